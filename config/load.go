@@ -1,0 +1,3 @@
+package config
+
+type position struct{ line, col int }
