@@ -34,6 +34,14 @@ const (
 	EventsPrefix = "earshot.events."
 	// HealthSubject carries SourceHealth events.
 	HealthSubject = EventsPrefix + "health"
+
+	// SeenBucket is the KV bucket of dedup keys (key: hashed mention ID).
+	SeenBucket = "earshot_seen"
+	// FeedsBucket is the KV bucket of per-source fetch state (ETag,
+	// Last-Modified, health, backoff).
+	FeedsBucket = "earshot_feeds"
+	// CasesBucket is the KV bucket of workflow cases.
+	CasesBucket = "earshot_cases"
 )
 
 // MentionSubject returns the subject a mention from source is published on.
@@ -96,6 +104,9 @@ type Mention struct {
 	// Baseline marks items found on a source's first fetch: recorded and
 	// counted, but not alerted.
 	Baseline bool `json:"baseline,omitempty"`
+	// BrandOnly marks items of a source whose every item is about the brand,
+	// so the classifier does not require a brand term.
+	BrandOnly bool `json:"brand_only,omitempty"`
 }
 
 // Span is a byte range [Start, End) in a mention's Title+"\n"+Text, as
