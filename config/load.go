@@ -1,3 +1,410 @@
 package config
 
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
 type position struct{ line, col int }
+
+// Load reads, decodes, defaults and validates the config file at path.
+// Every problem is reported at once (errors.Join), each naming the file,
+// line, column and field.
+func Load(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(path, b, os.LookupEnv)
+}
+
+// Parse decodes, defaults and validates a config held in memory. name is
+// used in error messages; lookup resolves ${VAR} references (nil: none are
+// set).
+func Parse(name string, b []byte, lookup func(string) (string, bool)) (*Config, error) {
+	c, err := Decode(name, b, lookup)
+	if err != nil {
+		return nil, err
+	}
+	c.ApplyDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Decode decodes strictly, without defaults or validation: an unknown or
+// duplicate key, or a value of the wrong type, is an error with its position.
+func Decode(name string, b []byte, lookup func(string) (string, bool)) (*Config, error) {
+	if lookup == nil {
+		lookup = func(string) (string, bool) { return "", false }
+	}
+	sum := sha256.Sum256(b)
+	c := &Config{File: name, Hash: hex.EncodeToString(sum[:]), pos: map[string]position{}}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return c, nil // an empty file is an empty config
+		}
+		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	d := decoder{file: name, lookup: lookup, pos: c.pos}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if !(root.Kind == yaml.ScalarNode && root.Tag == "!!null") {
+		d.decode(root, reflect.ValueOf(c).Elem(), "")
+	}
+	if len(d.errs) > 0 {
+		return nil, errors.Join(d.errs...)
+	}
+	return c, nil
+}
+
+// decoder walks the YAML node tree and the target value together, so that
+// every error carries the node's position and the field's path, and all of
+// them are collected instead of stopping at the first.
+type decoder struct {
+	file   string
+	lookup func(string) (string, bool)
+	pos    map[string]position
+	errs   []error
+}
+
+type unmarshaler interface{ UnmarshalYAML(*yaml.Node) error }
+
+var (
+	unmarshalerType = reflect.TypeFor[unmarshaler]()
+	timeType        = reflect.TypeFor[time.Time]()
+)
+
+func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
+	d.errs = append(d.errs, &FieldError{
+		Pos:  fmt.Sprintf("%s:%d:%d", d.file, n.Line, n.Column),
+		Path: path,
+		Err:  fmt.Errorf(format, args...),
+	})
+}
+
+func join(path, field string) string {
+	if path == "" {
+		return field
+	}
+	return path + "." + field
+}
+
+func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if path != "" {
+		d.pos[path] = position{n.Line, n.Column}
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return // an empty value keeps the zero value (and so the default)
+	}
+	if n.Kind == yaml.ScalarNode {
+		expanded, err := expandEnv(n.Value, d.lookup)
+		if err != nil {
+			d.errorf(n, path, "%v", err)
+			return
+		}
+		if expanded != n.Value {
+			cp := *n
+			cp.Value = expanded
+			n = &cp
+		}
+	}
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		d.decode(n, v.Elem(), path)
+		return
+	}
+	if v.CanAddr() && v.Addr().Type().Implements(unmarshalerType) {
+		if err := v.Addr().Interface().(unmarshaler).UnmarshalYAML(n); err != nil {
+			d.errorf(n, path, "%v", err)
+		}
+		return
+	}
+	if v.Type() == timeType {
+		if n.Kind != yaml.ScalarNode {
+			d.errorf(n, path, "want a time, e.g. 2026-12-31T18:00:00+01:00")
+			return
+		}
+		t, err := parseTime(n.Value)
+		if err != nil {
+			d.errorf(n, path, "%q is not a time, e.g. 2026-12-31T18:00:00+01:00 or 2026-12-31", n.Value)
+			return
+		}
+		v.Set(reflect.ValueOf(t))
+		return
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		d.decodeStruct(n, v, path)
+	case reflect.Map:
+		d.decodeMap(n, v, path)
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			d.errorf(n, path, "want a list, got %s", describe(n))
+			return
+		}
+		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		for i, c := range n.Content {
+			d.decode(c, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
+		}
+		v.Set(s)
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			d.errorf(n, path, "want a string, got %s", describe(n))
+			return
+		}
+		v.SetString(n.Value)
+	case reflect.Bool:
+		b, ok := parseBool(n)
+		if !ok {
+			d.errorf(n, path, "%q is not true or false", n.Value)
+			return
+		}
+		v.SetBool(b)
+	case reflect.Int, reflect.Int64:
+		i, err := strconv.ParseInt(n.Value, 10, 64)
+		if n.Kind != yaml.ScalarNode || err != nil {
+			d.errorf(n, path, "%q is not a whole number", n.Value)
+			return
+		}
+		v.SetInt(i)
+	case reflect.Float64:
+		f, err := strconv.ParseFloat(n.Value, 64)
+		if n.Kind != yaml.ScalarNode || err != nil {
+			d.errorf(n, path, "%q is not a number", n.Value)
+			return
+		}
+		v.SetFloat(f)
+	default:
+		d.errorf(n, path, "cannot decode into %s", v.Type())
+	}
+}
+
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, path, "want a mapping of fields, got %s", describe(n))
+		return
+	}
+	fields := structFields(v.Type())
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if prev, dup := seen[k.Value]; dup {
+			d.errorf(k, path, "duplicate field %q (first set at line %d)", k.Value, prev.Line)
+			continue
+		}
+		seen[k.Value] = k
+		idx, ok := fields[k.Value]
+		if !ok {
+			msg := fmt.Sprintf("unknown field %q", k.Value)
+			if path != "" {
+				msg += " in " + path
+			}
+			if hint := closest(k.Value, fields); hint != "" {
+				msg += fmt.Sprintf(", did you mean %q?", hint)
+			}
+			d.errs = append(d.errs, &FieldError{Pos: fmt.Sprintf("%s:%d:%d", d.file, k.Line, k.Column), Err: errors.New(msg)})
+			continue
+		}
+		d.decode(val, v.Field(idx), join(path, k.Value))
+	}
+}
+
+func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, path, "want a mapping, got %s", describe(n))
+		return
+	}
+	if v.IsNil() {
+		v.Set(reflect.MakeMap(v.Type()))
+	}
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if prev, dup := seen[k.Value]; dup {
+			d.errorf(k, path, "duplicate key %q (first set at line %d)", k.Value, prev.Line)
+			continue
+		}
+		seen[k.Value] = k
+		elem := reflect.New(v.Type().Elem()).Elem()
+		d.decode(val, elem, join(path, k.Value))
+		v.SetMapIndex(reflect.ValueOf(k.Value).Convert(v.Type().Key()), elem)
+	}
+}
+
+// structFields maps yaml names to field indexes.
+func structFields(t reflect.Type) map[string]int {
+	out := make(map[string]int, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		out[name] = i
+	}
+	return out
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return strconv.Quote(n.Value)
+	}
+	return "something else"
+}
+
+func parseBool(n *yaml.Node) (bool, bool) {
+	if n.Kind != yaml.ScalarNode {
+		return false, false
+	}
+	switch strings.ToLower(n.Value) {
+	case "true", "yes", "on":
+		return true, true
+	case "false", "no", "off":
+		return false, true
+	}
+	return false, false
+}
+
+func parseTime(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, errors.New("bad time")
+}
+
+// expandEnv replaces ${VAR} and ${VAR:-default} in s. An unset variable
+// without a default becomes the empty string; "$$" is a literal "$".
+func expandEnv(s string, lookup func(string) (string, bool)) (string, error) {
+	if !strings.Contains(s, "$") {
+		return s, nil
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '$' || i+1 >= len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		switch s[i+1] {
+		case '$':
+			b.WriteByte('$')
+			i++
+			continue
+		case '{':
+		default:
+			b.WriteByte('$')
+			continue
+		}
+		end := strings.IndexByte(s[i:], '}')
+		if end < 0 {
+			return "", fmt.Errorf("unclosed ${ in %q", s)
+		}
+		ref := s[i+2 : i+end]
+		name, def, hasDef := strings.Cut(ref, ":-")
+		if !validEnvName(name) {
+			return "", fmt.Errorf("bad variable name %q in ${%s}", name, ref)
+		}
+		if v, ok := lookup(name); ok && v != "" {
+			b.WriteString(v)
+		} else if hasDef {
+			b.WriteString(def)
+		}
+		i += end
+	}
+	return b.String(), nil
+}
+
+func validEnvName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// closest returns the known field nearest to name, if it is close enough to
+// be a likely typo.
+func closest(name string, fields map[string]int) string {
+	best, bestD := "", 1<<30
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if d := levenshtein(strings.ToLower(name), k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if bestD <= max(1, len(name)/3) {
+		return best
+	}
+	return ""
+}
+
+// levenshtein is the optimal-string-alignment distance: insertions,
+// deletions, substitutions and transpositions of neighbours each cost 1,
+// so "chanel" and "brnad" are both one step from the field meant.
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
+}

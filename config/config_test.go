@@ -1,0 +1,327 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+const full = `# a complete config
+data_dir: /tmp/earshot
+nats:
+  url: ""
+  listen: 127.0.0.1:4222
+http:
+  listen: 127.0.0.1:9464
+shadow: false
+brand:
+  terms: ["ACME", "acme.de"]
+  exclude: ["ACME Corp USA"]
+sources:
+  - name: google-news-de
+    url: https://news.google.com/rss/search?q=ACME
+    every: 10m
+  - name: reddit
+    preset: reddit-search
+    query: acme
+    schedule: "*/15 * * * *"
+    time_zone: Europe/Berlin
+  - name: local
+    url: file:///var/lib/earshot/sample.xml
+    every: 5s
+rules:
+  packs: [de, en]
+  custom:
+    - name: lieferprobleme
+      topic: delivery
+      criticism: true
+      query: '(lieferung OR paket) NEAR/6 "nicht angekommen"'
+routes:
+  - match: {topic: delivery}
+    owner: anna@acme.de
+    deputy: U012ABCDEF
+    escalate_to: chefin@acme.de
+    channel: "#social-care"
+    respond_within: 2h
+    guideline: delivery
+    business_hours: {days: [mon, tue, wed, thu, fri], start: "09:00", end: "17:00", time_zone: Europe/Berlin, holidays: ["2026-12-24"]}
+  - match: {}
+    owner: anna@acme.de
+    respond_within: 1d
+    guideline: general
+guidelines:
+  delivery:
+    summary: Apologise.
+    steps: [Reply within 2 hours.]
+    template: "Hallo {{.Author}}, Viele Grüße, {{.Owner}}"
+  general:
+    summary: Thank.
+policy:
+  never_disclose: ["Umsatz"]
+slack:
+  bot_token: ${BOT}
+  signing_secret: ${SIGN:-fallback}
+reports:
+  - name: weekly
+    schedule: "0 8 * * MON"
+    channel: "#marketing"
+    period: 7d
+silences:
+  - match: {topic: pricing}
+    until: 2026-12-31
+    reason: price change announced
+tests:
+  - text: "Mein Paket von ACME ist nicht angekommen!"
+    expect: {criticism: true, topic: delivery, route: delivery}
+`
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestParseFull(t *testing.T) {
+	c, err := Parse("earshot.yaml", []byte(full), env(map[string]string{"BOT": "xoxb-123"}))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if got, want := c.Sources[1].Schedule, "*/15 * * * *"; got != want {
+		t.Errorf("schedule = %q, want %q", got, want)
+	}
+	if got, want := c.Routes[0].RespondWithin.D(), 2*time.Hour; got != want {
+		t.Errorf("respond_within = %v, want %v", got, want)
+	}
+	if got, want := c.Routes[1].RespondWithin.D(), 24*time.Hour; got != want {
+		t.Errorf("1d = %v, want %v", got, want)
+	}
+	if got, want := c.Slack.BotToken.Value(), "xoxb-123"; got != want {
+		t.Errorf("bot token = %q, want %q", got, want)
+	}
+	if got, want := c.Slack.SigningSecret.Value(), "fallback"; got != want {
+		t.Errorf("signing secret default = %q, want %q", got, want)
+	}
+	if got := fmt.Sprintf("%v %+v %#v", c.Slack.BotToken, c.Slack, c.Slack.BotToken); strings.Contains(got, "xoxb-123") {
+		t.Errorf("secret leaked in %q", got)
+	}
+	if got, want := c.Routes[0].ID(0), "delivery"; got != want {
+		t.Errorf("route ID = %q, want %q", got, want)
+	}
+	if got, want := c.Sources[0].Timeout, DefaultFetchTimeout; got != want {
+		t.Errorf("default timeout = %v, want %v", got, want)
+	}
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "sources[2].every") {
+		t.Errorf("warnings = %q, want one about sources[2].every", c.Warnings)
+	}
+	if got, want := c.LongestInterval(), 24*time.Hour; got != want {
+		t.Errorf("LongestInterval = %v, want %v", got, want)
+	}
+	if c.Hash == "" {
+		t.Error("no hash")
+	}
+}
+
+func TestMinimalForClassify(t *testing.T) {
+	c, err := Parse("c.yaml", []byte("brand: {terms: [ACME]}\nrules: {packs: [en]}\n"), nil)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if got, want := c.DataDir, DefaultDataDir; got != want {
+		t.Errorf("data_dir = %q, want %q", got, want)
+	}
+	if _, err := Parse("empty.yaml", nil, nil); err != nil {
+		t.Errorf("empty file: %v", err)
+	}
+}
+
+// TestDecodeErrors checks that every decode problem names file, line, column
+// and field.
+func TestDecodeErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"unknown field with hint", "routes:\n  - owner: U123\n    chanel: \"#x\"\n",
+			[]string{`c.yaml:3:5: unknown field "chanel" in routes[0], did you mean "channel"?`}},
+		{"unknown top-level", "brnad: {terms: [x]}\n", []string{`c.yaml:1:1: unknown field "brnad", did you mean "brand"?`}},
+		{"unknown without hint", "zzzzzzzz: 1\n", []string{`c.yaml:1:1: unknown field "zzzzzzzz"`}},
+		{"duplicate key", "data_dir: a\ndata_dir: b\n", []string{`c.yaml:2:1: duplicate field "data_dir" (first set at line 1)`}},
+		{"duplicate map key", "guidelines:\n  a: {summary: x}\n  a: {summary: y}\n", []string{`c.yaml:3:3: guidelines: duplicate key "a"`}},
+		{"bad duration", "routes:\n  - owner: U123\n    respond_within: 2 hours\n",
+			[]string{`c.yaml:3:21: routes[0].respond_within: "2 hours" is not a duration, e.g. 2h`}},
+		{"bad bool", "shadow: maybe\n", []string{`c.yaml:1:9: shadow: "maybe" is not true or false`}},
+		{"bad int", "nats: {replicas: three}\n", []string{`nats.replicas: "three" is not a whole number`}},
+		{"list wanted", "sources: foo\n", []string{`c.yaml:1:10: sources: want a list, got "foo"`}},
+		{"mapping wanted", "brand: [a]\n", []string{`brand: want a mapping of fields, got a list`}},
+		{"bad size", "listener: {max_size: lots}\n", []string{`listener.max_size: "lots" is not a size, e.g. 10MiB`}},
+		{"bad time", "silences:\n  - until: soon\n", []string{`silences[0].until: "soon" is not a time`}},
+		{"bad env", "slack: {bot_token: \"${1X}\"}\n", []string{`slack.bot_token: bad variable name "1X"`}},
+		{"several at once", "brnad: 1\nshadow: maybe\n", []string{`unknown field "brnad"`, `shadow: "maybe"`}},
+		{"syntax", "a: [\n", []string{`c.yaml: `}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("c.yaml", []byte(tc.yaml), nil)
+			if err == nil {
+				t.Fatalf("no error, want %q", tc.want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error\n%v\ndoes not contain\n%s", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestValidate checks each validation rule, with its path and position.
+func TestValidate(t *testing.T) {
+	base := "routes:\n  - owner: U123\n    match: {}\n"
+	for _, tc := range []struct {
+		name, yaml, want string
+	}{
+		{"nats url", "nats: {url: 'http://x:4222'}\n", `nats.url: scheme "http" not supported`},
+		{"nats listen with url", "nats: {url: 'nats://a:4222', listen: ':4222'}\n", "nats.listen: only for the embedded server"},
+		{"nats listen", "nats: {listen: 'nope'}\n", `nats.listen: "nope" is not host:port`},
+		{"tls pair", "nats: {url: 'nats://a:1', tls: {cert: a}}\n", "nats.tls: cert and key go together"},
+		{"embedded replicas", "nats: {replicas: 3}\n", "nats.replicas: the embedded server is a single node"},
+		{"http listen", "http: {listen: 9464}\n", `http.listen: "9464" is not host:port`},
+		{"log level", "log: {level: loud}\n", `log.level: "loud"`},
+		{"empty brand term", "brand: {terms: ['']}\n", "brand.terms[0]: empty term"},
+		{"source name missing", "sources: [{url: 'https://a/'}]\n", "sources[0].name: missing"},
+		{"source name chars", "sources: [{name: 'a b', url: 'https://a/'}]\n", `sources[0].name: "a b"`},
+		{"source dup", "sources: [{name: a, url: 'https://a/'}, {name: a, url: 'https://b/'}]\n", `sources[1].name: "a" already used by sources[0]`},
+		{"source no url", "sources: [{name: a}]\n", "sources[0]: needs url or preset"},
+		{"source both", "sources: [{name: a, url: 'https://a/', preset: hackernews}]\n", "url and preset exclude each other"},
+		{"source scheme", "sources: [{name: a, url: 'ftp://a/x'}]\n", `sources[0].url: scheme "ftp" not supported`},
+		{"source preset", "sources: [{name: a, preset: myspace}]\n", `sources[0].preset: unknown preset "myspace"`},
+		{"every and schedule", "sources: [{name: a, url: 'https://a/', every: 1m, schedule: '@daily'}]\n", "every and schedule exclude each other"},
+		{"bad cron", "sources: [{name: a, url: 'https://a/', schedule: '61 * * * *'}]\n", "sources[0].schedule:"},
+		{"bad tz", "sources: [{name: a, url: 'https://a/', schedule: '@daily', time_zone: Mars/Olympus}]\n", `sources[0].time_zone: unknown time zone "Mars/Olympus"`},
+		{"every too short", "sources: [{name: a, url: 'https://a/', every: 500ms}]\n", "sources[0].every: 500ms is too short"},
+		{"header", "sources: [{name: a, url: 'https://a/', headers: {'a b': x}}]\n", `sources[0].headers: "a b" is not a header name`},
+		{"pack", "rules: {packs: [fr]}\n", `rules.packs[0]: unknown pack "fr"`},
+		{"rule name", "rules: {custom: [{query: x, topic: t}]}\n", "rules.custom[0].name: missing"},
+		{"rule dup", "rules: {custom: [{name: a, query: x, topic: t}, {name: a, query: y, topic: t}]}\n", `rules.custom[1].name: "a" already used`},
+		{"rule query", "rules: {custom: [{name: a, topic: t}]}\n", "rules.custom[0].query: missing"},
+		{"rule pointless", "rules: {custom: [{name: a, query: x}]}\n", "rules.custom[0]: a rule needs a topic"},
+		{"rule severity", "rules: {custom: [{name: a, query: x, topic: t, severity: huge}]}\n", `rules.custom[0].severity: "huge"`},
+		{"owner missing", "routes: [{match: {}}]\n", "routes[0].owner: missing"},
+		{"owner bad", "routes: [{owner: '@ana'}]\n", `routes[0].owner: "@ana": give a Slack user ID`},
+		{"deputy mail", "routes: [{owner: U123, deputy: 'a@@b'}]\n", `routes[0].deputy: "a@@b" is not an e-mail address`},
+		{"channel", "routes: [{owner: U123, channel: 'Social Care'}]\n", `routes[0].channel: "Social Care"`},
+		{"respond_within short", "routes: [{owner: U123, respond_within: 10s}]\n", "routes[0].respond_within: 10s is too short"},
+		{"remind_before", "routes: [{owner: U123, respond_within: 1h, remind_before: 2h}]\n", "routes[0].remind_before: 2h0m0s is not shorter"},
+		{"guideline", "routes: [{owner: U123, guideline: nope}]\n", `routes[0].guideline: unknown guideline "nope" (none are defined`},
+		{"match severity", "routes: [{owner: U123, match: {severity: bad}}]\n", `routes[0].match.severity: "bad"`},
+		{"match source", "sources: [{name: a, url: 'https://a/'}]\nroutes: [{owner: U123, match: {source: b}}]\n", `routes[0].match.source[0]: unknown source "b"`},
+		{"business days", "routes: [{owner: U123, business_hours: {days: [mo], start: '09:00', end: '17:00'}}]\n", `routes[0].business_hours.days[0]: "mo"`},
+		{"business order", "routes: [{owner: U123, business_hours: {start: '17:00', end: '09:00'}}]\n", "routes[0].business_hours: start 17:00 is not before end 09:00"},
+		{"business clock", "routes: [{owner: U123, business_hours: {start: '9', end: '17:00'}}]\n", `routes[0].business_hours.start: "9"`},
+		{"holiday", "routes: [{owner: U123, business_hours: {start: '09:00', end: '17:00', holidays: [xmas]}}]\n", `routes[0].business_hours.holidays[0]: "xmas"`},
+		{"template", "guidelines: {a: {template: '{{.Author'}}\n", "guidelines.a.template:"},
+		{"api url", "slack: {api_url: 'ftp://x'}\n", `slack.api_url: "ftp://x"`},
+		{"bot token", "slack: {bot_token: 'xoxp-1'}\n", "slack.bot_token: a bot token starts with xoxb-"},
+		{"app token", "slack: {app_token: 'x'}\n", "slack.app_token: an app-level token starts with xapp-"},
+		{"report schedule", "reports: [{name: w, channel: '#m'}]\n", "reports[0].schedule: missing"},
+		{"report channel", "reports: [{name: w, schedule: '@daily'}]\n", `reports[0].channel: ""`},
+		{"silence empty", "silences: [{until: 2030-01-01, reason: x}]\n", "silences[0].match: empty"},
+		{"silence until", "silences: [{match: {topic: a}, reason: x}]\n", "silences[0].until: missing"},
+		{"test text", "tests: [{expect: {criticism: true}}]\n", "tests[0].text: missing"},
+		{"test expect", "tests: [{text: x}]\n", "tests[0].expect: empty"},
+		{"test route", "tests: [{text: x, expect: {route: nowhere}}]\n", `tests[0].expect.route: unknown route "nowhere"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("c.yaml", []byte(tc.yaml), nil)
+			if err == nil {
+				t.Fatalf("no error, want %q", tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error\n%v\ndoes not contain\n%s", err, tc.want)
+			}
+			if !strings.Contains(err.Error(), "c.yaml:") {
+				t.Errorf("error %q names no position", err)
+			}
+		})
+	}
+	if _, err := Parse("c.yaml", []byte(base), nil); err != nil {
+		t.Errorf("base config: %v", err)
+	}
+}
+
+func TestAllProblemsAtOnce(t *testing.T) {
+	y := "routes:\n  - owner: '@x'\n    respond_within: 1s\n  - owner: U123\n    channel: BAD\n"
+	_, err := Parse("c.yaml", []byte(y), nil)
+	if got, want := len(Errors(err)), 3; got != want {
+		t.Fatalf("got %d problems, want %d:\n%v", got, want, err)
+	}
+	var fe *FieldError
+	if !errors.As(Errors(err)[1], &fe) || fe.Path != "routes[0].respond_within" || fe.Pos != "c.yaml:3:21" {
+		t.Errorf("second problem = %#v, want routes[0].respond_within at c.yaml:3:21", fe)
+	}
+}
+
+func TestLocate(t *testing.T) {
+	c, err := Parse("c.yaml", []byte("rules:\n  custom:\n    - name: a\n      topic: t\n      query: '(x'\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.Locate(errors.Join(Errorf("rules.custom[0].query", "column 1: unclosed parenthesis"), Errorf("rules.custom[0].nothing", "x"))).Error()
+	for _, want := range []string{"c.yaml:5:14: rules.custom[0].query: column 1: unclosed parenthesis", "c.yaml:3:7: rules.custom[0].nothing: x"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Locate = %q, want it to contain %q", got, want)
+		}
+	}
+}
+
+func TestDurationAndSize(t *testing.T) {
+	for in, want := range map[string]time.Duration{"2h": 2 * time.Hour, "7d": 7 * 24 * time.Hour, "1d12h": 36 * time.Hour, "90s": 90 * time.Second} {
+		got, err := ParseDuration(in)
+		if err != nil || got.D() != want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "d", "2 hours", "-1h", "xd"} {
+		if _, err := ParseDuration(bad); err == nil {
+			t.Errorf("ParseDuration(%q): no error", bad)
+		}
+	}
+	if got, want := Duration(7*24*time.Hour).String(), "7d"; got != want {
+		t.Errorf("String = %q, want %q", got, want)
+	}
+	for in, want := range map[string]ByteSize{"10MiB": 10 << 20, "512": 512, "1GiB": 1 << 30, "2KB": 2000} {
+		got, err := ParseByteSize(in)
+		if err != nil || got != want {
+			t.Errorf("ParseByteSize(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	if _, err := ParseByteSize("9999999999999GiB"); err == nil {
+		t.Error("overflow accepted")
+	}
+}
+
+func TestExpandEnv(t *testing.T) {
+	lookup := env(map[string]string{"A": "1", "EMPTY": ""})
+	for in, want := range map[string]string{
+		"${A}": "1", "x${A}y": "x1y", "${B}": "", "${B:-d}": "d", "${EMPTY:-d}": "d", "$$A": "$A", "$A": "$A", "cost $5": "cost $5",
+	} {
+		got, err := expandEnv(in, lookup)
+		if err != nil || got != want {
+			t.Errorf("expandEnv(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := expandEnv("${A", lookup); err == nil {
+		t.Error("unclosed ${ accepted")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(full))
+	f.Add([]byte("routes: [{owner: U1, chanel: x}]"))
+	f.Add([]byte("a: &x [*x]"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := Parse("f.yaml", b, nil)
+		if err == nil && c == nil {
+			t.Fatal("nil config without error")
+		}
+	})
+}

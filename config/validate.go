@@ -1,0 +1,478 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// cronParser accepts the standard five fields and descriptors such as @daily.
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// ParseSchedule parses a cron schedule in the given time zone ("" = local).
+func ParseSchedule(spec, tz string) (cron.Schedule, error) {
+	if tz != "" && !strings.HasPrefix(spec, "CRON_TZ=") && !strings.HasPrefix(spec, "TZ=") {
+		spec = "CRON_TZ=" + tz + " " + spec
+	}
+	return cronParser.Parse(spec)
+}
+
+var (
+	sourceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+	slackUser  = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
+	slackChan  = regexp.MustCompile(`^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{2,})$`)
+	clock      = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+)
+
+// Presets are the source presets the listener knows.
+var Presets = []string{
+	"google-alerts", "google-news", "bing-news", "reddit-search", "reddit-subreddit",
+	"mastodon-tag", "hackernews", "bluesky-profile", "youtube-channel", "lemmy-community",
+	"github-releases",
+}
+
+var weekdays = map[string]bool{"mon": true, "tue": true, "wed": true, "thu": true, "fri": true, "sat": true, "sun": true}
+
+// validator collects problems.
+type validator struct {
+	c    *Config
+	errs []error
+}
+
+func (v *validator) add(path, format string, args ...any) {
+	v.errs = append(v.errs, &FieldError{Pos: v.c.At(path), Path: path, Err: fmt.Errorf(format, args...)})
+}
+
+func (v *validator) warn(path, format string, args ...any) {
+	v.c.Warnings = append(v.c.Warnings, fmt.Sprintf("%s: %s: %s", v.c.At(path), path, fmt.Sprintf(format, args...)))
+}
+
+// Validate checks the decoded config (after ApplyDefaults) and reports every
+// problem at once. It checks what the config alone can tell; the rules'
+// queries are compiled by the classifier and routes resolved against Slack
+// by the workflow, and both report *FieldError too.
+func (c *Config) Validate() error {
+	v := &validator{c: c}
+	c.Warnings = nil
+	v.nats()
+	v.http()
+	v.brand()
+	v.sources()
+	v.rules()
+	v.routes()
+	v.guidelines()
+	v.slack()
+	v.reports()
+	v.silences()
+	v.tests()
+	return errors.Join(v.errs...)
+}
+
+func (v *validator) nats() {
+	n := &v.c.NATS
+	if n.URL != "" {
+		for _, u := range strings.Split(n.URL, ",") {
+			pu, err := url.Parse(strings.TrimSpace(u))
+			if err != nil || pu.Host == "" {
+				v.add("nats.url", "%q is not a NATS URL, e.g. nats://127.0.0.1:4222", strings.TrimSpace(u))
+				continue
+			}
+			switch pu.Scheme {
+			case "nats", "tls", "ws", "wss":
+			default:
+				v.add("nats.url", "scheme %q not supported (nats, tls, ws, wss)", pu.Scheme)
+			}
+		}
+		if n.Listen != "" {
+			v.add("nats.listen", "only for the embedded server: leave it empty when nats.url is set")
+		}
+	}
+	if n.Listen != "" {
+		if _, _, err := net.SplitHostPort(n.Listen); err != nil {
+			v.add("nats.listen", "%q is not host:port, e.g. 127.0.0.1:4222", n.Listen)
+		}
+	}
+	if (n.TLS.Cert == "") != (n.TLS.Key == "") {
+		v.add("nats.tls", "cert and key go together")
+	}
+	if n.Replicas < 1 || n.Replicas > 5 {
+		v.add("nats.replicas", "%d out of range 1..5", n.Replicas)
+	}
+	if n.URL == "" && n.Replicas > 1 {
+		v.add("nats.replicas", "the embedded server is a single node: replicas must be 1")
+	}
+}
+
+func (v *validator) http() {
+	if l := v.c.HTTP.Listen; l != "off" {
+		if _, _, err := net.SplitHostPort(l); err != nil {
+			v.add("http.listen", "%q is not host:port, e.g. 127.0.0.1:9464 (or off)", l)
+		}
+	}
+	switch v.c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		v.add("log.level", "%q is not one of debug, info, warn, error", v.c.Log.Level)
+	}
+	switch v.c.Log.Format {
+	case "text", "json":
+	default:
+		v.add("log.format", "%q is not text or json", v.c.Log.Format)
+	}
+}
+
+func (v *validator) brand() {
+	for i, t := range v.c.Brand.Terms {
+		if strings.TrimSpace(t) == "" {
+			v.add(fmt.Sprintf("brand.terms[%d]", i), "empty term")
+		}
+	}
+	for i, t := range v.c.Brand.Exclude {
+		if strings.TrimSpace(t) == "" {
+			v.add(fmt.Sprintf("brand.exclude[%d]", i), "empty term")
+		}
+	}
+}
+
+func (v *validator) sources() {
+	seen := map[string]int{}
+	for i := range v.c.Sources {
+		s := &v.c.Sources[i]
+		p := fmt.Sprintf("sources[%d]", i)
+		switch {
+		case s.Name == "":
+			v.add(p+".name", "missing: every source needs a name")
+		case !sourceName.MatchString(s.Name):
+			v.add(p+".name", "%q: use letters, digits, - and _ (at most 64)", s.Name)
+		default:
+			if j, dup := seen[s.Name]; dup {
+				v.add(p+".name", "%q already used by sources[%d]", s.Name, j)
+			}
+			seen[s.Name] = i
+		}
+		switch {
+		case s.URL == "" && s.Preset == "":
+			v.add(p, "needs url or preset")
+		case s.URL != "" && s.Preset != "":
+			v.add(p, "url and preset exclude each other")
+		case s.URL != "":
+			u, err := url.Parse(s.URL)
+			if err != nil {
+				v.add(p+".url", "not a URL: %v", err)
+				break
+			}
+			switch u.Scheme {
+			case "http", "https":
+				if u.Host == "" {
+					v.add(p+".url", "%q has no host", s.URL)
+				}
+			case "file":
+				if u.Path == "" && u.Opaque == "" {
+					v.add(p+".url", "%q has no path", s.URL)
+				}
+			default:
+				v.add(p+".url", "scheme %q not supported (http, https, file)", u.Scheme)
+			}
+		default:
+			if !slices.Contains(Presets, s.Preset) {
+				v.add(p+".preset", "unknown preset %q (known: %s)", s.Preset, strings.Join(Presets, ", "))
+			}
+		}
+		if s.Every != 0 && s.Schedule != "" {
+			v.add(p, "every and schedule exclude each other")
+		}
+		if s.Schedule != "" {
+			if _, err := ParseSchedule(s.Schedule, s.TimeZone); err != nil {
+				v.add(p+".schedule", "%q: %v", s.Schedule, err)
+			}
+		}
+		if s.TimeZone != "" {
+			if _, err := time.LoadLocation(s.TimeZone); err != nil {
+				v.add(p+".time_zone", "unknown time zone %q, e.g. Europe/Berlin", s.TimeZone)
+			}
+		}
+		if s.Schedule == "" {
+			switch d := s.Every.D(); {
+			case d < time.Second:
+				v.add(p+".every", "%s is too short (at least 1s)", s.Every)
+			case d < time.Minute:
+				v.warn(p+".every", "%s polls more than once a minute; fine for tests and demos, rude to real sites", s.Every)
+			}
+		}
+		for k := range s.Headers {
+			if strings.ContainsAny(k, " :\r\n") || k == "" {
+				v.add(p+".headers", "%q is not a header name", k)
+			}
+		}
+	}
+}
+
+var packs = []string{"de", "en"}
+
+func (v *validator) rules() {
+	r := &v.c.Rules
+	for i, p := range r.Packs {
+		if !slices.Contains(packs, p) {
+			v.add(fmt.Sprintf("rules.packs[%d]", i), "unknown pack %q (known: de, en)", p)
+		}
+	}
+	if r.Threshold < 0 {
+		v.add("rules.threshold", "must be positive")
+	}
+	seen := map[string]int{}
+	for i, c := range r.Custom {
+		p := fmt.Sprintf("rules.custom[%d]", i)
+		if c.Name == "" {
+			v.add(p+".name", "missing: every rule needs a name")
+		} else if j, dup := seen[c.Name]; dup {
+			v.add(p+".name", "%q already used by rules.custom[%d]", c.Name, j)
+		} else {
+			seen[c.Name] = i
+		}
+		if strings.TrimSpace(c.Query) == "" {
+			v.add(p+".query", "missing: what should the rule look for?")
+		}
+		if c.Criticism == nil && c.Topic == "" {
+			v.add(p, "a rule needs a topic, criticism: true/false, or both")
+		}
+		if c.Weight < 0 {
+			v.add(p+".weight", "must be positive (use criticism: false to lower the score)")
+		}
+		if c.Severity != "" && !slices.Contains([]string{"low", "medium", "high", "crisis"}, c.Severity) {
+			v.add(p+".severity", "%q is not one of low, medium, high, crisis", c.Severity)
+		}
+	}
+}
+
+func (v *validator) person(path, who string, required bool) {
+	switch {
+	case who == "":
+		if required {
+			v.add(path, "missing: who answers? a Slack user ID (U...) or e-mail")
+		}
+	case slackUser.MatchString(who):
+	case strings.Contains(who, "@") && !strings.HasPrefix(who, "@"):
+		if _, err := mail.ParseAddress(who); err != nil {
+			v.add(path, "%q is not an e-mail address", who)
+		}
+	default:
+		v.add(path, "%q: give a Slack user ID (U...) or an e-mail address", who)
+	}
+}
+
+func (v *validator) routes() {
+	names := map[string]int{}
+	for i := range v.c.Routes {
+		r := &v.c.Routes[i]
+		p := fmt.Sprintf("routes[%d]", i)
+		if r.Name != "" {
+			if j, dup := names[r.Name]; dup {
+				v.add(p+".name", "%q already used by routes[%d]", r.Name, j)
+			}
+			names[r.Name] = i
+		}
+		v.person(p+".owner", r.Owner, true)
+		v.person(p+".deputy", r.Deputy, false)
+		v.person(p+".escalate_to", r.EscalateTo, false)
+		for j, t := range r.Team {
+			v.person(fmt.Sprintf("%s.team[%d]", p, j), t, true)
+		}
+		if r.Channel != "" && !slackChan.MatchString(r.Channel) {
+			v.add(p+".channel", "%q: give #name (lower case) or a channel ID (C...)", r.Channel)
+		}
+		if r.RespondWithin.D() < time.Minute {
+			v.add(p+".respond_within", "%s is too short (at least 1m)", r.RespondWithin)
+		}
+		if r.RemindBefore != 0 && r.RemindBefore >= r.RespondWithin {
+			v.add(p+".remind_before", "%s is not shorter than respond_within %s", r.RemindBefore, r.RespondWithin)
+		}
+		if r.Guideline != "" {
+			if _, ok := v.c.Guidelines[r.Guideline]; !ok {
+				v.add(p+".guideline", "unknown guideline %q%s", r.Guideline, knownKeys(v.c.Guidelines))
+			}
+		}
+		if r.Match.Severity != "" && !slices.Contains([]string{"low", "medium", "high", "crisis"}, r.Match.Severity) {
+			v.add(p+".match.severity", "%q is not one of low, medium, high, crisis", r.Match.Severity)
+		}
+		for j, s := range r.Match.Source {
+			if !v.sourceKnown(s) {
+				v.add(fmt.Sprintf("%s.match.source[%d]", p, j), "unknown source %q", s)
+			}
+		}
+		if bh := r.BusinessHours; bh != nil {
+			v.businessHours(p+".business_hours", bh)
+		}
+	}
+	if len(v.c.Routes) > 0 && !v.hasCatchAll() {
+		v.warn("routes", "no route matches everything (match: {}): critical mentions no route matches are counted but alert nobody")
+	}
+}
+
+func (v *validator) hasCatchAll() bool {
+	for _, r := range v.c.Routes {
+		m := r.Match
+		if len(m.Topic)+len(m.Source)+len(m.Lang)+len(m.Rule) == 0 && m.Severity == "" {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *validator) sourceKnown(name string) bool {
+	for _, s := range v.c.Sources {
+		if s.Name == name {
+			return true
+		}
+	}
+	return len(v.c.Sources) == 0 // a classify-only config cannot tell
+}
+
+func (v *validator) businessHours(p string, bh *BusinessHours) {
+	for i, d := range bh.Days {
+		if !weekdays[strings.ToLower(d)] {
+			v.add(fmt.Sprintf("%s.days[%d]", p, i), "%q is not a weekday (mon, tue, ...)", d)
+		}
+	}
+	okStart, okEnd := clock.MatchString(bh.Start), clock.MatchString(bh.End)
+	if !okStart {
+		v.add(p+".start", "%q is not a time of day, e.g. 09:00", bh.Start)
+	}
+	if !okEnd {
+		v.add(p+".end", "%q is not a time of day, e.g. 17:00", bh.End)
+	}
+	if okStart && okEnd && bh.Start >= bh.End {
+		v.add(p, "start %s is not before end %s", bh.Start, bh.End)
+	}
+	if bh.TimeZone != "" {
+		if _, err := time.LoadLocation(bh.TimeZone); err != nil {
+			v.add(p+".time_zone", "unknown time zone %q, e.g. Europe/Berlin", bh.TimeZone)
+		}
+	}
+	for i, h := range bh.Holidays {
+		if _, err := time.Parse("2006-01-02", h); err != nil {
+			v.add(fmt.Sprintf("%s.holidays[%d]", p, i), "%q is not a date, e.g. 2026-12-24", h)
+		}
+	}
+}
+
+func (v *validator) guidelines() {
+	for name, g := range v.c.Guidelines {
+		if g.Template == "" {
+			continue
+		}
+		if _, err := template.New(name).Option("missingkey=error").Parse(g.Template); err != nil {
+			v.add("guidelines."+name+".template", "%v", err)
+		}
+	}
+	if v.c.Policy.MaxLength < 0 {
+		v.add("policy.max_length", "must be positive")
+	}
+}
+
+func (v *validator) slack() {
+	s := &v.c.Slack
+	if s.APIURL != "" {
+		u, err := url.Parse(s.APIURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.add("slack.api_url", "%q is not an http(s) URL", s.APIURL)
+		}
+	}
+	if s.BotToken.IsSet() && !strings.HasPrefix(s.BotToken.Value(), "xoxb-") {
+		v.add("slack.bot_token", "a bot token starts with xoxb-")
+	}
+	if s.AppToken.IsSet() && !strings.HasPrefix(s.AppToken.Value(), "xapp-") {
+		v.add("slack.app_token", "an app-level token starts with xapp-")
+	}
+	if s.AdminChannel != "" && !slackChan.MatchString(s.AdminChannel) {
+		v.add("slack.admin_channel", "%q: give #name (lower case) or a channel ID (C...)", s.AdminChannel)
+	}
+	if s.PerChannelRate <= 0 {
+		v.add("slack.per_channel_rate", "must be positive")
+	}
+}
+
+func (v *validator) reports() {
+	seen := map[string]bool{}
+	for i, r := range v.c.Reports {
+		p := fmt.Sprintf("reports[%d]", i)
+		if r.Name == "" {
+			v.add(p+".name", "missing")
+		} else if seen[r.Name] {
+			v.add(p+".name", "%q used twice", r.Name)
+		}
+		seen[r.Name] = true
+		if r.Schedule == "" {
+			v.add(p+".schedule", "missing, e.g. \"0 8 * * MON\"")
+		} else if _, err := ParseSchedule(r.Schedule, r.TimeZone); err != nil {
+			v.add(p+".schedule", "%q: %v", r.Schedule, err)
+		}
+		if r.Channel == "" || !slackChan.MatchString(r.Channel) {
+			v.add(p+".channel", "%q: give #name (lower case) or a channel ID (C...)", r.Channel)
+		}
+		if r.Period.D() < time.Hour {
+			v.add(p+".period", "%s is too short (at least 1h)", r.Period)
+		}
+	}
+}
+
+func (v *validator) silences() {
+	for i, s := range v.c.Silences {
+		p := fmt.Sprintf("silences[%d]", i)
+		m := s.Match
+		if len(m.Topic)+len(m.Rule)+len(m.Source) == 0 && m.Text == "" {
+			v.add(p+".match", "empty: a silence must say what it mutes")
+		}
+		if s.Until.IsZero() {
+			v.add(p+".until", "missing: a silence must end")
+		}
+		if s.Reason == "" {
+			v.add(p+".reason", "missing: say why, so others know")
+		}
+	}
+}
+
+func (v *validator) tests() {
+	for i, t := range v.c.Tests {
+		p := fmt.Sprintf("tests[%d]", i)
+		if strings.TrimSpace(t.Text) == "" && strings.TrimSpace(t.Title) == "" {
+			v.add(p+".text", "missing")
+		}
+		e := t.Expect
+		if e.Criticism == nil && e.Topic == "" && e.Route == "" && e.Severity == "" {
+			v.add(p+".expect", "empty: say what the text must give (criticism, topic, route, severity)")
+		}
+		if e.Route != "" && !v.routeKnown(e.Route) {
+			v.add(p+".expect.route", "unknown route %q", e.Route)
+		}
+	}
+}
+
+func (v *validator) routeKnown(id string) bool {
+	for i := range v.c.Routes {
+		if v.c.Routes[i].ID(i) == id {
+			return true
+		}
+	}
+	return id == "none"
+}
+
+func knownKeys[V any](m map[string]V) string {
+	if len(m) == 0 {
+		return " (none are defined under guidelines)"
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return " (known: " + strings.Join(keys, ", ") + ")"
+}
