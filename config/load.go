@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strconv"
@@ -39,10 +41,35 @@ func Parse(name string, b []byte, lookup func(string) (string, bool)) (*Config, 
 		return nil, err
 	}
 	c.ApplyDefaults()
+	c.resolveFiles()
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// resolveFiles makes relative file: source URLs ("file:feeds/a.xml")
+// absolute, relative to the config file's folder, so that a config and the
+// files it names can move together.
+func (c *Config) resolveFiles() {
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		u, err := url.Parse(s.URL)
+		if err != nil || u.Scheme != "file" || u.Opaque == "" {
+			continue
+		}
+		p := u.Opaque
+		if !filepath.IsAbs(p) {
+			base := "."
+			if c.File != "" {
+				base = filepath.Dir(c.File)
+			}
+			if abs, err := filepath.Abs(filepath.Join(base, p)); err == nil {
+				p = abs
+			}
+		}
+		s.URL = (&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}).String()
+	}
 }
 
 // Decode decodes strictly, without defaults or validation: an unknown or

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/earshot/earshot/config"
+	"github.com/earshot/earshot/mention"
+)
+
+// broker is the connection to NATS: an embedded server with JetStream when
+// nats.url is empty, an external server or cluster otherwise. Nothing else
+// in earshot knows which.
+type broker struct {
+	srv *server.Server // nil with an external server
+	nc  *nats.Conn
+	js  jetstream.JetStream
+	log *slog.Logger
+
+	seen, feeds, cases jetstream.KeyValue
+}
+
+// embeddedReadyTimeout bounds how long the embedded server may take to
+// recover its JetStream store at start.
+const embeddedReadyTimeout = 2 * time.Minute
+
+// openBroker starts or connects to NATS and makes sure the streams and
+// buckets exist with the configured limits.
+func openBroker(ctx context.Context, cfg *config.Config, log *slog.Logger) (*broker, error) {
+	b := &broker{log: log}
+	var err error
+	if cfg.NATS.URL == "" {
+		b.srv, err = startEmbedded(cfg, log)
+		if err != nil {
+			return nil, err
+		}
+		b.nc, err = nats.Connect("", nats.InProcessServer(b.srv), nats.Name("earshot"), nats.MaxReconnects(-1))
+	} else {
+		b.nc, err = connectExternal(cfg.NATS, log)
+	}
+	if err != nil {
+		b.shutdownServer()
+		return nil, err
+	}
+	b.js, err = jetstream.New(b.nc)
+	if err == nil {
+		err = b.ensure(ctx, cfg)
+	}
+	if err != nil {
+		b.close()
+		return nil, err
+	}
+	return b, nil
+}
+
+func startEmbedded(cfg *config.Config, log *slog.Logger) (*server.Server, error) {
+	opts := &server.Options{
+		ServerName: "earshot",
+		JetStream:  true,
+		StoreDir:   cfg.DataDir,
+		SyncAlways: true, // an acknowledged write survives a crash
+		NoSigs:     true, // the daemon owns its signals
+		DontListen: cfg.NATS.Listen == "",
+	}
+	if l := cfg.NATS.Listen; l != "" {
+		host, port, err := net.SplitHostPort(l)
+		if err != nil {
+			return nil, fmt.Errorf("nats.listen %q: %w", l, err)
+		}
+		opts.Host = host
+		if opts.Port, err = strconv.Atoi(port); err != nil {
+			return nil, fmt.Errorf("nats.listen %q: bad port", l)
+		}
+	}
+	srv, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("embedded nats server: %w", err)
+	}
+	srv.SetLoggerV2(natsLogger{log.With("component", "nats")}, false, false, false)
+	go srv.Start()
+	if !srv.ReadyForConnections(embeddedReadyTimeout) {
+		srv.Shutdown()
+		srv.WaitForShutdown()
+		return nil, fmt.Errorf("embedded nats server with store %s not ready after %s", cfg.DataDir, embeddedReadyTimeout)
+	}
+	log.Info("embedded nats server ready", "store", cfg.DataDir, "listen", cfg.NATS.Listen)
+	return srv, nil
+}
+
+func connectExternal(c config.NATS, log *slog.Logger) (*nats.Conn, error) {
+	opts := []nats.Option{
+		nats.Name("earshot"),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(time.Second),
+		nats.ReconnectJitter(500*time.Millisecond, 2*time.Second),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			log.Warn("nats disconnected", "err", err)
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) {
+			log.Info("nats reconnected", "server", nc.ConnectedServerName())
+		}),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			log.Warn("nats error", "err", err)
+		}),
+	}
+	if c.Credentials != "" {
+		opts = append(opts, nats.UserCredentials(c.Credentials))
+	}
+	if c.TLS.CA != "" {
+		opts = append(opts, nats.RootCAs(c.TLS.CA))
+	}
+	if c.TLS.Cert != "" {
+		opts = append(opts, nats.ClientCert(c.TLS.Cert, c.TLS.Key))
+	}
+	nc, err := nats.Connect(c.URL, opts...)
+	if err != nil {
+		// The URL may carry a user and password: name the servers only.
+		return nil, fmt.Errorf("connect to nats (nats.url): %w", err)
+	}
+	log.Info("connected to nats", "server", nc.ConnectedServerName())
+	return nc, nil
+}
+
+// streamConfigs returns the streams earshot uses, with explicit limits.
+func streamConfigs(cfg *config.Config) []jetstream.StreamConfig {
+	// The duplicate window must outlast the longest poll interval, so that a
+	// republish after a crash mid-poll is recognised; JetStream requires it
+	// to be no longer than the retention.
+	dup := min(max(2*cfg.LongestInterval(), 10*time.Minute), cfg.Store.Retention.D())
+	base := jetstream.StreamConfig{
+		Storage:    jetstream.FileStorage,
+		Retention:  jetstream.LimitsPolicy,
+		Discard:    jetstream.DiscardOld,
+		MaxAge:     cfg.Store.Retention.D(),
+		MaxBytes:   int64(cfg.Store.MaxBytes),
+		Duplicates: dup,
+		Replicas:   cfg.NATS.Replicas,
+	}
+	mentions, verdicts, events := base, base, base
+	mentions.Name, mentions.Subjects = mention.MentionsStream, []string{mention.MentionsPrefix + ">"}
+	mentions.Description = "every collected mention, by source"
+	verdicts.Name, verdicts.Subjects = mention.VerdictsStream, []string{mention.VerdictsPrefix + ">"}
+	verdicts.Description = "every classified mention, by topic"
+	events.Name, events.Subjects = mention.EventsStream, []string{mention.EventsPrefix + ">"}
+	events.Description = "operational events: source health"
+	events.MaxAge = min(30*24*time.Hour, cfg.Store.Retention.D())
+	events.MaxBytes = min(64<<20, int64(cfg.Store.MaxBytes))
+	events.Duplicates = min(dup, events.MaxAge)
+	return []jetstream.StreamConfig{mentions, verdicts, events}
+}
+
+func bucketConfigs(cfg *config.Config) []jetstream.KeyValueConfig {
+	return []jetstream.KeyValueConfig{
+		{Bucket: mention.SeenBucket, Description: "dedup keys of collected items", History: 1,
+			TTL: cfg.Store.SeenTTL.D(), MaxBytes: int64(cfg.Store.MaxBytes), Storage: jetstream.FileStorage, Replicas: cfg.NATS.Replicas},
+		{Bucket: mention.FeedsBucket, Description: "per-source fetch state", History: 1,
+			MaxBytes: 64 << 20, Storage: jetstream.FileStorage, Replicas: cfg.NATS.Replicas},
+		{Bucket: mention.CasesBucket, Description: "workflow cases", History: 5,
+			TTL: cfg.Store.Retention.D(), MaxBytes: int64(cfg.Store.MaxBytes), Storage: jetstream.FileStorage, Replicas: cfg.NATS.Replicas},
+	}
+}
+
+// ensure creates or updates the streams and buckets; it is idempotent.
+func (b *broker) ensure(ctx context.Context, cfg *config.Config) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for _, sc := range streamConfigs(cfg) {
+		if _, err := b.js.CreateOrUpdateStream(ctx, sc); err != nil {
+			return fmt.Errorf("stream %s: %w", sc.Name, err)
+		}
+	}
+	kvs := make([]jetstream.KeyValue, 0, 3)
+	for _, kc := range bucketConfigs(cfg) {
+		kv, err := b.js.CreateOrUpdateKeyValue(ctx, kc)
+		if err != nil {
+			return fmt.Errorf("kv bucket %s: %w", kc.Bucket, err)
+		}
+		kvs = append(kvs, kv)
+	}
+	b.seen, b.feeds, b.cases = kvs[0], kvs[1], kvs[2]
+	return nil
+}
+
+// ready reports whether NATS and JetStream answer.
+func (b *broker) ready(ctx context.Context) error {
+	if s := b.nc.Status(); s != nats.CONNECTED {
+		return fmt.Errorf("nats %s", s)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if _, err := b.js.AccountInfo(ctx); err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
+	return nil
+}
+
+// close drains the connection (delivering what is in flight), then shuts
+// the embedded server down.
+func (b *broker) close() {
+	if b.nc != nil && !b.nc.IsClosed() {
+		done := make(chan struct{})
+		b.nc.SetClosedHandler(func(*nats.Conn) { close(done) })
+		if err := b.nc.Drain(); err != nil {
+			b.nc.Close()
+		} else {
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				b.log.Warn("nats drain timed out")
+				b.nc.Close()
+			}
+		}
+	}
+	b.shutdownServer()
+}
+
+func (b *broker) shutdownServer() {
+	if b.srv != nil {
+		b.srv.Shutdown()
+		b.srv.WaitForShutdown()
+		b.srv = nil
+	}
+}
+
+// natsLogger adapts slog to the NATS server's logger.
+type natsLogger struct{ log *slog.Logger }
+
+func (l natsLogger) Noticef(f string, v ...any) {
+	l.log.Debug("nats notice", "msg", fmt.Sprintf(f, v...))
+}
+func (l natsLogger) Warnf(f string, v ...any) {
+	l.log.Warn("nats warning", "msg", fmt.Sprintf(f, v...))
+}
+func (l natsLogger) Fatalf(f string, v ...any) {
+	l.log.Error("nats fatal", "msg", fmt.Sprintf(f, v...))
+}
+func (l natsLogger) Errorf(f string, v ...any) {
+	l.log.Error("nats error", "msg", fmt.Sprintf(f, v...))
+}
+func (l natsLogger) Debugf(f string, v ...any) {
+	l.log.Debug("nats debug", "msg", fmt.Sprintf(f, v...))
+}
+func (l natsLogger) Tracef(f string, v ...any) {}
+
+var errNotReady = errors.New("not ready")

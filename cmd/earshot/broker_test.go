@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/earshot/earshot/config"
+	"github.com/earshot/earshot/mention"
+)
+
+func testConfig(t *testing.T, yaml string) *config.Config {
+	t.Helper()
+	cfg, err := config.Parse(filepath.Join(t.TempDir(), "earshot.yaml"), []byte(yaml), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// TestEmbeddedRestartKeepsData starts the embedded server, stores a message
+// and a KV entry, stops it, starts it again on the same store and finds both.
+func TestEmbeddedRestartKeepsData(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testConfig(t, "data_dir: "+dir+"\n")
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx := context.Background()
+
+	b, err := openBroker(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.ready(ctx); err != nil {
+		t.Fatalf("ready: %v", err)
+	}
+	m := mention.Mention{ID: "feed:1", Source: "feed", Title: "kept"}
+	data, _ := m.Encode()
+	if _, err := b.js.Publish(ctx, mention.MentionSubject("feed"), data, jetstream.WithMsgID(m.ID)); err != nil {
+		t.Fatal(err)
+	}
+	// A republish with the same ID inside the duplicate window is dropped.
+	ack, err := b.js.Publish(ctx, mention.MentionSubject("feed"), data, jetstream.WithMsgID(m.ID))
+	if err != nil || !ack.Duplicate {
+		t.Fatalf("republish: ack %+v, err %v; want a duplicate", ack, err)
+	}
+	if _, err := b.seen.Put(ctx, "k", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	b.close()
+
+	// Start again: ensure is idempotent and the data is still there.
+	b, err = openBroker(ctx, cfg, log)
+	if err != nil {
+		t.Fatalf("restart: %v", err)
+	}
+	defer b.close()
+	s, err := b.js.Stream(ctx, mention.MentionsStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := info.State.Msgs, uint64(1); got != want {
+		t.Errorf("messages after restart = %d, want %d", got, want)
+	}
+	if got, want := info.Config.MaxAge, config.DefaultRetention.D(); got != want {
+		t.Errorf("retention = %v, want %v", got, want)
+	}
+	if info.Config.Duplicates < 10*time.Minute {
+		t.Errorf("duplicate window %v shorter than 10m", info.Config.Duplicates)
+	}
+	e, err := b.seen.Get(ctx, "k")
+	if err != nil || string(e.Value()) != "v" {
+		t.Errorf("kv after restart: %v, %v", e, err)
+	}
+}
+
+// TestStreamLimitsFollowConfig checks that the duplicate window outlasts the
+// longest poll interval and that a changed limit is applied on the next start.
+func TestStreamLimitsFollowConfig(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg := testConfig(t, "data_dir: "+dir+"\nsources: [{name: a, url: 'https://a.example/', every: 6h}]\nstore: {retention: 30d, max_bytes: 100MiB}\n")
+	b, err := openBroker(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := b.js.Stream(ctx, mention.VerdictsStream)
+	info, _ := s.Info(ctx)
+	if got, want := info.Config.Duplicates, 12*time.Hour; got != want {
+		t.Errorf("duplicate window = %v, want %v", got, want)
+	}
+	if got, want := info.Config.MaxBytes, int64(100<<20); got != want {
+		t.Errorf("max bytes = %d, want %d", got, want)
+	}
+	b.close()
+
+	cfg.Store.Retention = config.Duration(60 * 24 * time.Hour)
+	b, err = openBroker(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.close()
+	s, _ = b.js.Stream(ctx, mention.VerdictsStream)
+	info, _ = s.Info(ctx)
+	if got, want := info.Config.MaxAge, 60*24*time.Hour; got != want {
+		t.Errorf("updated retention = %v, want %v", got, want)
+	}
+}

@@ -1,0 +1,258 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/earshot/earshot/classifier"
+	"github.com/earshot/earshot/config"
+	"github.com/earshot/earshot/listener"
+	"github.com/earshot/earshot/mention"
+)
+
+// cmdCheck validates the config, compiles the rules and runs the config's
+// tests, like promtool's rule tests.
+func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("check", stderr)
+	path := fs.String("config", "", "config file")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	cfg, ok := loadConfig(*path, stderr)
+	if !ok {
+		return exitFailed
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
+	b, err := compile(cfg)
+	if err != nil {
+		printProblems(stderr, err)
+		return exitFailed
+	}
+	failed := runTests(b, stdout)
+	fmt.Fprintf(stdout, "%s: %d sources, %d rules, %d routes; %d tests, %d failed\n",
+		*path, len(cfg.Sources), len(cfg.Rules.Custom), len(cfg.Routes), len(cfg.Tests), failed)
+	if failed > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// runTests runs the config's tests and prints each failure with the cues
+// that matched. It returns the number of failed tests.
+func runTests(b *build, w io.Writer) int {
+	failed := 0
+	for i, t := range b.cfg.Tests {
+		m := mention.Mention{ID: fmt.Sprintf("test-%d", i), Source: t.Source, Title: t.Title, Text: t.Text, Lang: t.Lang}
+		var v mention.Verdict
+		isMention := b.cls.Classify(&m, &v)
+		route := "none"
+		if isMention && v.Criticism {
+			if rs := b.router.Route(&v); len(rs) > 0 {
+				route = rs[0].ID
+			}
+		}
+		var problems []string
+		e := t.Expect
+		if e.Criticism != nil && (*e.Criticism != (isMention && v.Criticism)) {
+			if !isMention {
+				problems = append(problems, fmt.Sprintf("criticism: want %t, got false (the text does not name the brand)", *e.Criticism))
+			} else {
+				problems = append(problems, fmt.Sprintf("criticism: want %t, got %t (score %.2f)", *e.Criticism, v.Criticism, v.Score))
+			}
+		}
+		if e.Topic != "" && !slices.Contains(v.Topics, e.Topic) {
+			problems = append(problems, fmt.Sprintf("topic: want %s, got %s", e.Topic, orNone(strings.Join(v.Topics, ", "))))
+		}
+		if e.Route != "" && e.Route != route {
+			problems = append(problems, fmt.Sprintf("route: want %s, got %s", e.Route, route))
+		}
+		if e.Severity != "" && string(v.Severity) != e.Severity {
+			problems = append(problems, fmt.Sprintf("severity: want %s, got %s", e.Severity, orNone(string(v.Severity))))
+		}
+		if len(problems) == 0 {
+			continue
+		}
+		failed++
+		fmt.Fprintf(w, "FAIL %s: tests[%d] %q\n", b.cfg.At(fmt.Sprintf("tests[%d]", i)), i, excerpt(m.Body(), 80))
+		for _, p := range problems {
+			fmt.Fprintf(w, "     %s\n", p)
+		}
+		fmt.Fprintf(w, "     matched: %s\n", describeMatches(&m, &v))
+	}
+	return failed
+}
+
+func describeMatches(m *mention.Mention, v *mention.Verdict) string {
+	if len(v.Rules) == 0 {
+		return "no rule"
+	}
+	body := m.Body()
+	parts := make([]string, 0, len(v.Rules))
+	for _, r := range v.Rules {
+		var cues []string
+		for _, s := range r.Spans {
+			if s.Start >= 0 && s.End <= len(body) && s.Start < s.End {
+				cues = append(cues, fmt.Sprintf("%q", body[s.Start:s.End]))
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s (%+.2f) %s", r.Rule, signed(r), strings.Join(cues, " ")))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func signed(r mention.Match) float64 {
+	if r.Criticism {
+		return r.Weight
+	}
+	return -r.Weight
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func excerpt(s string, n int) string {
+	r := []rune(strings.Join(strings.Fields(s), " "))
+	if len(r) <= n {
+		return string(r)
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// cmdClassify classifies stdin, one JSON line per input line.
+func cmdClassify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlags("classify", stderr)
+	path := fs.String("config", "", "config file (default: the built-in de and en packs, no brand terms)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	rules, brand := config.Rules{Packs: []string{"de", "en"}, Threshold: config.DefaultThreshold}, config.Brand{}
+	if *path != "" {
+		cfg, ok := loadConfig(*path, stderr)
+		if !ok {
+			return exitFailed
+		}
+		cls, err := classifier.New(cfg.Rules, cfg.Brand)
+		if err != nil {
+			printProblems(stderr, cfg.Locate(err))
+			return exitFailed
+		}
+		return classifyLines(ctx, cls, stdin, stdout, stderr)
+	}
+	cls, err := classifier.New(rules, brand)
+	if err != nil {
+		printProblems(stderr, err)
+		return exitFailed
+	}
+	return classifyLines(ctx, cls, stdin, stdout, stderr)
+}
+
+func classifyLines(ctx context.Context, cls *classifier.Classifier, stdin io.Reader, stdout, stderr io.Writer) int {
+	if err := classifier.ClassifyLines(ctx, cls, stdin, stdout); err != nil {
+		fmt.Fprintln(stderr, "earshot classify:", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// cmdRoutesTest shows which route and guideline a text would get.
+func cmdRoutesTest(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("routes test", stderr)
+	path := fs.String("config", "", "config file")
+	source := fs.String("source", "", "pretend the text came from this source")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "earshot routes test: give the text to route")
+		return exitUsage
+	}
+	cfg, ok := loadConfig(*path, stderr)
+	if !ok {
+		return exitFailed
+	}
+	b, err := compile(cfg)
+	if err != nil {
+		printProblems(stderr, err)
+		return exitFailed
+	}
+	m := mention.Mention{ID: "routes-test", Source: *source, Text: strings.Join(fs.Args(), " ")}
+	var v mention.Verdict
+	if !b.cls.Classify(&m, &v) {
+		fmt.Fprintln(stdout, "not a mention: the text names no brand term (brand.terms)")
+		return exitOK
+	}
+	fmt.Fprintf(stdout, "criticism: %t (score %.2f, severity %s)\ntopics: %s\nmatched: %s\n",
+		v.Criticism, v.Score, orNone(string(v.Severity)), orNone(strings.Join(v.Topics, ", ")), describeMatches(&m, &v))
+	routes := b.router.Route(&v)
+	if len(routes) == 0 {
+		fmt.Fprintln(stdout, "route: none matches")
+		return exitOK
+	}
+	for _, r := range routes {
+		where := r.Route.Channel
+		if where == "" {
+			where = "direct message"
+		}
+		fmt.Fprintf(stdout, "route: %s (routes[%d]) -> owner %s, %s, respond within %s\n", r.ID, r.Index, r.Route.Owner, where, r.Route.RespondWithin)
+		if r.Route.Guideline != "" {
+			fmt.Fprintf(stdout, "guideline: %s: %s\n", r.Route.Guideline, r.Guideline.Summary)
+		}
+	}
+	if !v.Criticism {
+		fmt.Fprintln(stdout, "(not criticism: no alert would be sent)")
+	}
+	return exitOK
+}
+
+// cmdSourcesTest fetches one or every source once and prints what would be
+// published, without publishing.
+func cmdSourcesTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("sources test", stderr)
+	path := fs.String("config", "", "config file")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	cfg, ok := loadConfig(*path, stderr)
+	if !ok {
+		return exitFailed
+	}
+	names := fs.Args()
+	if len(names) == 0 {
+		for _, s := range cfg.Sources {
+			names = append(names, s.Name)
+		}
+	}
+	log := newLogger(config.Log{Level: "warn"}, stderr)
+	b, err := openBroker(ctx, cfg, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "earshot sources test:", err)
+		return exitFailed
+	}
+	defer b.close()
+	lis, err := listener.New(cfg.Listener, cfg.Sources, cfg.Store, listener.Deps{
+		JS: b.js, Seen: b.seen, Feeds: b.feeds, Metrics: listener.NewMetrics(prometheus.NewRegistry()),
+	}, log)
+	if err != nil {
+		printProblems(stderr, cfg.Locate(err))
+		return exitFailed
+	}
+	code := exitOK
+	for _, n := range names {
+		if err := lis.Test(ctx, n, stdout); err != nil {
+			fmt.Fprintf(stderr, "source %s: %v\n", n, err)
+			code = exitFailed
+		}
+	}
+	return code
+}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestCheckReportsTypoWithPosition(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "earshot.yaml")
+	writeFile(t, path, "brand:\n  terms: [ACME]\nroutes:\n  - owner: U123ABC\n    chanel: \"#care\"\n")
+	code, _, stderr := runCLI(t, "", "check", "--config", path)
+	if code != exitFailed {
+		t.Errorf("exit code %d, want %d", code, exitFailed)
+	}
+	want := path + `:5:5: unknown field "chanel" in routes[0], did you mean "channel"?`
+	if !strings.Contains(stderr, want) {
+		t.Errorf("stderr\n%s\ndoes not contain\n%s", stderr, want)
+	}
+}
+
+func TestCheckRunsTests(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "earshot.yaml")
+	writeFile(t, path, `brand: {terms: [ACME]}
+rules:
+  custom:
+    - {name: paket, topic: delivery, criticism: true, query: '"nicht angekommen"'}
+routes:
+  - {name: delivery, match: {topic: delivery}, owner: U123ABC}
+tests:
+  - text: "Mein Paket von ACME ist nicht angekommen"
+    expect: {criticism: true, topic: delivery, route: delivery}
+  - text: "Mein Paket von ACME kam pünktlich"
+    expect: {criticism: true}
+`)
+	code, stdout, stderr := runCLI(t, "", "check", "--config", path)
+	if code != exitFailed {
+		t.Errorf("exit code %d, want %d (one test fails)\n%s%s", code, exitFailed, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "2 tests, 1 failed") || !strings.Contains(stdout, "tests[1]") || !strings.Contains(stdout, "criticism: want true, got false") {
+		t.Errorf("stdout does not name the failed test and why:\n%s", stdout)
+	}
+	if strings.Contains(stdout, "FAIL "+path+":8") {
+		t.Errorf("the passing test is reported as failed:\n%s", stdout)
+	}
+}
+
+func TestCheckUnknownTopicAndQueryError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "earshot.yaml")
+	writeFile(t, path, `rules:
+  packs: []
+  custom:
+    - {name: broken, topic: delivery, criticism: true, query: '(paket'}
+routes:
+  - {match: {topic: shipping}, owner: U123ABC}
+`)
+	code, _, stderr := runCLI(t, "", "check", "--config", path)
+	if code != exitFailed {
+		t.Errorf("exit code %d, want %d", code, exitFailed)
+	}
+	for _, want := range []string{path + ":4:", "rules.custom[0].query", path + ":6:", `routes[0].match.topic[0]: no rule assigns topic "shipping"`} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr\n%s\ndoes not contain %q", stderr, want)
+		}
+	}
+}
+
+func TestDemoConfigChecks(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "check", "--config", filepath.Join("..", "..", "deploy", "examples", "demo.yaml"))
+	if code != exitOK {
+		t.Errorf("demo config: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+func TestClassifyCLI(t *testing.T) {
+	code, stdout, stderr := runCLI(t, `{"id":"a","text":"Still no refund after 5 weeks. Never again!"}
+{"id":"b","text":"Great service, thank you!"}
+`, "classify")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"id":"a"`) || !strings.Contains(lines[0], `"criticism":true`) ||
+		!strings.Contains(lines[1], `"criticism":false`) {
+		t.Errorf("classify output:\n%s", stdout)
+	}
+}
+
+func TestVersionAndUsage(t *testing.T) {
+	if code, stdout, _ := runCLI(t, "", "version"); code != exitOK || !strings.HasPrefix(stdout, "earshot ") {
+		t.Errorf("version: %d %q", code, stdout)
+	}
+	if code, _, stderr := runCLI(t, "", "frobnicate"); code != exitUsage || !strings.Contains(stderr, `unknown command "frobnicate"`) {
+		t.Errorf("unknown command: %d %q", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "", "run", "--roles", "listener,judge", "--config", "x"); code != exitUsage || !strings.Contains(stderr, `unknown role "judge"`) {
+		t.Errorf("bad role: %d %q", code, stderr)
+	}
+}

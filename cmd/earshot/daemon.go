@@ -1,0 +1,399 @@
+package main
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/robfig/cron/v3"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/earshot/earshot/classifier"
+	"github.com/earshot/earshot/config"
+	"github.com/earshot/earshot/listener"
+	"github.com/earshot/earshot/workflow"
+)
+
+// The roles a process can take; `run` takes all by default.
+const (
+	roleListener   = "listener"
+	roleClassifier = "classifier"
+	roleWorkflow   = "workflow"
+)
+
+var allRoles = []string{roleListener, roleClassifier, roleWorkflow}
+
+func parseRoles(s string) ([]string, error) {
+	var out []string
+	for _, r := range strings.Split(s, ",") {
+		r = strings.TrimSpace(r)
+		if !slices.Contains(allRoles, r) {
+			return nil, fmt.Errorf("unknown role %q (roles: %s)", r, strings.Join(allRoles, ", "))
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// build is everything a config implies that can fail to compile: the
+// classifier and the router. A reload replaces the running build only when
+// a new one was built completely.
+type build struct {
+	cfg    *config.Config
+	cls    *classifier.Classifier
+	router *workflow.Router
+}
+
+// compile builds and cross-checks a config: rules compiled, routes and
+// guidelines resolved, presets expanded, route topics known to some rule.
+// Every problem is reported, with its position in the file.
+func compile(cfg *config.Config) (*build, error) {
+	var errs []error
+	b := &build{cfg: cfg}
+	var err error
+	if b.cls, err = classifier.New(cfg.Rules, cfg.Brand); err != nil {
+		errs = append(errs, err)
+	}
+	if b.router, err = workflow.NewRouter(cfg); err != nil {
+		errs = append(errs, err)
+	}
+	for i, s := range cfg.Sources {
+		if s.Schedule != "" {
+			if _, err := parseSchedule(s.Schedule, s.TimeZone); err != nil {
+				errs = append(errs, config.Errorf(fmt.Sprintf("sources[%d].schedule", i), "%q: %v", s.Schedule, err))
+			}
+		}
+		if s.Preset == "" {
+			continue
+		}
+		if _, err := listener.BuildURL(s); err != nil {
+			errs = append(errs, config.Errorf(fmt.Sprintf("sources[%d]", i), "%v", err))
+		}
+	}
+	for i, r := range cfg.Reports {
+		if _, err := parseSchedule(r.Schedule, r.TimeZone); r.Schedule != "" && err != nil {
+			errs = append(errs, config.Errorf(fmt.Sprintf("reports[%d].schedule", i), "%q: %v", r.Schedule, err))
+		}
+	}
+	if b.cls != nil {
+		topics := b.cls.Topics()
+		for i, r := range cfg.Routes {
+			for j, t := range r.Match.Topic {
+				if !slices.Contains(topics, t) {
+					errs = append(errs, config.Errorf(fmt.Sprintf("routes[%d].match.topic[%d]", i, j),
+						"no rule assigns topic %q (topics: %s)", t, strings.Join(topics, ", ")))
+				}
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, cfg.Locate(err)
+	}
+	return b, nil
+}
+
+// parseSchedule parses a cron schedule (five fields or a descriptor such as
+// @daily) in a time zone ("" = local).
+func parseSchedule(spec, tz string) (cron.Schedule, error) {
+	if tz != "" && !strings.HasPrefix(spec, "CRON_TZ=") && !strings.HasPrefix(spec, "TZ=") {
+		spec = "CRON_TZ=" + tz + " " + spec
+	}
+	return cron.ParseStandard(spec)
+}
+
+// daemon is `earshot run`: the roles, the broker, the HTTP endpoint and the
+// reload machinery.
+type daemon struct {
+	path   string
+	roles  []string
+	log    *slog.Logger
+	stdout io.Writer
+	reg    *prometheus.Registry
+	broker *broker
+
+	current atomic.Pointer[build]
+	mu      sync.Mutex // serialises reloads
+
+	stage *classifier.Stage
+	lis   *listener.Listener
+	wf    *workflow.Workflow
+
+	reloadOK   prometheus.Gauge
+	reloadTime prometheus.Gauge
+	configHash prometheus.Gauge
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("run", stderr)
+	path := fs.String("config", "", "config file")
+	rolesFlag := fs.String("roles", strings.Join(allRoles, ","), "roles to run: "+strings.Join(allRoles, ","))
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	roles, err := parseRoles(*rolesFlag)
+	if err != nil {
+		fmt.Fprintln(stderr, "earshot run:", err)
+		return exitUsage
+	}
+	cfg, ok := loadConfig(*path, stderr)
+	if !ok {
+		return exitFailed
+	}
+	log := newLogger(cfg.Log, stderr)
+	for _, w := range cfg.Warnings {
+		log.Warn("config warning", "problem", w)
+	}
+	b, err := compile(cfg)
+	if err != nil {
+		printProblems(stderr, err)
+		return exitFailed
+	}
+	d := &daemon{path: *path, roles: roles, log: log, stdout: stdout}
+	if err := d.run(ctx, b); err != nil {
+		log.Error("earshot stopped", "err", err)
+		return exitFailed
+	}
+	log.Info("earshot stopped")
+	return exitOK
+}
+
+func (d *daemon) has(role string) bool { return slices.Contains(d.roles, role) }
+
+func (d *daemon) metrics() {
+	d.reg = prometheus.NewRegistry()
+	d.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	d.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "earshot_config_last_reload_successful",
+		Help: "Whether the last config reload attempt was successful (1) or refused (0).",
+	})
+	d.reloadTime = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "earshot_config_last_reload_success_timestamp_seconds",
+		Help: "Time of the last successful config load.",
+	})
+	d.configHash = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "earshot_config_hash",
+		Help: "Hash of the running config file (the first 48 bits of its SHA-256).",
+	})
+	d.reg.MustRegister(d.reloadOK, d.reloadTime, d.configHash)
+}
+
+func (d *daemon) setLoaded(cfg *config.Config) {
+	d.reloadOK.Set(1)
+	d.reloadTime.SetToCurrentTime()
+	if sum, err := hex.DecodeString(cfg.Hash); err == nil && len(sum) >= 8 {
+		d.configHash.Set(float64(binary.BigEndian.Uint64(sum[:8]) >> 16))
+	}
+}
+
+// run runs the daemon until ctx is done. Shutdown has one order: the roles
+// stop (the listener's cron waits for running polls), the HTTP server, then
+// NATS is drained and the embedded server shut down.
+func (d *daemon) run(ctx context.Context, b *build) error {
+	cfg := b.cfg
+	d.metrics()
+	var err error
+	d.broker, err = openBroker(ctx, cfg, d.log)
+	if err != nil {
+		return err
+	}
+	defer d.broker.close()
+
+	if d.has(roleClassifier) {
+		d.stage = classifier.NewStage(d.broker.js, b.cls, classifier.NewStageMetrics(d.reg), d.log.With("role", roleClassifier))
+	}
+	if d.has(roleListener) {
+		d.lis, err = listener.New(cfg.Listener, cfg.Sources, cfg.Store, listener.Deps{
+			JS: d.broker.js, Seen: d.broker.seen, Feeds: d.broker.feeds, Metrics: listener.NewMetrics(d.reg),
+		}, d.log.With("role", roleListener))
+		if err != nil {
+			return cfg.Locate(err)
+		}
+	}
+	if d.has(roleWorkflow) {
+		d.wf, err = workflow.New(cfg, workflow.Deps{
+			JS: d.broker.js, Cases: d.broker.cases, Console: d.stdout, Metrics: workflow.NewMetrics(d.reg),
+		}, d.log.With("role", roleWorkflow))
+		if err != nil {
+			return cfg.Locate(err)
+		}
+	}
+	d.current.Store(b)
+	d.setLoaded(cfg)
+
+	var ln net.Listener
+	if cfg.HTTP.Listen != "off" {
+		ln, err = net.Listen("tcp", cfg.HTTP.Listen)
+		if err != nil {
+			return fmt.Errorf("http.listen: %w", err)
+		}
+	}
+	watcher, err := config.NewWatcher(d.path, 250*time.Millisecond)
+	if err != nil {
+		d.log.Warn("config file not watched; reload with SIGHUP or POST /-/reload", "err", err)
+	}
+
+	httpAddr := "off"
+	if ln != nil {
+		httpAddr = ln.Addr().String()
+	}
+	d.log.Info("earshot running", "version", buildVersion(), "roles", strings.Join(d.roles, ","),
+		"config", d.path, "http", httpAddr, "shadow", cfg.Shadow)
+
+	g, gctx := errgroup.WithContext(ctx)
+	if d.lis != nil {
+		g.Go(func() error { return d.lis.Run(gctx) })
+	}
+	if d.stage != nil {
+		g.Go(func() error { return d.stage.Run(gctx) })
+	}
+	if d.wf != nil {
+		g.Go(func() error { return d.wf.Run(gctx) })
+	}
+	if ln != nil {
+		g.Go(func() error { return d.serveHTTP(gctx, ln) })
+	}
+	if watcher != nil {
+		g.Go(func() error {
+			return watcher.Run(gctx, func() { _ = d.reload("file change") })
+		})
+	}
+	g.Go(func() error { d.onSIGHUP(gctx); return nil })
+	return g.Wait()
+}
+
+func (d *daemon) onSIGHUP(ctx context.Context) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			_ = d.reload("SIGHUP")
+		}
+	}
+}
+
+// reload loads and compiles the config file and, only if all of it is
+// valid, swaps it into every running role. A refused config leaves the
+// running one in place.
+func (d *daemon) reload(trigger string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	err := d.tryReload()
+	if err != nil {
+		d.reloadOK.Set(0)
+		d.log.Error("config reload refused; the running config stays", "trigger", trigger, "config", d.path,
+			"problems", len(config.Errors(err)), "err", err)
+		return err
+	}
+	d.log.Info("config reloaded", "trigger", trigger, "config", d.path, "hash", d.current.Load().cfg.Hash[:12])
+	return nil
+}
+
+func (d *daemon) tryReload() error {
+	cfg, err := config.Load(d.path)
+	if err != nil {
+		return err
+	}
+	b, err := compile(cfg)
+	if err != nil {
+		return err
+	}
+	old := d.current.Load().cfg
+	if cfg.DataDir != old.DataDir || cfg.NATS != old.NATS || cfg.HTTP != old.HTTP || cfg.Store != old.Store {
+		d.log.Warn("data_dir, nats, http and store changes take effect at the next restart")
+	}
+	// Everything that can fail was checked by compile; apply in data-flow order.
+	if d.lis != nil {
+		if err := d.lis.Update(cfg.Listener, cfg.Sources); err != nil {
+			return cfg.Locate(err)
+		}
+	}
+	if d.stage != nil {
+		d.stage.Swap(b.cls)
+	}
+	if d.wf != nil {
+		if err := d.wf.Update(cfg); err != nil {
+			return cfg.Locate(err)
+		}
+	}
+	for _, w := range cfg.Warnings {
+		d.log.Warn("config warning", "problem", w)
+	}
+	d.current.Store(b)
+	d.setLoaded(cfg)
+	return nil
+}
+
+// serveHTTP serves /metrics, /healthz, /readyz and /-/reload until ctx is
+// done, then shuts down within a bound.
+func (d *daemon) serveHTTP(ctx context.Context, ln net.Listener) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{Registry: d.reg}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if d.current.Load() == nil {
+			http.Error(w, "config not loaded", http.StatusServiceUnavailable)
+			return
+		}
+		if err := d.broker.ready(r.Context()); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.HandleFunc("POST /-/reload", func(w http.ResponseWriter, _ *http.Request) {
+		if err := d.reload("http"); err != nil {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusBadRequest)
+			printProblems(w, err)
+			return
+		}
+		fmt.Fprintln(w, "reloaded")
+	})
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(d.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		d.log.Warn("http shutdown", "err", err)
+	}
+	<-errc
+	return nil
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+const reloadBase = `data_dir: %DATA%
+http: {listen: "127.0.0.1:0"}
+brand: {terms: [ACME]}
+rules:
+  packs: [en]
+  custom:
+    - {name: late, topic: delivery, criticism: true, query: 'late'}
+`
+
+// TestReload runs the classifier role and changes its config three ways: a
+// rename save (picked up by the folder watch), an invalid file (refused,
+// the running config stays), and POST /-/reload.
+func TestReload(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "earshot.yaml")
+	base := strings.ReplaceAll(reloadBase, "%DATA%", filepath.Join(dir, "data"))
+	writeFile(t, path, base)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr := newLineWriter(), newLineWriter()
+	exit := make(chan int, 1)
+	go func() {
+		exit <- run(ctx, []string{"run", "--roles", "classifier", "--config", path}, strings.NewReader(""), stdout, stderr)
+	}()
+	defer func() {
+		cancel()
+		if code := <-exit; code != exitOK {
+			t.Errorf("exit code %d\n%s", code, stderr)
+		}
+	}()
+	started := waitLine(t, stderr.lines, regexp.MustCompile(`earshot running`), "start")
+	addr := "http://" + regexp.MustCompile(`http=(\S+)`).FindStringSubmatch(started)[1]
+
+	metric := func(name string) string {
+		t.Helper()
+		resp, err := http.Get(addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		m := regexp.MustCompile(`(?m)^` + name + ` (\S+)$`).FindSubmatch(b)
+		if m == nil {
+			t.Fatalf("no metric %s", name)
+		}
+		return string(m[1])
+	}
+	if got := metric("earshot_config_last_reload_successful"); got != "1" {
+		t.Errorf("reload_successful at start = %s, want 1", got)
+	}
+	hash0 := metric("earshot_config_hash")
+
+	// An editor's save: write a temporary file and rename it over.
+	tmp := filepath.Join(dir, ".earshot.yaml.tmp")
+	writeFile(t, tmp, base+"    - {name: broken, topic: product, criticism: true, query: 'broken'}\n")
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	waitLine(t, stderr.lines, regexp.MustCompile(`config reloaded.*trigger="file change"`), "reload after rename")
+	hash1 := metric("earshot_config_hash")
+	if hash1 == hash0 {
+		t.Error("config hash unchanged after reload")
+	}
+
+	// An invalid change is refused and the running config stays.
+	writeFile(t, path, base+"    - {name: bad, topic: product, criticism: true, query: '(unclosed'}\n")
+	waitLine(t, stderr.lines, regexp.MustCompile(`config reload refused`), "refusal")
+	if got := metric("earshot_config_last_reload_successful"); got != "0" {
+		t.Errorf("reload_successful after a bad file = %s, want 0", got)
+	}
+	if got := metric("earshot_config_hash"); got != hash1 {
+		t.Errorf("config hash changed to %s by a refused reload", got)
+	}
+	resp, err := http.Post(addr+"/-/reload", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "rules.custom[2].query") {
+		t.Errorf("POST /-/reload with a bad file = %d %q, want 400 naming rules.custom[2].query", resp.StatusCode, body)
+	}
+
+	// Fixed again, reloaded through the endpoint.
+	writeFile(t, path, base)
+	waitLine(t, stderr.lines, regexp.MustCompile(`config reloaded`), "reload after fix")
+	resp, err = http.Post(addr+"/-/reload", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("POST /-/reload = %d, want 200", resp.StatusCode)
+	}
+	if got := metric("earshot_config_last_reload_successful"); got != "1" {
+		t.Errorf("reload_successful after the fix = %s, want 1", got)
+	}
+	if got := metric("earshot_config_hash"); got != hash0 {
+		t.Errorf("config hash %s, want the original %s", got, hash0)
+	}
+}
