@@ -62,23 +62,35 @@ tests:
 	}
 }
 
-func TestCheckUnknownTopicAndQueryError(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "earshot.yaml")
-	writeFile(t, path, `rules:
+func TestCheckCompileErrors(t *testing.T) {
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"query", `rules:
   packs: []
   custom:
     - {name: broken, topic: delivery, criticism: true, query: '(paket'}
+`, ":4:63: rules.custom[0].query: column 1"},
+		{"topic", `rules:
+  packs: []
+  custom:
+    - {name: paket, topic: delivery, criticism: true, query: 'paket'}
 routes:
   - {match: {topic: shipping}, owner: U123ABC}
-`)
-	code, _, stderr := runCLI(t, "", "check", "--config", path)
-	if code != exitFailed {
-		t.Errorf("exit code %d, want %d", code, exitFailed)
-	}
-	for _, want := range []string{path + ":4:", "rules.custom[0].query", path + ":6:", `routes[0].match.topic[0]: no rule assigns topic "shipping"`} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("stderr\n%s\ndoes not contain %q", stderr, want)
-		}
+`, `:6:21: routes[0].match.topic[0]: no rule assigns topic "shipping"`},
+		{"schedule", `sources:
+  - {name: a, url: 'https://a.example/', schedule: '61 * * * *'}
+`, `:2:52: sources[0].schedule: "61 * * * *"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "earshot.yaml")
+			writeFile(t, path, tc.yaml)
+			code, _, stderr := runCLI(t, "", "check", "--config", path)
+			if code != exitFailed {
+				t.Errorf("exit code %d, want %d", code, exitFailed)
+			}
+			if !strings.Contains(stderr, path+tc.want) {
+				t.Errorf("stderr\n%s\ndoes not contain %q", stderr, path+tc.want)
+			}
+		})
 	}
 }
 

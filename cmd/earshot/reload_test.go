@@ -90,8 +90,8 @@ func TestReload(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "rules.custom[2].query") {
-		t.Errorf("POST /-/reload with a bad file = %d %q, want 400 naming rules.custom[2].query", resp.StatusCode, body)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "rules.custom[1].query") {
+		t.Errorf("POST /-/reload with a bad file = %d %q, want 400 naming rules.custom[1].query", resp.StatusCode, body)
 	}
 
 	// Fixed again, reloaded through the endpoint.
