@@ -21,10 +21,11 @@ import (
 // nats.url is empty, an external server or cluster otherwise. Nothing else
 // in earshot knows which.
 type broker struct {
-	srv *server.Server // nil with an external server
-	nc  *nats.Conn
-	js  jetstream.JetStream
-	log *slog.Logger
+	srv    *server.Server // nil with an external server
+	unlock func()         // releases the embedded store's lock
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	log    *slog.Logger
 
 	seen, feeds, cases jetstream.KeyValue
 }
@@ -33,14 +34,35 @@ type broker struct {
 // recover its JetStream store at start.
 const embeddedReadyTimeout = 2 * time.Minute
 
+// openStore opens the store for a command that runs beside the daemon
+// (report, backtest, sources test). When the daemon holds the embedded
+// store and opened it to other processes with nats.listen, the command
+// connects to it there; otherwise it opens the store itself.
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*broker, error) {
+	b, err := openBroker(ctx, cfg, log)
+	if !errors.Is(err, errStoreInUse) {
+		return b, err
+	}
+	if cfg.NATS.Listen == "" {
+		return nil, fmt.Errorf("%w: stop the daemon, or set nats.listen in its config so that commands can reach its server", err)
+	}
+	ext := *cfg
+	ext.NATS.URL, ext.NATS.Listen = "nats://"+cfg.NATS.Listen, ""
+	return openBroker(ctx, &ext, log)
+}
+
 // openBroker starts or connects to NATS and makes sure the streams and
 // buckets exist with the configured limits.
 func openBroker(ctx context.Context, cfg *config.Config, log *slog.Logger) (*broker, error) {
 	b := &broker{log: log}
 	var err error
 	if cfg.NATS.URL == "" {
+		if b.unlock, err = lockStore(cfg.DataDir); err != nil {
+			return nil, err
+		}
 		b.srv, err = startEmbedded(cfg, log)
 		if err != nil {
+			b.unlock()
 			return nil, err
 		}
 		b.nc, err = nats.Connect("", nats.InProcessServer(b.srv), nats.Name("earshot"), nats.MaxReconnects(-1))
@@ -229,6 +251,10 @@ func (b *broker) shutdownServer() {
 		b.srv.WaitForShutdown()
 		b.srv = nil
 	}
+	if b.unlock != nil {
+		b.unlock()
+		b.unlock = nil
+	}
 }
 
 // natsLogger adapts slog to the NATS server's logger.
@@ -250,5 +276,3 @@ func (l natsLogger) Debugf(f string, v ...any) {
 	l.log.Debug("nats debug", "msg", fmt.Sprintf(f, v...))
 }
 func (l natsLogger) Tracef(f string, v ...any) {}
-
-var errNotReady = errors.New("not ready")

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,5 +115,37 @@ func TestStreamLimitsFollowConfig(t *testing.T) {
 	info, _ = s.Info(ctx)
 	if got, want := info.Config.MaxAge, 60*24*time.Hour; got != want {
 		t.Errorf("updated retention = %v, want %v", got, want)
+	}
+}
+
+// TestStoreLock checks that a second process cannot open the same embedded
+// store, and that a command reaches the running server through nats.listen.
+func TestStoreLock(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg := testConfig(t, "data_dir: "+dir+"\nnats: {listen: '"+freePort(t)+"'}\n")
+	b, err := openBroker(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.close()
+	if _, err := openBroker(ctx, cfg, log); !errors.Is(err, errStoreInUse) {
+		t.Fatalf("second openBroker: %v, want errStoreInUse", err)
+	}
+	c, err := openStore(ctx, cfg, log)
+	if err != nil {
+		t.Fatalf("openStore beside the daemon: %v", err)
+	}
+	defer c.close()
+	if c.srv != nil {
+		t.Error("openStore started a second server")
+	}
+	if err := c.ready(ctx); err != nil {
+		t.Errorf("ready: %v", err)
+	}
+	noListen := testConfig(t, "data_dir: "+dir+"\n")
+	if _, err := openStore(ctx, noListen, log); !errors.Is(err, errStoreInUse) || !strings.Contains(err.Error(), "nats.listen") {
+		t.Errorf("openStore without nats.listen: %v, want a hint about nats.listen", err)
 	}
 }

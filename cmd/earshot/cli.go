@@ -234,7 +234,7 @@ func cmdSourcesTest(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 	}
 	log := newLogger(config.Log{Level: "warn"}, stderr)
-	b, err := openBroker(ctx, cfg, log)
+	b, err := openStore(ctx, cfg, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "earshot sources test:", err)
 		return exitFailed
