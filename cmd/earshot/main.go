@@ -8,6 +8,7 @@
 //	earshot classify [--config FILE] < texts
 //	earshot sources test --config FILE [NAME]
 //	earshot routes test --config FILE TEXT
+//	earshot backtest --config FILE [--since 30d]
 //	earshot version
 //
 // main is the only place that knows every part; it wires them and owns the
@@ -55,6 +56,7 @@ Usage:
   earshot classify [--config FILE] < texts    (JSON lines or plain text lines)
   earshot sources test --config FILE [NAME]
   earshot routes test --config FILE TEXT
+  earshot backtest --config FILE [--since 30d]
   earshot version
 `
 
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdCheck(ctx, rest, stdout, stderr)
 	case "classify":
 		return cmdClassify(ctx, rest, stdin, stdout, stderr)
+	case "backtest":
+		return cmdBacktest(ctx, rest, stdout, stderr)
 	case "sources":
 		if len(rest) > 0 && rest[0] == "test" {
 			return cmdSourcesTest(ctx, rest[1:], stdout, stderr)
