@@ -175,14 +175,7 @@ guidelines:
 // alerts on the terminal and their count in /metrics, then stops it with
 // SIGTERM and expects exit code 0 within a few seconds.
 func TestBinaryDemo(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "earshot")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := earshotBinary(t)
 	cmd := exec.Command(bin, "run", "--config", filepath.Join("..", "..", "deploy", "examples", "demo.yaml"))
 	cmd.Env = append(os.Environ(), "EARSHOT_DATA_DIR="+t.TempDir(), "EARSHOT_HTTP_LISTEN=127.0.0.1:0",
 		"EARSHOT_SLACK_BOT_TOKEN=", "EARSHOT_SLACK_APP_TOKEN=", "EARSHOT_SLACK_SIGNING_SECRET=")
