@@ -89,16 +89,17 @@ slack: {per_channel_rate: 1000}
 
 	rng := rand.New(rand.NewPCG(1, 2))
 	seen := map[int]int{}
-	var logs strings.Builder
+	var logs *lineWriter // stderr of the current run
 	start := func() (*exec.Cmd, *lineWriter, chan error) {
 		cmd := exec.Command(bin, "run", "--config", cfgPath)
 		stdout, stderr := newLineWriter(), newLineWriter()
 		cmd.Stdout, cmd.Stderr = stdout, stderr
+		logs = stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		done := make(chan error, 1)
-		go func() { done <- cmd.Wait(); logs.WriteString(stderr.String()) }()
+		go func() { done <- cmd.Wait() }()
 		return cmd, stdout, done
 	}
 	collect := func(out *lineWriter) {
