@@ -23,6 +23,8 @@ import (
 type broker struct {
 	srv    *server.Server // nil with an external server
 	unlock func()         // releases the embedded store's lock
+	jsCfg  server.JetStreamConfig
+	store  string
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	log    *slog.Logger
@@ -64,6 +66,11 @@ func openBroker(ctx context.Context, cfg *config.Config, log *slog.Logger) (*bro
 		if err != nil {
 			b.unlock()
 			return nil, err
+		}
+		b.store = cfg.DataDir
+		if jc := b.srv.JetStreamConfig(); jc != nil {
+			b.jsCfg = *jc
+			b.jsCfg.StoreDir = cfg.DataDir // EnableJetStream appends "jetstream" again
 		}
 		b.nc, err = nats.Connect("", nats.InProcessServer(b.srv), nats.Name("earshot"), nats.MaxReconnects(-1))
 	} else {
@@ -185,7 +192,7 @@ func bucketConfigs(cfg *config.Config) []jetstream.KeyValueConfig {
 		{Bucket: mention.SeenBucket, Description: "dedup keys of collected items", History: 1,
 			TTL: cfg.Store.SeenTTL.D(), MaxBytes: int64(cfg.Store.MaxBytes), Storage: jetstream.FileStorage, Replicas: cfg.NATS.Replicas},
 		{Bucket: mention.FeedsBucket, Description: "per-source fetch state", History: 1,
-			MaxBytes: 64 << 20, Storage: jetstream.FileStorage, Replicas: cfg.NATS.Replicas},
+			MaxBytes: min(64<<20, int64(cfg.Store.MaxBytes)), Storage: jetstream.FileStorage, Replicas: cfg.NATS.Replicas},
 		{Bucket: mention.CasesBucket, Description: "workflow cases", History: 5,
 			TTL: cfg.Store.Retention.D(), MaxBytes: int64(cfg.Store.MaxBytes), Storage: jetstream.FileStorage, Replicas: cfg.NATS.Replicas},
 	}
@@ -209,6 +216,68 @@ func (b *broker) ensure(ctx context.Context, cfg *config.Config) error {
 		kvs = append(kvs, kv)
 	}
 	b.seen, b.feeds, b.cases = kvs[0], kvs[1], kvs[2]
+	return nil
+}
+
+// The free space under data_dir below which the disk counts as full, and
+// from which a JetStream that the embedded server switched off is switched
+// on again.
+const (
+	diskFullBelow   = 1 << 20
+	minFreeToResume = 16 << 20
+)
+
+// watchStore runs beside the embedded server until ctx is done. When the
+// disk under data_dir fills up, writes to the store fail (and some server
+// versions switch JetStream off): earshot stays up, says so once, keeps
+// what it has not delivered in the stages' retries, and when space is free
+// again switches JetStream back on if needed, so the roles resume without a
+// restart. With an external server it does nothing: that server's operator
+// owns its disk.
+func (b *broker) watchStore(ctx context.Context, every time.Duration) error {
+	if b.srv == nil {
+		<-ctx.Done()
+		return nil
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	full := false
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		free, err := freeBytes(b.store)
+		enabled := b.srv.JetStreamEnabled()
+		switch {
+		case !full && (!enabled || err == nil && free < diskFullBelow):
+			b.log.Error("store stalled: the disk under data_dir is full; earshot stays up and resumes when space is free",
+				"data_dir", b.store, "free_bytes", free, "jetstream", enabled)
+			full = true
+		case full && err == nil && free >= minFreeToResume:
+			// A stream that failed a write refuses further writes until
+			// it is loaded again: restart JetStream on the same store.
+			if err := b.restartJetStream(enabled); err != nil {
+				b.log.Warn("jetstream not restarted yet", "data_dir", b.store, "free_bytes", free, "err", err)
+				continue
+			}
+			b.log.Info("store writable again; work resumes", "data_dir", b.store, "free_bytes", free)
+			full = false
+		}
+	}
+}
+
+func (b *broker) restartJetStream(enabled bool) error {
+	if enabled {
+		if err := b.srv.DisableJetStream(); err != nil {
+			return fmt.Errorf("stop jetstream: %w", err)
+		}
+	}
+	cfg := b.jsCfg
+	if err := b.srv.EnableJetStream(&cfg); err != nil {
+		return fmt.Errorf("start jetstream: %w", err)
+	}
 	return nil
 }
 

@@ -277,6 +277,7 @@ func (d *daemon) run(ctx context.Context, b *build) error {
 		})
 	}
 	g.Go(func() error { d.onSIGHUP(gctx); return nil })
+	g.Go(func() error { return d.broker.watchStore(gctx, 2*time.Second) })
 	return g.Wait()
 }
 

@@ -47,11 +47,15 @@ func earshotBinary(t *testing.T) string {
 }
 
 // growingFeed serves an RSS feed of complaints that grows by three items
-// per request, up to total: a stream of critical mentions.
+// per request, up to total: a stream of critical mentions. The returned
+// limit, when set above zero, holds the feed at that many items.
 func growingFeed(total int) (*httptest.Server, *atomic.Int64) {
-	var n atomic.Int64
+	var n, limit atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		k := min(3*int(n.Add(1)), total)
+		if l := int(limit.Load()); l > 0 {
+			k = min(k, l)
+		}
 		w.Header().Set("Content-Type", "application/rss+xml")
 		fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>complaints</title>`)
 		for i := 1; i <= k; i++ {
@@ -61,7 +65,7 @@ func growingFeed(total int) (*httptest.Server, *atomic.Int64) {
 		}
 		fmt.Fprint(w, `</channel></rss>`)
 	}))
-	return srv, &n
+	return srv, &limit
 }
 
 var alertTitle = regexp.MustCompile(`title:\s+ACME order item-(\d+) still not delivered`)
