@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -110,5 +112,49 @@ func TestReload(t *testing.T) {
 	}
 	if got := metric("earshot_config_hash"); got != hash0 {
 		t.Errorf("config hash %s, want the original %s", got, hash0)
+	}
+
+	// A reload storm: many reloads at once, valid and invalid files in
+	// turn. Every answer is a clean 200 or 400, and the last valid file wins.
+	var wg sync.WaitGroup
+	codes := make(chan int, 40)
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i%10 == 0 {
+				content := base
+				if i%20 == 0 {
+					content += "    - {name: x, topic: t, query: '(bad'}\n"
+				}
+				tmp := filepath.Join(dir, fmt.Sprintf(".storm-%d", i))
+				if os.WriteFile(tmp, []byte(content), 0o600) == nil {
+					_ = os.Rename(tmp, path)
+				}
+			}
+			resp, err := http.Post(addr+"/-/reload", "", nil)
+			if err != nil {
+				codes <- 0
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	for c := range codes {
+		if c != http.StatusOK && c != http.StatusBadRequest {
+			t.Errorf("reload during a storm answered %d", c)
+		}
+	}
+	writeFile(t, path, base)
+	resp, err = http.Post(addr+"/-/reload", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || metric("earshot_config_hash") != hash0 {
+		t.Errorf("after the storm: reload %d, hash %s, want 200 and %s", resp.StatusCode, metric("earshot_config_hash"), hash0)
 	}
 }
