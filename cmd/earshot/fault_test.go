@@ -31,6 +31,16 @@ func earshotBinary(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
+	return buildBinary(t)
+}
+
+func earshotBinaryB(b *testing.B) string {
+	b.Helper()
+	return buildBinary(b)
+}
+
+func buildBinary(t testing.TB) string {
+	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "earshot-bin-")
 		if err != nil {

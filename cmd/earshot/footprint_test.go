@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// startMeasured starts bin with args, waits for a line matching ready on
+// its output, and returns the time that took and the process's resident
+// memory at that moment. The process is killed before it returns.
+func startMeasured(b *testing.B, ready *regexp.Regexp, bin string, args ...string) (time.Duration, int64) {
+	b.Helper()
+	cmd := exec.Command(bin, args...)
+	out := newLineWriter()
+	cmd.Stdout, cmd.Stderr = out, out
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}()
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case l := <-out.lines:
+			if !ready.MatchString(l) {
+				continue
+			}
+			took := time.Since(start)
+			st, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
+			if err != nil {
+				b.Skipf("no /proc: %v", err)
+			}
+			m := regexp.MustCompile(`VmRSS:\s+(\d+) kB`).FindSubmatch(st)
+			kb, _ := strconv.ParseInt(string(m[1]), 10, 64)
+			return took, kb << 10
+		case <-deadline:
+			b.Fatalf("%s not ready in 30s:\n%s", bin, out.String())
+		}
+	}
+}
+
+// BenchmarkFootprint compares earshot's start-up time and resident memory
+// once ready (all roles, embedded NATS with JetStream, streams and buckets
+// created, the built-in classifier packs compiled) with a bare nats-server
+// with JetStream from the same module version, in the same run. ns/op is
+// one start of both; the ratios are the figures to read.
+func BenchmarkFootprint(b *testing.B) {
+	bin := earshotBinaryB(b)
+	natsBin := filepath.Join(filepath.Dir(bin), "nats-server")
+	if _, err := os.Stat(natsBin); err != nil {
+		if out, err := exec.Command("go", "build", "-o", natsBin, "github.com/nats-io/nats-server/v2").CombinedOutput(); err != nil {
+			b.Fatalf("build nats-server: %v\n%s", err, out)
+		}
+	}
+	var natsTime, esTime time.Duration
+	var natsRSS, esRSS int64
+	for i := 0; i < b.N; i++ {
+		dir := b.TempDir()
+		conf := filepath.Join(dir, "nats.conf")
+		if err := os.WriteFile(conf, []byte(fmt.Sprintf("listen: 127.0.0.1:-1\njetstream {store_dir: %q, sync_interval: always}\n", filepath.Join(dir, "nats"))), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		d, r := startMeasured(b, regexp.MustCompile(`Server is ready`), natsBin, "-c", conf)
+		natsTime, natsRSS = natsTime+d, natsRSS+r
+		cfg := filepath.Join(dir, "earshot.yaml")
+		if err := os.WriteFile(cfg, []byte("data_dir: "+filepath.Join(dir, "data")+"\nhttp: {listen: '127.0.0.1:0'}\nbrand: {terms: [ACME]}\nroutes: [{match: {}, owner: U123ABC}]\n"), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		d, r = startMeasured(b, regexp.MustCompile(`earshot running`), bin, "run", "--config", cfg)
+		esTime, esRSS = esTime+d, esRSS+r
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(natsTime.Milliseconds())/n, "nats-start-ms")
+	b.ReportMetric(float64(esTime.Milliseconds())/n, "earshot-start-ms")
+	b.ReportMetric(float64(natsRSS>>20)/n, "nats-rss-MiB")
+	b.ReportMetric(float64(esRSS>>20)/n, "earshot-rss-MiB")
+	b.ReportMetric(float64(esTime)/float64(natsTime), "start-ratio")
+	b.ReportMetric(float64(esRSS)/float64(natsRSS), "rss-ratio")
+}
