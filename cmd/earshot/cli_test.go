@@ -76,6 +76,9 @@ func TestCheckCompileErrors(t *testing.T) {
 routes:
   - {match: {topic: shipping}, owner: U123ABC}
 `, `:6:21: routes[0].match.topic[0]: no rule assigns topic "shipping"`},
+		{"preset", `sources:
+  - {name: m, preset: reddit-search}
+`, `:2:5: sources[0].query: preset reddit-search needs a query`},
 		{"schedule", `sources:
   - {name: a, url: 'https://a.example/', schedule: '61 * * * *'}
 `, `:2:52: sources[0].schedule: "61 * * * *"`},

@@ -29,6 +29,7 @@ import (
 	"github.com/earshot/earshot/config"
 	"github.com/earshot/earshot/listener"
 	"github.com/earshot/earshot/workflow"
+	"github.com/earshot/earshot/workflow/report"
 )
 
 // The roles a process can take; `run` takes all by default.
@@ -86,7 +87,12 @@ func compile(cfg *config.Config) (*build, error) {
 			continue
 		}
 		if _, err := listener.BuildURL(s); err != nil {
-			errs = append(errs, config.Errorf(fmt.Sprintf("sources[%d]", i), "%v", err))
+			path := fmt.Sprintf("sources[%d]", i)
+			if fe, ok := errors.AsType[*config.FieldError](err); ok {
+				errs = append(errs, &config.FieldError{Path: path + "." + fe.Path, Err: fe.Err})
+			} else {
+				errs = append(errs, config.Errorf(path, "%v", err))
+			}
 		}
 	}
 	for i, r := range cfg.Reports {
@@ -133,9 +139,10 @@ type daemon struct {
 	current atomic.Pointer[build]
 	mu      sync.Mutex // serialises reloads
 
-	stage *classifier.Stage
-	lis   *listener.Listener
-	wf    *workflow.Workflow
+	stage   *classifier.Stage
+	lis     *listener.Listener
+	wf      *workflow.Workflow
+	reports *report.Scheduler
 
 	reloadOK   prometheus.Gauge
 	reloadTime prometheus.Gauge
@@ -235,6 +242,8 @@ func (d *daemon) run(ctx context.Context, b *build) error {
 		if err != nil {
 			return cfg.Locate(err)
 		}
+		d.reports = report.NewScheduler(cfg.Reports, report.Store{JS: d.broker.js, Cases: d.broker.cases},
+			cfg, slackClient(cfg.Slack), d.log.With("role", roleWorkflow, "component", "reports"))
 	}
 	d.current.Store(b)
 	d.setLoaded(cfg)
@@ -267,6 +276,7 @@ func (d *daemon) run(ctx context.Context, b *build) error {
 	}
 	if d.wf != nil {
 		g.Go(func() error { return d.wf.Run(gctx) })
+		g.Go(func() error { return d.reports.Run(gctx) })
 	}
 	if ln != nil {
 		g.Go(func() error { return d.serveHTTP(gctx, ln) })
@@ -338,6 +348,7 @@ func (d *daemon) tryReload() error {
 		if err := d.wf.Update(cfg); err != nil {
 			return cfg.Locate(err)
 		}
+		d.reports.Update(cfg.Reports, cfg)
 	}
 	for _, w := range cfg.Warnings {
 		d.log.Warn("config warning", "problem", w)

@@ -126,12 +126,18 @@ guidelines:
 	stdout, stderr := newLineWriter(), newLineWriter()
 	exit := make(chan int, 1)
 	go func() { exit <- run(ctx, []string{"run", "--config", cfgPath}, strings.NewReader(""), stdout, stderr) }()
-	defer func() {
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
 		cancel()
 		if code := <-exit; code != exitOK {
 			t.Errorf("exit code %d, want 0; stderr:\n%s", code, stderr)
 		}
-	}()
+	}
+	defer stop()
 
 	waitLine(t, stderr.lines, regexp.MustCompile(`earshot running`), "start")
 	nc, err := nats.Connect("nats://" + natsAddr)
@@ -168,6 +174,28 @@ guidelines:
 	waitLine(t, stdout.lines, regexp.MustCompile(`Lumora order still not delivered`), "alert on the console")
 	if out := stdout.String(); strings.Contains(out, "Lumora is great") {
 		t.Errorf("praise alerted:\n%s", out)
+	}
+	waitLine(t, stderr.lines, regexp.MustCompile(`alert sent`), "delivery record")
+	nc.Close()
+	stop()
+
+	// The report reads the store the daemon left behind.
+	out := filepath.Join(dir, "report")
+	code, rstdout, rstderr := runCLI(t, "", "report", "--config", cfgPath, "--since", "1d", "--out", out)
+	if code != exitOK {
+		t.Fatalf("report: exit %d\n%s%s", code, rstdout, rstderr)
+	}
+	summary, err := os.ReadFile(filepath.Join(out, "summary.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| Mentions | 2 |", "| Critical mentions | 1 |", "| Cases opened | 1 |"} {
+		if !strings.Contains(string(summary), want) {
+			t.Errorf("summary.md does not contain %q:\n%s", want, summary)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "mentions.png")); err != nil {
+		t.Errorf("no chart: %v", err)
 	}
 }
 

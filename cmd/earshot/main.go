@@ -9,6 +9,7 @@
 //	earshot sources test --config FILE [NAME]
 //	earshot routes test --config FILE TEXT
 //	earshot backtest --config FILE [--since 30d]
+//	earshot report --config FILE [--since 7d] [--out DIR]
 //	earshot version
 //
 // main is the only place that knows every part; it wires them and owns the
@@ -57,6 +58,7 @@ Usage:
   earshot sources test --config FILE [NAME]
   earshot routes test --config FILE TEXT
   earshot backtest --config FILE [--since 30d]
+  earshot report --config FILE [--since 7d] [--out DIR]
   earshot version
 `
 
@@ -74,6 +76,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdCheck(ctx, rest, stdout, stderr)
 	case "classify":
 		return cmdClassify(ctx, rest, stdin, stdout, stderr)
+	case "report":
+		return cmdReport(ctx, rest, stdout, stderr)
 	case "backtest":
 		return cmdBacktest(ctx, rest, stdout, stderr)
 	case "sources":

@@ -1,0 +1,90 @@
+package listener
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestHTMLToText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain  text\n here ", "plain text here"},
+		{"Fish &amp; Chips &quot;hot&quot;", `Fish & Chips "hot"`},
+		{"<p>Hello <b>ACME</b>,</p><p>my parcel&nbsp;is late.</p>", "Hello ACME, my parcel is late."},
+		{"<div>a<br>b<script>alert('x')</script><style>p{}</style>c</div>", "a bc"},
+		{"<p>unclosed <i>tags", "unclosed tags"},
+		{"<img src=x onerror=alert(1)>caption", "caption"},
+		{"", ""},
+	}
+	for _, tc := range tests {
+		if got := htmlToText(tc.in, 1000); got != tc.want {
+			t.Errorf("htmlToText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	long := strings.Repeat("<p>wörd wörd</p>", 10000)
+	if got := htmlToText(long, 100); len(got) > 104 {
+		t.Errorf("text not capped: %d bytes", len(got))
+	}
+}
+
+func TestCanonicalURL(t *testing.T) {
+	tests := []struct{ in, base, want string }{
+		{"https://Example.COM:443/a?utm_source=x&b=2&a=1&fbclid=z#frag", "", "https://example.com/a?a=1&b=2"},
+		{"https://www.google.com/url?rct=j&sa=t&url=https://news.example/story%3Fid%3D7%26utm_medium%3Dfeed&ct=ga&cd=CAIyGg&usg=AOv", "", "https://news.example/story?id=7"},
+		{"http://www.bing.com/news/apiclick.aspx?ref=FexRss&aid=&tid=1&url=https%3a%2f%2fnews.example%2fa&c=1", "", "https://news.example/a"},
+		{"https://l.facebook.com/l.php?u=https%3A%2F%2Fshop.example%2Fp&h=AT0", "", "https://shop.example/p"},
+		{"/post/1", "https://blog.example/feed", "https://blog.example/post/1"},
+		{"https://www.google.com/search?q=acme", "", "https://www.google.com/search?q=acme"},
+		{"https://example.com", "", "https://example.com/"},
+		{"", "", ""},
+	}
+	for _, tc := range tests {
+		if got := canonicalURL(tc.in, tc.base); got != tc.want {
+			t.Errorf("canonicalURL(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestGuessLang(t *testing.T) {
+	tests := []struct{ text, fallback, want string }{
+		{"Mein Paket von ACME ist seit zwei Wochen nicht angekommen!", "", "de"},
+		{"My parcel from ACME still has not arrived and the support is useless", "", "en"},
+		{"Größte Enttäuschung", "", "de"},
+		{"ACME", "de-DE", "de"},
+		{"ACME", "", ""},
+		{"Mon colis ACME n'est jamais arrivé, service client injoignable depuis deux semaines", "", "other"},
+		{"Mon colis ACME", "fr", "other"},
+	}
+	for _, tc := range tests {
+		if got := guessLang(tc.text, tc.fallback); got != tc.want {
+			t.Errorf("guessLang(%q, %q) = %q, want %q", tc.text, tc.fallback, got, tc.want)
+		}
+	}
+}
+
+func TestClampPublished(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	if got := clampPublished(time.Time{}, now); !got.Equal(now) {
+		t.Errorf("missing: %v", got)
+	}
+	if got := clampPublished(now.Add(time.Hour), now); !got.Equal(now) {
+		t.Errorf("future: %v", got)
+	}
+	if p := now.Add(2 * time.Minute); !clampPublished(p, now).Equal(p) {
+		t.Error("small clock skew clamped")
+	}
+}
+
+func TestJSONFeed(t *testing.T) {
+	body := `{"version":"https://jsonfeed.org/version/1.1","title":"j","home_page_url":"https://j.example/","items":[
+{"id":"1","url":"/posts/1","title":"ACME & me","content_text":"Plain <text> here","date_published":"2026-11-18T10:00:00Z","authors":[{"name":"Ana"}]}]}`
+	f, err := parseFeed([]byte(body), "application/feed+json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := normalize(&f.items[0], f, "", time.Now())
+	if m.URL != "https://j.example/posts/1" || m.Title != "ACME & me" || m.Text != "Plain <text> here" || m.Author != "Ana" ||
+		!m.Published.Equal(time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)) {
+		t.Errorf("json feed item = %+v", m)
+	}
+}

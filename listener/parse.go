@@ -1,0 +1,317 @@
+package listener
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/atom"
+	ext "github.com/mmcdole/gofeed/extensions"
+	jsonfeed "github.com/mmcdole/gofeed/json"
+	"github.com/mmcdole/gofeed/rss"
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/transform"
+
+	"github.com/earshot/earshot/mention"
+)
+
+// errNotFeedType means the body is neither RSS, Atom nor JSON Feed.
+var errNotFeedType = errors.New("neither RSS, Atom nor JSON Feed")
+
+// feed is a parsed feed, reduced to what a mention needs.
+type feed struct {
+	lang  string
+	link  string
+	items []rawItem
+}
+
+// rawItem is one feed item before normalising. html fields may hold markup.
+type rawItem struct {
+	guid      string
+	link      string
+	title     string
+	html      string
+	author    string
+	published time.Time
+	eng       mention.Engagement
+}
+
+// parseFeed parses an RSS, Atom or JSON feed. It uses gofeed's format
+// parsers directly and skips gofeed's universal translator, which costs a
+// full HTML parse of every item looking for an image.
+func parseFeed(body []byte, contentType string) (*feed, error) {
+	body = fixCharset(body, contentType)
+	head := body[:min(len(body), 4096)]
+	switch gofeed.DetectFeedType(bytes.NewReader(head)) {
+	case gofeed.FeedTypeRSS:
+		f, err := (&rss.Parser{}).Parse(bytes.NewReader(body))
+		if err != nil {
+			return nil, &NotFeedError{ContentType: mediaType(contentType), Err: fmt.Errorf("rss: %w", err)}
+		}
+		return fromRSS(f), nil
+	case gofeed.FeedTypeAtom:
+		f, err := (&atom.Parser{}).Parse(bytes.NewReader(body))
+		if err != nil {
+			return nil, &NotFeedError{ContentType: mediaType(contentType), Err: fmt.Errorf("atom: %w", err)}
+		}
+		return fromAtom(f), nil
+	case gofeed.FeedTypeJSON:
+		f, err := (&jsonfeed.Parser{}).Parse(bytes.NewReader(body))
+		if err != nil {
+			return nil, &NotFeedError{ContentType: mediaType(contentType), Err: fmt.Errorf("json feed: %w", err)}
+		}
+		return fromJSON(f), nil
+	}
+	return nil, &NotFeedError{ContentType: mediaType(contentType), Err: errNotFeedType}
+}
+
+// fixCharset makes the body readable by the XML decoder:
+//   - a body that is valid UTF-8 is UTF-8, whatever its XML declaration or
+//     Content-Type claim (a false "ISO-8859-1" would double-encode every
+//     umlaut), so the declaration is rewritten to utf-8;
+//   - a body that is not valid UTF-8 and declares an encoding in its XML
+//     declaration is left to the decoder's charset reader;
+//   - otherwise it is transcoded using the Content-Type charset, or
+//     windows-1252 as the web's usual fallback.
+func fixCharset(body []byte, contentType string) []byte {
+	decl, enc := xmlDeclEncoding(body)
+	if utf8.Valid(body) {
+		if enc != "" && !strings.EqualFold(enc, "utf-8") && !strings.EqualFold(enc, "utf8") {
+			out := make([]byte, 0, len(body))
+			out = append(out, `<?xml version="1.0" encoding="utf-8"?>`...)
+			return append(out, body[decl:]...)
+		}
+		return body
+	}
+	if enc != "" {
+		return body
+	}
+	e, name, _ := charset.DetermineEncoding(body, contentType)
+	if name == "utf-8" {
+		e, _ = charset.Lookup("windows-1252")
+	}
+	out, _, err := transform.Bytes(e.NewDecoder(), body)
+	if err != nil {
+		return body
+	}
+	return out
+}
+
+// xmlDeclEncoding finds an XML declaration at the start of body. It returns
+// the declaration's end offset and its encoding ("" if none).
+func xmlDeclEncoding(body []byte) (int, string) {
+	b := bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
+	off := len(body) - len(b)
+	trimmed := bytes.TrimLeft(b, " \t\r\n")
+	off += len(b) - len(trimmed)
+	if !bytes.HasPrefix(trimmed, []byte("<?xml")) {
+		return 0, ""
+	}
+	end := bytes.Index(trimmed[:min(len(trimmed), 512)], []byte("?>"))
+	if end < 0 {
+		return 0, ""
+	}
+	decl := trimmed[:end]
+	i := bytes.Index(decl, []byte("encoding"))
+	if i < 0 {
+		return off + end + 2, ""
+	}
+	rest := bytes.TrimLeft(decl[i+len("encoding"):], " \t\r\n")
+	rest = bytes.TrimLeft(bytes.TrimPrefix(rest, []byte("=")), " \t\r\n")
+	if len(rest) < 2 || (rest[0] != '"' && rest[0] != '\'') {
+		return off + end + 2, ""
+	}
+	q := rest[0]
+	j := bytes.IndexByte(rest[1:], q)
+	if j < 0 {
+		return off + end + 2, ""
+	}
+	return off + end + 2, string(rest[1 : 1+j])
+}
+
+func fromRSS(f *rss.Feed) *feed {
+	out := &feed{lang: f.Language, link: f.Link, items: make([]rawItem, 0, len(f.Items))}
+	for _, it := range f.Items {
+		r := rawItem{title: it.Title, link: it.Link}
+		if it.GUID != nil {
+			r.guid = it.GUID.Value
+			if r.link == "" && it.GUID.IsPermalink != "false" && strings.HasPrefix(r.guid, "http") {
+				r.link = r.guid
+			}
+		}
+		if r.link == "" && len(it.Links) > 0 {
+			r.link = it.Links[0]
+		}
+		r.html = it.Content
+		if r.html == "" {
+			r.html = it.Description
+		}
+		switch dc := it.DublinCoreExt; {
+		case it.Author != "":
+			r.author = it.Author
+		case dc != nil && len(dc.Creator) > 0:
+			r.author = dc.Creator[0]
+		case dc != nil && len(dc.Author) > 0:
+			r.author = dc.Author[0]
+		case it.ITunesExt != nil:
+			r.author = it.ITunesExt.Author
+		}
+		if it.PubDateParsed != nil {
+			r.published = *it.PubDateParsed
+		} else if dc := it.DublinCoreExt; dc != nil && len(dc.Date) > 0 {
+			r.published = parseLooseDate(dc.Date[0])
+		}
+		r.eng = hnEngagement(it.Description)
+		out.items = append(out.items, r)
+	}
+	return out
+}
+
+func fromAtom(f *atom.Feed) *feed {
+	out := &feed{lang: f.Language, items: make([]rawItem, 0, len(f.Entries))}
+	if l := atomLink(f.Links); l != "" {
+		out.link = l
+	}
+	for _, e := range f.Entries {
+		r := rawItem{guid: e.ID, title: e.Title, link: atomLink(e.Links)}
+		if e.Content != nil && e.Content.Value != "" {
+			r.html = e.Content.Value
+		} else {
+			r.html = e.Summary
+		}
+		if len(e.Authors) > 0 {
+			r.author = e.Authors[0].Name
+		} else if len(f.Authors) > 0 {
+			r.author = f.Authors[0].Name
+		}
+		switch {
+		case e.PublishedParsed != nil:
+			r.published = *e.PublishedParsed
+		case e.UpdatedParsed != nil:
+			r.published = *e.UpdatedParsed
+		}
+		if g := extChild(e.Extensions, "media", "group"); g != nil {
+			if r.html == "" {
+				if d := g.Children["description"]; len(d) > 0 {
+					r.html = d[0].Value
+				}
+			}
+			if c := g.Children["community"]; len(c) > 0 {
+				if s := c[0].Children["statistics"]; len(s) > 0 {
+					r.eng.Views, _ = strconv.Atoi(s[0].Attrs["views"])
+				}
+				if s := c[0].Children["starRating"]; len(s) > 0 {
+					r.eng.Likes, _ = strconv.Atoi(s[0].Attrs["count"])
+				}
+			}
+		}
+		out.items = append(out.items, r)
+	}
+	return out
+}
+
+func fromJSON(f *jsonfeed.Feed) *feed {
+	out := &feed{lang: f.Language, link: f.HomePageURL, items: make([]rawItem, 0, len(f.Items))}
+	for _, it := range f.Items {
+		r := rawItem{guid: it.ID, title: it.Title, link: it.URL}
+		if r.link == "" {
+			r.link = it.ExternalURL
+		}
+		switch {
+		case it.ContentHTML != "":
+			r.html = it.ContentHTML
+		case it.ContentText != "":
+			r.html = htmlEscapeText(it.ContentText)
+		default:
+			r.html = htmlEscapeText(it.Summary)
+		}
+		switch {
+		case it.Author != nil:
+			r.author = it.Author.Name
+		case len(it.Authors) > 0:
+			r.author = it.Authors[0].Name
+		}
+		if it.DatePublished != "" {
+			r.published = parseLooseDate(it.DatePublished)
+		} else if it.DateModified != "" {
+			r.published = parseLooseDate(it.DateModified)
+		}
+		out.items = append(out.items, r)
+	}
+	return out
+}
+
+// atomLink picks the alternate link, else the first.
+func atomLink(links []*atom.Link) string {
+	for _, l := range links {
+		if l.Rel == "" || l.Rel == "alternate" {
+			return l.Href
+		}
+	}
+	if len(links) > 0 {
+		return links[0].Href
+	}
+	return ""
+}
+
+// extChild returns the first ns:name extension element.
+func extChild(e ext.Extensions, ns, name string) *ext.Extension {
+	if m, ok := e[ns]; ok {
+		if l := m[name]; len(l) > 0 {
+			return &l[0]
+		}
+	}
+	return nil
+}
+
+// hnEngagement reads hnrss's "Points: 12" and "# Comments: 3".
+func hnEngagement(desc string) mention.Engagement {
+	var e mention.Engagement
+	if i := strings.Index(desc, "Points: "); i >= 0 {
+		e.Points = atoiPrefix(desc[i+len("Points: "):])
+	}
+	if i := strings.Index(desc, "# Comments: "); i >= 0 {
+		e.Comments = atoiPrefix(desc[i+len("# Comments: "):])
+	}
+	return e
+}
+
+// atoiPrefix parses the leading digits of s.
+func atoiPrefix(s string) int {
+	n := 0
+	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9' && n < 1e9; i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
+}
+
+// dateLayouts are tried on dates gofeed's format parsers leave unparsed.
+var dateLayouts = []string{
+	time.RFC3339Nano, time.RFC3339, time.RFC1123Z, time.RFC1123, time.RFC822Z, time.RFC822,
+	"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02",
+}
+
+// parseLooseDate parses a date in one of the common feed formats; zero if
+// none fits.
+func parseLooseDate(s string) time.Time {
+	s = strings.TrimSpace(s)
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+// htmlEscapeText escapes plain text so htmlToText returns it unchanged.
+func htmlEscapeText(s string) string {
+	if !strings.ContainsAny(s, "<&") {
+		return s
+	}
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;").Replace(s)
+}

@@ -1,0 +1,225 @@
+package listener
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/earshot/earshot/config"
+)
+
+// cronParser parses source schedules: five fields or a descriptor
+// (@hourly, @every 10m), with an optional CRON_TZ= prefix.
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// source is one configured source at run time.
+type source struct {
+	// polling is held while a poll runs; a poll that cannot take it is
+	// skipped (skip-if-still-running).
+	polling sync.Mutex
+
+	mu       sync.Mutex
+	cfg      config.Source
+	url      string
+	host     string
+	interval time.Duration
+	sched    cron.Schedule
+	jitter   time.Duration
+	backoff  time.Duration // cap of the failure backoff
+	entry    cron.EntryID
+	active   bool
+	st       feedState
+	loaded   bool
+	// recent holds the mention IDs of the last fetch, so that an unchanged
+	// item costs no KV lookup.
+	recent map[string]struct{}
+}
+
+// newSource validates sc and fills in its defaults from the listener settings.
+func newSource(sc config.Source, lc config.Listener) (*source, error) {
+	u, err := BuildURL(sc)
+	if err != nil {
+		return nil, err
+	}
+	if sc.Timeout <= 0 {
+		sc.Timeout = lc.Timeout
+	}
+	if sc.MaxSize <= 0 {
+		sc.MaxSize = lc.MaxSize
+	}
+	if sc.UserAgent == "" {
+		sc.UserAgent = lc.UserAgent
+	}
+	for k := range sc.Headers {
+		if k == "" || strings.ContainsAny(k, " :\t\r\n") {
+			return nil, config.Errorf("headers", "%q is not a header name", k)
+		}
+	}
+	s := &source{cfg: sc, url: u}
+	if pu, err := url.Parse(u); err == nil {
+		s.host = pu.Host
+	}
+	switch {
+	case sc.Every > 0 && sc.Schedule != "":
+		return nil, config.Errorf("schedule", "give either every or schedule, not both")
+	case sc.Schedule != "":
+		spec := sc.Schedule
+		if sc.TimeZone != "" {
+			if _, err := time.LoadLocation(sc.TimeZone); err != nil {
+				return nil, config.Errorf("time_zone", "unknown time zone %q, e.g. Europe/Berlin", sc.TimeZone)
+			}
+			spec = "CRON_TZ=" + sc.TimeZone + " " + spec
+		}
+		sched, err := cronParser.Parse(spec)
+		if err != nil {
+			return nil, config.Errorf("schedule", "%q is not a cron schedule, e.g. \"*/10 * * * *\": %v", sc.Schedule, err)
+		}
+		s.sched = sched
+		t0 := sched.Next(time.Now())
+		s.interval = sched.Next(t0).Sub(t0)
+	default:
+		if sc.TimeZone != "" {
+			return nil, config.Errorf("time_zone", "time_zone applies to a schedule only")
+		}
+		every := sc.Every.D()
+		if every == 0 {
+			every = config.DefaultEvery.D()
+		}
+		if every < time.Second {
+			return nil, config.Errorf("every", "%s is too short (at least 1s)", every)
+		}
+		s.interval = every
+		s.sched = cron.Every(every)
+	}
+	s.jitter = lc.Jitter.D()
+	if s.jitter <= 0 {
+		s.jitter = min(s.interval/10, 30*time.Second)
+	}
+	s.backoff = max(lc.MaxBackoff.D(), s.interval)
+	return s, nil
+}
+
+// reconfigure takes the settings of ns (same name), keeping the state.
+func (s *source) reconfigure(ns *source) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.url != ns.url {
+		// Another feed: its validators and remembered IDs do not apply.
+		s.recent = nil
+	}
+	s.cfg, s.url, s.host, s.interval = ns.cfg, ns.url, ns.host, ns.interval
+	s.sched, s.jitter, s.backoff = ns.sched, ns.jitter, ns.backoff
+}
+
+// snapshot returns the settings a poll works with.
+func (s *source) snapshot() (config.Source, string, time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg, s.url, s.interval
+}
+
+// schedule adds s to the running scheduler. Callers hold l.mu.
+func (l *Listener) schedule(s *source) {
+	if l.cron == nil {
+		return
+	}
+	ctx := l.runCtx
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.entry = l.cron.Schedule(s.sched, cron.FuncJob(func() { l.jitteredPoll(ctx, s) }))
+	s.active = true
+}
+
+// unschedule removes s from the running scheduler. Callers hold l.mu.
+func (l *Listener) unschedule(s *source) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l.cron != nil && s.active {
+		l.cron.Remove(s.entry)
+		s.active = false
+	}
+}
+
+// jitteredPoll waits a random part of the source's jitter, then polls.
+func (l *Listener) jitteredPoll(ctx context.Context, s *source) {
+	s.mu.Lock()
+	j := s.jitter
+	s.mu.Unlock()
+	if j > 0 {
+		t := time.NewTimer(rand.N(j))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+	l.poll(ctx, s)
+}
+
+// overdue reports whether s has not been fetched for a whole interval (or
+// never), so Run polls it at start instead of waiting for the schedule.
+func (l *Listener) overdue(ctx context.Context, s *source) bool {
+	st, err := l.state(ctx, s)
+	if err != nil {
+		return true
+	}
+	_, _, interval := s.snapshot()
+	return st.LastFetch.IsZero() || !l.now().Before(st.LastFetch.Add(interval))
+}
+
+// acquire waits for a fetch slot for host, bounded per host and overall.
+// The returned func releases it.
+func (l *Listener) acquire(ctx context.Context, host string) (func(), error) {
+	l.mu.Lock()
+	sem, ok := l.hosts[host]
+	if !ok {
+		sem = make(chan struct{}, l.cfg.PerHost)
+		l.hosts[host] = sem
+	}
+	l.mu.Unlock()
+	select {
+	case sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case l.global <- struct{}{}:
+	case <-ctx.Done():
+		<-sem
+		return nil, ctx.Err()
+	}
+	return func() { <-l.global; <-sem }, nil
+}
+
+// backoffDelay is the wait after the n-th consecutive failure: the interval
+// for the first, doubling after that, capped at limit (which is at least
+// the interval).
+func backoffDelay(n int, interval, limit time.Duration) time.Duration {
+	if n <= 1 {
+		return interval
+	}
+	d := interval
+	for i := 1; i < n && d < limit; i++ {
+		d *= 2
+	}
+	return min(d, limit)
+}
+
+// cronLogger adapts slog to cron's logger.
+type cronLogger struct{ log *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) {
+	c.log.Debug("cron "+msg, kv...)
+}
+
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.log.Error("cron "+msg, append([]any{"err", fmt.Sprint(err)}, kv...)...)
+}
