@@ -1,0 +1,589 @@
+package classifier
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/earshot/earshot/config"
+	"github.com/earshot/earshot/mention"
+)
+
+//go:embed packs/*.txt
+var packFS embed.FS
+
+// Packs lists the names of the built-in packs.
+func Packs() []string { return []string{"de", "en"} }
+
+// DefaultThreshold is the score from which a text counts as criticism when
+// config.Rules.Threshold is zero.
+const DefaultThreshold = 1.0
+
+type matchMode uint8
+
+const (
+	modeExact  matchMode = iota // whole words
+	modePrefix                  // the last word may go on
+	modeSuffix                  // the first word may start earlier (compound heads)
+	modeBrand                   // any token kind, boundaries are any non-letter
+)
+
+type roleKind uint8
+
+const (
+	roleNone     roleKind = iota
+	roleNeg               // criticism cue
+	rolePos               // praise cue
+	roleThanks            // gratitude: praise only when nothing else complains
+	roleNegator           // negates the cue after it
+	roleIntens            // strengthens the cue after it
+	roleSoft              // weakens the cue after it
+	roleContrast          // what follows counts more
+	roleIrony             // turns praise into criticism
+	roleSevere            // legal, safety or public escalation
+	roleStop              // a function word that tells the language
+	roleNonNeg            // a phrase that starts with a negator but does not negate ("nicht nur")
+	roleFunc              // a function that should work: criticism only when negated ("kommt nicht")
+)
+
+func roleByName(s string) (roleKind, bool) {
+	switch s {
+	case "neg":
+		return roleNeg, true
+	case "pos":
+		return rolePos, true
+	case "thanks":
+		return roleThanks, true
+	case "negator":
+		return roleNegator, true
+	case "intens":
+		return roleIntens, true
+	case "soft":
+		return roleSoft, true
+	case "contrast":
+		return roleContrast, true
+	case "irony":
+		return roleIrony, true
+	case "severe":
+		return roleSevere, true
+	case "stop":
+		return roleStop, true
+	case "nonneg":
+		return roleNonNeg, true
+	case "func":
+		return roleFunc, true
+	}
+	return roleNone, false
+}
+
+// Language bits.
+const (
+	langDE  uint8 = 1
+	langEN  uint8 = 2
+	langAll uint8 = langDE | langEN
+)
+
+type role struct {
+	kind   roleKind
+	lang   uint8
+	weight float64
+}
+
+type pattern struct {
+	text    string
+	mode    matchMode
+	roles   []role
+	rules   []int32 // rules that can match only if the pattern occurs
+	brand   bool
+	exclude bool
+}
+
+type nodeKind uint8
+
+const (
+	nTerm nodeKind = iota
+	nAnd
+	nOr
+	nNot
+	nNear
+	nMeta
+	nNever // a term that cannot occur in any text
+)
+
+const (
+	metaAuthor uint8 = iota
+	metaSource
+	metaLang
+)
+
+type leaf struct {
+	pat   int32
+	title bool
+}
+
+type node struct {
+	kind        nodeKind
+	pat         int32
+	title       bool
+	kids        []node
+	n           int32
+	left, right []leaf // NEAR operands
+	field       uint8
+	val         string
+	prefix      bool
+}
+
+type rule struct {
+	name     string
+	topic    string
+	crit     int8 // +1 criticism, -1 praise or exclusion, 0 topic only
+	weight   float64
+	severity mention.Severity
+	lang     uint8
+	custom   bool
+	root     node
+	spans    []leaf // the positive leaves, for highlighting
+}
+
+// Classifier decides whether mentions are criticism. It is immutable after
+// New and safe for concurrent use; to reload rules, build a new one and swap
+// it (for example through an atomic.Pointer).
+type Classifier struct {
+	ac        *automaton
+	pats      []pattern
+	rules     []rule
+	always    []int32 // rules that can match without any of their terms
+	topics    []string
+	threshold float64
+	hasBrand  bool
+	pool      sync.Pool
+}
+
+type builder struct {
+	c      *Classifier
+	index  map[string]int32
+	tmp    normText
+	errs   []error
+	topics map[string]bool
+}
+
+// New compiles the rules and the packs named in rules.Packs ("de", "en").
+// Every problem is reported (errors.Join), each a *config.FieldError with a
+// path such as "rules.custom[2].query" or "rules.packs[0]".
+func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
+	c := &Classifier{threshold: rules.Threshold}
+	if c.threshold <= 0 {
+		c.threshold = DefaultThreshold
+	}
+	b := &builder{c: c, index: map[string]int32{}, topics: map[string]bool{}}
+	for i, t := range brand.Terms {
+		p, ok := b.literal(t, modeBrand)
+		if !ok {
+			b.errs = append(b.errs, config.Errorf(fmt.Sprintf("brand.terms[%d]", i), "%q has no letters or digits", t))
+			continue
+		}
+		c.pats[p].brand = true
+		c.hasBrand = true
+	}
+	for i, t := range brand.Exclude {
+		p, ok := b.literal(t, modeBrand)
+		if !ok {
+			b.errs = append(b.errs, config.Errorf(fmt.Sprintf("brand.exclude[%d]", i), "%q has no letters or digits", t))
+			continue
+		}
+		c.pats[p].exclude = true
+	}
+	seen := map[string]bool{}
+	for i, name := range rules.Packs {
+		path := fmt.Sprintf("rules.packs[%d]", i)
+		name = strings.ToLower(strings.TrimSpace(name))
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		src, err := packFS.ReadFile("packs/" + name + ".txt")
+		if err != nil {
+			b.errs = append(b.errs, config.Errorf(path, "unknown pack %q (known: %s)", name, strings.Join(Packs(), ", ")))
+			continue
+		}
+		if err := b.pack(name, string(src)); err != nil {
+			b.errs = append(b.errs, config.Errorf(path, "pack %q: %w", name, err))
+		}
+	}
+	for i, r := range rules.Custom {
+		b.custom(i, r)
+	}
+	if len(b.errs) > 0 {
+		return nil, errors.Join(b.errs...)
+	}
+	texts := make([]string, len(c.pats))
+	for i := range c.pats {
+		texts[i] = c.pats[i].text
+	}
+	c.ac = newAutomaton(texts)
+	for t := range b.topics {
+		c.topics = append(c.topics, t)
+	}
+	slices.Sort(c.topics)
+	for i := range c.pats {
+		slices.Sort(c.pats[i].rules)
+		c.pats[i].rules = slices.Compact(c.pats[i].rules)
+	}
+	c.pool.New = func() any { return c.newScratch() }
+	return c, nil
+}
+
+// Topics returns every topic any loaded rule can assign, sorted.
+func (c *Classifier) Topics() []string { return slices.Clone(c.topics) }
+
+// Threshold returns the score from which a text counts as criticism.
+func (c *Classifier) Threshold() float64 { return c.threshold }
+
+// normPattern normalises a pattern's text the way texts are normalised.
+// It returns "" when nothing is left, and the kind of the first token.
+func (b *builder) normPattern(s string) (string, tokKind) {
+	b.tmp.normalize(s)
+	if len(b.tmp.toks) == 0 {
+		return "", tokWord
+	}
+	return string(b.tmp.buf), b.tmp.toks[0].kind
+}
+
+// literal adds (or finds) the pattern for s with mode.
+func (b *builder) literal(s string, mode matchMode) (int32, bool) {
+	text, kind := b.normPattern(s)
+	if text == "" {
+		return 0, false
+	}
+	if mode != modeBrand && (kind == tokURL || kind == tokHandle) {
+		mode = modeBrand
+	}
+	key := string(rune('0'+mode)) + text
+	if p, ok := b.index[key]; ok {
+		return p, true
+	}
+	p := int32(len(b.c.pats))
+	b.c.pats = append(b.c.pats, pattern{text: text, mode: mode})
+	b.index[key] = p
+	return p, true
+}
+
+// leafPattern adds the pattern of a term or phrase.
+func (b *builder) leafPattern(e Expr) (int32, error) {
+	var text string
+	mode := modeExact
+	switch e := e.(type) {
+	case *Term:
+		text = e.Text
+		if e.Prefix {
+			mode = modePrefix
+		}
+		if e.Suffix {
+			mode = modeSuffix
+		}
+	case *Phrase:
+		text = e.Text
+		if e.Prefix {
+			mode = modePrefix
+		}
+	default:
+		return 0, &SyntaxError{e.Column(), "expected a term or phrase"}
+	}
+	p, ok := b.literal(text, mode)
+	if !ok {
+		return 0, &SyntaxError{e.Column(), fmt.Sprintf("%s has no letters, digits or emoji", e)}
+	}
+	return p, nil
+}
+
+// compile turns an expression into a node. ruleIdx is registered with every
+// pattern so that the rule is evaluated when the pattern occurs.
+func (b *builder) compile(e Expr, ruleIdx int32, title bool, neg bool, spans *[]leaf) (node, error) {
+	switch e := e.(type) {
+	case *Term, *Phrase:
+		p, err := b.leafPattern(e)
+		if err != nil {
+			return node{}, err
+		}
+		if !neg {
+			*spans = append(*spans, leaf{p, title})
+		}
+		return node{kind: nTerm, pat: p, title: title}, nil
+	case *And, *Or:
+		var xs []Expr
+		k := nAnd
+		if a, ok := e.(*And); ok {
+			xs = a.X
+		} else {
+			xs = e.(*Or).X
+			k = nOr
+		}
+		n := node{kind: k}
+		for _, x := range xs {
+			kid, err := b.compile(x, ruleIdx, title, neg, spans)
+			if err != nil {
+				return node{}, err
+			}
+			n.kids = append(n.kids, kid)
+		}
+		return n, nil
+	case *Not:
+		kid, err := b.compile(e.X, ruleIdx, title, !neg, spans)
+		if err != nil {
+			return node{}, err
+		}
+		return node{kind: nNot, kids: []node{kid}}, nil
+	case *Near:
+		n := node{kind: nNear, n: int32(e.N)}
+		var err error
+		if n.left, err = b.leaves(e.X, ruleIdx, title, neg, spans); err != nil {
+			return node{}, err
+		}
+		if n.right, err = b.leaves(e.Y, ruleIdx, title, neg, spans); err != nil {
+			return node{}, err
+		}
+		return n, nil
+	case *Field:
+		if e.Name == "title" {
+			return b.compile(e.X, ruleIdx, true, neg, spans)
+		}
+		t := e.X.(*Term)
+		n := node{kind: nMeta, val: strings.ToLower(t.Text), prefix: t.Prefix}
+		switch e.Name {
+		case "author":
+			n.field = metaAuthor
+		case "source":
+			n.field = metaSource
+		case "lang":
+			n.field = metaLang
+		}
+		return n, nil
+	}
+	return node{}, &SyntaxError{e.Column(), "unsupported expression"}
+}
+
+func (b *builder) leaves(e Expr, ruleIdx int32, title, neg bool, spans *[]leaf) ([]leaf, error) {
+	switch x := e.(type) {
+	case *Term, *Phrase:
+		p, err := b.leafPattern(x)
+		if err != nil {
+			return nil, err
+		}
+		if !neg {
+			*spans = append(*spans, leaf{p, title})
+		}
+		return []leaf{{p, title}}, nil
+	case *Or:
+		var out []leaf
+		for _, y := range x.X {
+			l, err := b.leaves(y, ruleIdx, title, neg, spans)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, l...)
+		}
+		return out, nil
+	case *Field:
+		return b.leaves(x.X, ruleIdx, true, neg, spans)
+	}
+	return nil, &SyntaxError{e.Column(), "NEAR joins terms, phrases and OR-groups of them only"}
+}
+
+// triggers returns patterns of which at least one must occur for n to
+// match, and false when n can match without any pattern (NOT x, lang:de).
+// For AND it picks the operand with the fewest patterns, so that a rule is
+// looked at only when its rarest requirement occurs.
+func triggers(n *node) ([]int32, bool) {
+	switch n.kind {
+	case nTerm:
+		return []int32{n.pat}, true
+	case nNear:
+		var out []int32
+		for _, l := range n.left {
+			out = append(out, l.pat)
+		}
+		return out, true
+	case nOr:
+		var out []int32
+		for i := range n.kids {
+			t, ok := triggers(&n.kids[i])
+			if !ok {
+				return nil, false
+			}
+			out = append(out, t...)
+		}
+		return out, true
+	case nAnd:
+		var best []int32
+		found := false
+		for i := range n.kids {
+			if t, ok := triggers(&n.kids[i]); ok && (!found || len(t) < len(best)) {
+				best, found = t, true
+			}
+		}
+		return best, found
+	}
+	return nil, false
+}
+
+// addRule compiles and registers a rule.
+func (b *builder) addRule(r rule, query string) error {
+	e, err := Parse(query)
+	if err != nil {
+		return err
+	}
+	idx := int32(len(b.c.rules))
+	root, err := b.compile(e, idx, false, false, &r.spans)
+	if err != nil {
+		return err
+	}
+	r.root = root
+	b.c.rules = append(b.c.rules, r)
+	if t, ok := triggers(&b.c.rules[idx].root); ok {
+		for _, p := range t {
+			b.c.pats[p].rules = append(b.c.pats[p].rules, idx)
+		}
+	} else {
+		b.c.always = append(b.c.always, idx)
+	}
+	if r.topic != "" {
+		b.topics[r.topic] = true
+	}
+	return nil
+}
+
+func (b *builder) custom(i int, cr config.Rule) {
+	path := fmt.Sprintf("rules.custom[%d]", i)
+	r := rule{name: cr.Name, topic: cr.Topic, weight: cr.Weight, lang: langAll, custom: true}
+	if r.name == "" {
+		r.name = path
+	}
+	if r.weight == 0 {
+		r.weight = 1
+	}
+	if r.weight < 0 {
+		b.errs = append(b.errs, config.Errorf(path+".weight", "must not be negative (use criticism: false to lower the score)"))
+		return
+	}
+	if cr.Criticism != nil {
+		r.crit = -1
+		if *cr.Criticism {
+			r.crit = 1
+		}
+	}
+	sev, err := mention.ParseSeverity(cr.Severity)
+	if err != nil {
+		b.errs = append(b.errs, config.Errorf(path+".severity", "%w", err))
+		return
+	}
+	r.severity = sev
+	if err := b.addRule(r, cr.Query); err != nil {
+		var se *SyntaxError
+		if errors.As(err, &se) {
+			b.errs = append(b.errs, config.Errorf(path+".query", "column %d: %s", se.Col, se.Msg))
+		} else {
+			b.errs = append(b.errs, config.Errorf(path+".query", "%w", err))
+		}
+	}
+}
+
+// pack loads a built-in pack. The format is line based:
+//
+//	[neg]                    a section: neg, pos, thanks, irony, severe (weighted);
+//	1.5 *katastrophe         negator, intens, soft, contrast, stop (no weight)
+//	[rule]
+//	name | topic | + | 1.2 | query       (+ criticism, - praise, = topic only)
+func (b *builder) pack(name, src string) error {
+	var lang uint8
+	switch name {
+	case "de":
+		lang = langDE
+	case "en":
+		lang = langEN
+	}
+	section := ""
+	var errs []error
+	for ln, line := range strings.Split(src, "\n") {
+		if i := strings.Index(line, " #"); i >= 0 {
+			line = line[:i]
+		}
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		if line[0] == '[' && line[len(line)-1] == ']' {
+			section = line[1 : len(line)-1]
+			if _, ok := roleByName(section); !ok && section != "rule" {
+				errs = append(errs, fmt.Errorf("line %d: unknown section %q", ln+1, section))
+			}
+			continue
+		}
+		if err := b.packLine(name, lang, section, line); err != nil {
+			errs = append(errs, fmt.Errorf("line %d: %w", ln+1, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (b *builder) packLine(pack string, lang uint8, section, line string) error {
+	if section == "rule" {
+		f := strings.SplitN(line, "|", 5)
+		if len(f) != 5 {
+			return fmt.Errorf("want name | topic | +/-/= | weight | query")
+		}
+		for i := range f {
+			f[i] = strings.TrimSpace(f[i])
+		}
+		w, err := strconv.ParseFloat(f[3], 64)
+		if err != nil {
+			return fmt.Errorf("weight %q: %w", f[3], err)
+		}
+		r := rule{name: pack + ":" + f[0], topic: f[1], weight: w, lang: lang}
+		switch f[2] {
+		case "+":
+			r.crit = 1
+		case "-":
+			r.crit = -1
+		case "=":
+		default:
+			return fmt.Errorf("criticism %q: want +, - or =", f[2])
+		}
+		return b.addRule(r, f[4])
+	}
+	kind, ok := roleByName(section)
+	if !ok {
+		return fmt.Errorf("line outside a known section")
+	}
+	w := 1.0
+	switch kind {
+	case roleNeg, rolePos, roleThanks, roleIrony, roleSevere, roleFunc:
+		sp := strings.IndexByte(line, ' ')
+		if sp < 0 {
+			return fmt.Errorf("want a weight and a term")
+		}
+		var err error
+		if w, err = strconv.ParseFloat(line[:sp], 64); err != nil {
+			return fmt.Errorf("weight %q: %w", line[:sp], err)
+		}
+		line = strings.TrimSpace(line[sp+1:])
+	}
+	e, err := Parse(line)
+	if err != nil {
+		return err
+	}
+	p, err := b.leafPattern(e)
+	if err != nil {
+		return err
+	}
+	for _, r := range b.c.pats[p].roles {
+		if r.kind == kind && r.lang == lang {
+			return fmt.Errorf("%s listed twice in [%s]", e, section)
+		}
+	}
+	b.c.pats[p].roles = append(b.c.pats[p].roles, role{kind: kind, lang: lang, weight: w})
+	return nil
+}

@@ -1,0 +1,475 @@
+package classifier
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/earshot/earshot/config"
+	"github.com/earshot/earshot/mention"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func mustNew(t testing.TB, rules config.Rules, brand config.Brand) *Classifier {
+	t.Helper()
+	c, err := New(rules, brand)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func classify(c *Classifier, title, text, lang string) (mention.Verdict, bool) {
+	var v mention.Verdict
+	m := mention.Mention{Title: title, Text: text, Lang: lang}
+	ok := c.Classify(&m, &v)
+	return v, ok
+}
+
+func tokens(s string) string {
+	var n normText
+	n.normalize(s)
+	return string(n.buf)
+}
+
+func TestNormalize(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Größe", "groesse"},
+		{"GRÖSSE", "groesse"},
+		{"Rückgabe", "rueckgabe"},
+		{"Rueckgabe", "rueckgabe"},
+		{"Straße STRASSE", "strasse strasse"},
+		{"Ärger über Öl", "aerger ueber oel"},
+		{norm.NFD.String("Lieferverzögerung für Müller"), "lieferverzoegerung fuer mueller"},
+		{"Café crème", "cafe creme"},
+		{"don't can’t", "dont cant"},
+		{"Flinkwerk's app", "flinkwerk app"},
+		{"see https://acme.de/x?y=1, ok", "see https://acme.de/x?y=1 , ok"},
+		{"@ACME_support hilft nie", "@acme_support hilft nie"},
+		{"#fail bei ACME!!!", "fail bei acme !"},
+		{"Kunden-Service e.V.", "kunden-service e.v ."},
+		{"super 😍😍 👍🏽", "super 😍 😍 👍"},
+		{"ACME\nneu", "acme neu"},
+		{"Wo bleibt…", "wo bleibt ."},
+	}
+	for _, tt := range tests {
+		if got := tokens(tt.in); got != tt.want {
+			t.Errorf("normalize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNormalizeOffsets(t *testing.T) {
+	// NFD input: spans must point into the original bytes.
+	text := norm.NFD.String("Die Lieferung ist eine Katastrophe, ärgerlich!")
+	c := mustNew(t, config.Rules{Packs: []string{"de"}}, config.Brand{})
+	v, _ := classify(c, "", text, "de")
+	found := false
+	for _, r := range v.Rules {
+		for _, sp := range r.Spans {
+			if sp.Start < 0 || sp.End > len(text) || sp.Start >= sp.End {
+				t.Fatalf("span %v out of range for %d bytes", sp, len(text))
+			}
+			got := norm.NFC.String(text[sp.Start:sp.End])
+			if got == "Katastrophe" || got == "ärgerlich" {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no span covers the cues; rules: %+v", v.Rules)
+	}
+}
+
+func TestCompounds(t *testing.T) {
+	c := mustNew(t, config.Rules{Custom: []config.Rule{
+		{Name: "kat", Topic: "t", Query: "*katastrophe", Criticism: ptr(true)},
+		{Name: "ent", Topic: "t", Query: "enttäusch*", Criticism: ptr(true)},
+	}}, config.Brand{})
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"Eine Lieferkatastrophe!", true},
+		{"Katastrophe", true},
+		{"katastrophen", false},
+		{"Enttäuschung pur", true},
+		{"sehr enttaeuscht", true},
+		{"unenttäuscht", false},
+	}
+	for _, tt := range tests {
+		v, _ := classify(c, "", tt.text, "de")
+		if v.Criticism != tt.want {
+			t.Errorf("%q: criticism %v, want %v (%+v)", tt.text, v.Criticism, tt.want, v.Rules)
+		}
+	}
+}
+
+func TestNegationAndContrast(t *testing.T) {
+	c := mustNew(t, config.Rules{Packs: []string{"de", "en"}}, config.Brand{})
+	tests := []struct {
+		lang, text string
+		want       bool
+	}{
+		{"de", "Das Essen war schlecht.", true},
+		{"de", "Das war nicht schlecht.", false},
+		{"de", "Der Service war nicht gut.", true},
+		{"de", "Das gefällt mir gar nicht.", true},
+		{"de", "Kein Problem, alles gut.", false},
+		{"de", "Die Lieferung kam nie an.", true},
+		{"de", "Lieferung schnell, aber das Gerät ist kaputt.", true},
+		{"de", "Etwas langsam, aber sehr freundlich und hilfsbereit.", false},
+		{"de", "Nicht nur schnell, sondern auch super freundlich.", false},
+		{"de", "Ohne Probleme geliefert.", false},
+		{"de", "Danke für nichts.", true},
+		{"de", "Seit drei Wochen warte ich auf mein Paket.", true},
+		{"de", "Na toll, wieder verspätet 🙄", true},
+		{"de", "Nie wieder!", true},
+		{"en", "The food was bad.", true},
+		{"en", "Not bad at all.", false},
+		{"en", "The service was not good.", true},
+		{"en", "It doesn't work.", true},
+		{"en", "No problems so far, great shop.", false},
+		{"en", "Fast shipping, but the screen is cracked.", true},
+		{"en", "A bit slow, but really friendly and helpful.", false},
+		{"en", "Thanks for nothing.", true},
+		{"en", "3 hours on the tarmac, thanks @airline", true},
+		{"en", "Still no refund after 3 weeks.", true},
+		{"en", "Never again.", true},
+		{"en", "Oh great, delayed again 🙄", true},
+		{"en", "Where is my order?", true},
+		{"en", "Where can I buy the new model?", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			v, _ := classify(c, "", tt.text, tt.lang)
+			if v.Criticism != tt.want {
+				t.Errorf("criticism = %v (score %.2f), want %v; rules %s", v.Criticism, v.Score, tt.want, ruleNames(&v))
+			}
+		})
+	}
+}
+
+func TestRules(t *testing.T) {
+	c := mustNew(t, config.Rules{Custom: []config.Rule{
+		{Name: "liefer", Topic: "delivery", Criticism: ptr(true), Query: `(lieferung OR paket) NEAR/3 ("nicht angekommen" OR verspätet)`},
+		{Name: "titel", Topic: "recall", Criticism: ptr(true), Weight: 2, Severity: "high", Query: `title:rückruf`},
+		{Name: "reddit", Topic: "community", Query: `source:reddit lang:de`},
+		{Name: "lob", Topic: "praise", Criticism: ptr(false), Weight: 5, Query: `"großes lob"`},
+		{Name: "anna", Topic: "vip", Query: `author:anna*`},
+	}}, config.Brand{Terms: []string{"ACME", "acme.de"}, Exclude: []string{"ACME Corp USA"}})
+	tests := []struct {
+		name        string
+		m           mention.Mention
+		brand, crit bool
+		topic       string
+		severity    mention.Severity
+	}{
+		{"near", mention.Mention{Text: "ACME: das Paket ist leider nicht angekommen"}, true, true, "delivery", mention.SeverityLow},
+		{"near too far", mention.Mention{Text: "ACME Paket eins zwei drei vier fünf nicht angekommen"}, true, false, "", ""},
+		{"title only", mention.Mention{Title: "ACME Rückruf", Text: "Wasserkocher"}, true, true, "recall", mention.SeverityHigh},
+		{"not in title", mention.Mention{Title: "ACME", Text: "Rückruf"}, true, false, "", ""},
+		{"fields", mention.Mention{Text: "ACME", Source: "reddit", Lang: "de"}, true, false, "community", ""},
+		{"author prefix", mention.Mention{Text: "ACME", Author: "Annabelle"}, true, false, "vip", ""},
+		{"praise rule lowers", mention.Mention{Text: "ACME Paket nicht angekommen, aber großes Lob an den Support"}, true, false, "delivery", ""},
+		{"brand in url", mention.Mention{Text: "see https://www.acme.de/x"}, true, false, "", ""},
+		{"excluded", mention.Mention{Text: "ACME Corp USA announces"}, false, false, "", ""},
+		{"not brand", mention.Mention{Text: "Paket nicht angekommen"}, false, true, "delivery", mention.SeverityLow},
+		{"brand only", mention.Mention{Text: "Paket nicht angekommen", BrandOnly: true}, true, true, "delivery", mention.SeverityLow},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var v mention.Verdict
+			brand := c.Classify(&tt.m, &v)
+			if brand != tt.brand {
+				t.Errorf("brand = %v, want %v", brand, tt.brand)
+			}
+			if tt.brand && v.Criticism != tt.crit {
+				t.Errorf("criticism = %v (score %.2f), want %v; rules %s", v.Criticism, v.Score, tt.crit, ruleNames(&v))
+			}
+			if got := v.Topic(); got != tt.topic {
+				t.Errorf("topic = %q, want %q (%v)", got, tt.topic, v.Topics)
+			}
+			if tt.brand && v.Severity != tt.severity {
+				t.Errorf("severity = %q, want %q", v.Severity, tt.severity)
+			}
+			body := tt.m.Body()
+			for _, r := range v.Rules {
+				for _, sp := range r.Spans {
+					if sp.Start < 0 || sp.End > len(body) || sp.Start >= sp.End {
+						t.Errorf("rule %s: span %v outside body of %d bytes", r.Rule, sp, len(body))
+					}
+				}
+			}
+		})
+	}
+	if got, want := strings.Join(c.Topics(), ","), "community,delivery,praise,recall,vip"; got != want {
+		t.Errorf("Topics() = %s, want %s", got, want)
+	}
+}
+
+func TestSpans(t *testing.T) {
+	c := mustNew(t, config.Rules{Custom: []config.Rule{{Name: "r", Topic: "t", Criticism: ptr(true), Query: `"nicht angekommen"`}}}, config.Brand{})
+	m := mention.Mention{Title: "Paket", Text: "Es ist nicht angekommen."}
+	var v mention.Verdict
+	c.Classify(&m, &v)
+	if len(v.Rules) != 1 || len(v.Rules[0].Spans) != 1 {
+		t.Fatalf("rules = %+v, want one rule with one span", v.Rules)
+	}
+	sp := v.Rules[0].Spans[0]
+	if got, want := m.Body()[sp.Start:sp.End], "nicht angekommen"; got != want {
+		t.Errorf("span text = %q, want %q", got, want)
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	_, err := New(config.Rules{
+		Packs: []string{"de", "fr"},
+		Custom: []config.Rule{
+			{Name: "ok", Topic: "t", Query: "a"},
+			{Name: "bad", Topic: "t", Query: "(a OR b"},
+			{Name: "sev", Topic: "t", Query: "a", Severity: "huge"},
+			{Name: "near", Topic: "t", Query: "a NEAR/3 (b NOT c)"},
+			{Name: "empty", Topic: "t", Query: `"!!" OR "§"`},
+		},
+	}, config.Brand{Terms: []string{"—"}})
+	if err == nil {
+		t.Fatal("New succeeded, want errors")
+	}
+	want := []string{
+		"brand.terms[0]",
+		`rules.packs[1]: unknown pack "fr"`,
+		"rules.custom[1].query: column 1: unclosed parenthesis",
+		"rules.custom[2].severity",
+		"rules.custom[3].query: column 11: NEAR joins",
+		"rules.custom[4].query: column 9",
+	}
+	errs := config.Errors(err)
+	if len(errs) != len(want) {
+		t.Errorf("got %d errors, want %d: %v", len(errs), len(want), err)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("errors %q do not contain %q", err, w)
+		}
+	}
+	for _, e := range errs {
+		var fe *config.FieldError
+		if !errors.As(e, &fe) {
+			t.Errorf("%v is not a *config.FieldError", e)
+		}
+	}
+}
+
+func TestEmptyClassifier(t *testing.T) {
+	c := mustNew(t, config.Rules{}, config.Brand{})
+	v, ok := classify(c, "", "Das ist eine Katastrophe", "")
+	if !ok || v.Criticism || v.Score != 0 || len(v.Rules) != 0 {
+		t.Errorf("got brand %v, %+v; want brand true, no criticism, no rules", ok, v)
+	}
+	if len(c.Topics()) != 0 {
+		t.Errorf("Topics() = %v, want none", c.Topics())
+	}
+}
+
+func TestPacksLoad(t *testing.T) {
+	for _, p := range Packs() {
+		c := mustNew(t, config.Rules{Packs: []string{p}}, config.Brand{})
+		for _, want := range []string{"app", "billing", "delivery", "quality", "service", "staff"} {
+			found := false
+			for _, got := range c.Topics() {
+				found = found || got == want
+			}
+			if !found {
+				t.Errorf("pack %s: topic %q missing from %v", p, want, c.Topics())
+			}
+		}
+	}
+}
+
+func TestLanguage(t *testing.T) {
+	c := mustNew(t, config.Rules{Packs: []string{"de", "en"}}, config.Brand{})
+	for text, want := range map[string]string{
+		"Ich warte seit einer Woche auf die Lieferung und das ist nicht ok": "de",
+		"I have been waiting for a week and this is not ok":                 "en",
+	} {
+		if v, _ := classify(c, "", text, ""); v.Lang != want {
+			t.Errorf("%q: lang %q, want %q", text, v.Lang, want)
+		}
+	}
+	if v, _ := classify(c, "", "x", "de-AT"); v.Lang != "de" {
+		t.Errorf("lang de-AT: got %q, want de", v.Lang)
+	}
+}
+
+func TestZeroAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop items")
+	}
+	c := mustNew(t, config.Rules{Packs: []string{"de", "en"}, Custom: []config.Rule{
+		{Name: "r", Topic: "delivery", Criticism: ptr(true), Query: `(lieferung OR paket) NEAR/6 ("nicht angekommen" OR verspätet) NOT title:test`},
+	}}, config.Brand{Terms: []string{"Flinkwerk"}})
+	texts := []mention.Mention{
+		{Title: "Flinkwerk", Text: "Die Lieferung ist nicht angekommen, seit 3 Wochen warte ich!!! Danke für nichts 🙄"},
+		{Text: norm.NFD.String("Größte Enttäuschung: Flinkwerk-App stürzt ständig ab. Nie wieder.")},
+		{Text: "@flinkwerk still no refund after 3 weeks, thanks for nothing. Never again! https://t.co/x"},
+	}
+	var v mention.Verdict
+	for i := range texts { // warm up the pool and v's slices
+		c.Classify(&texts[i], &v)
+	}
+	i := 0
+	allocs := testing.AllocsPerRun(200, func() {
+		c.Classify(&texts[i%len(texts)], &v)
+		i++
+	})
+	if allocs != 0 {
+		t.Errorf("Classify allocates %.1f times per text, want 0", allocs)
+	}
+}
+
+// TestReloadSwap swaps classifiers under concurrent classification, as the
+// stage does on reload; run with -race.
+func TestReloadSwap(t *testing.T) {
+	var cur atomic.Pointer[Classifier]
+	cur.Store(mustNew(t, config.Rules{Packs: []string{"de"}}, config.Brand{}))
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for w := 0; w < 2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var v mention.Verdict
+			m := mention.Mention{Text: "Die Lieferung ist eine Katastrophe, never again"}
+			for ctx.Err() == nil {
+				cur.Load().Classify(&m, &v)
+				if !v.Criticism {
+					t.Error("not criticism")
+					return
+				}
+			}
+		}()
+	}
+	for i := 0; i < 6; i++ {
+		packs := []string{"de"}
+		if i%2 == 1 {
+			packs = []string{"de", "en"}
+		}
+		cur.Store(mustNew(t, config.Rules{Packs: packs, Custom: []config.Rule{{Name: "x", Topic: "t", Query: "lieferung"}}}, config.Brand{}))
+	}
+	cancel()
+	wg.Wait()
+}
+
+func TestClassifyLines(t *testing.T) {
+	c := mustNew(t, config.Rules{Packs: []string{"de", "en"}}, config.Brand{})
+	in := strings.Join([]string{
+		`{"id":"a","text":"Danke für nichts, Paket nie angekommen","lang":"de"}`,
+		`plain text: never again!`,
+		``,
+		`{"id":7,"title":"Great","text":"fast delivery, love it"}`,
+		`{"id":"broken"`,
+		`{"id":"u","text":"\u00fc <b> \"q\""}`,
+	}, "\n")
+	var out bytes.Buffer
+	err := ClassifyLines(context.Background(), c, strings.NewReader(in), &out)
+	if err == nil || !strings.Contains(err.Error(), "line 5") {
+		t.Errorf("error = %v, want one naming line 5", err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 5 {
+		t.Fatalf("got %d output lines, want 5:\n%s", len(lines), out.String())
+	}
+	type result struct {
+		ID        any      `json:"id"`
+		Criticism bool     `json:"criticism"`
+		Topics    []string `json:"topics"`
+		Error     string   `json:"error"`
+	}
+	want := []result{{ID: "a", Criticism: true}, {ID: 2.0, Criticism: true}, {ID: 7.0}, {ID: 5.0, Error: "line 5"}, {ID: "u"}}
+	for i, l := range lines {
+		var r result
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("line %d: %v: %s", i+1, err, l)
+		}
+		if r.ID != want[i].ID || r.Criticism != want[i].Criticism || !strings.Contains(r.Error, want[i].Error) {
+			t.Errorf("line %d = %s, want %+v", i+1, l, want[i])
+		}
+	}
+}
+
+func TestClassifyLinesOrder(t *testing.T) {
+	c := mustNew(t, config.Rules{Packs: []string{"en"}}, config.Brand{})
+	var in strings.Builder
+	for i := 0; i < 3000; i++ {
+		if i%3 == 0 {
+			in.WriteString("terrible service, never again\n")
+		} else {
+			in.WriteString("lovely shop\n")
+		}
+	}
+	var out bytes.Buffer
+	if err := ClassifyLines(context.Background(), c, strings.NewReader(in.String()), &out); err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var r struct {
+			ID        int  `json:"id"`
+			Criticism bool `json:"criticism"`
+		}
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.ID != i+1 || r.Criticism != (i%3 == 0) {
+			t.Fatalf("line %d: got %s", i+1, l)
+		}
+	}
+}
+
+func FuzzClassify(f *testing.F) {
+	for _, s := range [][2]string{
+		{"lieferung NEAR/2 kaputt", "Die Lieferung war kaputt!!!"},
+		{"*katastrophe", norm.NFD.String("Lieferkatastrophe bei Müller")},
+		{`title:"a b" OR x*`, "xyz 🙄 https://x.y @handle"},
+		{"NOT a", "\xff\xfe broken utf8 ä"},
+		{"lang:de", "nicht schlecht, aber auch nicht gut"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	packs := mustNew(f, config.Rules{Packs: []string{"de", "en"}}, config.Brand{Terms: []string{"acme"}})
+	f.Fuzz(func(t *testing.T, query, text string) {
+		cs := []*Classifier{packs}
+		if c, err := New(config.Rules{Custom: []config.Rule{{Name: "f", Topic: "t", Criticism: ptr(true), Query: query}}}, config.Brand{}); err == nil {
+			cs = append(cs, c)
+		}
+		for _, c := range cs {
+			checkClassify(t, c, text)
+		}
+	})
+}
+
+func checkClassify(t *testing.T, c *Classifier, text string) {
+	title, body, _ := strings.Cut(text, "|")
+	m := mention.Mention{Title: title, Text: body}
+	var v mention.Verdict
+	brand := c.Classify(&m, &v)
+	n := len(m.Body())
+	for _, r := range v.Rules {
+		for _, sp := range r.Spans {
+			if sp.Start < 0 || sp.End > n || sp.Start >= sp.End {
+				t.Fatalf("rule %s: span %v outside [0,%d]", r.Rule, sp, n)
+			}
+		}
+	}
+	if v.Criticism != (brand && v.Score >= c.Threshold()) {
+		t.Fatalf("criticism %v with score %v", v.Criticism, v.Score)
+	}
+}

@@ -1,0 +1,453 @@
+package classifier
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/earshot/earshot/mention"
+)
+
+// hit is one occurrence of a pattern: tokens [t0, t1).
+type hit struct {
+	pat    int32
+	t0, t1 int32
+}
+
+type cueHit struct {
+	t0, t1 int32
+	kind   roleKind
+	w      float64
+	sign   int8 // +1 counted as criticism, -1 as praise, 0 not counted
+}
+
+type topicWeight struct {
+	topic string
+	w     float64
+	order int
+}
+
+// Token flags set by function words.
+const (
+	flagNegator uint8 = 1 << iota
+	flagIntens
+	flagSoft
+	flagContrast
+	flagBrand
+)
+
+// scratch is the per-call working memory, pooled so that classifying
+// allocates nothing in the steady state.
+type scratch struct {
+	nt       normText
+	hits     []hit
+	next     []int32
+	head     []int32
+	headGen  []uint32
+	ruleGen  []uint32
+	gen      uint32
+	cands    []int32
+	matched  []int32
+	flags    []uint8
+	cues     []cueHit
+	topics   []topicWeight
+	titleTok int32
+	m        *mention.Mention
+	lang     string
+}
+
+func (c *Classifier) newScratch() *scratch {
+	return &scratch{
+		head:    make([]int32, len(c.pats)),
+		headGen: make([]uint32, len(c.pats)),
+		ruleGen: make([]uint32, len(c.rules)),
+	}
+}
+
+// scan normalises the mention and collects the pattern hits.
+func (c *Classifier) scan(s *scratch, m *mention.Mention) {
+	s.gen++
+	if s.gen == 0 { // wrapped: forget every stamp
+		clear(s.headGen)
+		clear(s.ruleGen)
+		s.gen = 1
+	}
+	nt := &s.nt
+	nt.body(m.Title, m.Text)
+	s.titleTok = 0
+	if m.Title != "" {
+		for s.titleTok < int32(len(nt.toks)) && int(nt.toks[s.titleTok].ostart) < len(m.Title) {
+			s.titleTok++
+		}
+	}
+	s.hits = s.hits[:0]
+	s.next = s.next[:0]
+	a := c.ac
+	buf := nt.buf
+	st := int32(0)
+	for i, ch := range buf {
+		st = a.delta[st&^outFlag+int32(a.classOf[ch])]
+		if st >= 0 {
+			continue
+		}
+		end := i + 1
+		for _, p := range a.outputs(st) {
+			start := end - int(a.plen[p])
+			pat := &c.pats[p]
+			t0 := nt.tokOf[start]
+			t1 := nt.tokOf[end-1]
+			if t0 < 0 || t1 < 0 {
+				continue
+			}
+			startOK := start == 0 || !isWordByte(buf[start-1])
+			endOK := end == len(buf) || !isWordByte(buf[end])
+			kind := nt.toks[t0].kind
+			switch pat.mode {
+			case modeExact:
+				if !startOK || !endOK || kind == tokURL || kind == tokHandle {
+					continue
+				}
+			case modePrefix:
+				if !startOK || kind == tokURL || kind == tokHandle {
+					continue
+				}
+			case modeSuffix:
+				if !endOK || kind != tokWord {
+					continue
+				}
+			case modeBrand:
+				// a brand may take a genitive or plural s: "Flinkwerks"
+				if !startOK || !endOK && !(buf[end] == 's' && (end+1 == len(buf) || !isWordByte(buf[end+1]))) {
+					continue
+				}
+			}
+			h := int32(len(s.hits))
+			s.hits = append(s.hits, hit{pat: p, t0: t0, t1: t1 + 1})
+			if s.headGen[p] != s.gen {
+				s.headGen[p] = s.gen
+				s.head[p] = -1
+			}
+			s.next = append(s.next, s.head[p])
+			s.head[p] = h
+		}
+	}
+}
+
+func (s *scratch) first(p int32) int32 {
+	if s.headGen[p] != s.gen {
+		return -1
+	}
+	return s.head[p]
+}
+
+// langOf returns the language bits and name of the text.
+func (c *Classifier) langOf(s *scratch, m *mention.Mention) (uint8, string) {
+	if len(m.Lang) >= 2 {
+		switch l := m.Lang[:2]; {
+		case strings.EqualFold(l, "de"):
+			return langDE, "de"
+		case strings.EqualFold(l, "en"):
+			return langEN, "en"
+		}
+		return langAll, m.Lang
+	}
+	var de, en float64
+	for _, h := range s.hits {
+		for _, r := range c.pats[h.pat].roles {
+			if r.kind == roleStop {
+				switch r.lang {
+				case langDE:
+					de += r.weight
+				case langEN:
+					en += r.weight
+				}
+			}
+		}
+	}
+	switch {
+	case de > en:
+		return langDE, "de"
+	case en > de:
+		return langEN, "en"
+	}
+	return langAll, ""
+}
+
+// isBrand reports whether a brand term occurs outside every exclusion.
+func (c *Classifier) isBrand(s *scratch) bool {
+	for _, h := range s.hits {
+		if !c.pats[h.pat].brand {
+			continue
+		}
+		excluded := false
+		for _, x := range s.hits {
+			if c.pats[x.pat].exclude && x.t0 <= h.t0 && x.t1 >= h.t1 {
+				excluded = true
+				break
+			}
+		}
+		if !excluded {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scratch) leafHit(l leaf) bool {
+	for h := s.first(l.pat); h >= 0; h = s.next[h] {
+		if !l.title || s.hits[h].t1 <= s.titleTok {
+			return true
+		}
+	}
+	return false
+}
+
+func hasFoldPrefix(s, p string) bool {
+	return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p)
+}
+
+func (s *scratch) eval(n *node) bool {
+	switch n.kind {
+	case nTerm:
+		return s.leafHit(leaf{n.pat, n.title})
+	case nAnd:
+		for i := range n.kids {
+			if !s.eval(&n.kids[i]) {
+				return false
+			}
+		}
+		return true
+	case nOr:
+		for i := range n.kids {
+			if s.eval(&n.kids[i]) {
+				return true
+			}
+		}
+		return false
+	case nNot:
+		return !s.eval(&n.kids[0])
+	case nNear:
+		for _, l := range n.left {
+			for a := s.first(l.pat); a >= 0; a = s.next[a] {
+				ha := s.hits[a]
+				if l.title && ha.t1 > s.titleTok {
+					continue
+				}
+				for _, r := range n.right {
+					for b := s.first(r.pat); b >= 0; b = s.next[b] {
+						hb := s.hits[b]
+						if r.title && hb.t1 > s.titleTok {
+							continue
+						}
+						gap := hb.t0 - ha.t1
+						if hb.t0 < ha.t0 {
+							gap = ha.t0 - hb.t1
+						}
+						if gap <= n.n {
+							return true
+						}
+					}
+				}
+			}
+		}
+		return false
+	case nMeta:
+		var v string
+		switch n.field {
+		case metaAuthor:
+			v = strings.TrimPrefix(s.m.Author, "@")
+			if strings.HasPrefix(n.val, "@") {
+				v = s.m.Author
+			}
+		case metaSource:
+			if n.prefix && hasFoldPrefix(s.m.Source, n.val) || strings.EqualFold(s.m.Source, n.val) {
+				return true
+			}
+			for _, src := range s.m.Sources {
+				if n.prefix && hasFoldPrefix(src, n.val) || strings.EqualFold(src, n.val) {
+					return true
+				}
+			}
+			return false
+		case metaLang:
+			v = s.lang
+		}
+		if n.prefix {
+			return hasFoldPrefix(v, n.val)
+		}
+		return strings.EqualFold(v, n.val)
+	}
+	return false
+}
+
+// addMatch appends a match to v, reusing the Spans of a previous verdict.
+func addMatch(v *mention.Verdict, name, topic string, crit bool, w float64) *mention.Match {
+	if len(v.Rules) < cap(v.Rules) {
+		v.Rules = v.Rules[:len(v.Rules)+1]
+		mt := &v.Rules[len(v.Rules)-1]
+		mt.Rule, mt.Topic, mt.Criticism, mt.Weight = name, topic, crit, w
+		mt.Spans = mt.Spans[:0]
+		return mt
+	}
+	v.Rules = append(v.Rules, mention.Match{Rule: name, Topic: topic, Criticism: crit, Weight: w})
+	return &v.Rules[len(v.Rules)-1]
+}
+
+// addSpan adds the original byte range of tokens [t0, t1) unless present.
+func (s *scratch) addSpan(mt *mention.Match, t0, t1 int32) {
+	sp := mention.Span{Start: int(s.nt.toks[t0].ostart), End: int(s.nt.toks[t1-1].oend)}
+	for _, x := range mt.Spans {
+		if x == sp {
+			return
+		}
+	}
+	// keep spans sorted by start
+	mt.Spans = append(mt.Spans, sp)
+	for i := len(mt.Spans) - 1; i > 0 && mt.Spans[i].Start < mt.Spans[i-1].Start; i-- {
+		mt.Spans[i], mt.Spans[i-1] = mt.Spans[i-1], mt.Spans[i]
+	}
+}
+
+func (s *scratch) addTopic(topic string, w float64) {
+	if topic == "" {
+		return
+	}
+	for i := range s.topics {
+		if s.topics[i].topic == topic {
+			s.topics[i].w += w
+			return
+		}
+	}
+	s.topics = append(s.topics, topicWeight{topic, w, len(s.topics)})
+}
+
+// Classify fills v for mention m and reports whether m is a brand mention at
+// all (a brand term occurs outside the exclusions; always true when m is
+// BrandOnly or no brand terms are configured). It reuses v's slices, so that
+// classifying into the same Verdict allocates nothing. v.Classified is not
+// touched: the caller owns the clock.
+func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
+	s := c.pool.Get().(*scratch)
+	defer c.pool.Put(s)
+	s.m = m
+	c.scan(s, m)
+	langBits, lang := c.langOf(s, m)
+	s.lang = lang
+
+	v.V = mention.Version
+	v.Mention = *m
+	v.Lang = lang
+	v.Rules = v.Rules[:0]
+	v.Topics = v.Topics[:0]
+	s.topics = s.topics[:0]
+
+	brand := !c.hasBrand || m.BrandOnly || c.isBrand(s)
+	sc := c.score(s, v, langBits)
+
+	// Rules.
+	s.cands = s.cands[:0]
+	s.cands = append(s.cands, c.always...)
+	for _, h := range s.hits {
+		for _, r := range c.pats[h.pat].rules {
+			if s.ruleGen[r] != s.gen {
+				s.ruleGen[r] = s.gen
+				s.cands = append(s.cands, r)
+			}
+		}
+	}
+	s.matched = s.matched[:0]
+	for _, ri := range s.cands {
+		r := &c.rules[ri]
+		if r.lang&langBits != 0 && s.eval(&r.root) {
+			s.matched = append(s.matched, ri)
+		}
+	}
+	slices.Sort(s.matched)
+	sev := mention.SeverityNone
+	for _, ri := range s.matched {
+		r := &c.rules[ri]
+		mt := addMatch(v, r.name, r.topic, r.crit > 0, r.weight)
+		for _, l := range r.spans {
+			for h := s.first(l.pat); h >= 0; h = s.next[h] {
+				if hh := s.hits[h]; !l.title || hh.t1 <= s.titleTok {
+					s.addSpan(mt, hh.t0, hh.t1)
+				}
+			}
+		}
+		switch r.crit {
+		case 1:
+			sc.rules += r.weight
+			if r.severity.Rank() > sev.Rank() {
+				sev = r.severity
+			}
+		case -1:
+			if r.custom {
+				sc.minus += r.weight
+			} else {
+				sc.praise += r.weight
+			}
+		}
+		tw := r.weight
+		if r.custom {
+			tw *= 2
+		}
+		if r.crit >= 0 {
+			s.addTopic(r.topic, tw)
+		}
+	}
+	score := sc.total()
+	v.Score = round2(score)
+	v.Criticism = brand && score >= c.threshold
+	v.Severity = mention.SeverityNone
+	if v.Criticism {
+		v.Severity = c.severity(score, sc.severe, sev, m)
+	}
+	// Topics, strongest first.
+	ts := s.topics
+	for i := 1; i < len(ts); i++ {
+		for j := i; j > 0 && (ts[j].w > ts[j-1].w || ts[j].w == ts[j-1].w && ts[j].order < ts[j-1].order); j-- {
+			ts[j], ts[j-1] = ts[j-1], ts[j]
+		}
+	}
+	for _, t := range ts {
+		v.Topics = append(v.Topics, t.topic)
+	}
+	return brand
+}
+
+func round2(f float64) float64 {
+	if f < 0 {
+		return -round2(-f)
+	}
+	return float64(int64(f*100+0.5)) / 100
+}
+
+func (c *Classifier) severity(score float64, severe int, rule mention.Severity, m *mention.Mention) mention.Severity {
+	r := score / c.threshold
+	rank := 1
+	switch {
+	case r >= 4:
+		rank = 3
+	case r >= 2.2:
+		rank = 2
+	}
+	if severe > 0 {
+		rank = max(rank+1, 3)
+		if r >= 3 || severe > 1 {
+			rank = 4
+		}
+	}
+	e := m.Engagement
+	if e.Points+e.Comments+e.Shares+e.Likes/10+e.Views/1000 >= 500 {
+		rank++
+	}
+	rank = max(rank, rule.Rank())
+	switch {
+	case rank >= 4:
+		return mention.SeverityCrisis
+	case rank == 3:
+		return mention.SeverityHigh
+	case rank == 2:
+		return mention.SeverityMedium
+	}
+	return mention.SeverityLow
+}

@@ -1,0 +1,69 @@
+// Package classifier decides whether a mention is criticism of the brand,
+// how severe it is and what it is about.
+//
+// It compiles three things into one matcher: the brand terms (is this a
+// mention at all?), the built-in criticism packs "de" and "en" (embedded
+// text files under packs/, written for earshot; no third-party lexicon is
+// shipped), and the managers' custom rules written in a small query language
+// (see Parse). Every term of all of them becomes one pattern of a single
+// Aho-Corasick automaton that runs over the normalised text, so the cost of a
+// text hardly depends on the number of rules, and classifying allocates
+// nothing in the steady state.
+//
+// # Normalisation
+//
+// Patterns and texts are normalised the same way: NFC, lower case, ß = ss,
+// ä/ö/ü = ae/oe/ue (so "Rueckgabe" matches "Rückgabe"), common accents
+// dropped, apostrophes inside words dropped ("don't" = "dont"). URLs and
+// @handles are kept apart so that only brand terms match inside them;
+// emoji are tokens of their own and act as cues. Spans in the verdict are
+// byte offsets into mention.Body, also for NFD input.
+//
+// # Rule language
+//
+//	(lieferung OR paket) NEAR/6 ("nicht angekommen" OR verspätet) title:rückruf lang:de
+//
+// Terms match whole words; "quoted phrases" match word sequences; a trailing
+// * matches a prefix (at least MinPrefix letters: enttäusch*); a leading *
+// matches the head of a compound (at least MinSuffix letters: *katastrophe
+// matches "Lieferkatastrophe"). AND (or juxtaposition), OR, NOT and
+// parentheses combine them; NEAR/n requires two terms at most n words apart;
+// title: restricts to the title; author:, source: and lang: compare fields.
+//
+// # Scoring
+//
+// The score is a sum of evidence on an open scale where 1.0 (the default
+// threshold, config rules.threshold) means "one clear complaint":
+//
+//   - criticism cues of the packs add their weight (0.5 mild, 1.0-1.5 clear,
+//     2.0 strong: "Katastrophe", "never again");
+//   - praise cues count against it (0.6 of their weight); gratitude ("danke",
+//     "thanks") only when nothing else complains;
+//   - a negator up to three words before a cue (nicht, kein, nie, ohne,
+//     weder; not, no, never, n't, without) flips it: "nicht gut" becomes 0.9
+//     of a complaint, "not bad" a little praise; in German a negator up to
+//     three words after a praise cue flips it too ("gefällt mir nicht");
+//   - intensifiers (sehr, total; very, so) multiply the next cue by 1.5,
+//     softeners (etwas; a bit) by 0.6;
+//   - contrast (aber, jedoch; but, however): cues before it count 0.5, after
+//     it 1.5;
+//   - complaint patterns without negative words are pack rules and cues:
+//     waiting times ("3 hours on the tarmac"), "seit Wochen", "still no",
+//     "Danke für nichts", refunds, broken promises, being ignored,
+//     cancellations, "nie wieder"/"never again", complaint questions ("Wo
+//     bleibt meine Bestellung?");
+//   - irony markers ("na toll", "yeah right", 🙄) turn praise into criticism;
+//   - exclamation marks (up to three, +10% each) and words in capitals
+//     (+0.3) amplify existing criticism;
+//   - custom rules with criticism: true add their weight (default 1, so one
+//     such rule alone flags a text), criticism: false subtract it.
+//
+// Severity grows with score/threshold: low below 2.2, medium below 4, high
+// above; legal, safety or publicity cues (Anwalt, lawyer, recall,
+// shitstorm) raise it to high, or crisis with a high score; a large
+// engagement raises it one step; a custom rule's severity is a minimum.
+//
+// Topics come from the topic rules of the packs (delivery, service,
+// quality, billing, app, staff) and from custom rules (counted double), the
+// strongest first.
+package classifier

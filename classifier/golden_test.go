@@ -1,0 +1,141 @@
+package classifier
+
+import (
+	"bufio"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/earshot/earshot/config"
+	"github.com/earshot/earshot/mention"
+)
+
+var showErrors = flag.Bool("golden.errors", false, "log every misclassified golden text")
+
+type labelled struct {
+	lang string
+	crit bool
+	text string
+	line int
+}
+
+func readGolden(t testing.TB, name string) []labelled {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []labelled
+	sc := bufio.NewScanner(f)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.SplitN(line, "\t", 3)
+		if len(f) != 3 || (f[1] != "0" && f[1] != "1") {
+			t.Fatalf("%s:%d: want lang<TAB>0|1<TAB>text", name, n)
+		}
+		out = append(out, labelled{lang: f[0], crit: f[1] == "1", text: f[2], line: n})
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// prf holds the confusion counts of the criticism class.
+type prf struct{ tp, fp, fn, tn int }
+
+func (c *prf) add(got, want bool) {
+	switch {
+	case got && want:
+		c.tp++
+	case got:
+		c.fp++
+	case want:
+		c.fn++
+	default:
+		c.tn++
+	}
+}
+
+func (c prf) scores() (p, r, f float64) {
+	if c.tp+c.fp > 0 {
+		p = float64(c.tp) / float64(c.tp+c.fp)
+	}
+	if c.tp+c.fn > 0 {
+		r = float64(c.tp) / float64(c.tp+c.fn)
+	}
+	if p+r > 0 {
+		f = 2 * p * r / (p + r)
+	}
+	return
+}
+
+// goldenBrand is the fictional brand of the golden corpus.
+var goldenBrand = config.Brand{Terms: []string{"Flinkwerk", "@flinkwerk", "flinkwerk.de"}}
+
+// TestGolden measures precision, recall and F1 of the criticism class on
+// the labelled corpus, per language, separately for the part the packs were
+// tuned on and for the held-out part that was written after tuning.
+func TestGolden(t *testing.T) {
+	c, err := New(config.Rules{Packs: []string{"de", "en"}}, goldenBrand)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Floors, set from measurement (docs/benchmarks-classifier.md): they
+	// guard against regressions. golden-tune.tsv is what the packs were
+	// tuned on; golden-round2.tsv was a hold-out once (F1 de 0.41, en 0.60
+	// when first measured) and was then tuned on too; golden-holdout.tsv
+	// was written after all tuning and is the honest estimate
+	// (measured F1 de 0.585, en 0.605).
+	floors := map[string]float64{
+		"golden-tune.tsv/de": 0.90, "golden-tune.tsv/en": 0.90,
+		"golden-round2.tsv/de": 0.80, "golden-round2.tsv/en": 0.80,
+		"golden-holdout.tsv/de": 0.55, "golden-holdout.tsv/en": 0.55,
+	}
+	for _, file := range []string{"golden-tune.tsv", "golden-round2.tsv", "golden-holdout.tsv"} {
+		counts := map[string]*prf{}
+		var v mention.Verdict
+		for _, l := range readGolden(t, file) {
+			m := mention.Mention{Text: l.text}
+			if !c.Classify(&m, &v) {
+				t.Errorf("%s:%d: not recognised as a brand mention", file, l.line)
+			}
+			for _, k := range []string{l.lang, "all"} {
+				if counts[k] == nil {
+					counts[k] = &prf{}
+				}
+				counts[k].add(v.Criticism, l.crit)
+			}
+			if *showErrors && v.Criticism != l.crit {
+				t.Logf("%s:%d: got %v (score %.2f, lang %s), want %v: %s %s", file, l.line, v.Criticism, v.Score, v.Lang, l.crit, l.text, ruleNames(&v))
+			}
+		}
+		for _, k := range []string{"de", "en", "all"} {
+			cn := counts[k]
+			if cn == nil {
+				continue
+			}
+			p, r, f := cn.scores()
+			t.Logf("%s %s: n=%d P=%.3f R=%.3f F1=%.3f (tp=%d fp=%d fn=%d tn=%d)", file, k, cn.tp+cn.fp+cn.fn+cn.tn, p, r, f, cn.tp, cn.fp, cn.fn, cn.tn)
+			if floor, ok := floors[file+"/"+k]; ok && f < floor {
+				t.Errorf("%s %s: F1 %.3f below the floor %.2f", file, k, f, floor)
+			}
+		}
+	}
+}
+
+func ruleNames(v *mention.Verdict) string {
+	var b strings.Builder
+	for _, r := range v.Rules {
+		b.WriteString(" [" + r.Rule + "]")
+	}
+	return b.String()
+}

@@ -1,0 +1,404 @@
+package classifier
+
+import (
+	"slices"
+	"unicode"
+	"unicode/utf8"
+	"unsafe"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// tokKind says what a token of the normalised text is.
+type tokKind uint8
+
+const (
+	tokWord   tokKind = iota // letters and digits, possibly joined by - . &
+	tokPunct                 // ! ? . , ; :
+	tokEmoji                 // one emoji (modifiers and joiners dropped)
+	tokURL                   // a URL, kept for brand terms only
+	tokHandle                // an @handle, kept for brand terms only
+)
+
+// token is one unit of the normalised text. start and end index the
+// normalised buffer; ostart and oend the original text.
+type token struct {
+	start, end   int32
+	ostart, oend int32
+	sent         int32 // sentence number
+	kind         tokKind
+	caps         bool // written in capitals (4 or more letters, no lower case)
+}
+
+// normText is the normalised form of one text: the tokens' folded bytes
+// joined by single spaces, so that phrases are plain byte strings.
+type normText struct {
+	buf    []byte
+	toks   []token
+	tokOf  []int32 // token index of every byte of buf (-1 for separators)
+	nfc    []byte  // scratch for NFC conversion
+	nfcMap []int32 // original offset of every byte of nfc
+	iter   norm.Iter
+	excl   int // exclamation marks
+	quest  int // question marks
+
+	// word state
+	inWord           bool
+	upper, lower     int
+	wordStart, wordO int
+	sent             int32
+	omap             []int32
+	base             int32 // offset of the current part in the original body
+}
+
+func (n *normText) reset() {
+	n.buf = n.buf[:0]
+	n.toks = n.toks[:0]
+	n.tokOf = n.tokOf[:0]
+	n.excl, n.quest = 0, 0
+	n.inWord = false
+	n.sent = 0
+	n.omap = nil
+	n.base = 0
+}
+
+// orig maps an offset of the source the tokenizer reads to the original text.
+func (n *normText) orig(i int) int32 {
+	if n.omap == nil {
+		return n.base + int32(i)
+	}
+	return n.base + n.omap[i]
+}
+
+// normalize tokenizes s alone.
+func (n *normText) normalize(s string) {
+	n.reset()
+	n.add(s, 0)
+}
+
+// body tokenizes a mention's title and text as mention.Body joins them,
+// without building the joined string.
+func (n *normText) body(title, text string) {
+	n.reset()
+	n.add(title, 0)
+	if title != "" && text != "" {
+		n.endWord(len(title))
+		n.sent++
+		n.add(text, len(title)+1)
+	} else {
+		n.add(text, 0)
+	}
+}
+
+// add tokenizes s, whose first byte is at offset base of the original body.
+// Offsets of tokens refer to the body even when s is not in NFC and had to
+// be converted first.
+func (n *normText) add(s string, base int) {
+	n.omap = nil
+	n.base = int32(base)
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii || norm.NFC.QuickSpanString(s) == len(s) {
+		n.tokenize(s)
+		return
+	}
+	// Convert to NFC segment by segment, remembering where each output
+	// byte came from.
+	n.nfc = n.nfc[:0]
+	n.nfcMap = n.nfcMap[:0]
+	it := &n.iter
+	it.InitString(norm.NFC, s)
+	for !it.Done() {
+		start := it.Pos()
+		seg := it.Next()
+		n.nfc = append(n.nfc, seg...)
+		for range seg {
+			n.nfcMap = append(n.nfcMap, int32(start))
+		}
+	}
+	n.nfcMap = append(n.nfcMap, int32(len(s)))
+	n.omap = n.nfcMap
+	if len(n.nfc) == 0 {
+		return
+	}
+	n.tokenize(unsafe.String(&n.nfc[0], len(n.nfc)))
+}
+
+func isAlnumASCII(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// isWordByte reports whether c belongs to a word in the normalised buffer:
+// ASCII letters and digits and every byte of a multi-byte character.
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 0x80
+}
+
+func (n *normText) sep() {
+	if len(n.buf) > 0 {
+		n.buf = append(n.buf, ' ')
+		n.tokOf = append(n.tokOf, -1)
+	}
+}
+
+// begin starts a token at original offset o (in the source).
+func (n *normText) begin(o int) {
+	n.sep()
+	n.wordStart = len(n.buf)
+	n.wordO = o
+}
+
+// emit ends the token begun with begin.
+func (n *normText) emit(kind tokKind, oend int, caps bool) {
+	idx := int32(len(n.toks))
+	k := len(n.tokOf)
+	n.tokOf = slices.Grow(n.tokOf, len(n.buf)-k)[:len(n.buf)]
+	for ; k < len(n.tokOf); k++ {
+		n.tokOf[k] = idx
+	}
+	n.toks = append(n.toks, token{
+		start: int32(n.wordStart), end: int32(len(n.buf)),
+		ostart: n.orig(n.wordO), oend: n.orig(oend),
+		sent: n.sent, kind: kind, caps: caps,
+	})
+}
+
+func (n *normText) endWord(o int) {
+	if !n.inWord {
+		return
+	}
+	n.inWord = false
+	if len(n.buf) == n.wordStart { // nothing kept (cannot happen, defensive)
+		return
+	}
+	n.emit(tokWord, o, n.upper >= 4 && n.lower == 0)
+}
+
+func (n *normText) startWord(o int) {
+	if !n.inWord {
+		n.begin(o)
+		n.inWord = true
+		n.upper, n.lower = 0, 0
+	}
+}
+
+func hasPrefixFold(s, p string) bool {
+	if len(s) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != p[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func isSpaceByte(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '<' || c == '>'
+}
+
+func isEmoji(r rune) bool {
+	return r >= 0x1F000 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF || r >= 0x2B00 && r <= 0x2BFF
+}
+
+// isEmojiModifier reports runes that only modify the emoji before them.
+func isEmojiModifier(r rune) bool {
+	return r == 0xFE0F || r == 0xFE0E || r == 0x200D || r >= 0x1F3FB && r <= 0x1F3FF
+}
+
+// fold returns the folded form of a non-ASCII letter: umlauts become two
+// letters (ä = ae), ß becomes ss, common accents are dropped.
+func fold(r rune) (string, rune) {
+	switch r {
+	case 'ä', 'Ä', 'æ', 'Æ':
+		return "ae", 0
+	case 'ö', 'Ö', 'œ', 'Œ':
+		return "oe", 0
+	case 'ü', 'Ü':
+		return "ue", 0
+	case 'ß', 'ẞ':
+		return "ss", 0
+	case 'à', 'á', 'â', 'ã', 'å', 'À', 'Á', 'Â', 'Ã', 'Å':
+		return "a", 0
+	case 'ç', 'Ç':
+		return "c", 0
+	case 'è', 'é', 'ê', 'ë', 'È', 'É', 'Ê', 'Ë':
+		return "e", 0
+	case 'ì', 'í', 'î', 'ï', 'Ì', 'Í', 'Î', 'Ï':
+		return "i", 0
+	case 'ñ', 'Ñ':
+		return "n", 0
+	case 'ò', 'ó', 'ô', 'õ', 'ø', 'Ò', 'Ó', 'Ô', 'Õ', 'Ø':
+		return "o", 0
+	case 'ù', 'ú', 'û', 'Ù', 'Ú', 'Û':
+		return "u", 0
+	case 'ý', 'ÿ', 'Ý':
+		return "y", 0
+	}
+	return "", unicode.ToLower(r)
+}
+
+// tokenize splits src (in NFC) into folded tokens.
+func (n *normText) tokenize(src string) {
+	i := 0
+	for i < len(src) {
+		c := src[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case isAlnumASCII(c):
+				if !n.inWord && (c == 'h' || c == 'H' || c == 'w' || c == 'W') &&
+					(hasPrefixFold(src[i:], "http://") || hasPrefixFold(src[i:], "https://") || hasPrefixFold(src[i:], "www.")) {
+					j := i
+					for j < len(src) && !isSpaceByte(src[j]) {
+						j++
+					}
+					for j > i && (src[j-1] == '.' || src[j-1] == ',' || src[j-1] == ')' || src[j-1] == '!' || src[j-1] == '?') {
+						j--
+					}
+					n.begin(i)
+					for k := i; k < j; k++ {
+						b := src[k]
+						if b >= 'A' && b <= 'Z' {
+							b += 'a' - 'A'
+						}
+						n.buf = append(n.buf, b)
+					}
+					n.emit(tokURL, j, false)
+					i = j
+					continue
+				}
+				if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+					// the common case: a run of lower-case letters and digits
+					n.startWord(i)
+					j := i + 1
+					for j < len(src) && (src[j]-'a' < 26 || src[j]-'0' < 10) {
+						j++
+					}
+					n.buf = append(n.buf, src[i:j]...)
+					n.lower += j - i
+					i = j
+					continue
+				}
+				if c >= 'A' && c <= 'Z' {
+					n.startWord(i)
+					n.buf = append(n.buf, c+'a'-'A')
+					n.upper++
+				} else {
+					n.startWord(i)
+					n.buf = append(n.buf, c)
+					if c >= 'a' {
+						n.lower++
+					}
+				}
+			case c == '@' && !n.inWord && i+1 < len(src) && (isAlnumASCII(src[i+1]) || src[i+1] == '_'):
+				j := i + 1
+				for j < len(src) && (isAlnumASCII(src[j]) || src[j] == '_' || src[j] == '.' && j+1 < len(src) && isAlnumASCII(src[j+1])) {
+					j++
+				}
+				n.begin(i)
+				for k := i; k < j; k++ {
+					b := src[k]
+					if b >= 'A' && b <= 'Z' {
+						b += 'a' - 'A'
+					}
+					n.buf = append(n.buf, b)
+				}
+				n.emit(tokHandle, j, false)
+				i = j
+				continue
+			case c == '\'' && n.inWord && i+1 < len(src) && isAlnumASCII(src[i+1]):
+				// don't -> dont: one spelling for both ways of writing;
+				// a final 's is dropped (Flinkwerk's -> flinkwerk)
+				if (src[i+1] == 's' || src[i+1] == 'S') && (i+2 == len(src) || !isAlnumASCII(src[i+2]) && src[i+2] < utf8.RuneSelf) {
+					i++
+				}
+			case (c == '-' || c == '.' || c == '&') && n.inWord && i+1 < len(src) && (isAlnumASCII(src[i+1]) || src[i+1] >= utf8.RuneSelf):
+				n.buf = append(n.buf, c)
+			case c == '!' || c == '?' || c == '.' || c == ',' || c == ';' || c == ':':
+				n.endWord(i)
+				switch c {
+				case '!':
+					n.excl++
+				case '?':
+					n.quest++
+				}
+				// a run of the same mark is one token
+				if k := len(n.toks) - 1; k >= 0 && n.toks[k].kind == tokPunct && n.buf[n.toks[k].start] == c && int(n.toks[k].oend) == int(n.orig(i)) {
+					n.toks[k].oend = n.orig(i + 1)
+				} else {
+					n.begin(i)
+					n.buf = append(n.buf, c)
+					n.emit(tokPunct, i+1, false)
+				}
+				if c == '!' || c == '?' || c == '.' {
+					n.sent++
+				}
+			case c == '\n':
+				n.endWord(i)
+				n.sent++
+			default:
+				n.endWord(i)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(src[i:])
+		switch {
+		case r == '’' || r == 'ʼ':
+			if !(n.inWord && i+size < len(src) && isAlnumASCII(src[i+size])) {
+				n.endWord(i)
+			} else if j := i + size; (src[j] == 's' || src[j] == 'S') && (j+1 == len(src) || !isAlnumASCII(src[j+1]) && src[j+1] < utf8.RuneSelf) {
+				i++
+			}
+		case isEmojiModifier(r):
+			if k := len(n.toks) - 1; !n.inWord && k >= 0 && n.toks[k].kind == tokEmoji && int(n.toks[k].oend) == int(n.orig(i)) {
+				n.toks[k].oend = n.orig(i + size)
+			}
+		case isEmoji(r):
+			n.endWord(i)
+			n.begin(i)
+			n.buf = append(n.buf, src[i:i+size]...)
+			n.emit(tokEmoji, i+size, false)
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
+			if unicode.Is(unicode.Mn, r) { // a stray combining mark: drop it
+				if n.inWord {
+					break
+				}
+				n.endWord(i)
+				break
+			}
+			s, lr := fold(r)
+			n.startWord(i)
+			if s != "" {
+				n.buf = append(n.buf, s...)
+			} else {
+				n.buf = utf8.AppendRune(n.buf, lr)
+			}
+			if unicode.IsUpper(r) {
+				n.upper++
+			} else if unicode.IsLower(r) {
+				n.lower++
+			}
+		case r == '…':
+			n.endWord(i)
+			n.begin(i)
+			n.buf = append(n.buf, '.')
+			n.emit(tokPunct, i+size, false)
+			n.sent++
+		default:
+			n.endWord(i)
+		}
+		i += size
+	}
+	n.endWord(len(src))
+}

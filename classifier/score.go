@@ -1,0 +1,271 @@
+package classifier
+
+import "github.com/earshot/earshot/mention"
+
+// scoreParts collects the evidence of one text before it is combined.
+type scoreParts struct {
+	crit   float64 // criticism from cues
+	praise float64 // praise from cues and praise rules of the packs
+	thanks float64 // gratitude, counted as praise only when nothing complains
+	short  float64 // praise standing alone ("Toll."), sarcastic next to a complaint
+	rules  float64 // criticism from rules
+	minus  float64 // custom praise or exclusion rules
+	irony  float64
+	excl   int
+	shout  int
+	severe int
+}
+
+// Scoring constants. The scale is documented in the package comment.
+const (
+	intensFactor    = 1.5
+	softFactor      = 0.6
+	negatedNeg      = 0.4 // "nicht schlecht": a little praise
+	negatedPos      = 1.0 // "nicht gut": a complaint (weight at least 1)
+	beforeContrast  = 0.5
+	afterContrast   = 1.5
+	praiseFactor    = 0.6
+	ironyFlip       = 0.8
+	exclStep        = 0.1
+	maxExcl         = 3
+	shoutBonus      = 0.3
+	negationReach   = 3
+	modifierReach   = 2
+	lookaheadReachD = 3
+)
+
+// total combines the parts into the score.
+func (p *scoreParts) total() float64 {
+	crit := p.crit + p.rules
+	praise := p.praise
+	if crit > 0 {
+		crit += ironyFlip * p.short
+		praise -= p.short
+		crit *= 1 + exclStep*float64(min(p.excl, maxExcl))
+		if p.shout > 0 {
+			crit += shoutBonus
+		}
+	} else {
+		praise += p.thanks
+	}
+	return crit - praiseFactor*praise - p.minus
+}
+
+// score applies the cues of the packs: negation, intensifiers, softeners,
+// contrast, irony, exclamation and shouting. It adds the cue matches to v.
+func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) scoreParts {
+	var p scoreParts
+	nt := &s.nt
+	n := len(nt.toks)
+	if cap(s.flags) < n {
+		s.flags = make([]uint8, n, n+n/2)
+	}
+	s.flags = s.flags[:n]
+	clear(s.flags)
+	s.cues = s.cues[:0]
+	flags := s.flags
+	for _, h := range s.hits {
+		pat := &c.pats[h.pat]
+		if pat.brand {
+			for t := h.t0; t < h.t1; t++ {
+				flags[t] |= flagBrand
+			}
+		}
+		for _, r := range pat.roles {
+			if r.lang&langBits == 0 {
+				continue
+			}
+			switch r.kind {
+			case roleNegator:
+				flags[h.t1-1] |= flagNegator
+			case roleIntens:
+				flags[h.t1-1] |= flagIntens
+			case roleSoft:
+				flags[h.t1-1] |= flagSoft
+			case roleContrast:
+				flags[h.t0] |= flagContrast
+			case roleIrony:
+				p.irony += r.weight
+				s.cues = append(s.cues, cueHit{t0: h.t0, t1: h.t1, kind: roleIrony, w: r.weight})
+			case roleSevere:
+				p.severe++
+			case roleNeg, rolePos, roleThanks, roleFunc:
+				s.cues = append(s.cues, cueHit{t0: h.t0, t1: h.t1, kind: r.kind, w: r.weight})
+			}
+		}
+	}
+	for _, h := range s.hits {
+		for _, r := range c.pats[h.pat].roles {
+			if r.kind == roleNonNeg && r.lang&langBits != 0 {
+				for t := h.t0; t < h.t1; t++ {
+					flags[t] &^= flagNegator
+				}
+			}
+		}
+	}
+	for i := range s.cues {
+		cu := &s.cues[i]
+		if contained(s.cues, i) {
+			continue
+		}
+		if cu.kind == roleIrony {
+			cu.sign = 1
+			continue
+		}
+		negated := false
+		mult := 1.0
+		for k := cu.t0 - 1; k >= 0 && k >= cu.t0-negationReach; k-- {
+			if nt.toks[k].kind == tokPunct || flags[k]&flagContrast != 0 {
+				break
+			}
+			f := flags[k]
+			if f&flagNegator != 0 {
+				negated = true
+				break
+			}
+			if k >= cu.t0-modifierReach {
+				if f&flagIntens != 0 {
+					mult *= intensFactor
+				}
+				if f&flagSoft != 0 {
+					mult *= softFactor
+				}
+			}
+		}
+		// German puts the negation after the verb: "gefällt mir nicht".
+		if !negated && (cu.kind == rolePos || cu.kind == roleFunc) && langBits&langDE != 0 {
+			for k := cu.t1; k < int32(n) && k < cu.t1+lookaheadReachD; k++ {
+				if nt.toks[k].kind == tokPunct || flags[k]&flagContrast != 0 {
+					break
+				}
+				if flags[k]&flagNegator != 0 {
+					negated = true
+					break
+				}
+			}
+		}
+		cf := contrastFactor(nt, flags, cu.t0)
+		w := cu.w * mult
+		switch cu.kind {
+		case roleNeg:
+			if negated {
+				p.praise += w * negatedNeg
+				cu.sign = -1
+			} else {
+				p.crit += w * cf
+				cu.sign = 1
+			}
+		case rolePos:
+			if negated {
+				p.crit += max(w, 1) * negatedPos * cf
+				cu.sign = 1
+			} else {
+				p.praise += w * cf
+				cu.sign = -1
+				if shortSentence(nt, cu.t0) {
+					p.short += w * cf
+				}
+			}
+		case roleFunc:
+			if negated {
+				p.crit += w * cf
+				cu.sign = 1
+			}
+		case roleThanks:
+			if !negated {
+				p.thanks += w
+			}
+		}
+	}
+	if p.irony > 0 {
+		p.crit += p.irony + ironyFlip*p.praise
+		p.praise, p.thanks = 0, 0
+		for i := range s.cues {
+			if s.cues[i].sign < 0 {
+				s.cues[i].sign = 1
+			}
+		}
+	}
+	p.excl = nt.excl
+	for t := range nt.toks {
+		if nt.toks[t].caps && flags[t]&flagBrand == 0 {
+			p.shout++
+		}
+	}
+	if p.crit > 0 {
+		mt := addMatch(v, "cues:criticism", "", true, round2(p.crit))
+		for _, cu := range s.cues {
+			if cu.sign > 0 {
+				s.addSpan(mt, cu.t0, cu.t1)
+			}
+		}
+	}
+	if p.praise > 0 {
+		mt := addMatch(v, "cues:praise", "", false, round2(p.praise))
+		for _, cu := range s.cues {
+			if cu.sign < 0 {
+				s.addSpan(mt, cu.t0, cu.t1)
+			}
+		}
+	}
+	return p
+}
+
+// contained reports whether cue i lies inside a longer cue (a phrase such as
+// "kein problem" hides its word "problem").
+func contained(cues []cueHit, i int) bool {
+	a := cues[i]
+	for j, b := range cues {
+		if j != i && b.t0 <= a.t0 && b.t1 >= a.t1 && (b.t1-b.t0 > a.t1-a.t0 || b.t0 == a.t0 && b.t1 == a.t1 && j < i) {
+			return true
+		}
+	}
+	return false
+}
+
+// contrastFactor weighs a cue by its place around "aber"/"but": before the
+// contrast it counts less, after it more.
+func contrastFactor(nt *normText, flags []uint8, t int32) float64 {
+	sent := nt.toks[t].sent
+	f := 1.0
+	for k := range flags {
+		if flags[k]&flagContrast == 0 {
+			continue
+		}
+		ks := nt.toks[k].sent
+		firstOfSent := k == 0 || nt.toks[k-1].sent != ks
+		switch {
+		case int32(k) < t && ks == sent:
+			return afterContrast
+		case int32(k) > t && (ks == sent || ks == sent+1 && firstOfSent):
+			f = beforeContrast
+		}
+	}
+	return f
+}
+
+// shortSentence reports whether the sentence of token t has at most two
+// words and does not end in an exclamation mark, as in "Toll." or "Great,
+// thanks." (which next to a complaint are sarcastic, unlike "Top!").
+func shortSentence(nt *normText, t int32) bool {
+	sent := nt.toks[t].sent
+	for k := t + 1; k < int32(len(nt.toks)) && nt.toks[k].sent == sent; k++ {
+		if tk := nt.toks[k]; tk.kind == tokPunct && (k+1 == int32(len(nt.toks)) || nt.toks[k+1].sent != sent) {
+			if nt.buf[tk.start] == '!' {
+				return false
+			}
+		}
+	}
+	words := 0
+	for k := t; k >= 0 && nt.toks[k].sent == sent; k-- {
+		if nt.toks[k].kind == tokWord {
+			words++
+		}
+	}
+	for k := t + 1; k < int32(len(nt.toks)) && nt.toks[k].sent == sent; k++ {
+		if nt.toks[k].kind == tokWord {
+			words++
+		}
+	}
+	return words <= 2
+}

@@ -1,0 +1,154 @@
+package classifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/earshot/earshot/mention"
+)
+
+// StageMetrics counts what the classifier stage does.
+type StageMetrics struct {
+	verdicts *prometheus.CounterVec
+	ignored  prometheus.Counter
+	failed   prometheus.Counter
+	seconds  prometheus.Histogram
+}
+
+// NewStageMetrics registers the stage's metrics with reg.
+func NewStageMetrics(reg prometheus.Registerer) *StageMetrics {
+	m := &StageMetrics{
+		verdicts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "earshot_verdicts_total",
+			Help: "Verdicts published, by whether the mention is criticism.",
+		}, []string{"criticism"}),
+		ignored: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "earshot_items_not_brand_total",
+			Help: "Collected items that do not name the brand (or name an excluded term) and were dropped.",
+		}),
+		failed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "earshot_classifier_errors_total",
+			Help: "Mentions that could not be decoded or whose verdict could not be published (retried).",
+		}),
+		seconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "earshot_classify_seconds",
+			Help:    "Time to classify one mention.",
+			Buckets: prometheus.ExponentialBuckets(1e-6, 4, 10),
+		}),
+	}
+	// Initialise both label values so the series exist from the start.
+	m.verdicts.WithLabelValues("true")
+	m.verdicts.WithLabelValues("false")
+	reg.MustRegister(m.verdicts, m.ignored, m.failed, m.seconds)
+	return m
+}
+
+// Stage consumes mentions from JetStream, classifies them, and publishes a
+// verdict for each one that names the brand. The verdict's message ID is the
+// mention's ID, so a redelivered mention does not produce a second verdict.
+type Stage struct {
+	js      jetstream.JetStream
+	cls     atomic.Pointer[Classifier]
+	metrics *StageMetrics
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// ConsumerName is the durable consumer the stage reads mentions through;
+// several instances share it and so share the work.
+const ConsumerName = "classifier"
+
+// NewStage returns a stage that classifies with c until Swap replaces it.
+func NewStage(js jetstream.JetStream, c *Classifier, m *StageMetrics, log *slog.Logger) *Stage {
+	s := &Stage{js: js, metrics: m, log: log, now: time.Now}
+	s.cls.Store(c)
+	return s
+}
+
+// Swap replaces the classifier atomically; mentions in flight finish with
+// the old one.
+func (s *Stage) Swap(c *Classifier) { s.cls.Store(c) }
+
+// Run consumes until ctx is done, then stops consuming and waits for the
+// mention in hand to be finished.
+func (s *Stage) Run(ctx context.Context) error {
+	cons, err := s.js.CreateOrUpdateConsumer(ctx, mention.MentionsStream, jetstream.ConsumerConfig{
+		Durable:       ConsumerName,
+		Description:   "classifies mentions into verdicts",
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       30 * time.Second,
+		MaxAckPending: 1000,
+		MaxDeliver:    -1,
+		FilterSubject: mention.MentionsPrefix + ">",
+	})
+	if err != nil {
+		return fmt.Errorf("classifier consumer: %w", err)
+	}
+	var v mention.Verdict
+	cc, err := cons.Consume(func(msg jetstream.Msg) { s.handle(ctx, msg, &v) })
+	if err != nil {
+		return fmt.Errorf("classifier consume: %w", err)
+	}
+	<-ctx.Done()
+	cc.Stop()
+	<-cc.Closed()
+	return nil
+}
+
+// handle classifies one message. v is reused between messages (the consume
+// callback runs one message at a time).
+func (s *Stage) handle(ctx context.Context, msg jetstream.Msg, v *mention.Verdict) {
+	m, err := mention.DecodeMention(msg.Data())
+	if err != nil {
+		// A message this build cannot read will not become readable by
+		// retrying: keep it in the stream, stop redelivering it.
+		s.metrics.failed.Inc()
+		s.log.Error("mention unreadable", "subject", msg.Subject(), "err", err)
+		_ = msg.Term()
+		return
+	}
+	start := time.Now()
+	isMention := s.cls.Load().Classify(&m, v)
+	s.metrics.seconds.Observe(time.Since(start).Seconds())
+	if !isMention {
+		s.metrics.ignored.Inc()
+		_ = msg.Ack()
+		return
+	}
+	v.Classified = s.now()
+	b, err := v.Encode()
+	if err == nil {
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		_, err = s.js.Publish(pctx, mention.VerdictSubject(v.Topic()), b, jetstream.WithMsgID(m.ID))
+		cancel()
+	}
+	if err != nil {
+		s.metrics.failed.Inc()
+		s.log.Warn("verdict not published, will retry", "mention", m.ID, "err", err)
+		_ = msg.NakWithDelay(backoff(msg))
+		return
+	}
+	s.metrics.verdicts.WithLabelValues(strconv.FormatBool(v.Criticism)).Inc()
+	if err := msg.Ack(); err != nil && !errors.Is(err, context.Canceled) {
+		// The verdict is published; a redelivery is deduplicated by its ID.
+		s.log.Warn("mention ack failed", "mention", m.ID, "err", err)
+	}
+}
+
+// backoff grows the redelivery delay with the number of deliveries, capped
+// at a minute.
+func backoff(msg jetstream.Msg) time.Duration {
+	n := uint64(1)
+	if md, err := msg.Metadata(); err == nil {
+		n = md.NumDelivered
+	}
+	return min(time.Second<<min(n, 6), time.Minute)
+}

@@ -1,0 +1,285 @@
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/earshot/earshot/mention"
+)
+
+// alertsByCase counts the alert messages of each case (the buttons carry
+// the case ID) and returns the group messages.
+func alertsByCase(t *testing.T, posts []post) (alerts map[string][]post, groups []post) {
+	t.Helper()
+	alerts = map[string][]post{}
+	for _, p := range posts {
+		if p.Method != "chat.postMessage" {
+			continue
+		}
+		if strings.Contains(p.Blocks, "critical mentions") {
+			groups = append(groups, p)
+			continue
+		}
+		var blocks []struct {
+			Type     string `json:"type"`
+			Elements []struct {
+				ActionID string `json:"action_id"`
+				Value    string `json:"value"`
+			} `json:"elements"`
+		}
+		if err := json.Unmarshal([]byte(p.Blocks), &blocks); err != nil {
+			continue
+		}
+		for _, b := range blocks {
+			if b.Type == "actions" && len(b.Elements) > 0 {
+				alerts[b.Elements[0].Value] = append(alerts[b.Elements[0].Value], p)
+			}
+		}
+	}
+	return alerts, groups
+}
+
+func TestBurstIsDeliveredAndGrouped(t *testing.T) {
+	env := startJS(t)
+	f := newFakeSlack(t)
+	cfg := slackConfig(f)
+	cfg.Slack.PerChannelRate = 5
+	m := NewMetrics(nil)
+	w, err := New(cfg, Deps{JS: env.js, Cases: env.cases, Metrics: m}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runWorkflow(t, w)
+	const n = 30
+	began := time.Now()
+	var ids []string
+	for i := range n {
+		v := complaint(fmt.Sprintf("burst-%02d", i))
+		env.publish(t, v)
+		ids = append(ids, CaseID(v.Mention.ID, "delivery"))
+	}
+	for _, id := range ids {
+		env.waitCase(t, id, func(c *Case) bool { return c.State == StateAlerted && c.Delivery.TS != "" })
+	}
+	elapsed := time.Since(began)
+	alerts, groups := alertsByCase(t, f.snapshot())
+	for _, id := range ids {
+		if len(alerts[id]) != 1 {
+			t.Errorf("case %s posted %d times, want once", id, len(alerts[id]))
+		}
+	}
+	if len(groups) == 0 {
+		t.Fatalf("a burst of %d at 5/s was not grouped", n)
+	}
+	threaded := 0
+	for _, ps := range alerts {
+		if ps[0].ThreadTS != "" {
+			threaded++
+			found := false
+			for _, g := range groups {
+				found = found || g.TS == ps[0].ThreadTS
+			}
+			if !found {
+				t.Errorf("alert in thread %s of no group message", ps[0].ThreadTS)
+			}
+		}
+	}
+	if threaded == 0 {
+		t.Error("no alert went into a group's thread")
+	}
+	// The bucket holds: 30 alerts and the group messages at 5/s after a
+	// burst of 3 take at least this long.
+	if min := time.Duration(float64(n+len(groups)-defaultBurst)/5*0.8) * time.Second; elapsed < min {
+		t.Errorf("delivered in %v, faster than the rate allows (%v)", elapsed, min)
+	}
+	if got := counterValue(m.Groups); got != float64(len(groups)) {
+		t.Errorf("groups metric %v, want %d", got, len(groups))
+	}
+	t.Logf("%d alerts, %d group messages, %d in threads, %v", n, len(groups), threaded, elapsed)
+}
+
+func TestSlackDownThenUp(t *testing.T) {
+	env := startJS(t)
+	f := newFakeSlack(t)
+	f.fail = func(call int, _ url.Values, w http.ResponseWriter) bool {
+		switch {
+		case call <= 2: // the connection drops
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+			return true
+		case call <= 8:
+			http.Error(w, "upstream down", http.StatusServiceUnavailable)
+			return true
+		case call == 9:
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return true
+		case call == 10:
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"ok":false,"error":"internal_error"}`)
+			return true
+		}
+		return false
+	}
+	m := NewMetrics(nil)
+	w, err := New(slackConfig(f), Deps{JS: env.js, Cases: env.cases, Metrics: m}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.backoff = backoff{base: 5 * time.Millisecond, max: 40 * time.Millisecond}
+	runWorkflow(t, w)
+	var ids []string
+	for i := range 3 {
+		v := complaint(fmt.Sprintf("down-%d", i))
+		env.publish(t, v)
+		ids = append(ids, CaseID(v.Mention.ID, "delivery"))
+	}
+	for _, id := range ids {
+		c := env.waitCase(t, id, func(c *Case) bool { return c.Delivery.TS != "" })
+		if c.Delivery.Attempts < 1 || c.Delivery.Failed != "" {
+			t.Errorf("case %s delivery %+v", id, c.Delivery)
+		}
+	}
+	alerts, _ := alertsByCase(t, f.snapshot())
+	for _, id := range ids {
+		if len(alerts[id]) != 1 {
+			t.Errorf("case %s posted %d times, want once", id, len(alerts[id]))
+		}
+	}
+	for _, reason := range []string{"network", "server_error", "rate_limited", "internal_error"} {
+		if counterValue(m.DeliveryRetries.WithLabelValues(reason)) == 0 {
+			t.Errorf("no %s retry counted", reason)
+		}
+	}
+}
+
+func TestTerminalErrorGoesToAdmin(t *testing.T) {
+	env := startJS(t)
+	f := newFakeSlack(t)
+	f.fail = func(_ int, v url.Values, w http.ResponseWriter) bool {
+		if v.Get("channel") != "#social-care" {
+			return false
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"ok":false,"error":"channel_not_found"}`)
+		return true
+	}
+	m := NewMetrics(nil)
+	w, err := New(slackConfig(f), Deps{JS: env.js, Cases: env.cases, Metrics: m}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runWorkflow(t, w)
+	v := complaint("term-1")
+	env.publish(t, v)
+	c := env.waitCase(t, CaseID("term-1", "delivery"), func(c *Case) bool { return c.Delivery.Failed != "" })
+	if c.Delivery.Failed != "channel_not_found" || c.State != StateNew {
+		t.Errorf("case delivery %+v, state %s", c.Delivery, c.State)
+	}
+	waitFor(t, f.changed, 10*time.Second, "admin report", func() bool { return len(f.snapshot()) > 0 })
+	posts := f.snapshot()
+	if len(posts) != 1 || posts[0].Channel != "CADMIN" || !strings.Contains(posts[0].Text, "could not be delivered to #social-care: channel_not_found") {
+		t.Fatalf("admin posts: %+v", posts)
+	}
+	f.mu.Lock()
+	calls := f.calls
+	f.mu.Unlock()
+	if calls != 2 {
+		t.Errorf("%d calls to Slack, want 2 (the failed alert, the admin report): terminal errors are not retried", calls)
+	}
+	if got := counterValue(m.DeliveryFailures.WithLabelValues("channel_not_found")); got != 1 {
+		t.Errorf("failures metric %v", got)
+	}
+}
+
+func TestRestartDeliversPendingOnce(t *testing.T) {
+	env := startJS(t)
+	f := newFakeSlack(t)
+	ctx := context.Background()
+	store := NewStore(env.cases, nil, nil)
+	// A crash after the intent was recorded: delivered on start.
+	pending := goldenCase()
+	pending.ID, pending.State = "pending1", StateNew
+	pending.Delivery = Delivery{Intent: testTime, Attempts: 1}
+	// Delivered before the crash: not posted again.
+	done := goldenCase()
+	done.ID = "done1"
+	done.Delivery = Delivery{Channel: "CSOCIAL", TS: "1.1", Sent: testTime}
+	done.Escalation = Escalation{} // nothing left to escalate
+	for _, c := range []*Case{pending, done} {
+		if err := store.create(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := New(slackConfig(f), Deps{JS: env.js, Cases: env.cases}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runWorkflow(t, w)
+	c := env.waitCase(t, "pending1", func(c *Case) bool { return c.Delivery.TS != "" })
+	if c.Delivery.Attempts != 2 || c.State != StateAlerted {
+		t.Errorf("resumed delivery %+v, state %s", c.Delivery, c.State)
+	}
+	alerts, _ := alertsByCase(t, f.snapshot())
+	if len(alerts["pending1"]) != 1 || len(alerts["done1"]) != 0 {
+		t.Errorf("posts after restart: pending %d, done %d", len(alerts["pending1"]), len(alerts["done1"]))
+	}
+}
+
+func TestHealthEventsReachAdmin(t *testing.T) {
+	env := startJS(t)
+	out := newSignal()
+	w, err := New(testConfig(), Deps{JS: env.js, Cases: env.cases, Console: out}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runWorkflow(t, w)
+	// The events consumer starts with new events only; wait until it exists.
+	waitConsumer(t, env, mention.EventsStream, eventsConsumer)
+	b, _ := mention.SourceHealth{Source: "reddit", State: mention.HealthFailing, Previous: mention.HealthUp,
+		Error: "HTTP 503 <!channel>", Changed: testTime}.Encode()
+	if _, err := env.js.Publish(context.Background(), mention.HealthSubject, b); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, out.ch, 10*time.Second, "health report", func() bool { return strings.Contains(out.String(), "Source reddit is failing") })
+	if got := out.String(); !strings.Contains(got, "(was up): HTTP 503 &lt;!channel&gt;") {
+		t.Errorf("admin output: %s", got)
+	}
+}
+
+// waitConsumer waits until the durable consumer exists on stream.
+func waitConsumer(t *testing.T, env *jsEnv, stream, name string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := env.js.Stream(ctx, stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Consumer creation is announced on the JetStream advisory subject.
+	sub := make(chan struct{}, 1)
+	nc := env.js.Conn()
+	as, err := nc.Subscribe("$JS.EVENT.ADVISORY.CONSUMER.CREATED."+stream+"."+name, func(*nats.Msg) { sub <- struct{}{} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer as.Unsubscribe()
+	if _, err := s.Consumer(ctx, name); err == nil {
+		return
+	}
+	select {
+	case <-sub:
+	case <-ctx.Done():
+		t.Fatalf("consumer %s never created", name)
+	}
+}

@@ -1,0 +1,149 @@
+package workflow
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// stages runs the dispatcher and the escalator of w, as Run does, after
+// resuming the stored cases; stop ends them and waits.
+func stages(t *testing.T, w *Workflow) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { w.disp.run(ctx) })
+	wg.Go(func() { w.esc.run(ctx, w.escalate) })
+	if err := w.resume(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return func() { cancel(); wg.Wait() }
+}
+
+func openComplaint(t *testing.T, w *Workflow, id string) string {
+	t.Helper()
+	b, err := complaint(id).Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.handleVerdict(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	return CaseID(id, "delivery")
+}
+
+func TestEscalationAcrossRestart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		kv, fn := newMemKV(), newFakeNotifier()
+		w, err := newWorkflow(testConfig(), kv, fn, nil, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop := stages(t, w)
+		id := openComplaint(t, w, "esc-1")
+		synctest.Wait()
+		posts := fn.snapshot()
+		if len(posts) != 1 || posts[0].Dest != "#social-care" {
+			t.Fatalf("after opening: %+v", posts)
+		}
+		alertTS := posts[0].TS
+
+		time.Sleep(89 * time.Minute)
+		synctest.Wait()
+		if n := len(fn.snapshot()); n != 1 {
+			t.Fatalf("%d messages before the reminder is due", n)
+		}
+		time.Sleep(2 * time.Minute) // the reminder is due at 1h30
+		synctest.Wait()
+		posts = fn.snapshot()
+		if len(posts) != 2 || !strings.Contains(posts[1].Msg.Text, "<@UANNA> reminder") || posts[1].Msg.ThreadTS != alertTS {
+			t.Fatalf("reminder: %+v", posts[1:])
+		}
+
+		// Restart: the deadlines come back from the store.
+		stop()
+		w2, err := newWorkflow(testConfig(), kv, fn, nil, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop = stages(t, w2)
+		defer stop()
+		synctest.Wait()
+		if n := len(fn.snapshot()); n != 2 {
+			t.Fatalf("restart sent %d messages, want none", n-2)
+		}
+		time.Sleep(30 * time.Minute) // the deadline passes at 2h
+		synctest.Wait()
+		posts = fn.snapshot()
+		if len(posts) != 3 || !strings.Contains(posts[2].Msg.Text, "<@UBEN>") || !posts[2].Msg.Broadcast {
+			t.Fatalf("deputy: %+v", posts[2:])
+		}
+
+		// The deputy acknowledges: nothing more is sent.
+		if _, err := w2.Cases().Act(context.Background(), id, "UBEN", ActionAck, ""); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Hour)
+		synctest.Wait()
+		if n := len(fn.snapshot()); n != 3 {
+			t.Errorf("%d messages after the acknowledgement", n-3)
+		}
+		if n := w2.esc.pending(); n != 0 {
+			t.Errorf("%d escalations still scheduled", n)
+		}
+		c, _, _ := w2.Cases().Get(context.Background(), id)
+		if !c.Escalation.Reminded || !c.Escalation.DeputyTold || c.Escalation.Escalated {
+			t.Errorf("escalation record %+v", c.Escalation)
+		}
+	})
+}
+
+func TestEscalationReachesEscalateTo(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fn := newFakeNotifier()
+		w, err := newWorkflow(testConfig(), newMemKV(), fn, nil, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop := stages(t, w)
+		defer stop()
+		openComplaint(t, w, "esc-2")
+		time.Sleep(4*time.Hour - time.Minute)
+		synctest.Wait()
+		if n := len(fn.snapshot()); n != 3 { // alert, reminder, deputy
+			t.Fatalf("%d messages before escalate_to is due, want 3", n)
+		}
+		time.Sleep(2 * time.Minute)
+		synctest.Wait()
+		posts := fn.snapshot()
+		if len(posts) != 4 || !strings.Contains(posts[3].Msg.Text, "<@UBOSS>") {
+			t.Fatalf("escalation: %+v", posts[3:])
+		}
+	})
+}
+
+func TestEscalationStopsOnAckBeforeReminder(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fn := newFakeNotifier()
+		w, err := newWorkflow(testConfig(), newMemKV(), fn, nil, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop := stages(t, w)
+		defer stop()
+		id := openComplaint(t, w, "esc-3")
+		synctest.Wait()
+		time.Sleep(10 * time.Minute)
+		if _, err := w.Cases().Act(context.Background(), id, "UANNA", ActionAck, ""); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Hour)
+		synctest.Wait()
+		if n := len(fn.snapshot()); n != 1 {
+			t.Errorf("%d messages, want only the alert", n)
+		}
+	})
+}

@@ -1,0 +1,153 @@
+package workflow
+
+import (
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// Block Kit limits, in characters.
+const (
+	maxBlocks      = 50
+	maxSectionText = 3000
+	maxHeaderText  = 150
+	maxButtonText  = 75
+	maxFallback    = 3000
+)
+
+// escapeText escapes untrusted text for Slack mrkdwn and plain text:
+// '&', '<' and '>' become entities, so that "<!channel>", "<@U123>",
+// "<#C123>" and "<https://x|label>" are shown, never acted upon. Control
+// characters other than newline and tab are dropped.
+func escapeText(s string) string {
+	if !strings.ContainsAny(s, "&<>") && !hasControl(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for _, r := range s {
+		b.WriteString(escapeRune(r))
+	}
+	return b.String()
+}
+
+func hasControl(s string) bool {
+	for _, r := range s {
+		if isDroppedControl(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func isDroppedControl(r rune) bool {
+	return (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f || r == utf8.RuneError
+}
+
+func escapeRune(r rune) string {
+	switch {
+	case r == '&':
+		return "&amp;"
+	case r == '<':
+		return "&lt;"
+	case r == '>':
+		return "&gt;"
+	case isDroppedControl(r):
+		return ""
+	}
+	return string(r)
+}
+
+// clip escapes s and truncates it on a rune boundary of the original text
+// (never inside an entity) so that the escaped result, including a final
+// "…" when cut, has at most max characters.
+func clip(s string, max int) string {
+	if max <= 0 {
+		return ""
+	}
+	e := escapeText(s)
+	if utf8.RuneCountInString(e) <= max {
+		return e
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		e := escapeRune(r)
+		w := utf8.RuneCountInString(e)
+		if n+w > max-1 {
+			break
+		}
+		b.WriteString(e)
+		n += w
+	}
+	return b.String() + "…"
+}
+
+// clipMarkup truncates text built by this package from escaped parts to
+// max characters without cutting an entity ("&lt;") or a link or mention
+// ("<...>") in half: a cut part is dropped whole.
+func clipMarkup(s string, max int) string {
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	r = r[:max-1]
+	if open := lastIndex(r, '<'); open >= 0 && lastIndex(r, '>') < open {
+		r = r[:open]
+	}
+	if amp := lastIndex(r, '&'); amp >= 0 && lastIndex(r, ';') < amp {
+		r = r[:amp]
+	}
+	return string(r) + "…"
+}
+
+func lastIndex(r []rune, c rune) int {
+	for i := len(r) - 1; i >= 0; i-- {
+		if r[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// safeURL returns u for use inside a Slack link "<u|label>" when it is an
+// absolute http(s) URL with a host, and "" otherwise. Characters that would
+// end the link or start its label are percent-encoded.
+func safeURL(raw string) string {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return ""
+	}
+	s := u.String()
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '|':
+			b.WriteString("%7C")
+		case r == '<':
+			b.WriteString("%3C")
+		case r == '>':
+			b.WriteString("%3E")
+		case r == '&':
+			b.WriteString("&amp;")
+		case r <= ' ' || r == 0x7f:
+			b.WriteString(url.QueryEscape(string(r)))
+		default:
+			b.WriteRune(r)
+		}
+	}
+	if len(b.String()) > 2000 {
+		return ""
+	}
+	return b.String()
+}
+
+// mentionUser returns Slack markup that mentions a user: "<@U123>" for a
+// resolved ID, the escaped name otherwise.
+func mentionUser(id, fallback string) string {
+	if slackUserID.MatchString(id) {
+		return "<@" + id + ">"
+	}
+	return clip(fallback, 200)
+}

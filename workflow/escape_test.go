@@ -1,0 +1,283 @@
+package workflow
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/earshot/earshot/mention"
+)
+
+// injections are texts a feed might carry to make Slack notify everyone,
+// mention people, link channels or disguise links.
+var injections = []string{
+	"<!channel> please look",
+	"<!here>", "<!everyone>", "<!subteam^S0123|@support>",
+	"<@U0123ABCD> you are mentioned",
+	"<@W0123ABCD>",
+	"<#C0123ABCD|general>",
+	"<https://evil.example/login|Click to verify your account>",
+	"<mailto:ceo@acme.de|mail the CEO>",
+	"<!date^1392734382^{date_pretty}|then>",
+	"&lt;!channel&gt; pre-escaped",
+	"&amp;lt;!here&amp;gt;",
+	"a < b > c & d",
+	"<<!channel>>",
+	"<!chan\u200bnel>",
+	"\x00\x1b[31mred\x1b[0m<!here>",
+	"*bold* _italic_ ~strike~ `code` ```block``` <!channel>",
+	"@channel @here #general https://evil.example",
+	strings.Repeat("<!channel>", 500),
+	strings.Repeat("&", 4000),
+	strings.Repeat("ä<", 2000),
+}
+
+var injectionURLs = []string{
+	"javascript:alert(1)",
+	"https://ok.example/a|<!channel>",
+	"https://ok.example/<!here>",
+	"data:text/html,<script>alert(1)</script>",
+	"ftp://files.example/x",
+	"//evil.example/path",
+	"https://user:pw@evil.example/",
+	"https://ok.example/?q=a&b=<@U0123ABCD>",
+	"  https://ok.example/space path  ",
+	"https://",
+}
+
+// liveMarkup finds Slack's angle-bracket markup.
+var liveMarkup = regexp.MustCompile(`<([^<>]*)>`)
+
+// checkSafe fails when s holds markup that the alert did not put there
+// itself (the owner's mention and links built from http(s) URLs), or an
+// '&' that does not start one of the three entities.
+func checkSafe(t *testing.T, where, s string) {
+	t.Helper()
+	for _, m := range liveMarkup.FindAllStringSubmatch(s, -1) {
+		inner := m[1]
+		switch {
+		case inner == "@UANNA" || inner == "@UBEN":
+		case strings.HasPrefix(inner, "https://") || strings.HasPrefix(inner, "http://"):
+			u, _, _ := strings.Cut(inner, "|")
+			if strings.ContainsAny(u, " |<>") {
+				t.Errorf("%s: unsafe link %q", where, m[0])
+			}
+		default:
+			t.Errorf("%s: live markup %q in %.200q", where, m[0], s)
+		}
+	}
+	if strings.Contains(s, "<!") || strings.Contains(s, "<#") {
+		t.Errorf("%s: special mention in %.200q", where, s)
+	}
+	for i := range len(s) {
+		if s[i] == '&' {
+			rest := s[i:]
+			if !strings.HasPrefix(rest, "&amp;") && !strings.HasPrefix(rest, "&lt;") && !strings.HasPrefix(rest, "&gt;") {
+				t.Errorf("%s: bare '&' at %d in …%.40q", where, i, s[max(0, i-20):])
+				break
+			}
+		}
+	}
+	if !utf8.ValidString(s) {
+		t.Errorf("%s: invalid UTF-8", where)
+	}
+}
+
+func injectedCase(payload, link string) *Case {
+	v := complaint("inj")
+	v.Mention.Title = payload
+	v.Mention.Text = "ACME " + payload + " nicht angekommen " + payload
+	v.Mention.Author = payload
+	v.Mention.Source = payload
+	v.Mention.URL = link
+	v.Topics = []string{payload}
+	v.Rules = append(v.Rules, mention.Match{Rule: payload, Criticism: true, Spans: []mention.Span{{Start: 0, End: len(v.Mention.Title)}}})
+	return &Case{ID: "0123456789abcdef0123", State: StateAlerted, Route: payload, Owner: "anna@acme.de", Deputy: payload,
+		Channel: "#social-care", Verdict: v, Escalation: Escalation{DueAt: testTime.Add(2 * time.Hour)}}
+}
+
+func checkBlocks(t *testing.T, where string, blocksJSON []byte) {
+	t.Helper()
+	var blocks []map[string]any
+	if err := json.Unmarshal(blocksJSON, &blocks); err != nil {
+		t.Fatal(err)
+	}
+	if len(blocks) > maxBlocks {
+		t.Errorf("%s: %d blocks", where, len(blocks))
+	}
+	for i, b := range blocks {
+		limit := maxSectionText
+		if b["type"] == "header" {
+			limit = maxHeaderText
+		}
+		for _, s := range blockTexts(t, mustJSON(t, b)) {
+			if n := utf8.RuneCountInString(s); n > limit {
+				t.Errorf("%s: block %d (%s) has %d characters, limit %d", where, i, b["type"], n, limit)
+			}
+			checkSafe(t, fmt.Sprintf("%s block %d", where, i), s)
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestInjectionCorpus(t *testing.T) {
+	g, err := compileGuideline("g", testConfig().Guidelines["delivery"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := append([]string{"https://ok.example/post"}, injectionURLs...)
+	for i, payload := range injections {
+		for j, link := range links {
+			c := injectedCase(payload, link)
+			reply, err := g.reply(replyData(&c.Verdict, payload))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := alertView{Case: c, OwnerID: "UANNA", Guideline: g, Reply: reply, Status: ""}
+			where := fmt.Sprintf("payload %d url %d", i, j)
+			checkBlocks(t, where, []byte(mustJSON(t, alertBlocks(a))))
+			checkSafe(t, where+" text", alertText(c))
+			checkBlocks(t, where+" group", []byte(mustJSON(t, groupBlocks([]*Case{c, c}))))
+		}
+	}
+	// A valid link is still a link, and the label cannot break out of it.
+	c := injectedCase("<!channel>|x>", "https://ok.example/post")
+	s := strings.Join(blockTexts(t, mustJSON(t, alertBlocks(alertView{Case: c}))), "\n")
+	if !strings.Contains(s, "<https://ok.example/post|open the mention>") {
+		t.Errorf("link lost: %s", s)
+	}
+	if !strings.Contains(s, "<https://ok.example/post|&lt;!channel&gt;|x&gt;>") {
+		t.Errorf("title link label not escaped: %s", s)
+	}
+}
+
+func TestSafeURL(t *testing.T) {
+	tests := map[string]string{
+		"https://ok.example/a":            "https://ok.example/a",
+		"http://ok.example/a?b=c&d=e":     "http://ok.example/a?b=c&amp;d=e",
+		"https://ok.example/a|<!channel>": "https://ok.example/a%7C%3C%21channel%3E",
+		"javascript:alert(1)":             "",
+		"https://user:pw@evil.example/":   "",
+		"//evil.example/":                 "",
+		"ftp://x.example/":                "",
+		" https://ok.example/space path ": "https://ok.example/space%20path",
+	}
+	for in, want := range tests {
+		if got := safeURL(in); got != want {
+			t.Errorf("safeURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestClip(t *testing.T) {
+	tests := []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"hello", 10, "hello"},
+		{"hello world", 6, "hello…"},
+		{"a<b", 10, "a&lt;b"},
+		{"a<b", 5, "a…"}, // never half an entity
+		{"äöü", 2, "ä…"},
+		{"<!channel>", 150, "&lt;!channel&gt;"},
+	}
+	for _, tc := range tests {
+		if got := clip(tc.in, tc.max); got != tc.want {
+			t.Errorf("clip(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
+		}
+	}
+}
+
+func FuzzClip(f *testing.F) {
+	for _, s := range injections[:12] {
+		f.Add(s, 20)
+	}
+	f.Add("äöü&<>", 3)
+	f.Fuzz(func(t *testing.T, s string, max int) {
+		max = 1 + abs(max)%maxSectionText
+		out := clip(s, max)
+		if n := utf8.RuneCountInString(out); n > max {
+			t.Fatalf("clip(%q, %d) has %d characters", s, max, n)
+		}
+		if strings.ContainsAny(out, "<>") {
+			t.Fatalf("clip(%q) = %q keeps angle brackets", s, out)
+		}
+		checkSafe(t, "clip", out)
+	})
+}
+
+func FuzzAlertBlocks(f *testing.F) {
+	f.Add("<!channel>", "text <@U1> & more", "author", "https://ok.example/x", 0, 5)
+	f.Add(strings.Repeat("ü", 400), strings.Repeat("<", 5000), strings.Repeat("&", 300), "javascript:x", 3, 2000)
+	f.Fuzz(func(t *testing.T, title, text, author, link string, start, end int) {
+		began := time.Now()
+		defer func() {
+			if d := time.Since(began); d > 500*time.Millisecond {
+				t.Fatalf("slow: %v for %d+%d+%d bytes", d, len(title), len(text), len(author))
+			}
+		}()
+		c := injectedCase("x", link)
+		m := &c.Verdict.Mention
+		m.Title, m.Text, m.Author = title, text, author
+		c.Verdict.Rules = []mention.Match{{Rule: "r", Criticism: true, Spans: []mention.Span{{Start: start, End: end}}}}
+		g, _ := compileGuideline("g", testConfig().Guidelines["delivery"])
+		reply, _ := g.reply(replyData(&c.Verdict, author))
+		checkBlocks(t, "fuzz", []byte(mustJSON(t, alertBlocks(alertView{Case: c, OwnerID: "UANNA", Guideline: g, Reply: reply}))))
+		checkBlocks(t, "fuzz group", []byte(mustJSON(t, groupBlocks([]*Case{c}))))
+	})
+}
+
+func abs(n int) int {
+	if n < 0 {
+		if n == -n {
+			return 0
+		}
+		return -n
+	}
+	return n
+}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		name   string
+		err    error
+		retry  bool
+		reason string
+		after  time.Duration
+	}{
+		{"429", fmt.Errorf("chat.postMessage: %w", &slack.RateLimitedError{RetryAfter: 3 * time.Second}), true, "rate_limited", 3 * time.Second},
+		{"503", slack.StatusCodeError{Code: 503, Status: "503 Service Unavailable"}, true, "server_error", 0},
+		{"404", slack.StatusCodeError{Code: 404, Status: "404 Not Found"}, false, "http_404", 0},
+		{"channel_not_found", slack.SlackErrorResponse{Err: "channel_not_found"}, false, "channel_not_found", 0},
+		{"invalid_blocks", slack.SlackErrorResponse{Err: "invalid_blocks"}, false, "invalid_blocks", 0},
+		{"not_in_channel", slack.SlackErrorResponse{Err: "not_in_channel"}, false, "not_in_channel", 0},
+		{"internal_error", slack.SlackErrorResponse{Err: "internal_error"}, true, "internal_error", 0},
+		{"network", &url.Error{Op: "Post", URL: "https://slack.com/api/chat.postMessage", Err: errors.New("connection reset")}, true, "network", 0},
+		{"no recipient", errNoRecipient, false, "no_recipient", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			retry, reason, after := classify(tc.err)
+			if retry != tc.retry || reason != tc.reason || after != tc.after {
+				t.Errorf("classify = %v, %q, %v; want %v, %q, %v", retry, reason, after, tc.retry, tc.reason, tc.after)
+			}
+		})
+	}
+}

@@ -1,0 +1,351 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/earshot/earshot/config"
+	"github.com/earshot/earshot/mention"
+)
+
+// Deps are the workflow's connections to the rest of the process.
+type Deps struct {
+	// JS reaches mention.VerdictsStream and mention.EventsStream, which the
+	// wiring creates.
+	JS jetstream.JetStream
+	// Cases is the mention.CasesBucket KV bucket.
+	Cases jetstream.KeyValue
+	// Console receives alerts when no Slack bot token is configured.
+	Console io.Writer
+	Metrics *Metrics
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
+	// HTTPClient talks to Slack (nil: a client with a 30s timeout).
+	HTTPClient *http.Client
+}
+
+// Consumer names on the streams, shared by every instance so that they
+// split the work.
+const (
+	verdictsConsumer = "workflow"
+	eventsConsumer   = "workflow_events"
+)
+
+// Workflow routes critical verdicts to their owners, keeps their cases and
+// makes sure someone answers. Build it with New and start it with Run.
+type Workflow struct {
+	log      *slog.Logger
+	js       jetstream.JetStream
+	now      func() time.Time
+	metrics  *Metrics
+	store    *Store
+	notifier notifier
+	users    *userCache
+	disp     *dispatcher
+	esc      *escalator
+	backoff  backoff
+
+	router atomic.Pointer[Router]
+	slack  atomic.Pointer[config.Slack]
+}
+
+// New builds a workflow from cfg. It fails with the router's field errors
+// when routes, guidelines or policy are invalid.
+func New(cfg *config.Config, deps Deps, log *slog.Logger) (*Workflow, error) {
+	if deps.Cases == nil {
+		return nil, errors.New("workflow: no cases bucket")
+	}
+	var n notifier
+	if cfg.Slack.BotToken.IsSet() {
+		hc := deps.HTTPClient
+		if hc == nil {
+			hc = &http.Client{Timeout: 30 * time.Second}
+		}
+		n = newSlackNotifier(cfg.Slack.BotToken.Value(), cfg.Slack.APIURL, hc)
+	} else {
+		n = newConsoleNotifier(deps.Console)
+	}
+	w, err := newWorkflow(cfg, jsKV{deps.Cases}, n, deps.Metrics, deps.Now, log)
+	if err != nil {
+		return nil, err
+	}
+	w.js = deps.JS
+	return w, nil
+}
+
+// newWorkflow builds a workflow on any case store and notifier: New uses
+// JetStream and Slack, tests use memory and fakes.
+func newWorkflow(cfg *config.Config, kv caseKV, n notifier, m *Metrics, now func() time.Time, log *slog.Logger) (*Workflow, error) {
+	r, err := NewRouter(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if now == nil {
+		now = time.Now
+	}
+	if m == nil {
+		m = NewMetrics(nil)
+	}
+	w := &Workflow{
+		log: log, now: now, metrics: m, notifier: n, users: newUserCache(n, now),
+		store: newStore(kv, now, m), backoff: defaultBackoff,
+	}
+	w.router.Store(r)
+	s := cfg.Slack
+	w.slack.Store(&s)
+	w.disp = newDispatcher(w, cfg.Slack.PerChannelRate, defaultBurst)
+	w.esc = newEscalator(now)
+	return w, nil
+}
+
+// Update applies a reloaded config: routes, guidelines, policy, shadow
+// mode, the admin channel and the per-channel rate change atomically; an
+// invalid config is refused and the running one stays. Open cases keep the
+// owner and channel they were opened with. The Slack token is read only by
+// New (a new token needs a restart).
+func (w *Workflow) Update(cfg *config.Config) error {
+	r, err := NewRouter(cfg)
+	if err != nil {
+		return err
+	}
+	s := cfg.Slack
+	w.router.Store(r)
+	w.slack.Store(&s)
+	w.disp.setRate(cfg.Slack.PerChannelRate)
+	return nil
+}
+
+// Router returns the router in use, for `earshot routes test` and reports.
+func (w *Workflow) Router() *Router { return w.router.Load() }
+
+// Cases returns the case store, for Slack interactions and reports.
+func (w *Workflow) Cases() *Store { return w.store }
+
+// Run consumes verdicts and health events, delivers alerts and runs the
+// escalation timers until ctx is done; then it stops consuming, lets the
+// stages finish and returns nil. Cases left undelivered by a previous run
+// are delivered first.
+func (w *Workflow) Run(ctx context.Context) error {
+	if w.js == nil {
+		return errors.New("workflow: no JetStream")
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	if w.notifier.kind() == "console" {
+		w.log.Info("slack not configured, printing alerts to the console")
+	}
+	verdicts, err := w.js.CreateOrUpdateConsumer(ctx, mention.VerdictsStream, jetstream.ConsumerConfig{
+		Durable:       verdictsConsumer,
+		FilterSubject: mention.VerdictsPrefix + ">",
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       30 * time.Second,
+		MaxAckPending: 256,
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("workflow: verdicts consumer: %w", err)
+	}
+	events, err := w.js.CreateOrUpdateConsumer(ctx, mention.EventsStream, jetstream.ConsumerConfig{
+		Durable:       eventsConsumer,
+		FilterSubject: mention.HealthSubject,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		DeliverPolicy: jetstream.DeliverNewPolicy,
+		AckWait:       time.Minute,
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("workflow: events consumer: %w", err)
+	}
+
+	stages, stop := context.WithCancel(context.WithoutCancel(ctx))
+	defer stop()
+	var wg sync.WaitGroup
+	wg.Go(func() { w.disp.run(stages) })
+	wg.Go(func() { w.esc.run(stages, w.escalate) })
+	if err := w.resume(ctx); err != nil {
+		w.log.Error("resume cases", "err", err)
+	}
+
+	vc, err := verdicts.Consume(func(msg jetstream.Msg) { w.onVerdict(ctx, msg) })
+	if err != nil {
+		stop()
+		wg.Wait()
+		return fmt.Errorf("workflow: consume verdicts: %w", err)
+	}
+	ec, err := events.Consume(func(msg jetstream.Msg) { w.onEvent(ctx, msg) })
+	if err != nil {
+		vc.Stop()
+		stop()
+		wg.Wait()
+		return fmt.Errorf("workflow: consume events: %w", err)
+	}
+	<-ctx.Done()
+	// Stop taking work, then stop the stages. Undelivered cases stay in
+	// the store as new and are picked up by the next run.
+	vc.Stop()
+	ec.Stop()
+	<-vc.Closed()
+	<-ec.Closed()
+	stop()
+	wg.Wait()
+	return nil
+}
+
+// resume queues the cases a previous run left undelivered and schedules
+// the escalations of open cases.
+func (w *Workflow) resume(ctx context.Context) error {
+	ids, err := w.store.IDs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		c, _, err := w.store.Get(ctx, id)
+		if err != nil {
+			w.log.Warn("resume case", "case", id, "err", err)
+			continue
+		}
+		w.track(c)
+	}
+	return nil
+}
+
+// track queues an undelivered case for delivery, or schedules the next
+// escalation step of a delivered one.
+func (w *Workflow) track(c *Case) {
+	if c.Delivery.Channel != "" {
+		w.disp.alias(c.Delivery.Channel, w.dest(c))
+	}
+	switch {
+	case c.State == StateNew && c.Delivery.TS == "" && c.Delivery.Failed == "":
+		w.disp.enqueue(w.dest(c), c.ID)
+	case c.State == StateSnoozed && c.Delivery.TS != "":
+		w.esc.schedule(c.ID, c.SnoozedUntil)
+	case c.State.Escalating() && c.Delivery.TS != "":
+		if _, at, ok := c.Escalation.next(c.EscalateTo != ""); ok {
+			w.esc.schedule(c.ID, at)
+		}
+	}
+}
+
+// dest is where a case's alert goes: its channel, or the owner for a
+// direct message.
+func (w *Workflow) dest(c *Case) string {
+	if c.Channel != "" {
+		return c.Channel
+	}
+	return "@" + c.Owner
+}
+
+func (w *Workflow) onVerdict(ctx context.Context, msg jetstream.Msg) {
+	err := w.handleVerdict(ctx, msg.Data())
+	var bad *badMessage
+	switch {
+	case errors.As(err, &bad):
+		w.log.Warn("verdict refused", "subject", msg.Subject(), "err", err)
+		_ = msg.Term()
+	case err != nil:
+		w.log.Error("verdict not handled", "subject", msg.Subject(), "err", err)
+		_ = msg.NakWithDelay(5 * time.Second)
+	default:
+		_ = msg.Ack()
+	}
+}
+
+// badMessage marks a message that can never be handled.
+type badMessage struct{ err error }
+
+func (b *badMessage) Error() string { return b.err.Error() }
+func (b *badMessage) Unwrap() error { return b.err }
+
+// handleVerdict is the route and dedup stages: it opens one case per route
+// a critical verdict takes, unless the case exists already, and queues it
+// for delivery. In shadow mode it only counts.
+func (w *Workflow) handleVerdict(ctx context.Context, data []byte) error {
+	v, err := mention.DecodeVerdict(data)
+	if err != nil {
+		w.metrics.Verdicts.WithLabelValues("invalid").Inc()
+		return &badMessage{err}
+	}
+	switch {
+	case !v.Criticism:
+		w.metrics.Verdicts.WithLabelValues("not_critical").Inc()
+		return nil
+	case v.Mention.Baseline:
+		w.metrics.Verdicts.WithLabelValues("baseline").Inc()
+		return nil
+	}
+	r := w.router.Load()
+	matches := r.Route(&v)
+	if len(matches) == 0 {
+		w.metrics.Verdicts.WithLabelValues("unrouted").Inc()
+		w.log.Info("critical mention matches no route", "mention", v.Mention.ID, "topic", v.Topic())
+		return nil
+	}
+	if s, ok := r.Silenced(&v, w.now()); ok {
+		w.metrics.Verdicts.WithLabelValues("silenced").Inc()
+		w.log.Info("critical mention silenced", "mention", v.Mention.ID, "reason", s.Reason, "until", s.Until)
+		return nil
+	}
+	for _, m := range matches {
+		if r.shadow || m.Route.Shadow {
+			w.metrics.Verdicts.WithLabelValues("shadowed").Inc()
+			w.metrics.Shadowed.WithLabelValues(m.ID).Inc()
+			w.log.Debug("alert held back by shadow mode", "mention", v.Mention.ID, "route", m.ID)
+			continue
+		}
+		if err := w.open(ctx, r, &v, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// open creates the case of v on route m and queues it; a case that exists
+// already (the verdict came again) is queued again only if it was never
+// delivered.
+func (w *Workflow) open(ctx context.Context, r *Router, v *mention.Verdict, m RouteMatch) error {
+	now := w.now()
+	c := &Case{
+		ID: CaseID(v.Mention.ID, m.ID), State: StateNew, Route: m.ID, Guideline: m.Route.Guideline,
+		Owner: m.Route.Owner, Deputy: m.Route.Deputy, EscalateTo: m.Route.EscalateTo, Team: m.Route.Team,
+		Channel: m.Route.Channel, Verdict: *v, Created: now, Updated: now,
+		History: []Event{{At: now, Actor: "earshot", Action: "opened", To: StateNew, Note: "route " + m.ID}},
+	}
+	if cr := r.route(m.ID); cr != nil {
+		c.Escalation = cr.deadlines(now)
+	}
+	err := w.store.create(ctx, c)
+	if errors.Is(err, errKeyExists) {
+		w.metrics.Verdicts.WithLabelValues("duplicate").Inc()
+		old, _, gerr := w.store.Get(ctx, c.ID)
+		if gerr != nil {
+			return gerr
+		}
+		w.track(old)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	w.metrics.Verdicts.WithLabelValues("opened").Inc()
+	w.log.Info("case opened", "case", c.ID, "route", m.ID, "mention", v.Mention.ID, "severity", string(v.Severity))
+	w.track(c)
+	return nil
+}
