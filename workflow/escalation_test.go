@@ -9,6 +9,10 @@ import (
 	"time"
 )
 
+// The escalation tests run in a synctest bubble: time.Sleep there moves the
+// bubble's fake clock, and synctest.Wait waits until every goroutine of the
+// workflow is blocked, so nothing waits for real time or polls.
+
 // stages runs the dispatcher and the escalator of w, as Run does, after
 // resuming the stored cases; stop ends them and waits.
 func stages(t *testing.T, w *Workflow) (stop func()) {

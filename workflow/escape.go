@@ -11,8 +11,6 @@ const (
 	maxBlocks      = 50
 	maxSectionText = 3000
 	maxHeaderText  = 150
-	maxButtonText  = 75
-	maxFallback    = 3000
 )
 
 // escapeText escapes untrusted text for Slack mrkdwn and plain text:

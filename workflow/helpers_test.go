@@ -59,11 +59,11 @@ func startJS(t *testing.T) *jsEnv {
 	}
 	ctx := context.Background()
 	for name, subj := range map[string]string{mention.VerdictsStream: mention.VerdictsPrefix + ">", mention.EventsStream: mention.EventsPrefix + ">"} {
-		if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: name, Subjects: []string{subj}, Storage: jetstream.MemoryStorage}); err != nil {
+		if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: name, Subjects: []string{subj}, Storage: jetstream.FileStorage}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: mention.CasesBucket, Storage: jetstream.MemoryStorage, History: 5})
+	kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: mention.CasesBucket, Storage: jetstream.FileStorage, History: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
