@@ -99,6 +99,9 @@ func startEmbedded(cfg *config.Config, log *slog.Logger) (*server.Server, error)
 		SyncAlways: true, // an acknowledged write survives a crash
 		NoSigs:     true, // the daemon owns its signals
 		DontListen: cfg.NATS.Listen == "",
+		// JetStream reserves every stream's and bucket's max_bytes up
+		// front; by default it allows only 75% of the disk free at start.
+		JetStreamMaxStore: reservedBytes(cfg),
 	}
 	if l := cfg.NATS.Listen; l != "" {
 		host, port, err := net.SplitHostPort(l)
@@ -199,17 +202,29 @@ func bucketConfigs(cfg *config.Config) []jetstream.KeyValueConfig {
 }
 
 // ensure creates or updates the streams and buckets; it is idempotent.
+// Each call is retried with a short timeout: when several instances start
+// together on a fresh cluster, concurrent creations of the same replicated
+// stream can stall until their deadline, while a retry finds the stream
+// created.
 func (b *broker) ensure(ctx context.Context, cfg *config.Config) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	for _, sc := range streamConfigs(cfg) {
-		if _, err := b.js.CreateOrUpdateStream(ctx, sc); err != nil {
+		err := retry(ctx, func(ctx context.Context) error {
+			_, err := b.js.CreateOrUpdateStream(ctx, sc)
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("stream %s: %w", sc.Name, err)
 		}
 	}
 	kvs := make([]jetstream.KeyValue, 0, 3)
 	for _, kc := range bucketConfigs(cfg) {
-		kv, err := b.js.CreateOrUpdateKeyValue(ctx, kc)
+		var kv jetstream.KeyValue
+		err := retry(ctx, func(ctx context.Context) (err error) {
+			kv, err = b.js.CreateOrUpdateKeyValue(ctx, kc)
+			return err
+		})
 		if err != nil {
 			return fmt.Errorf("kv bucket %s: %w", kc.Bucket, err)
 		}
@@ -217,6 +232,39 @@ func (b *broker) ensure(ctx context.Context, cfg *config.Config) error {
 	}
 	b.seen, b.feeds, b.cases = kvs[0], kvs[1], kvs[2]
 	return nil
+}
+
+// retry calls f with a 10s timeout until it succeeds, fails with an error
+// that is not a timeout, or ctx is done.
+func retry(ctx context.Context, f func(context.Context) error) error {
+	for wait := 250 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := f(actx)
+		cancel()
+		if err == nil || !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+}
+
+// reservedBytes is what the streams and buckets may hold together: the
+// embedded server's storage limit is set to it (plus headroom), so that it
+// does not refuse them on a disk with less free space than that at start.
+// The disk filling up later is handled by watchStore.
+func reservedBytes(cfg *config.Config) int64 {
+	var sum int64
+	for _, sc := range streamConfigs(cfg) {
+		sum += sc.MaxBytes
+	}
+	for _, kc := range bucketConfigs(cfg) {
+		sum += kc.MaxBytes
+	}
+	return sum + 256<<20
 }
 
 // The free space under data_dir below which the disk counts as full, and

@@ -129,3 +129,12 @@ func TestVersionAndUsage(t *testing.T) {
 		t.Errorf("bad role: %d %q", code, stderr)
 	}
 }
+
+func TestRunRefusesInvalidConfig(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "earshot.yaml")
+	writeFile(t, path, "routes: [{owner: nobody}]\n")
+	code, _, stderr := runCLI(t, "", "run", "--config", path)
+	if code != exitConfig || !strings.Contains(stderr, "routes[0].owner") {
+		t.Errorf("run with an invalid config: exit %d, want %d\n%s", code, exitConfig, stderr)
+	}
+}

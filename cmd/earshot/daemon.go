@@ -163,7 +163,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, ok := loadConfig(*path, stderr)
 	if !ok {
-		return exitFailed
+		return exitConfig
 	}
 	log := newLogger(cfg.Log, stderr)
 	for _, w := range cfg.Warnings {
@@ -172,7 +172,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	b, err := compile(cfg)
 	if err != nil {
 		printProblems(stderr, err)
-		return exitFailed
+		return exitConfig
 	}
 	d := &daemon{path: *path, roles: roles, log: log, stdout: stdout}
 	if err := d.run(ctx, b); err != nil {

@@ -41,6 +41,10 @@ const (
 	exitOK     = 0
 	exitFailed = 1 // the command ran and found problems, or the daemon failed
 	exitUsage  = 2
+	// exitConfig is `run` refusing an invalid config (EX_CONFIG of
+	// sysexits.h): restarting will not help, so the systemd unit sets
+	// RestartPreventExitStatus=78.
+	exitConfig = 78
 )
 
 func main() {
