@@ -71,6 +71,8 @@ type Listener struct {
 	store   config.Store
 	opts    options
 	bufs    sync.Pool
+	// instance names this process in poll claims.
+	instance string
 
 	global chan struct{}
 
@@ -96,14 +98,15 @@ func New(cfg config.Listener, sources []config.Source, store config.Store, deps 
 		return nil, errors.New("listener: JetStream, seen and feeds buckets are required")
 	}
 	l := &Listener{
-		log:     log,
-		deps:    deps,
-		metrics: deps.Metrics,
-		now:     deps.Now,
-		store:   store,
-		opts:    options{maxConcurrent: 64, failAfter: 1},
-		sources: map[string]*source{},
-		hosts:   map[string]chan struct{}{},
+		log:      log,
+		instance: newInstanceID(),
+		deps:     deps,
+		metrics:  deps.Metrics,
+		now:      deps.Now,
+		store:    store,
+		opts:     options{maxConcurrent: 64, failAfter: 1},
+		sources:  map[string]*source{},
+		hosts:    map[string]chan struct{}{},
 	}
 	l.bufs.New = func() any { return new(bytes.Buffer) }
 	if l.metrics == nil {

@@ -382,3 +382,30 @@ func TestBrokenSourceDoesNotBlockOthers(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// TestOnePollPerTickAcrossInstances runs two listeners (two earshot
+// instances) on one store: in each period only one of them fetches the
+// feed, and each item is published once.
+func TestOnePollPerTickAcrossInstances(t *testing.T) {
+	e := newEnv(t)
+	var reqs atomic.Int32
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reqs.Add(1)
+		io.WriteString(w, rssFeed(items("g", 3)...))
+	}))
+	defer ts.Close()
+	s := src("a", ts.URL)
+	s.Every = config.Duration(time.Minute)
+	a, b := e.listener(config.Listener{}, s), e.listener(config.Listener{}, s)
+	for tick := range 3 {
+		e.pollName(a, "a")
+		e.pollName(b, "a")
+		if got, want := reqs.Load(), int32(tick+1); got != want {
+			t.Fatalf("tick %d: %d fetches, want %d", tick, got, want)
+		}
+		e.clock.Advance(time.Minute)
+	}
+	if got, want := len(e.mentions()), 3; got != want {
+		t.Errorf("%d mentions published, want %d", got, want)
+	}
+}

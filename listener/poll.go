@@ -35,6 +35,11 @@ func (l *Listener) poll(ctx context.Context, s *source) {
 	defer s.polling.Unlock()
 	cfg, u, interval := s.snapshot()
 	name := cfg.Name
+	if !l.claim(ctx, s, name, interval) {
+		l.metrics.fetches.WithLabelValues(name, "other_instance").Inc()
+		l.log.Debug("poll skipped, another instance has it", "source", name)
+		return
+	}
 	st, err := l.state(ctx, s)
 	if err != nil {
 		l.log.Error("load feed state failed", "source", name, "err", err)
@@ -105,6 +110,9 @@ func (l *Listener) poll(ctx context.Context, s *source) {
 			return
 		}
 		stats, err = l.process(ctx, s, cfg, &st, f, now, nil)
+		if err != nil && ctx.Err() != nil {
+			return // shutting down: the next run fetches the same items again
+		}
 		if err != nil {
 			// The store failed: keep the old validators so that the next
 			// poll fetches the same items again.
