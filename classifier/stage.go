@@ -93,7 +93,9 @@ func (s *Stage) Run(ctx context.Context) error {
 		return fmt.Errorf("classifier consumer: %w", err)
 	}
 	var v mention.Verdict
-	cc, err := cons.Consume(func(msg jetstream.Msg) { s.handle(ctx, msg, &v) })
+	// Short pulls, so that a lost server (and its missed heartbeats) is
+	// noticed in seconds, not half a minute.
+	cc, err := cons.Consume(func(msg jetstream.Msg) { s.handle(ctx, msg, &v) }, jetstream.PullExpiry(5*time.Second))
 	if err != nil {
 		return fmt.Errorf("classifier consume: %w", err)
 	}

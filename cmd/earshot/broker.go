@@ -210,7 +210,7 @@ func (b *broker) ensure(ctx context.Context, cfg *config.Config) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	for _, sc := range streamConfigs(cfg) {
-		err := retry(ctx, func(ctx context.Context) error {
+		err := b.retry(ctx, "stream "+sc.Name, func(ctx context.Context) error {
 			_, err := b.js.CreateOrUpdateStream(ctx, sc)
 			return err
 		})
@@ -221,9 +221,11 @@ func (b *broker) ensure(ctx context.Context, cfg *config.Config) error {
 	kvs := make([]jetstream.KeyValue, 0, 3)
 	for _, kc := range bucketConfigs(cfg) {
 		var kv jetstream.KeyValue
-		err := retry(ctx, func(ctx context.Context) (err error) {
-			kv, err = b.js.CreateOrUpdateKeyValue(ctx, kc)
-			return err
+		err := b.retry(ctx, "kv bucket "+kc.Bucket, func(ctx context.Context) (err error) {
+			if kv, err = b.js.CreateOrUpdateKeyValue(ctx, kc); err != nil || kc.Replicas < 2 {
+				return err
+			}
+			return b.readFromLeader(ctx, &kv, kc.Bucket)
 		})
 		if err != nil {
 			return fmt.Errorf("kv bucket %s: %w", kc.Bucket, err)
@@ -234,16 +236,41 @@ func (b *broker) ensure(ctx context.Context, cfg *config.Config) error {
 	return nil
 }
 
-// retry calls f with a 10s timeout until it succeeds, fails with an error
-// that is not a timeout, or ctx is done.
-func retry(ctx context.Context, f func(context.Context) error) error {
-	for wait := 250 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
-		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		err := f(actx)
-		cancel()
-		if err == nil || !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+// readFromLeader makes a replicated bucket answer reads from its leader.
+// KV buckets allow direct reads from any replica, which may lag behind the
+// last write: a case opened on one server and read back from another would
+// be "not found", and a compare-and-set would start from a stale revision.
+// earshot's buckets are read-your-writes stores, so they give that up.
+func (b *broker) readFromLeader(ctx context.Context, kv *jetstream.KeyValue, bucket string) error {
+	s, err := b.js.Stream(ctx, "KV_"+bucket)
+	if err != nil {
+		return err
+	}
+	sc := s.CachedInfo().Config
+	if sc.AllowDirect {
+		sc.AllowDirect = false
+		if _, err := b.js.UpdateStream(ctx, sc); err != nil {
 			return err
 		}
+	}
+	*kv, err = b.js.KeyValue(ctx, bucket) // binds again: no direct gets
+	return err
+}
+
+// retry calls f with a 3s timeout until it succeeds, fails with a
+// request error (an API answer with code 400: a config the server refuses),
+// or ctx is done. Everything else (timeouts, no responders, a cluster still
+// electing its leader) may pass.
+func (b *broker) retry(ctx context.Context, what string, f func(context.Context) error) error {
+	for wait := 250 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+		actx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		err := f(actx)
+		cancel()
+		var apiErr *jetstream.APIError
+		if err == nil || errors.As(err, &apiErr) && apiErr.Code == 400 || ctx.Err() != nil {
+			return err
+		}
+		b.log.Warn("jetstream not ready, retrying", "what", what, "err", err, "wait", wait)
 		select {
 		case <-ctx.Done():
 			return err
