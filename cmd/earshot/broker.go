@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/earshot/earshot/config"
 	"github.com/earshot/earshot/mention"
@@ -209,28 +210,39 @@ func bucketConfigs(cfg *config.Config) []jetstream.KeyValueConfig {
 func (b *broker) ensure(ctx context.Context, cfg *config.Config) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
+	// The six are independent, and each creation waits for its own fsync:
+	// create them at once.
+	g, gctx := errgroup.WithContext(ctx)
 	for _, sc := range streamConfigs(cfg) {
-		err := b.retry(ctx, "stream "+sc.Name, func(ctx context.Context) error {
-			_, err := b.js.CreateOrUpdateStream(ctx, sc)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("stream %s: %w", sc.Name, err)
-		}
-	}
-	kvs := make([]jetstream.KeyValue, 0, 3)
-	for _, kc := range bucketConfigs(cfg) {
-		var kv jetstream.KeyValue
-		err := b.retry(ctx, "kv bucket "+kc.Bucket, func(ctx context.Context) (err error) {
-			if kv, err = b.js.CreateOrUpdateKeyValue(ctx, kc); err != nil || kc.Replicas < 2 {
+		g.Go(func() error {
+			err := b.retry(gctx, "stream "+sc.Name, func(ctx context.Context) error {
+				_, err := b.js.CreateOrUpdateStream(ctx, sc)
 				return err
+			})
+			if err != nil {
+				return fmt.Errorf("stream %s: %w", sc.Name, err)
 			}
-			return b.readFromLeader(ctx, &kv, kc.Bucket)
+			return nil
 		})
-		if err != nil {
-			return fmt.Errorf("kv bucket %s: %w", kc.Bucket, err)
-		}
-		kvs = append(kvs, kv)
+	}
+	bcs := bucketConfigs(cfg)
+	kvs := make([]jetstream.KeyValue, len(bcs))
+	for i, kc := range bcs {
+		g.Go(func() error {
+			err := b.retry(gctx, "kv bucket "+kc.Bucket, func(ctx context.Context) (err error) {
+				if kvs[i], err = b.js.CreateOrUpdateKeyValue(ctx, kc); err != nil || kc.Replicas < 2 {
+					return err
+				}
+				return b.readFromLeader(ctx, &kvs[i], kc.Bucket)
+			})
+			if err != nil {
+				return fmt.Errorf("kv bucket %s: %w", kc.Bucket, err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	b.seen, b.feeds, b.cases = kvs[0], kvs[1], kvs[2]
 	return nil

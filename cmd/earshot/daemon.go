@@ -169,12 +169,31 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, w := range cfg.Warnings {
 		log.Warn("config warning", "problem", w)
 	}
+	// Compiling the rules and starting NATS (which may recover a large
+	// store) are independent: do them at once.
+	type opened struct {
+		b   *broker
+		err error
+	}
+	brokerc := make(chan opened, 1)
+	go func() {
+		b, err := openBroker(ctx, cfg, log)
+		brokerc <- opened{b, err}
+	}()
 	b, err := compile(cfg)
+	o := <-brokerc
 	if err != nil {
+		if o.b != nil {
+			o.b.close()
+		}
 		printProblems(stderr, err)
 		return exitConfig
 	}
-	d := &daemon{path: *path, roles: roles, log: log, stdout: stdout}
+	if o.err != nil {
+		log.Error("earshot not started", "err", o.err)
+		return exitFailed
+	}
+	d := &daemon{path: *path, roles: roles, log: log, stdout: stdout, broker: o.b}
 	if err := d.run(ctx, b); err != nil {
 		log.Error("earshot stopped", "err", err)
 		return exitFailed
@@ -211,17 +230,13 @@ func (d *daemon) setLoaded(cfg *config.Config) {
 	}
 }
 
-// run runs the daemon until ctx is done. Shutdown has one order: the roles
-// stop (the listener's cron waits for running polls), the HTTP server, then
-// NATS is drained and the embedded server shut down.
+// run runs the daemon on the open broker until ctx is done. Shutdown has
+// one order: the roles stop (the listener's cron waits for running polls),
+// the HTTP server, then NATS is drained and the embedded server shut down.
 func (d *daemon) run(ctx context.Context, b *build) error {
 	cfg := b.cfg
 	d.metrics()
 	var err error
-	d.broker, err = openBroker(ctx, cfg, d.log)
-	if err != nil {
-		return err
-	}
 	defer d.broker.close()
 
 	if d.has(roleClassifier) {
