@@ -100,7 +100,9 @@ slack: {per_channel_rate: 1000}
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
+	freed := time.Now()
 	waitLine(t, stderr.lines, regexp.MustCompile(`store writable again`), "recovery")
+	t.Logf("store writable %v after space was freed", time.Since(freed).Round(time.Millisecond))
 
 	deadline := time.After(90 * time.Second)
 	for {
@@ -110,6 +112,7 @@ slack: {per_channel_rate: 1000}
 			seen[i] = true
 		}
 		if len(seen) == total {
+			t.Logf("%d mentions alerted, 0 lost; all delivered %v after space was freed", total, time.Since(freed).Round(time.Millisecond))
 			break
 		}
 		select {

@@ -259,6 +259,11 @@ func TestBinaryDemo(t *testing.T) {
 		}
 	}
 
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitLine(t, stderr.lines, regexp.MustCompile(`config reloaded.*trigger=SIGHUP`), "reload on SIGHUP")
+
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
