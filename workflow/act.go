@@ -87,6 +87,10 @@ func (w *Workflow) Snooze(ctx context.Context, id, actor string, d time.Duration
 // thread. Failures are logged: the case itself is already changed.
 func (w *Workflow) afterAct(ctx context.Context, c *Case, actor string, action Action, note string) {
 	w.log.Info("case changed", "case", c.ID, "action", string(action), "actor", actor, "state", string(c.State))
+	if !c.State.Escalating() && c.State != StateSnoozed {
+		// Someone reacted: the reminders and escalations stop here.
+		w.esc.cancel(c.ID)
+	}
 	if c.Delivery.TS == "" {
 		return
 	}

@@ -166,11 +166,18 @@ func alertBlocks(a alertView) []slack.Block {
 	if !c.State.Final() {
 		var els []slack.BlockElement
 		for _, act := range Actions() {
+			if act == ActionSnooze {
+				els = append(els, snoozeMenu(c.ID))
+				continue
+			}
 			b := slack.NewButtonBlockElement(string(act), c.ID, plain(buttonLabels[act]))
 			if act == ActionAck {
 				b = b.WithStyle(slack.StylePrimary)
 			}
 			els = append(els, b)
+		}
+		if a.Guideline != nil {
+			els = append(els, slack.NewButtonBlockElement(actionDraft, c.ID, plain("Draft reply")))
 		}
 		blocks = append(blocks, slack.NewActionBlock(blockIDActions, els...))
 	}
@@ -344,4 +351,14 @@ func groupBlocks(cases []*Case) []slack.Block {
 // groupText is the notification text of a group message.
 func groupText(n int) string {
 	return fmt.Sprintf("%d critical mentions", n)
+}
+
+// snoozeMenu is the alert's snooze control: a menu of durations whose
+// values are "<case ID>|<choice>" (1h, 4h, 1d, tomorrow).
+func snoozeMenu(id string) *slack.SelectBlockElement {
+	opts := make([]*slack.OptionBlockObject, 0, len(snoozeChoices))
+	for _, ch := range snoozeChoices {
+		opts = append(opts, slack.NewOptionBlockObject(id+"|"+ch.value, plain(ch.label), nil))
+	}
+	return slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(buttonLabels[ActionSnooze]+"…"), string(ActionSnooze), opts...)
 }

@@ -175,6 +175,55 @@ type Case struct {
 	Delivery     Delivery   `json:"delivery"`
 	Escalation   Escalation `json:"escalation"`
 	History      []Event    `json:"history,omitempty"`
+	// FirstReplyAt is when someone first marked the case replied: the
+	// time to first reply is FirstReplyAt minus Created (TimeToFirstReply).
+	FirstReplyAt time.Time `json:"first_reply_at,omitzero"`
+	// Draft is the last reply draft saved from the draft modal.
+	Draft *Draft `json:"draft,omitempty"`
+	// FalsePositive is set when the case was marked a false positive: the
+	// rules that fired, so reports can show each rule's false-positive rate.
+	FalsePositive *FalsePositive `json:"false_positive,omitempty"`
+	// Incident is the key of the incident the case belongs to, if any.
+	Incident string `json:"incident,omitempty"`
+}
+
+// Draft is a reply draft checked against the policy and saved on the case.
+type Draft struct {
+	Text string    `json:"text"`
+	By   string    `json:"by"`
+	At   time.Time `json:"at"`
+	// Findings are the policy findings the author saw and saved anyway.
+	Findings []string `json:"findings,omitempty"`
+}
+
+// FalsePositive records why a case was not criticism after all.
+type FalsePositive struct {
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason,omitempty"`
+	// Rules are the names of the rules that fired on the mention.
+	Rules []string `json:"rules,omitempty"`
+}
+
+// TimeToFirstReply returns how long it took from opening the case to the
+// first "replied"; ok is false while nobody replied.
+func (c *Case) TimeToFirstReply() (d time.Duration, ok bool) {
+	if c.FirstReplyAt.IsZero() {
+		return 0, false
+	}
+	return c.FirstReplyAt.Sub(c.Created), true
+}
+
+// firedRules returns the distinct names of the rules that fired on the
+// case's mention, in order.
+func (c *Case) firedRules() []string {
+	var out []string
+	for _, r := range c.Verdict.Rules {
+		if r.Rule != "" && !slices.Contains(out, r.Rule) {
+			out = append(out, r.Rule)
+		}
+	}
+	return out
 }
 
 // caseVersion is the case record's format version.
@@ -201,8 +250,17 @@ func (c *Case) apply(action Action, actor, note string, now time.Time) error {
 		}
 		return e
 	}
-	if action == ActionTake && actor != "" {
+	switch {
+	case action == ActionTake && actor != "":
+		// The route's owner stays one of the case's people.
+		if c.Owner != "" && c.Owner != actor && !slices.Contains(c.Team, c.Owner) {
+			c.Team = append(c.Team, c.Owner)
+		}
 		c.Owner = actor
+	case action == ActionReplied && c.FirstReplyAt.IsZero():
+		c.FirstReplyAt = now
+	case action == ActionFalsePositive:
+		c.FalsePositive = &FalsePositive{By: actor, At: now, Reason: note, Rules: c.firedRules()}
 	}
 	c.record(now, actor, string(action), t.to, note)
 	return nil

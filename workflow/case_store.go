@@ -21,6 +21,7 @@ type caseKV interface {
 	create(ctx context.Context, key string, val []byte) (uint64, error)
 	update(ctx context.Context, key string, val []byte, rev uint64) (uint64, error)
 	keys(ctx context.Context) ([]string, error)
+	del(ctx context.Context, key string) error
 }
 
 var (
@@ -56,6 +57,25 @@ func (j jsKV) update(ctx context.Context, key string, val []byte, rev uint64) (u
 		return 0, errRevisionMismatch
 	}
 	return r, err
+}
+
+func (j jsKV) del(ctx context.Context, key string) error {
+	return j.kv.Purge(ctx, key)
+}
+
+// keysPrefix lists only the keys under prefix (a token prefix ending in
+// a dot), without walking every case.
+func (j jsKV) keysPrefix(ctx context.Context, prefix string) ([]string, error) {
+	l, err := j.kv.ListKeysFiltered(ctx, prefix+">")
+	if err != nil {
+		return nil, err
+	}
+	defer l.Stop()
+	var out []string
+	for k := range l.Keys() {
+		out = append(out, k)
+	}
+	return out, nil
 }
 
 func (j jsKV) keys(ctx context.Context) ([]string, error) {
@@ -115,6 +135,13 @@ func (m *memKV) update(_ context.Context, key string, val []byte, rev uint64) (u
 	m.rev++
 	m.vals[key] = memEntry{slices.Clone(val), m.rev}
 	return m.rev, nil
+}
+
+func (m *memKV) del(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.vals, key)
+	return nil
 }
 
 func (m *memKV) keys(context.Context) ([]string, error) {

@@ -53,6 +53,9 @@ type dispatcher struct {
 	kick      chan struct{}
 	rate      rate.Limit
 	burst     int
+	// unlimited is set for the console: a terminal has no rate limit,
+	// so alerts are printed at once and never grouped.
+	unlimited bool
 }
 
 type queue struct {
@@ -73,7 +76,7 @@ func newDispatcher(w *Workflow, perSecond float64, burst int) *dispatcher {
 	}
 	return &dispatcher{
 		w: w, log: w.log, queues: map[string]*queue{}, aliases: map[string]string{}, kick: make(chan struct{}, 1),
-		rate: rate.Limit(perSecond), burst: burst,
+		rate: rate.Limit(perSecond), burst: burst, unlimited: w.notifier != nil && w.notifier.kind() == "console",
 	}
 }
 
@@ -141,6 +144,9 @@ func (d *dispatcher) enqueue(dest, id string) {
 // wait takes a token of dest's bucket, for messages outside the queue
 // (escalations, admin reports).
 func (d *dispatcher) wait(ctx context.Context, dest string) error {
+	if d.unlimited {
+		return ctx.Err()
+	}
 	return d.queueFor(dest).lim.Wait(ctx)
 }
 
@@ -209,6 +215,13 @@ func (d *dispatcher) work(ctx context.Context, q *queue) {
 			case <-q.wake:
 				continue
 			}
+		}
+		if d.unlimited {
+			for _, id := range q.take(maxGroup) {
+				d.w.deliver(ctx, id, "", "")
+				q.done(id)
+			}
+			continue
 		}
 		if err := q.lim.Wait(ctx); err != nil {
 			return

@@ -16,6 +16,28 @@
 // history of who did what when. Every change is a compare-and-set on the
 // record's revision (Store.Modify).
 //
+// The same bucket holds the other records of the workflow, each under its
+// own key prefix:
+//
+//   - "silence.<id>" (id: 8 hex digits): a silence set from Slack with
+//     /earshot silence, JSON with its matchers (topic, rule, source, text),
+//     until, author (Slack user ID), reason and created. It ends on its own
+//     at until; expired records are purged when the list is next loaded
+//     (silence_store.go). Silences from the config are not stored.
+//   - "incident.<sha256(key)[:16 hex]>": where an incident message was
+//     posted (channel, ts), the IDs of the cases in its thread and how many
+//     were alerted before it (incidents.go).
+//   - "baseline.<sha256(topic)[:16 hex]>": a topic's learnt rate of critical
+//     mentions per hour of the week and the hour being counted, changed by
+//     compare-and-set, so that the spike detector survives restarts
+//     (spike.go).
+//
+// Staff work from Slack (interactions.go, modal.go, command.go): the
+// alert's buttons and menus, the reply draft and false-positive modals and
+// the /earshot slash command reach the workflow over HTTP, with Slack's
+// request signature checked (InteractionHandler), or over Socket Mode
+// (socketmode.go), and both feed the same handlers.
+//
 // Untrusted text from feeds never becomes live Slack markup: everything is
 // escaped and truncated by the helpers in escape.go before it is put into a
 // Block Kit message (blocks.go).

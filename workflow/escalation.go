@@ -33,6 +33,21 @@ func (e *escalator) schedule(id string, at time.Time) {
 	}
 }
 
+// cancel forgets id's schedule: someone reacted.
+func (e *escalator) cancel(id string) {
+	e.mu.Lock()
+	delete(e.due, id)
+	e.mu.Unlock()
+}
+
+// scheduled reports whether id waits for an escalation step.
+func (e *escalator) scheduled(id string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, ok := e.due[id]
+	return ok
+}
+
 // pending returns how many cases wait for an escalation step.
 func (e *escalator) pending() int {
 	e.mu.Lock()

@@ -21,6 +21,10 @@ func stages(t *testing.T, w *Workflow) (stop func()) {
 	var wg sync.WaitGroup
 	wg.Go(func() { w.disp.run(ctx) })
 	wg.Go(func() { w.esc.run(ctx, w.escalate) })
+	wg.Go(func() { w.runJobs(ctx) })
+	if w.inc != nil {
+		wg.Go(func() { w.runIncidents(ctx) })
+	}
 	if err := w.resume(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,8 @@ type fakeNotifier struct {
 	users map[string]string
 	err   func(n int) error
 	calls int
+	// updates are the in-place updates, with the ts in TS.
+	updates []fakePost
 }
 
 type fakePost struct {
@@ -41,7 +43,18 @@ func (f *fakeNotifier) post(_ context.Context, dest string, msg message) (string
 	return dest, ts, nil
 }
 
-func (f *fakeNotifier) update(context.Context, string, string, message) error { return nil }
+func (f *fakeNotifier) update(_ context.Context, channel, ts string, msg message) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.updates = append(f.updates, fakePost{Dest: channel, Msg: msg, TS: ts})
+	return nil
+}
+
+func (f *fakeNotifier) updated() []fakePost {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]fakePost(nil), f.updates...)
+}
 
 func (f *fakeNotifier) lookupUser(_ context.Context, email string) (string, string, error) {
 	f.mu.Lock()

@@ -201,6 +201,9 @@ type fakeSlack struct {
 	lookups int
 	seq     int
 	changed chan struct{}
+	// socket, when set, serves the Socket Mode websocket that
+	// apps.connections.open points to.
+	socket http.HandlerFunc
 }
 
 var channelIDs = map[string]string{"#social-care": "CSOCIAL", "#earshot-admin": "CADMIN"}
@@ -211,6 +214,19 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 		c.Handle("/chat.postMessage", f.chat("chat.postMessage"))
 		c.Handle("/chat.update", f.chat("chat.update"))
 		c.Handle("/users.lookupByEmail", f.lookup)
+		c.Handle("/chat.postEphemeral", f.chat("chat.postEphemeral"))
+		c.Handle("/views.open", f.viewsOpen)
+		c.Handle("/apps.connections.open", f.connectionsOpen)
+		c.Handle("/socket", func(w http.ResponseWriter, r *http.Request) {
+			f.mu.Lock()
+			h := f.socket
+			f.mu.Unlock()
+			if h == nil {
+				http.NotFound(w, r)
+				return
+			}
+			h(w, r)
+		})
 	})
 	f.srv.Start()
 	t.Cleanup(f.srv.Stop)
@@ -249,6 +265,44 @@ func (f *fakeSlack) chat(method string) http.HandlerFunc {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "channel": ch, "ts": ts})
 	}
+}
+
+// viewsOpen records a views.open call (a JSON body) as a post with the
+// trigger ID in TS and the view in Blocks.
+func (f *fakeSlack) viewsOpen(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		TriggerID string          `json:"trigger_id"`
+		View      json.RawMessage `json:"view"`
+	}
+	_ = json.NewDecoder(r.Body).Decode(&req)
+	f.mu.Lock()
+	f.posts = append(f.posts, post{Method: "views.open", TS: req.TriggerID, Blocks: string(req.View)})
+	f.mu.Unlock()
+	select {
+	case f.changed <- struct{}{}:
+	default:
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "view": map[string]any{"id": "V1"}})
+}
+
+// connectionsOpen answers apps.connections.open with the stand-in's
+// websocket URL.
+func (f *fakeSlack) connectionsOpen(w http.ResponseWriter, r *http.Request) {
+	u := strings.Replace(f.srv.GetAPIURL(), "http://", "ws://", 1)
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "url": strings.TrimSuffix(u, "/") + "/socket"})
+}
+
+// calls returns the successful calls of one method.
+func (f *fakeSlack) method(name string) []post {
+	var out []post
+	for _, p := range f.snapshot() {
+		if p.Method == name {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func (f *fakeSlack) lookup(w http.ResponseWriter, r *http.Request) {

@@ -23,6 +23,18 @@ type Metrics struct {
 	Transitions *prometheus.CounterVec
 	// Conflicts counts compare-and-set conflicts on the case store.
 	Conflicts prometheus.Counter
+	// Interactions counts Slack interactions, by kind (an action ID,
+	// view_submission, command, refused, refused_permission, busy, ignored).
+	Interactions *prometheus.CounterVec
+	// DraftChecks counts reply drafts checked, by outcome (blocked, warned, saved).
+	DraftChecks *prometheus.CounterVec
+	// Silenced counts critical mentions muted by a silence, by origin
+	// (config, slack).
+	Silenced *prometheus.CounterVec
+	// Incidents counts incident messages opened, and Crises the crisis
+	// alerts raised by the spike detector.
+	Incidents prometheus.Counter
+	Crises    prometheus.Counter
 }
 
 // NewMetrics creates the workflow metrics and registers them with reg
@@ -65,10 +77,31 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "earshot_workflow_case_conflicts_total",
 			Help: "Compare-and-set conflicts on the case store.",
 		}),
+		Interactions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "earshot_workflow_interactions_total",
+			Help: "Slack interactions received, by kind.",
+		}, []string{"kind"}),
+		DraftChecks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "earshot_workflow_draft_checks_total",
+			Help: "Reply drafts checked against the policy, by outcome.",
+		}, []string{"outcome"}),
+		Silenced: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "earshot_workflow_silenced_total",
+			Help: "Critical mentions muted by a silence, by origin (config, slack).",
+		}, []string{"origin"}),
+		Incidents: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "earshot_workflow_incidents_total",
+			Help: "Incident messages opened for many critical mentions of one topic or thread.",
+		}),
+		Crises: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "earshot_workflow_crises_total",
+			Help: "Crisis alerts raised because criticism rose above its baseline.",
+		}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.AlertsSent, m.Verdicts, m.Shadowed, m.DeliveryRetries,
-			m.DeliveryFailures, m.Groups, m.Escalations, m.Transitions, m.Conflicts)
+			m.DeliveryFailures, m.Groups, m.Escalations, m.Transitions, m.Conflicts,
+			m.Interactions, m.DraftChecks, m.Silenced, m.Incidents, m.Crises)
 	}
 	return m
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/slack-go/slack"
 
 	"github.com/earshot/earshot/config"
 	"github.com/earshot/earshot/mention"
@@ -56,6 +57,17 @@ type Workflow struct {
 
 	router atomic.Pointer[Router]
 	slack  atomic.Pointer[config.Slack]
+
+	// ui opens modals and answers one person (nil without Slack).
+	ui slackUI
+	// jobs feeds the interaction workers Run starts.
+	jobs chan func(ctx context.Context)
+	// silences are the ones set from Slack, kept in the cases bucket.
+	silences *silenceStore
+	// socket builds the Socket Mode client when an app token is set.
+	socket func() *slack.Client
+	// inc groups bursts into incidents (nil for the console).
+	inc *incidents
 }
 
 // New builds a workflow from cfg. It fails with the router's field errors
@@ -65,12 +77,18 @@ func New(cfg *config.Config, deps Deps, log *slog.Logger) (*Workflow, error) {
 		return nil, errors.New("workflow: no cases bucket")
 	}
 	var n notifier
+	var socket func() *slack.Client
 	if cfg.Slack.BotToken.IsSet() {
 		hc := deps.HTTPClient
 		if hc == nil {
 			hc = &http.Client{Timeout: 30 * time.Second}
 		}
-		n = newSlackNotifier(cfg.Slack.BotToken.Value(), cfg.Slack.APIURL, hc)
+		sn := newSlackNotifier(cfg.Slack.BotToken.Value(), cfg.Slack.APIURL, hc)
+		n = sn
+		if cfg.Slack.AppToken.IsSet() {
+			bot, app, api := cfg.Slack.BotToken.Value(), cfg.Slack.AppToken.Value(), cfg.Slack.APIURL
+			socket = func() *slack.Client { return socketAPI(bot, app, api, hc) }
+		}
 	} else {
 		n = newConsoleNotifier(deps.Console)
 	}
@@ -79,6 +97,10 @@ func New(cfg *config.Config, deps Deps, log *slog.Logger) (*Workflow, error) {
 		return nil, err
 	}
 	w.js = deps.JS
+	if ui, ok := n.(slackUI); ok {
+		w.ui = ui
+	}
+	w.socket = socket
 	return w, nil
 }
 
@@ -101,12 +123,16 @@ func newWorkflow(cfg *config.Config, kv caseKV, n notifier, m *Metrics, now func
 	w := &Workflow{
 		log: log, now: now, metrics: m, notifier: n, users: newUserCache(n, now),
 		store: newStore(kv, now, m), backoff: defaultBackoff,
+		jobs: make(chan func(ctx context.Context), interactionQueue), silences: newSilenceStore(kv, now),
 	}
 	w.router.Store(r)
 	s := cfg.Slack
 	w.slack.Store(&s)
 	w.disp = newDispatcher(w, cfg.Slack.PerChannelRate, defaultBurst)
 	w.esc = newEscalator(now)
+	if n.kind() != "console" {
+		w.inc = newIncidents(defaultIncidentSettings)
+	}
 	return w, nil
 }
 
@@ -147,6 +173,9 @@ func (w *Workflow) Run(ctx context.Context) error {
 	if w.notifier.kind() == "console" {
 		w.log.Info("slack not configured, printing alerts to the console")
 	}
+	if s := w.slack.Load(); s.AppToken.IsSet() && w.socket == nil {
+		w.log.Warn("slack app token set without a bot token, socket mode off")
+	}
 	verdicts, err := w.js.CreateOrUpdateConsumer(ctx, mention.VerdictsStream, jetstream.ConsumerConfig{
 		Durable:       verdictsConsumer,
 		FilterSubject: mention.VerdictsPrefix + ">",
@@ -179,17 +208,28 @@ func (w *Workflow) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { w.disp.run(stages) })
 	wg.Go(func() { w.esc.run(stages, w.escalate) })
+	for range interactionWorkers {
+		wg.Go(func() { w.runJobs(stages) })
+	}
+	if w.inc != nil {
+		wg.Go(func() { w.runIncidents(stages) })
+	}
+	if w.socket != nil {
+		wg.Go(func() { w.runSocketMode(stages) })
+	}
 	if err := w.resume(ctx); err != nil {
 		w.log.Error("resume cases", "err", err)
 	}
 
-	vc, err := verdicts.Consume(func(msg jetstream.Msg) { w.onVerdict(ctx, msg) })
+	// Short pulls, so that a lost server or a JetStream restart (after a
+	// full disk) is noticed in seconds, not half a minute.
+	vc, err := verdicts.Consume(func(msg jetstream.Msg) { w.onVerdict(ctx, msg) }, jetstream.PullExpiry(5*time.Second))
 	if err != nil {
 		stop()
 		wg.Wait()
 		return fmt.Errorf("workflow: consume verdicts: %w", err)
 	}
-	ec, err := events.Consume(func(msg jetstream.Msg) { w.onEvent(ctx, msg) })
+	ec, err := events.Consume(func(msg jetstream.Msg) { w.onEvent(ctx, msg) }, jetstream.PullExpiry(5*time.Second))
 	if err != nil {
 		vc.Stop()
 		stop()
@@ -293,6 +333,7 @@ func (w *Workflow) handleVerdict(ctx context.Context, data []byte) error {
 	}
 	r := w.router.Load()
 	matches := r.Route(&v)
+	w.watchSpike(ctx, &v, matches)
 	if len(matches) == 0 {
 		w.metrics.Verdicts.WithLabelValues("unrouted").Inc()
 		w.log.Info("critical mention matches no route", "mention", v.Mention.ID, "topic", v.Topic())
@@ -300,7 +341,18 @@ func (w *Workflow) handleVerdict(ctx context.Context, data []byte) error {
 	}
 	if s, ok := r.Silenced(&v, w.now()); ok {
 		w.metrics.Verdicts.WithLabelValues("silenced").Inc()
+		w.metrics.Silenced.WithLabelValues("config").Inc()
 		w.log.Info("critical mention silenced", "mention", v.Mention.ID, "reason", s.Reason, "until", s.Until)
+		return nil
+	}
+	switch s, ok, err := w.silences.match(ctx, &v); {
+	case err != nil:
+		// Fail open: an alert too many is better than a lost one.
+		w.log.Warn("slack silences not checked", "err", err)
+	case ok:
+		w.metrics.Verdicts.WithLabelValues("silenced").Inc()
+		w.metrics.Silenced.WithLabelValues("slack").Inc()
+		w.log.Info("critical mention silenced", "mention", v.Mention.ID, "silence", s.ID, "author", s.Author, "until", s.Until)
 		return nil
 	}
 	for _, m := range matches {
@@ -346,6 +398,15 @@ func (w *Workflow) open(ctx context.Context, r *Router, v *mention.Verdict, m Ro
 	}
 	w.metrics.Verdicts.WithLabelValues("opened").Inc()
 	w.log.Info("case opened", "case", c.ID, "route", m.ID, "mention", v.Mention.ID, "severity", string(v.Severity))
+	if w.inc != nil {
+		if key := w.inc.hold(c, now); key != "" {
+			// Delivered in the incident's thread (incidents.go).
+			if _, err := w.store.Modify(ctx, c.ID, func(c *Case) error { c.Incident = key; return nil }); err != nil {
+				w.log.Warn("incident not recorded on case", "case", c.ID, "err", err)
+			}
+			return nil
+		}
+	}
 	w.track(c)
 	return nil
 }

@@ -373,8 +373,8 @@ func (d *daemon) tryReload() error {
 	return nil
 }
 
-// serveHTTP serves /metrics, /healthz, /readyz and /-/reload until ctx is
-// done, then shuts down within a bound.
+// serveHTTP serves /metrics, /healthz, /readyz, /-/reload and
+// /slack/interactions until ctx is done, then shuts down within a bound.
 func (d *daemon) serveHTTP(ctx context.Context, ln net.Listener) error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{Registry: d.reg}))
@@ -392,6 +392,11 @@ func (d *daemon) serveHTTP(ctx context.Context, ln net.Listener) error {
 		}
 		fmt.Fprintln(w, "ready")
 	})
+	if d.wf != nil {
+		// Slack's interactive payloads and slash commands (HTTP mode;
+		// Socket Mode runs inside the workflow).
+		mux.Handle("POST /slack/interactions", d.wf.InteractionHandler())
+	}
 	mux.HandleFunc("POST /-/reload", func(w http.ResponseWriter, _ *http.Request) {
 		if err := d.reload("http"); err != nil {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -117,6 +117,7 @@ routes:
   - {match: {}, owner: anna@lumora.example, channel: "#care", respond_within: 1h, guideline: general}
 guidelines:
   general: {summary: "Thank, answer as a person."}
+slack: {signing_secret: "8f742231b10e8888abcd99yyyzzz85a5"}
 `, filepath.Join(dir, "data"), natsAddr)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -139,7 +140,17 @@ guidelines:
 	}
 	defer stop()
 
-	waitLine(t, stderr.lines, regexp.MustCompile(`earshot running`), "start")
+	started := waitLine(t, stderr.lines, regexp.MustCompile(`earshot running`), "start")
+	httpAddr := regexp.MustCompile(`http=(\S+)`).FindStringSubmatch(started)[1]
+	// Slack interactions are served on http.listen and refuse unsigned requests.
+	resp, err := http.Post("http://"+httpAddr+"/slack/interactions", "application/x-www-form-urlencoded", strings.NewReader("payload=%7B%7D"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("unsigned POST /slack/interactions = %d, want 401", resp.StatusCode)
+	}
 	nc, err := nats.Connect("nats://" + natsAddr)
 	if err != nil {
 		t.Fatal(err)

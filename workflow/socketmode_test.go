@@ -1,0 +1,91 @@
+package workflow
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/slack-go/slack/slacktest"
+)
+
+// TestSocketMode drives the workflow's Socket Mode client end to end:
+// apps.connections.open on the Slack stand-in (slacktest) hands out the
+// stand-in's own websocket (served with slacktest.Websocket), which sends
+// the hello, an interactive envelope (a click on ack) and a
+// slash command envelope, and reads the client's acknowledgements.
+func TestSocketMode(t *testing.T) {
+	env := startJS(t)
+	f := newFakeSlack(t)
+	acks := make(chan map[string]any, 4)
+	send := make(chan any, 4)
+	f.mu.Lock()
+	f.socket = slacktest.Websocket(func(c *websocket.Conn) {
+		if err := c.WriteJSON(map[string]any{"type": "hello", "num_connections": 1}); err != nil {
+			return
+		}
+		go func() {
+			for {
+				var m map[string]any
+				if err := c.ReadJSON(&m); err != nil {
+					return
+				}
+				acks <- m
+			}
+		}()
+		for msg := range send {
+			if err := c.WriteJSON(msg); err != nil {
+				return
+			}
+		}
+		_ = c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+	})
+	f.mu.Unlock()
+	cfg := slackConfig(f)
+	cfg.Slack.AppToken = "xapp-test"
+	w, err := New(cfg, Deps{JS: env.js, Cases: env.cases}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := runWorkflow(t, w)
+	env.publish(t, complaint("sock-1"))
+	c := env.waitCase(t, CaseID("sock-1", "delivery"), func(c *Case) bool { return c.Delivery.TS != "" })
+
+	raw, _ := json.Marshal(click("UANNA", "CSOCIAL", "ack", c.ID))
+	send <- map[string]any{"type": "interactive", "envelope_id": "env-1", "payload": json.RawMessage(raw), "accepts_response_payload": false}
+	ack := waitAck(t, acks)
+	if ack["envelope_id"] != "env-1" {
+		t.Errorf("ack %v", ack)
+	}
+	env.waitCase(t, c.ID, func(c *Case) bool { return c.State == StateAcknowledged })
+	waitFor(t, f.changed, 10*time.Second, "chat.update", func() bool { return len(f.method("chat.update")) > 0 })
+
+	cmd, _ := json.Marshal(map[string]any{"command": "/earshot", "text": "status", "user_id": "UANNA", "channel_id": "CSOCIAL"})
+	send <- map[string]any{"type": "slash_commands", "envelope_id": "env-2", "payload": json.RawMessage(cmd), "accepts_response_payload": true}
+	ack = waitAck(t, acks)
+	p, _ := ack["payload"].(map[string]any)
+	if ack["envelope_id"] != "env-2" || p["response_type"] != "ephemeral" {
+		t.Errorf("slash command ack %v", ack)
+	}
+	// A modal's answer (here: its errors) goes back in the acknowledgement.
+	sub, _ := json.Marshal(submission("UANNA", callbackDraft, modalMeta{Case: c.ID}.encode(), blockDraftText, "   "))
+	send <- map[string]any{"type": "interactive", "envelope_id": "env-3", "payload": json.RawMessage(sub), "accepts_response_payload": true}
+	ack = waitAck(t, acks)
+	p, _ = ack["payload"].(map[string]any)
+	if errs, _ := p["errors"].(map[string]any); ack["envelope_id"] != "env-3" || p["response_action"] != "errors" || errs[blockDraftText] != "The reply is empty." {
+		t.Errorf("view submission ack %v", ack)
+	}
+	close(send)
+	stop() // Socket Mode stops with Run's context
+}
+
+func waitAck(t *testing.T, acks <-chan map[string]any) map[string]any {
+	t.Helper()
+	select {
+	case a := <-acks:
+		return a
+	case <-time.After(10 * time.Second):
+		t.Fatal("no acknowledgement over the websocket")
+	}
+	return nil
+}
