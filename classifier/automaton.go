@@ -13,6 +13,9 @@ type automaton struct {
 	outStart []int32 // outputs of state s: outs[outStart[s]:outStart[s+1]]
 	outs     []int32 // pattern indexes, longest first
 	plen     []int32 // pattern lengths
+	// magic turns a row into a state without dividing: state =
+	// row*magic>>32, exact while rows stay below 1<<24 (0: divide).
+	magic uint64
 }
 
 // newAutomaton builds the automaton for pats (which must be unique and non-empty).
@@ -105,6 +108,9 @@ func newAutomaton(pats []string) *automaton {
 	for s := 0; s < n; s++ {
 		a.outs = append(a.outs, outs[s]...)
 	}
+	if int64(n)*int64(nc) < 1<<24 {
+		a.magic = (1<<32 + uint64(nc) - 1) / uint64(nc)
+	}
 	for i, t := range a.delta {
 		a.delta[i] = t * nc
 		if len(outs[t]) > 0 {
@@ -119,7 +125,13 @@ const outFlag = -1 << 31
 
 // outputs returns the patterns that end in the state of the transition t.
 func (a *automaton) outputs(t int32) []int32 {
-	s := (t &^ outFlag) / a.nclass
+	row := t &^ outFlag
+	var s int32
+	if a.magic != 0 {
+		s = int32(uint64(row) * a.magic >> 32)
+	} else {
+		s = row / a.nclass
+	}
 	return a.outs[a.outStart[s]:a.outStart[s+1]]
 }
 

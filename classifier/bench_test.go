@@ -100,11 +100,17 @@ func benchConfig(n int) config.Rules {
 // a bare scan of the same texts with the same automaton and reports the
 // ratio of the two rates (x_bare: 1 means as fast as the bare scan).
 func BenchmarkClassify(b *testing.B) {
-	c, err := New(benchConfig(1000), config.Brand{Terms: []string{"Flinkwerk", "@flinkwerk"}})
+	texts := benchTexts(100_000)
+	for _, n := range []int{1000, 0} {
+		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) { benchClassify(b, n, texts) })
+	}
+}
+
+func benchClassify(b *testing.B, rules int, texts []mention.Mention) {
+	c, err := New(benchConfig(rules), config.Brand{Terms: []string{"Flinkwerk", "@flinkwerk"}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	texts := benchTexts(100_000)
 	var bytes int64
 	for i := range texts {
 		bytes += int64(len(texts[i].Text))
@@ -118,6 +124,17 @@ func BenchmarkClassify(b *testing.B) {
 	}
 	bare := time.Since(start)
 	bareRate := float64(len(texts)) / bare.Seconds()
+	// The same over case-folded bytes, which walk the automaton as deep as
+	// the normalised text does.
+	folded := make([][]byte, len(texts))
+	for i := range texts {
+		folded[i] = []byte(strings.ToLower(texts[i].Text))
+	}
+	start = time.Now()
+	for i := range folded {
+		hits += c.ac.count(folded[i])
+	}
+	foldedRate := float64(len(texts)) / time.Since(start).Seconds()
 	_ = hits
 
 	var v mention.Verdict
@@ -136,6 +153,7 @@ func BenchmarkClassify(b *testing.B) {
 	b.ReportMetric(rate, "texts/s")
 	b.ReportMetric(bareRate, "bare_texts/s")
 	b.ReportMetric(rate/bareRate, "x_bare")
+	b.ReportMetric(rate/foldedRate, "x_bare_folded")
 }
 
 // BenchmarkBareScan is the bare automaton scan alone, for reference.

@@ -100,6 +100,10 @@ type pattern struct {
 	rules   []int32 // rules that can match only if the pattern occurs
 	brand   bool
 	exclude bool
+	// stopOnly: the pattern only tells the language; skipped when the
+	// mention says its language.
+	stopOnly       bool
+	stopDE, stopEN float64 // weights of the function-word roles
 }
 
 type nodeKind uint8
@@ -230,6 +234,19 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	}
 	slices.Sort(c.topics)
 	for i := range c.pats {
+		p := &c.pats[i]
+		p.stopOnly = len(p.roles) > 0 && len(p.rules) == 0 && !p.brand && !p.exclude
+		for _, r := range p.roles {
+			p.stopOnly = p.stopOnly && r.kind == roleStop
+			if r.kind == roleStop {
+				switch r.lang {
+				case langDE:
+					p.stopDE += r.weight
+				case langEN:
+					p.stopEN += r.weight
+				}
+			}
+		}
 		slices.Sort(c.pats[i].rules)
 		c.pats[i].rules = slices.Compact(c.pats[i].rules)
 	}

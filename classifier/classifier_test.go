@@ -473,3 +473,14 @@ func checkClassify(t *testing.T, c *Classifier, text string) {
 		t.Fatalf("criticism %v with score %v", v.Criticism, v.Score)
 	}
 }
+
+func TestNFCSafe(t *testing.T) {
+	for _, s := range []string{"Größe 😍 – „ok“ €", "abc", "Ω\u2126", "e\u0301", "\u212b"} {
+		if nfcSafe(s) && !norm.NFC.IsNormalString(s) {
+			t.Errorf("nfcSafe(%q) = true for text not in NFC", s)
+		}
+	}
+	if !nfcSafe("Größe 😍 – „ok“ €") {
+		t.Error("nfcSafe is false for common German text")
+	}
+}

@@ -51,6 +51,8 @@ type scratch struct {
 	cues     []cueHit
 	topics   []topicWeight
 	titleTok int32
+	stopDE   float64 // language evidence from function words
+	stopEN   float64
 	m        *mention.Mention
 	lang     string
 }
@@ -83,20 +85,26 @@ func (c *Classifier) scan(s *scratch, m *mention.Mention) {
 	s.next = s.next[:0]
 	a := c.ac
 	buf := nt.buf
+	countStop := m.Lang == ""
+	s.stopDE, s.stopEN = 0, 0
 	st := int32(0)
+	ti := int32(0) // the token at i: tokens are separated by single spaces
 	for i, ch := range buf {
+		if ch == ' ' {
+			ti++
+		}
 		st = a.delta[st&^outFlag+int32(a.classOf[ch])]
 		if st >= 0 {
 			continue
 		}
 		end := i + 1
 		for _, p := range a.outputs(st) {
-			start := end - int(a.plen[p])
 			pat := &c.pats[p]
-			t0 := nt.tokOf[start]
-			t1 := nt.tokOf[end-1]
-			if t0 < 0 || t1 < 0 {
-				continue
+			start := end - int(a.plen[p])
+			t1 := ti
+			t0 := t1
+			for t0 > 0 && int(nt.toks[t0].start) > start {
+				t0--
 			}
 			startOK := start == 0 || !isWordByte(buf[start-1])
 			endOK := end == len(buf) || !isWordByte(buf[end])
@@ -119,6 +127,13 @@ func (c *Classifier) scan(s *scratch, m *mention.Mention) {
 				if !startOK || !endOK && !(buf[end] == 's' && (end+1 == len(buf) || !isWordByte(buf[end+1]))) {
 					continue
 				}
+			}
+			if countStop {
+				s.stopDE += pat.stopDE
+				s.stopEN += pat.stopEN
+			}
+			if pat.stopOnly {
+				continue
 			}
 			h := int32(len(s.hits))
 			s.hits = append(s.hits, hit{pat: p, t0: t0, t1: t1 + 1})
@@ -150,19 +165,7 @@ func (c *Classifier) langOf(s *scratch, m *mention.Mention) (uint8, string) {
 		}
 		return langAll, m.Lang
 	}
-	var de, en float64
-	for _, h := range s.hits {
-		for _, r := range c.pats[h.pat].roles {
-			if r.kind == roleStop {
-				switch r.lang {
-				case langDE:
-					de += r.weight
-				case langEN:
-					en += r.weight
-				}
-			}
-		}
-	}
+	de, en := s.stopDE, s.stopEN
 	switch {
 	case de > en:
 		return langDE, "de"

@@ -63,6 +63,10 @@
 // shitstorm) raise it to high, or crisis with a high score; a large
 // engagement raises it one step; a custom rule's severity is a minimum.
 //
+// Verdict.Rules lists the matched rules (pack rules are named "de:..." and
+// "en:...") and, as "cues:criticism" and "cues:praise", the pack cues that
+// counted, each with spans into mention.Body for highlighting.
+//
 // Topics come from the topic rules of the packs (delivery, service,
 // quality, billing, app, staff) and from custom rules (counted double), the
 // strongest first.

@@ -91,16 +91,17 @@ func TestGolden(t *testing.T) {
 	}
 	// Floors, set from measurement (docs/benchmarks-classifier.md): they
 	// guard against regressions. golden-tune.tsv is what the packs were
-	// tuned on; golden-round2.tsv was a hold-out once (F1 de 0.41, en 0.60
-	// when first measured) and was then tuned on too; golden-holdout.tsv
-	// was written after all tuning and is the honest estimate
-	// (measured F1 de 0.585, en 0.605).
+	// tuned on. golden-round2.tsv and golden-round3.tsv were each written as
+	// a hold-out, measured once (F1 de 0.41/en 0.60 and de 0.585/en 0.605)
+	// and then tuned on. golden-holdout.tsv was written after all tuning and
+	// is the honest estimate (measured F1 de 0.486, en 0.634).
 	floors := map[string]float64{
 		"golden-tune.tsv/de": 0.90, "golden-tune.tsv/en": 0.90,
 		"golden-round2.tsv/de": 0.80, "golden-round2.tsv/en": 0.80,
-		"golden-holdout.tsv/de": 0.55, "golden-holdout.tsv/en": 0.55,
+		"golden-round3.tsv/de": 0.65, "golden-round3.tsv/en": 0.65,
+		"golden-holdout.tsv/de": 0.45, "golden-holdout.tsv/en": 0.58,
 	}
-	for _, file := range []string{"golden-tune.tsv", "golden-round2.tsv", "golden-holdout.tsv"} {
+	for _, file := range []string{"golden-tune.tsv", "golden-round2.tsv", "golden-round3.tsv", "golden-holdout.tsv"} {
 		counts := map[string]*prf{}
 		var v mention.Verdict
 		for _, l := range readGolden(t, file) {

@@ -1,7 +1,6 @@
 package classifier
 
 import (
-	"slices"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -35,7 +34,6 @@ type token struct {
 type normText struct {
 	buf    []byte
 	toks   []token
-	tokOf  []int32 // token index of every byte of buf (-1 for separators)
 	nfc    []byte  // scratch for NFC conversion
 	nfcMap []int32 // original offset of every byte of nfc
 	iter   norm.Iter
@@ -54,7 +52,6 @@ type normText struct {
 func (n *normText) reset() {
 	n.buf = n.buf[:0]
 	n.toks = n.toks[:0]
-	n.tokOf = n.tokOf[:0]
 	n.excl, n.quest = 0, 0
 	n.inWord = false
 	n.sent = 0
@@ -103,7 +100,7 @@ func (n *normText) add(s string, base int) {
 			break
 		}
 	}
-	if ascii || norm.NFC.QuickSpanString(s) == len(s) {
+	if ascii || nfcSafe(s) || norm.NFC.QuickSpanString(s) == len(s) {
 		n.tokenize(s)
 		return
 	}
@@ -142,7 +139,6 @@ func isWordByte(c byte) bool {
 func (n *normText) sep() {
 	if len(n.buf) > 0 {
 		n.buf = append(n.buf, ' ')
-		n.tokOf = append(n.tokOf, -1)
 	}
 }
 
@@ -155,12 +151,6 @@ func (n *normText) begin(o int) {
 
 // emit ends the token begun with begin.
 func (n *normText) emit(kind tokKind, oend int, caps bool) {
-	idx := int32(len(n.toks))
-	k := len(n.tokOf)
-	n.tokOf = slices.Grow(n.tokOf, len(n.buf)-k)[:len(n.buf)]
-	for ; k < len(n.tokOf); k++ {
-		n.tokOf[k] = idx
-	}
 	n.toks = append(n.toks, token{
 		start: int32(n.wordStart), end: int32(len(n.buf)),
 		ostart: n.orig(n.wordO), oend: n.orig(oend),
@@ -401,4 +391,20 @@ func (n *normText) tokenize(src string) {
 		i += size
 	}
 	n.endWord(len(src))
+}
+
+// nfcSafe is a fast check for the common case: every rune is one that is
+// in NFC whatever surrounds it (below U+0300, general punctuation, the euro
+// sign, emoji). It may return false for NFC text; then the caller asks the
+// norm package.
+func nfcSafe(s string) bool {
+	for _, r := range s {
+		switch {
+		case r < 0x300, r >= 0x2010 && r <= 0x205E, r == 0x20AC, r >= 0x2600 && r <= 0x27BF,
+			r >= 0x1F000 && r <= 0x1FAFF, r == 0xFE0F, r == 0x200D:
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -92,6 +92,7 @@ func (e *Near) Column() int { return e.Col }
 // Column returns where the field name starts.
 func (e *Field) Column() int { return e.Col }
 
+// String returns the term in query syntax.
 func (e *Term) String() string {
 	s := e.Text
 	if e.Suffix {
@@ -103,6 +104,7 @@ func (e *Term) String() string {
 	return s
 }
 
+// String returns the phrase in query syntax.
 func (e *Phrase) String() string {
 	// The language has no escapes: a phrase is everything between quotes.
 	if e.Prefix {
@@ -124,10 +126,19 @@ func joinExpr(xs []Expr, op string) string {
 	return b.String()
 }
 
-func (e *And) String() string  { return joinExpr(e.X, " AND ") }
-func (e *Or) String() string   { return joinExpr(e.X, " OR ") }
-func (e *Not) String() string  { return "(NOT " + e.X.String() + ")" }
+// String returns the conjunction in query syntax, parenthesised.
+func (e *And) String() string { return joinExpr(e.X, " AND ") }
+
+// String returns the disjunction in query syntax, parenthesised.
+func (e *Or) String() string { return joinExpr(e.X, " OR ") }
+
+// String returns the negation in query syntax, parenthesised.
+func (e *Not) String() string { return "(NOT " + e.X.String() + ")" }
+
+// String returns the proximity in query syntax, parenthesised.
 func (e *Near) String() string { return fmt.Sprintf("(%s NEAR/%d %s)", e.X, e.N, e.Y) }
+
+// String returns the field scope in query syntax.
 func (e *Field) String() string {
 	return e.Name + ":" + e.X.String()
 }
@@ -138,6 +149,7 @@ type SyntaxError struct {
 	Msg string
 }
 
+// Error returns "column N: message".
 func (e *SyntaxError) Error() string { return fmt.Sprintf("column %d: %s", e.Col, e.Msg) }
 
 // Limits of the rule language.

@@ -64,6 +64,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	clear(s.flags)
 	s.cues = s.cues[:0]
 	flags := s.flags
+	contrasts, nonneg := 0, 0
 	for _, h := range s.hits {
 		pat := &c.pats[h.pat]
 		if pat.brand {
@@ -84,17 +85,23 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				flags[h.t1-1] |= flagSoft
 			case roleContrast:
 				flags[h.t0] |= flagContrast
+				contrasts++
 			case roleIrony:
 				p.irony += r.weight
 				s.cues = append(s.cues, cueHit{t0: h.t0, t1: h.t1, kind: roleIrony, w: r.weight})
 			case roleSevere:
 				p.severe++
+			case roleNonNeg:
+				nonneg++
 			case roleNeg, rolePos, roleThanks, roleFunc:
 				s.cues = append(s.cues, cueHit{t0: h.t0, t1: h.t1, kind: r.kind, w: r.weight})
 			}
 		}
 	}
 	for _, h := range s.hits {
+		if nonneg == 0 {
+			break
+		}
 		for _, r := range c.pats[h.pat].roles {
 			if r.kind == roleNonNeg && r.lang&langBits != 0 {
 				for t := h.t0; t < h.t1; t++ {
@@ -115,7 +122,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		negated := false
 		mult := 1.0
 		for k := cu.t0 - 1; k >= 0 && k >= cu.t0-negationReach; k-- {
-			if nt.toks[k].kind == tokPunct || flags[k]&flagContrast != 0 {
+			if nt.toks[k].kind == tokPunct || flags[k]&flagContrast != 0 || nt.toks[k].sent != nt.toks[cu.t0].sent {
 				break
 			}
 			f := flags[k]
@@ -135,7 +142,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		// German puts the negation after the verb: "gefällt mir nicht".
 		if !negated && (cu.kind == rolePos || cu.kind == roleFunc) && langBits&langDE != 0 {
 			for k := cu.t1; k < int32(n) && k < cu.t1+lookaheadReachD; k++ {
-				if nt.toks[k].kind == tokPunct || flags[k]&flagContrast != 0 {
+				if nt.toks[k].kind == tokPunct || flags[k]&flagContrast != 0 || nt.toks[k].sent != nt.toks[cu.t0].sent {
 					break
 				}
 				if flags[k]&flagNegator != 0 {
@@ -144,7 +151,10 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				}
 			}
 		}
-		cf := contrastFactor(nt, flags, cu.t0)
+		cf := 1.0
+		if contrasts > 0 {
+			cf = contrastFactor(nt, flags, cu.t0)
+		}
 		w := cu.w * mult
 		switch cu.kind {
 		case roleNeg:
