@@ -129,7 +129,8 @@ func (w *Workflow) deliver(ctx context.Context, id, groupChannel, threadTS strin
 		}
 		return
 	}
-	if c.State != StateNew || c.Delivery.TS != "" || c.Delivery.Failed != "" {
+	if !waitsForDelivery(c) {
+		w.clearPending(ctx, id)
 		return
 	}
 	// Intent first: a crash after the post and before the record below
@@ -187,6 +188,7 @@ func (w *Workflow) deliver(ctx context.Context, id, groupChannel, threadTS strin
 		w.log.Error("record delivery", "case", id, "err", err)
 		return
 	}
+	w.clearPending(ctx, id)
 	w.log.Info("alert sent", "case", id, "route", c.Route, "channel", channel, "ts", ts)
 	w.track(c)
 }
@@ -202,6 +204,8 @@ func (w *Workflow) fail(ctx context.Context, c *Case, reason string, err error) 
 		return nil
 	}); merr != nil {
 		w.log.Error("record delivery failure", "case", c.ID, "err", merr)
+	} else {
+		w.clearPending(ctx, c.ID)
 	}
 	dest := c.Channel
 	if dest == "" {

@@ -68,6 +68,9 @@ type Workflow struct {
 	socket func() *slack.Client
 	// inc groups bursts into incidents (nil for the console).
 	inc *incidents
+	// instance names this workflow in pending records and heartbeats
+	// (instances.go).
+	instance string
 }
 
 // New builds a workflow from cfg. It fails with the router's field errors
@@ -122,7 +125,7 @@ func newWorkflow(cfg *config.Config, kv caseKV, n notifier, m *Metrics, now func
 	}
 	w := &Workflow{
 		log: log, now: now, metrics: m, notifier: n, users: newUserCache(n, now),
-		store: newStore(kv, now, m), backoff: defaultBackoff,
+		store: newStore(kv, now, m), backoff: defaultBackoff, instance: newInstanceID(),
 		jobs: make(chan func(ctx context.Context), interactionQueue), silences: newSilenceStore(kv, now),
 	}
 	w.router.Store(r)
@@ -217,6 +220,7 @@ func (w *Workflow) Run(ctx context.Context) error {
 	if w.socket != nil {
 		wg.Go(func() { w.runSocketMode(stages) })
 	}
+	wg.Go(func() { w.runInstance(stages) })
 	if err := w.resume(ctx); err != nil {
 		w.log.Error("resume cases", "err", err)
 	}
@@ -259,6 +263,11 @@ func (w *Workflow) resume(ctx context.Context) error {
 		c, _, err := w.store.Get(ctx, id)
 		if err != nil {
 			w.log.Warn("resume case", "case", id, "err", err)
+			continue
+		}
+		// A case waiting for delivery is this instance's only if no live
+		// instance delivers it; the sweep takes it over later otherwise.
+		if waitsForDelivery(c) && !w.claim(ctx, id) {
 			continue
 		}
 		w.track(c)
@@ -382,6 +391,11 @@ func (w *Workflow) open(ctx context.Context, r *Router, v *mention.Verdict, m Ro
 	}
 	if cr := r.route(m.ID); cr != nil {
 		c.Escalation = cr.deadlines(now)
+	}
+	// The pending record first: a case without one is found only by a
+	// restart, one with it by any live instance (instances.go).
+	if err := w.markPending(ctx, c.ID); err != nil {
+		return err
 	}
 	err := w.store.create(ctx, c)
 	if errors.Is(err, errKeyExists) {
