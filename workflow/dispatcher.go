@@ -16,7 +16,7 @@ type backoff struct {
 	base, max time.Duration
 }
 
-var defaultBackoff = backoff{base: time.Second, max: time.Minute}
+var defaultBackoff = backoff{base: time.Second, max: 15 * time.Second}
 
 func (b backoff) delay(attempt int) time.Duration {
 	d := b.base

@@ -230,10 +230,15 @@ func (b *broker) ensure(ctx context.Context, cfg *config.Config) error {
 	for i, kc := range bcs {
 		g.Go(func() error {
 			err := b.retry(gctx, "kv bucket "+kc.Bucket, func(ctx context.Context) (err error) {
-				if kvs[i], err = b.js.CreateOrUpdateKeyValue(ctx, kc); err != nil || kc.Replicas < 2 {
+				if kc.Replicas < 2 {
+					kvs[i], err = b.js.CreateOrUpdateKeyValue(ctx, kc)
 					return err
 				}
-				return b.readFromLeader(ctx, &kvs[i], kc.Bucket)
+				if _, err = b.js.CreateOrUpdateStream(ctx, leaderReadKVStream(kc)); err != nil {
+					return err
+				}
+				kvs[i], err = b.js.KeyValue(ctx, kc.Bucket) // binds without direct gets
+				return err
 			})
 			if err != nil {
 				return fmt.Errorf("kv bucket %s: %w", kc.Bucket, err)
@@ -248,25 +253,41 @@ func (b *broker) ensure(ctx context.Context, cfg *config.Config) error {
 	return nil
 }
 
-// readFromLeader makes a replicated bucket answer reads from its leader.
-// KV buckets allow direct reads from any replica, which may lag behind the
-// last write: a case opened on one server and read back from another would
-// be "not found", and a compare-and-set would start from a stale revision.
-// earshot's buckets are read-your-writes stores, so they give that up.
-func (b *broker) readFromLeader(ctx context.Context, kv *jetstream.KeyValue, bucket string) error {
-	s, err := b.js.Stream(ctx, "KV_"+bucket)
-	if err != nil {
-		return err
+// leaderReadKVStream is the stream behind a replicated KV bucket, as
+// nats.go would create it but without direct gets. Direct gets are answered
+// by any replica, which may lag behind the last write: a case opened on one
+// server read back from another was "not found", and a compare-and-set
+// started from a stale revision. earshot's buckets are read-your-writes
+// stores, so reads go to the stream's leader. (Every instance creates the
+// stream with this same config, so no two instances flip the setting.)
+func leaderReadKVStream(kc jetstream.KeyValueConfig) jetstream.StreamConfig {
+	history := int64(max(kc.History, 1))
+	maxBytes := kc.MaxBytes
+	if maxBytes == 0 {
+		maxBytes = -1
 	}
-	sc := s.CachedInfo().Config
-	if sc.AllowDirect {
-		sc.AllowDirect = false
-		if _, err := b.js.UpdateStream(ctx, sc); err != nil {
-			return err
-		}
+	dup := 2 * time.Minute
+	if kc.TTL > 0 && kc.TTL < dup {
+		dup = kc.TTL
 	}
-	*kv, err = b.js.KeyValue(ctx, bucket) // binds again: no direct gets
-	return err
+	return jetstream.StreamConfig{
+		Name:              "KV_" + kc.Bucket,
+		Description:       kc.Description,
+		Subjects:          []string{"$KV." + kc.Bucket + ".>"},
+		MaxMsgsPerSubject: history,
+		MaxBytes:          maxBytes,
+		MaxAge:            kc.TTL,
+		MaxMsgSize:        -1,
+		Storage:           kc.Storage,
+		Replicas:          kc.Replicas,
+		AllowRollup:       true,
+		DenyDelete:        true,
+		Duplicates:        dup,
+		MaxMsgs:           -1,
+		MaxConsumers:      -1,
+		AllowDirect:       false,
+		Discard:           jetstream.DiscardNew,
+	}
 }
 
 // retry calls f with a 3s timeout until it succeeds, fails with a

@@ -236,6 +236,7 @@ func (d *daemon) setLoaded(cfg *config.Config) {
 func (d *daemon) run(ctx context.Context, b *build) error {
 	cfg := b.cfg
 	d.metrics()
+	d.reg.MustRegister(newStoreCollector(d.broker))
 	var err error
 	defer d.broker.close()
 
@@ -253,6 +254,7 @@ func (d *daemon) run(ctx context.Context, b *build) error {
 	if d.has(roleWorkflow) {
 		d.wf, err = workflow.New(cfg, workflow.Deps{
 			JS: d.broker.js, Cases: d.broker.cases, Console: d.stdout, Metrics: workflow.NewMetrics(d.reg),
+			HTTPClient: newSlackHTTPClient(d.reg),
 		}, d.log.With("role", roleWorkflow))
 		if err != nil {
 			return cfg.Locate(err)

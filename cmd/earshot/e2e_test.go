@@ -259,6 +259,12 @@ func TestBinaryDemo(t *testing.T) {
 	if sent < 1 {
 		t.Errorf("earshot_alerts_sent_total = %d after an alert was printed", sent)
 	}
+	for _, series := range []string{`earshot_stream_messages{stream="EARSHOT_MENTIONS"}`, `earshot_consumer_pending_messages{stage="classifier"}`,
+		`earshot_consumer_ack_pending_messages{stage="workflow"}`, `earshot_source_up{source=`} {
+		if !strings.Contains(string(body), series) {
+			t.Errorf("/metrics has no %s", series)
+		}
+	}
 	for _, path := range []string{"/healthz", "/readyz"} {
 		resp, err := http.Get("http://" + addr[1] + path)
 		if err != nil {
