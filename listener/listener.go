@@ -129,6 +129,7 @@ func New(cfg config.Listener, sources []config.Source, store config.Store, deps 
 	for _, s := range built {
 		l.sources[s.cfg.Name] = s
 		l.order = append(l.order, s.cfg.Name)
+		l.metrics.init(s.cfg.Name)
 	}
 	return l, nil
 }
@@ -230,6 +231,7 @@ func (l *Listener) Update(cfg config.Listener, sources []config.Source) error {
 		}
 		added++
 		next[name] = ns
+		l.metrics.init(name)
 		l.schedule(ns)
 		if l.cron != nil && !l.stopped {
 			ctx := l.runCtx

@@ -77,6 +77,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
+// init creates the series of a new source at zero, so that dashboards and
+// alerting rules see every configured source from the start (its up gauge
+// appears with its first poll).
+func (m *Metrics) init(source string) {
+	m.published.WithLabelValues(source)
+	m.parseErrors.WithLabelValues(source)
+}
+
 // forget drops the series of a removed source.
 func (m *Metrics) forget(source string) {
 	m.published.DeleteLabelValues(source)

@@ -143,15 +143,17 @@ func (w *Workflow) sweep(ctx context.Context) {
 			return
 		}
 		id := caseIDOfPending(k)
-		if w.claim(ctx, id) {
+		if w.claim(ctx, id, false) {
 			w.adopt(ctx, id)
 		}
 	}
 }
 
 // claim makes this instance the deliverer of case id, unless a live
-// instance is; it reports whether this instance holds it now.
-func (w *Workflow) claim(ctx context.Context, id string) bool {
+// instance is; it reports whether this instance should queue it now. A
+// record with this instance's own name means "already queued", except
+// when resuming at start, where it is the previous run's.
+func (w *Workflow) claim(ctx context.Context, id string, resuming bool) bool {
 	b, rev, err := w.store.kv.get(ctx, pendingKey(id))
 	if errors.Is(err, ErrCaseNotFound) {
 		// No record (a case from before records, or one opened by an
@@ -163,7 +165,10 @@ func (w *Workflow) claim(ctx context.Context, id string) bool {
 	}
 	var rec pendingRecord
 	_ = json.Unmarshal(b, &rec)
-	if rec.Instance == w.instance || w.alive(ctx, rec.Instance) {
+	if rec.Instance == w.instance {
+		return resuming
+	}
+	if w.alive(ctx, rec.Instance) {
 		return false
 	}
 	nb, _ := json.Marshal(pendingRecord{Instance: w.instance, Since: w.now()})

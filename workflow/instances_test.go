@@ -64,17 +64,41 @@ func TestLiveInstanceKeepsItsCases(t *testing.T) {
 	if err := a.markPending(ctx, "c1"); err != nil {
 		t.Fatal(err)
 	}
-	if b.claim(ctx, "c1") {
+	if b.claim(ctx, "c1", false) {
 		t.Error("b took over a case of live instance a")
 	}
 	if err := a.store.kv.del(ctx, instanceKey(a.instance)); err != nil { // a stops
 		t.Fatal(err)
 	}
-	if !b.claim(ctx, "c1") {
+	if !b.claim(ctx, "c1", false) {
 		t.Error("b did not take over the case of stopped instance a")
 	}
 	b.beat(ctx)
-	if a.claim(ctx, "c1") {
+	if a.claim(ctx, "c1", false) {
 		t.Error("a took the case back from live b")
 	}
+}
+
+// TestRestartResumesOwnCases gives a restarted process the name of the
+// previous run: it delivers that run's waiting case at once, although the
+// old heartbeat is still fresh.
+func TestRestartResumesOwnCases(t *testing.T) {
+	env := startJS(t)
+	ctx := context.Background()
+	before, err := New(testConfig(), Deps{JS: env.js, Cases: env.cases, Instance: "host-a"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before.beat(ctx) // it was alive a moment ago
+	v := complaint("restart-1")
+	b, _ := v.Encode()
+	if err := before.handleVerdict(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	after, err := New(testConfig(), Deps{JS: env.js, Cases: env.cases, Instance: "host-a"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runWorkflow(t, after)
+	env.waitCase(t, CaseID(v.Mention.ID, "delivery"), func(c *Case) bool { return c.Delivery.TS != "" })
 }

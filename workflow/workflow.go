@@ -32,6 +32,11 @@ type Deps struct {
 	Now func() time.Time
 	// HTTPClient talks to Slack (nil: a client with a 30s timeout).
 	HTTPClient *http.Client
+	// Instance names this process among the instances sharing the cases
+	// bucket (empty: a random name). A name that stays the same across
+	// restarts lets a restarted process resume its own waiting cases at
+	// once instead of after its old heartbeat goes stale.
+	Instance string
 }
 
 // Consumer names on the streams, shared by every instance so that they
@@ -100,6 +105,9 @@ func New(cfg *config.Config, deps Deps, log *slog.Logger) (*Workflow, error) {
 		return nil, err
 	}
 	w.js = deps.JS
+	if deps.Instance != "" {
+		w.instance = deps.Instance
+	}
 	if ui, ok := n.(slackUI); ok {
 		w.ui = ui
 	}
@@ -267,7 +275,7 @@ func (w *Workflow) resume(ctx context.Context) error {
 		}
 		// A case waiting for delivery is this instance's only if no live
 		// instance delivers it; the sweep takes it over later otherwise.
-		if waitsForDelivery(c) && !w.claim(ctx, id) {
+		if waitsForDelivery(c) && !w.claim(ctx, id, true) {
 			continue
 		}
 		w.track(c)

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -387,6 +390,23 @@ func (b *broker) restartJetStream(enabled bool) error {
 		return fmt.Errorf("start jetstream: %w", err)
 	}
 	return nil
+}
+
+// instance names this process for the workflow's pending cases. With the
+// embedded server only one process can hold the store, so a name derived
+// from the store's path stays the same across restarts and lets a
+// restarted daemon resume its own waiting alerts at once. With an external
+// server, several processes share it: each gets a random name.
+func (b *broker) instance() string {
+	if b.srv == nil {
+		return ""
+	}
+	abs, err := filepath.Abs(b.store)
+	if err != nil {
+		abs = b.store
+	}
+	sum := sha256.Sum256([]byte(abs))
+	return "embedded-" + hex.EncodeToString(sum[:6])
 }
 
 // ready reports whether NATS and JetStream answer.

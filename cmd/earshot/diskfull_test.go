@@ -3,10 +3,8 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -50,86 +48,29 @@ func fillDisk(t *testing.T, dir string, leave int64) string {
 // flow: the daemon says so clearly, stays up, and delivers everything once
 // space is free again.
 func TestDiskFull(t *testing.T) {
-	bin := earshotBinary(t)
+	earshotBinary(t) // skips in -short before the mount
 	disk := smallDisk(t, 64<<20)
 	const total = 24
 	feed, limit := growingFeed(total)
-	limit.Store(3)
 	defer feed.Close()
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "earshot.yaml")
-	writeFile(t, cfgPath, fmt.Sprintf(`data_dir: %s
+	limit.Store(3)
+	es := startEarshot(t, complaintsConfig(t, t.TempDir(), feed.URL, fmt.Sprintf(`data_dir: %s
 http: {listen: "off"}
 store: {max_bytes: 2MiB}
-brand: {terms: [ACME]}
 listener: {jitter: 0s, max_backoff: 2s}
-sources:
-  - {name: complaints, url: "%s", every: 1s, alert_backlog: true}
-routes:
-  - {match: {}, owner: U123ABC, channel: "#care", respond_within: 1h}
 slack: {per_channel_rate: 1000}
-`, filepath.Join(disk, "data"), feed.URL))
-	cmd := exec.Command(bin, "run", "--config", cfgPath)
-	stdout, stderr := newLineWriter(), newLineWriter()
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	defer func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	}()
-	waitLine(t, stdout.lines, alertTitle, "first alert")
+`, filepath.Join(disk, "data"))))
+	waitLine(t, es.stdout.lines, alertTitle, "first alert")
 	filler := fillDisk(t, disk, 0)
 	limit.Store(total) // new mentions arrive while the disk is full
-	defer func() {
-		if t.Failed() {
-			t.Log(stderr.String())
-		}
-	}()
-	waitLine(t, stderr.lines, regexp.MustCompile(`disk under data_dir is full`), "the disk-full report")
-	select {
-	case err := <-done:
-		t.Fatalf("daemon exited on a full disk: %v", err)
-	default:
-	}
+	waitLine(t, es.stderr.lines, regexp.MustCompile(`disk under data_dir is full`), "the disk-full report")
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
 	freed := time.Now()
-	waitLine(t, stderr.lines, regexp.MustCompile(`store writable again`), "recovery")
+	waitLine(t, es.stderr.lines, regexp.MustCompile(`store writable again`), "recovery")
 	t.Logf("store writable %v after space was freed", time.Since(freed).Round(time.Millisecond))
-
-	deadline := time.After(90 * time.Second)
-	for {
-		seen := map[int]bool{}
-		for _, m := range alertTitle.FindAllStringSubmatch(stdout.String(), -1) {
-			i, _ := strconv.Atoi(m[1])
-			seen[i] = true
-		}
-		if len(seen) == total {
-			t.Logf("%d mentions alerted, 0 lost; all delivered %v after space was freed", total, time.Since(freed).Round(time.Millisecond))
-			break
-		}
-		select {
-		case <-stdout.lines:
-		case err := <-done:
-			t.Fatalf("daemon exited: %v\n%s", err, stderr)
-		case <-deadline:
-			t.Fatalf("%d of %d alerted after the disk was freed\n%s", len(seen), total, stderr)
-		}
-	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("stop: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Error("no clean stop within 20s")
-	}
+	until(t, 90*time.Second, "every mention alerted after the disk was freed", func() bool { return len(alertCounts(es)) == total }, es.stdout.changed)
+	t.Logf("%d mentions alerted, 0 lost; all delivered %v after space was freed", total, time.Since(freed).Round(time.Millisecond))
+	es.stop(t)
 }

@@ -31,15 +31,23 @@ type lineWriter struct {
 	buf   bytes.Buffer
 	all   bytes.Buffer
 	lines chan string
+	// changed signals every write, for waiters that look at all of it.
+	changed chan struct{}
 }
 
-func newLineWriter() *lineWriter { return &lineWriter{lines: make(chan string, 1000)} }
+func newLineWriter() *lineWriter {
+	return &lineWriter{lines: make(chan string, 1000), changed: make(chan struct{}, 1)}
+}
 
 func (w *lineWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.all.Write(p)
 	w.buf.Write(p)
+	select {
+	case w.changed <- struct{}{}:
+	default:
+	}
 	for {
 		line, err := w.buf.ReadString('\n')
 		if err != nil {
@@ -260,7 +268,7 @@ func TestBinaryDemo(t *testing.T) {
 		t.Errorf("earshot_alerts_sent_total = %d after an alert was printed", sent)
 	}
 	for _, series := range []string{`earshot_stream_messages{stream="EARSHOT_MENTIONS"}`, `earshot_consumer_pending_messages{stage="classifier"}`,
-		`earshot_consumer_ack_pending_messages{stage="workflow"}`, `earshot_source_up{source=`} {
+		`earshot_consumer_ack_pending_messages{stage="workflow"}`, `earshot_mentions_published_total{source="reviews"}`, `earshot_verdicts_total{criticism="true"}`} {
 		if !strings.Contains(string(body), series) {
 			t.Errorf("/metrics has no %s", series)
 		}

@@ -9,11 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -84,98 +81,41 @@ var alertTitle = regexp.MustCompile(`title:\s+ACME order item-(\d+) still not de
 // critical mentions flow, restarts it on the same store, and checks that
 // every mention is alerted, with at most one duplicate per crash.
 func TestKillNine(t *testing.T) {
-	bin := earshotBinary(t)
 	const total, crashes = 24, 4
 	feed, _ := growingFeed(total)
 	defer feed.Close()
 	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "earshot.yaml")
-	writeFile(t, cfgPath, fmt.Sprintf(`data_dir: %s
+	cfg := complaintsConfig(t, dir, feed.URL, fmt.Sprintf(`data_dir: %s
 http: {listen: "off"}
-brand: {terms: [ACME]}
 listener: {jitter: 0s}
-sources:
-  - {name: complaints, url: "%s", every: 1s, alert_backlog: true}
-routes:
-  - {match: {}, owner: U123ABC, channel: "#care", respond_within: 1h}
 slack: {per_channel_rate: 1000}
-`, filepath.Join(dir, "data"), feed.URL))
+`, filepath.Join(dir, "data")))
 
 	rng := rand.New(rand.NewPCG(1, 2))
-	seen := map[int]int{}
-	var logs *lineWriter // stderr of the current run
-	start := func() (*exec.Cmd, *lineWriter, chan error) {
-		cmd := exec.Command(bin, "run", "--config", cfgPath)
-		stdout, stderr := newLineWriter(), newLineWriter()
-		cmd.Stdout, cmd.Stderr = stdout, stderr
-		logs = stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		return cmd, stdout, done
-	}
-	collect := func(out *lineWriter) {
-		for _, m := range alertTitle.FindAllStringSubmatch(out.String(), -1) {
-			i, _ := strconv.Atoi(m[1])
-			seen[i]++
-		}
-	}
+	var runs []*proc
 	for c := 0; c < crashes; c++ {
-		cmd, stdout, done := start()
+		p := startEarshot(t, cfg)
+		runs = append(runs, p)
 		// Crash after a random number of alerts of this run (1..4).
-		for k := 1 + rng.IntN(4); k > 0; {
-			select {
-			case l := <-stdout.lines:
-				if alertTitle.MatchString(l) {
-					k--
-				}
-			case err := <-done:
-				t.Fatalf("daemon exited early: %v\n%s", err, logs.String())
-			case <-time.After(60 * time.Second):
-				t.Fatalf("no alert within 60s in run %d\n%s", c, stdout.String())
+		k := 1 + rng.IntN(4)
+		until(t, 60*time.Second, fmt.Sprintf("%d alerts in run %d", k, c), func() bool {
+			n := 0
+			for _, c := range alertCounts(p) {
+				n += c
 			}
-		}
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		<-done
-		collect(stdout)
+			return n >= k
+		}, p.stdout.changed)
+		p.kill()
 	}
 	// The last run delivers the rest, then stops cleanly.
-	last, deliveredIn := time.Now(), time.Duration(0)
-	cmd, stdout, done := start()
-	deadline := time.After(90 * time.Second)
-	for missing := total; missing > 0; {
-		missing = 0
-		for i := 1; i <= total; i++ {
-			if seen[i] == 0 && !strings.Contains(stdout.String(), fmt.Sprintf("item-%d still", i)) {
-				missing++
-			}
-		}
-		if missing == 0 {
-			deliveredIn = time.Since(last)
-			break
-		}
-		select {
-		case <-stdout.lines:
-		case <-deadline:
-			t.Fatalf("%d mentions never alerted; seen %v\nlast run:\n%s", missing, seen, stdout.String())
-		}
-	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	if err := <-done; err != nil {
-		t.Errorf("clean stop after the crashes: %v", err)
-	}
-	collect(stdout)
-	dups := 0
-	for i := 1; i <= total; i++ {
-		if seen[i] == 0 {
-			t.Errorf("item-%d never alerted", i)
-		}
-		dups += max(seen[i]-1, 0)
-	}
+	last := startEarshot(t, cfg)
+	runs = append(runs, last)
+	start := time.Now()
+	until(t, 90*time.Second, "every mention alerted", func() bool { return len(alertCounts(runs...)) == total }, last.stdout.changed)
+	deliveredIn := time.Since(start)
+	last.stop(t)
+	seen := alertCounts(runs...)
+	dups := duplicateCount(seen)
 	t.Logf("%d mentions, %d crashes: 0 lost, %d duplicate alerts; the last restart delivered the rest in %v",
 		total, crashes, dups, deliveredIn.Round(time.Millisecond))
 	if dups > crashes {

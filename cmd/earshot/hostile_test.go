@@ -7,12 +7,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -85,7 +83,6 @@ func hostileFeeds(t *testing.T) map[string]string {
 // one: the good one keeps flowing, the others are reported down, and memory
 // stays bounded.
 func TestHostileFeeds(t *testing.T) {
-	bin := earshotBinary(t)
 	const total = 12
 	good, _ := growingFeed(total)
 	defer good.Close()
@@ -106,62 +103,24 @@ sources:
   - {match: {}, owner: U123ABC, channel: "#care", respond_within: 1h}
 slack: {per_channel_rate: 1000}
 `, filepath.Join(dir, "data"), sources.String()))
-	cmd := exec.Command(bin, "run", "--config", cfgPath)
-	stdout, stderr := newLineWriter(), newLineWriter()
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	defer func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	}()
-
-	deadline := time.After(60 * time.Second)
-	for {
-		seen := map[string]bool{}
-		for _, m := range alertTitle.FindAllStringSubmatch(stdout.String(), -1) {
-			seen[m[1]] = true
-		}
-		if len(seen) == total {
-			break
-		}
-		select {
-		case <-stdout.lines:
-		case err := <-done:
-			t.Fatalf("daemon exited: %v\n%s", err, stderr)
-		case <-deadline:
-			t.Fatalf("the good source stalled: %d of %d alerted\n%s", len(seen), total, stderr)
-		}
-	}
+	es := startEarshot(t, cfgPath)
+	until(t, 60*time.Second, "every mention of the good source", func() bool { return len(alertCounts(es)) == total }, es.stdout.changed)
 	// Every hostile source is reported as not up, by name.
-	logs := stderr.String()
+	logs := es.stderr.String()
 	for name := range hostile {
 		if !regexp.MustCompile(`source=` + name + `\b.*(state=(failing|rate_limited)|err=)|(state=(failing|rate_limited)|err=).*source=` + name + `\b`).MatchString(logs) {
 			t.Errorf("source %s never reported failing", name)
 		}
 	}
-	if strings.Contains(stdout.String(), "ACME spam") || strings.Contains(stdout.String(), "ACME broken") {
+	if out := es.stdout.String(); strings.Contains(out, "ACME spam") || strings.Contains(out, "ACME broken") {
 		t.Error("an alert came from a hostile feed")
 	}
-	hwm := peakRSS(t, cmd.Process.Pid)
+	hwm := peakRSS(t, es.cmd.Process.Pid)
 	t.Logf("peak RSS %d MiB with %d hostile feeds", hwm>>20, len(hostile))
 	if hwm > 200<<20 {
 		t.Errorf("peak RSS %d MiB: memory is not bounded", hwm>>20)
 	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("stop: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Error("no clean stop within 20s")
-	}
+	es.stop(t)
 }
 
 // peakRSS reads the process's peak resident set size (VmHWM) in bytes.

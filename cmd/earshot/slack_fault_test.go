@@ -5,13 +5,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -84,7 +82,6 @@ var postedAlert = regexp.MustCompile(`from complaints: ACME order item-(\d+) sti
 // arrive; when Slack is back every alert is delivered once, and the
 // outage costs a bounded number of calls (no retry storm).
 func TestSlackOutage(t *testing.T) {
-	bin := earshotBinary(t)
 	slack := &slackStandIn{changed: make(chan struct{}, 1)}
 	api := httptest.NewServer(slack)
 	defer api.Close()
@@ -93,34 +90,12 @@ func TestSlackOutage(t *testing.T) {
 	defer feed.Close()
 	limit.Store(3)
 	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "earshot.yaml")
-	writeFile(t, cfgPath, fmt.Sprintf(`data_dir: %s
+	es := startEarshot(t, complaintsConfig(t, dir, feed.URL, fmt.Sprintf(`data_dir: %s
 http: {listen: "127.0.0.1:0"}
-brand: {terms: [ACME]}
 listener: {jitter: 0s}
-sources:
-  - {name: complaints, url: "%s", every: 1s, alert_backlog: true}
-routes:
-  - {match: {}, owner: U123ABC, channel: C0CARE123, respond_within: 1h}
 slack: {bot_token: xoxb-test, api_url: "%s/api/", per_channel_rate: 50}
-`, filepath.Join(dir, "data"), feed.URL, api.URL))
-	cmd := exec.Command(bin, "run", "--config", cfgPath)
-	stdout, stderr := newLineWriter(), newLineWriter()
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	defer func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			t.Log(stderr.String())
-		}
-	}()
+`, filepath.Join(dir, "data"), api.URL)))
+	stderr := es.stderr
 	started := waitLine(t, stderr.lines, regexp.MustCompile(`earshot running`), "start")
 	addr := regexp.MustCompile(`http=(\S+)`).FindStringSubmatch(started)[1]
 	// The first alerts go through, then Slack fails in three ways while
@@ -132,11 +107,7 @@ slack: {bot_token: xoxb-test, api_url: "%s/api/", per_channel_rate: 50}
 		limit.Add(3)
 		waitLine(t, stderr.lines, regexp.MustCompile(`case opened`), "a case opened during the outage")
 		// Let the retries run against this failure for a while.
-		select {
-		case <-time.After(3 * time.Second):
-		case err := <-done:
-			t.Fatalf("daemon exited during the outage: %v", err)
-		}
+		<-time.After(3 * time.Second)
 	}
 	slack.set("")
 	back := time.Now()
@@ -147,9 +118,9 @@ slack: {bot_token: xoxb-test, api_url: "%s/api/", per_channel_rate: 50}
 	if hits > 60 {
 		t.Errorf("%d calls during the outage: a retry storm", hits)
 	}
-	deadline := time.After(90 * time.Second)
-	for {
+	posted := func() map[int]int {
 		slack.mu.Lock()
+		defer slack.mu.Unlock()
 		seen := map[int]int{}
 		for _, p := range slack.posts {
 			if m := postedAlert.FindStringSubmatch(p); m != nil {
@@ -157,23 +128,13 @@ slack: {bot_token: xoxb-test, api_url: "%s/api/", per_channel_rate: 50}
 				seen[i]++
 			}
 		}
-		slack.mu.Unlock()
-		if len(seen) == total {
-			dups := 0
-			for _, n := range seen {
-				dups += n - 1
-			}
-			t.Logf("%d alerts delivered %v after Slack came back, %d duplicates", total, time.Since(back).Round(time.Millisecond), dups)
-			if dups > 0 {
-				t.Errorf("%d duplicate alerts", dups)
-			}
-			break
-		}
-		select {
-		case <-slack.changed:
-		case <-deadline:
-			t.Fatalf("%d of %d alerts delivered after Slack came back", len(seen), total)
-		}
+		return seen
+	}
+	until(t, 90*time.Second, "every alert delivered after Slack came back", func() bool { return len(posted()) == total }, slack.changed)
+	dups := duplicateCount(posted())
+	t.Logf("%d alerts delivered %v after Slack came back, %d duplicates", total, time.Since(back).Round(time.Millisecond), dups)
+	if dups > 0 {
+		t.Errorf("%d duplicate alerts", dups)
 	}
 	resp, err := http.Get("http://" + addr + "/metrics")
 	if err != nil {
@@ -186,13 +147,5 @@ slack: {bot_token: xoxb-test, api_url: "%s/api/", per_channel_rate: 50}
 			t.Errorf("/metrics has no %s", want)
 		}
 	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("stop: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Error("no clean stop within 20s")
-	}
+	es.stop(t)
 }
