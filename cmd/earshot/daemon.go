@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -281,6 +282,10 @@ func (d *daemon) run(ctx context.Context, b *build) error {
 	if ln != nil {
 		httpAddr = ln.Addr().String()
 	}
+	// Compiling the rules and recovering the store leave garbage that the
+	// daemon never needs again: return it to the system now rather than
+	// carrying it while idle.
+	debug.FreeOSMemory()
 	d.log.Info("earshot running", "version", buildVersion(), "roles", strings.Join(d.roles, ","),
 		"config", d.path, "http", httpAddr, "shadow", cfg.Shadow)
 
