@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -94,8 +95,13 @@ func (w *Workflow) runJobs(ctx context.Context) {
 // seconds and continues the work asynchronously on the workers Run starts.
 // Without a signing secret it answers 404 to everything.
 func (w *Workflow) InteractionHandler() http.Handler {
-	if !w.slack.Load().SigningSecret.IsSet() {
-		w.log.Warn("slack signing secret not set, refusing slack interactions over http")
+	if sc := w.slack.Load(); !sc.SigningSecret.IsSet() {
+		// Only worth a warning where Slack is used without Socket Mode.
+		level := slog.LevelInfo
+		if sc.BotToken.IsSet() && !sc.AppToken.IsSet() {
+			level = slog.LevelWarn
+		}
+		w.log.Log(context.Background(), level, "slack signing secret not set, refusing slack interactions over http")
 	}
 	return http.HandlerFunc(w.serveInteraction)
 }
