@@ -129,7 +129,7 @@ func (s *Stage) handle(ctx context.Context, msg jetstream.Msg, v *mention.Verdic
 	b, err := v.Encode()
 	if err == nil {
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		_, err = s.js.Publish(pctx, mention.VerdictSubject(v.Topic()), b, jetstream.WithMsgID(m.ID))
+		_, err = s.js.Publish(pctx, mention.VerdictSubject(v.Topic()), b, jetstream.WithMsgID(verdictMsgID(&m)))
 		cancel()
 	}
 	if err != nil {
@@ -143,6 +143,17 @@ func (s *Stage) handle(ctx context.Context, msg jetstream.Msg, v *mention.Verdic
 		// The verdict is published; a redelivery is deduplicated by its ID.
 		s.log.Warn("mention ack failed", "mention", m.ID, "err", err)
 	}
+}
+
+// verdictMsgID is the JetStream message ID of a mention's verdict: the
+// mention's ID, so that a redelivered mention does not make a second
+// verdict; an update (another source found the mention) gets its own, so
+// that the longer source list reaches the workflow.
+func verdictMsgID(m *mention.Mention) string {
+	if m.Update {
+		return m.ID + "/sources/" + strconv.Itoa(len(m.Sources))
+	}
+	return m.ID
 }
 
 // backoff grows the redelivery delay with the number of deliveries, capped

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -179,9 +180,14 @@ func TestBaseline(t *testing.T) {
 	e.clock.Advance(10 * time.Minute)
 	fs.set(append(items("g", 4), rssItem{GUID: "g5", Link: "https://example.com/post/5", Title: "Fresh complaint about ACME"})...)
 	e.pollName(l, "backlog")
-	ms := e.mentions()
+	var ms []mention.Mention
+	for _, m := range e.mentions() {
+		if !m.Update {
+			ms = append(ms, m)
+		}
+	}
 	// backlog: 4 baseline; alert: same URLs, so its 4 items join the
-	// backlog's mentions; then one new item.
+	// backlog's mentions (announced as updates); then one new item.
 	if len(ms) != 5 {
 		t.Fatalf("mentions = %q, want 5", titles(ms))
 	}
@@ -222,12 +228,39 @@ func TestCrossSource(t *testing.T) {
 	e.pollName(l, "a")
 	e.pollName(l, "b")
 	ms := e.mentions()
-	if len(ms) != 3 {
-		t.Fatalf("mentions = %q, want 3", titles(ms))
+	// Three mentions; the two that b found again are announced once more
+	// under the same mention ID, listing both sources.
+	ids := map[string][]string{}
+	for _, m := range ms {
+		ids[m.ID] = m.Sources
+	}
+	if len(ids) != 3 || len(ms) != 5 {
+		t.Fatalf("mentions = %q (%d distinct), want 3 distinct in 5 messages", titles(ms), len(ids))
+	}
+	announced := 0
+	for _, m := range ms[2:] {
+		if m.ID == ms[0].ID || m.ID == ms[1].ID {
+			announced++
+			if !m.Update {
+				t.Errorf("re-announcement of %s not marked as an update", m.ID)
+			}
+			if !slices.Equal(m.Sources, []string{"a", "b"}) {
+				t.Errorf("re-announcement of %s lists %v, want a and b", m.ID, m.Sources)
+			}
+		}
+	}
+	if announced != 2 {
+		t.Errorf("%d re-announcements, want 2", announced)
 	}
 	u, _, err := l.lookupURL(t.Context(), urlKey(ms[0].URL))
 	if err != nil || u == nil || len(u.Sources) != 2 || u.ID != ms[0].ID {
 		t.Errorf("url entry = %+v, %v; want mention %s found by a and b", u, err, ms[0].ID)
+	}
+	// Polling again announces nothing more.
+	e.clock.Advance(time.Hour)
+	e.pollName(l, "b")
+	if n := len(e.mentions()); n != 5 {
+		t.Errorf("%d messages after another poll, want 5", n)
 	}
 }
 

@@ -50,8 +50,9 @@ type Deps struct {
 type options struct {
 	// announceCrossSource republishes a mention (same Mention.ID, message ID
 	// ID+"/"+source) when a second source finds the same canonical URL, so
-	// that downstream sees Sources list both. Off until the workflow merges
-	// mentions by ID.
+	// that downstream sees Sources list both: the classifier publishes its
+	// verdict again, the workflow adds the source to the open case (no
+	// second alert), reports count the mention once.
 	announceCrossSource bool
 	// maxConcurrent bounds fetches across all hosts.
 	maxConcurrent int
@@ -104,7 +105,7 @@ func New(cfg config.Listener, sources []config.Source, store config.Store, deps 
 		metrics:  deps.Metrics,
 		now:      deps.Now,
 		store:    store,
-		opts:     options{maxConcurrent: 64, failAfter: 1},
+		opts:     options{maxConcurrent: 64, failAfter: 1, announceCrossSource: true},
 		sources:  map[string]*source{},
 		hosts:    map[string]chan struct{}{},
 	}

@@ -260,7 +260,7 @@ func (l *Listener) process(ctx context.Context, s *source, cfg config.Source, st
 				return stats, err
 			}
 			if l.opts.announceCrossSource && entry.ID != "" {
-				m.ID, m.Sources = entry.ID, sources
+				m.ID, m.Sources, m.Update = entry.ID, sources, true
 				if err := l.publish(ctx, m, entry.ID+"/"+mention.SubjectToken(name)); err != nil {
 					return stats, err
 				}

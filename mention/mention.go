@@ -107,6 +107,10 @@ type Mention struct {
 	// BrandOnly marks items of a source whose every item is about the brand,
 	// so the classifier does not require a brand term.
 	BrandOnly bool `json:"brand_only,omitempty"`
+	// Update marks a re-announcement of a mention published before: another
+	// source found the same item, and Sources now lists both. It carries no
+	// news: stages merge it into what they have and never alert on it.
+	Update bool `json:"update,omitempty"`
 }
 
 // Span is a byte range [Start, End) in a mention's Title+"\n"+Text, as

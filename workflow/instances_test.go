@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -101,4 +102,48 @@ func TestRestartResumesOwnCases(t *testing.T) {
 	}
 	runWorkflow(t, after)
 	env.waitCase(t, CaseID(v.Mention.ID, "delivery"), func(c *Case) bool { return c.Delivery.TS != "" })
+}
+
+// TestUpdateMergesSources sends a mention's update (a second source found
+// it): the open case lists both sources, and nothing is alerted again.
+func TestUpdateMergesSources(t *testing.T) {
+	env := startJS(t)
+	out := newSignal()
+	w, err := New(testConfig(), Deps{JS: env.js, Cases: env.cases, Console: out}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	v := complaint("merge-1")
+	b, _ := v.Encode()
+	if err := w.handleVerdict(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	v.Mention.Update, v.Mention.Sources = true, []string{"google-news-de", "reddit"}
+	b, _ = v.Encode()
+	if err := w.handleVerdict(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := w.store.Get(ctx, CaseID("merge-1", "delivery"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(c.Verdict.Mention.Sources, "reddit") || c.History[len(c.History)-1].Action != "also_found" {
+		t.Errorf("case after the update: sources %v, history %+v", c.Verdict.Mention.Sources, c.History)
+	}
+	ids, _ := w.store.IDs(ctx)
+	if len(ids) != 1 {
+		t.Errorf("%d cases, want 1: an update must not open a case", len(ids))
+	}
+	// An update of a mention without a case (not critical, or baseline)
+	// opens none either.
+	u := complaint("merge-2")
+	u.Mention.Update, u.Mention.Sources = true, []string{"a", "b"}
+	b, _ = u.Encode()
+	if err := w.handleVerdict(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := w.store.IDs(ctx); len(ids) != 1 {
+		t.Errorf("%d cases after an update of an unknown mention, want 1", len(ids))
+	}
 }

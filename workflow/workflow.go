@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -341,6 +343,9 @@ func (w *Workflow) handleVerdict(ctx context.Context, data []byte) error {
 		return &badMessage{err}
 	}
 	switch {
+	case v.Mention.Update:
+		w.metrics.Verdicts.WithLabelValues("update").Inc()
+		return w.mergeSources(ctx, &v)
 	case !v.Criticism:
 		w.metrics.Verdicts.WithLabelValues("not_critical").Inc()
 		return nil
@@ -385,6 +390,41 @@ func (w *Workflow) handleVerdict(ctx context.Context, data []byte) error {
 	}
 	return nil
 }
+
+// mergeSources adds the sources of an update (another source found the
+// same mention) to the mention's open cases. It never opens a case or
+// alerts: the mention is not news.
+func (w *Workflow) mergeSources(ctx context.Context, v *mention.Verdict) error {
+	r := w.router.Load()
+	for i := range r.routes {
+		id := CaseID(v.Mention.ID, r.routes[i].id)
+		_, err := w.store.Modify(ctx, id, func(c *Case) error {
+			m := &c.Verdict.Mention
+			added := false
+			for _, s := range v.Mention.Sources {
+				if s != m.Source && !slices.Contains(m.Sources, s) {
+					m.Sources, added = append(m.Sources, s), true
+				}
+			}
+			if !added {
+				return errUnchanged
+			}
+			c.record(w.now(), "earshot", "also_found", "", "also found by "+strings.Join(m.Sources, ", "))
+			return nil
+		})
+		switch {
+		case err == nil:
+			w.log.Info("case mention also found by another source", "case", id, "sources", strings.Join(v.Mention.Sources, ","))
+		case errors.Is(err, ErrCaseNotFound), errors.Is(err, errUnchanged):
+		default:
+			return err
+		}
+	}
+	return nil
+}
+
+// errUnchanged stops a Modify that has nothing to change.
+var errUnchanged = errors.New("unchanged")
 
 // open creates the case of v on route m and queues it; a case that exists
 // already (the verdict came again) is queued again only if it was never

@@ -130,7 +130,7 @@ func backtest(ctx context.Context, b *build, st *broker, from time.Time, progres
 	then := map[string]decision{}
 	err := readStream(ctx, st.js, mention.VerdictsStream, from, func(msg jetstream.Msg) error {
 		v, err := mention.DecodeVerdict(msg.Data())
-		if err == nil {
+		if err == nil && !v.Mention.Update {
 			then[v.Mention.ID] = decision{isMention: true, criticism: v.Criticism, topic: v.Topic()}
 		}
 		return nil
@@ -144,7 +144,7 @@ func backtest(ctx context.Context, b *build, st *broker, from time.Time, progres
 
 	var mentions []mention.Mention
 	err = readStream(ctx, st.js, mention.MentionsStream, from, func(msg jetstream.Msg) error {
-		if m, err := mention.DecodeMention(msg.Data()); err == nil {
+		if m, err := mention.DecodeMention(msg.Data()); err == nil && !m.Update {
 			mentions = append(mentions, m)
 		}
 		return nil

@@ -72,6 +72,9 @@ func Collect(ctx context.Context, st Store, from, to time.Time) (*Data, error) {
 				d.Skipped++
 				return
 			}
+			if v.Mention.Update {
+				return // another source found a mention counted already
+			}
 			d.Verdicts = append(d.Verdicts, StoredVerdict{Seq: seq, At: at, Verdict: v})
 		})
 	if err != nil {
