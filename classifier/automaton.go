@@ -2,7 +2,11 @@ package classifier
 
 // automaton is an Aho-Corasick automaton over bytes, compiled into a dense
 // DFA over byte classes: every byte that occurs in no pattern shares class
-// 0, so the table stays small while a step is one load.
+// 0, so the table stays small while a step is one load. Classification
+// matches by words (tokscan.go); the automaton searches brand terms when
+// there are many of them, and, built over every pattern on demand
+// (Classifier.bareAC), it is the bare scan of the benchmarks and the
+// reference matcher of the tests.
 type automaton struct {
 	classOf [256]uint8
 	nclass  int32

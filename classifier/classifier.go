@@ -4,6 +4,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -103,7 +104,9 @@ type pattern struct {
 	// stopOnly: the pattern only tells the language; skipped when the
 	// mention says its language.
 	stopOnly       bool
-	stopDE, stopEN float64 // weights of the function-word roles
+	stopDE, stopEN float64  // weights of the function-word roles
+	units          []string // the units of the text (see tokscan.go)
+	bytePath       bool     // searched in the bytes, not by units
 }
 
 type nodeKind uint8
@@ -151,20 +154,28 @@ type rule struct {
 	custom   bool
 	root     node
 	spans    []leaf // the positive leaves, for highlighting
+	// anyHit: the rule is a term or an OR of terms (no title: scope), so it
+	// matches whenever it is a candidate, which only a hit of one of its
+	// terms makes it.
+	anyHit bool
 }
 
 // Classifier decides whether mentions are criticism. It is immutable after
 // New and safe for concurrent use; to reload rules, build a new one and swap
 // it (for example through an atomic.Pointer).
 type Classifier struct {
-	ac        *automaton
-	pats      []pattern
-	rules     []rule
-	always    []int32 // rules that can match without any of their terms
-	topics    []string
-	threshold float64
-	hasBrand  bool
-	pool      sync.Pool
+	tix        *tokIndex
+	hot        []hotPat
+	bare       *automaton // over every pattern, built on first use (bareAC)
+	bareOnce   sync.Once
+	pats       []pattern
+	rules      []rule
+	always     []int32 // rules that can match without any of their terms
+	topics     []string
+	threshold  float64
+	hasBrand   bool
+	hasExclude bool
+	pool       sync.Pool
 }
 
 type builder struct {
@@ -183,7 +194,38 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	if c.threshold <= 0 {
 		c.threshold = DefaultThreshold
 	}
-	b := &builder{c: c, index: map[string]int32{}, topics: map[string]bool{}}
+	b := &builder{c: c}
+	// The packs first: they are compiled once per process and shared.
+	var names []string
+	seen := map[string]bool{}
+	for i, name := range rules.Packs {
+		name = strings.ToLower(strings.TrimSpace(name))
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		if _, err := packFS.ReadFile("packs/" + name + ".txt"); err != nil {
+			b.errs = append(b.errs, config.Errorf(fmt.Sprintf("rules.packs[%d]", i), "unknown pack %q (known: %s)", name, strings.Join(Packs(), ", ")))
+			continue
+		}
+		names = append(names, name)
+	}
+	base, err := cachedPacks(names)
+	if err != nil {
+		b.errs = append(b.errs, config.Errorf("rules.packs", "%w", err))
+		base = &packBase{}
+	}
+	c.pats = slices.Clone(base.pats)
+	c.rules = slices.Clone(base.rules)
+	c.always = slices.Clone(base.always)
+	b.index = maps.Clone(base.index)
+	b.topics = maps.Clone(base.topics)
+	if b.index == nil {
+		b.index = map[string]int32{}
+	}
+	if b.topics == nil {
+		b.topics = map[string]bool{}
+	}
 	for i, t := range brand.Terms {
 		p, ok := b.literal(t, modeBrand)
 		if !ok {
@@ -200,23 +242,7 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 			continue
 		}
 		c.pats[p].exclude = true
-	}
-	seen := map[string]bool{}
-	for i, name := range rules.Packs {
-		path := fmt.Sprintf("rules.packs[%d]", i)
-		name = strings.ToLower(strings.TrimSpace(name))
-		if seen[name] {
-			continue
-		}
-		seen[name] = true
-		src, err := packFS.ReadFile("packs/" + name + ".txt")
-		if err != nil {
-			b.errs = append(b.errs, config.Errorf(path, "unknown pack %q (known: %s)", name, strings.Join(Packs(), ", ")))
-			continue
-		}
-		if err := b.pack(name, string(src)); err != nil {
-			b.errs = append(b.errs, config.Errorf(path, "pack %q: %w", name, err))
-		}
+		c.hasExclude = true
 	}
 	for i, r := range rules.Custom {
 		b.custom(i, r)
@@ -224,18 +250,42 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
 	}
-	texts := make([]string, len(c.pats))
-	for i := range c.pats {
-		texts[i] = c.pats[i].text
-	}
-	c.ac = newAutomaton(texts)
 	for t := range b.topics {
 		c.topics = append(c.topics, t)
 	}
 	slices.Sort(c.topics)
+	finishPatterns(c.pats)
+	if c.tix, err = buildTokIndex(c.pats); err != nil {
+		return nil, err
+	}
+	c.hot = make([]hotPat, len(c.pats))
 	for i := range c.pats {
 		p := &c.pats[i]
+		c.hot[i] = hotPat{stopDE: p.stopDE, stopEN: p.stopEN, plen: int32(len(p.text)), stopOnly: p.stopOnly}
+	}
+	c.pool.New = func() any { return c.newScratch() }
+	return c, nil
+}
+
+// finishPatterns derives the language weights and the stop-only flag of
+// the patterns and sorts their rule lists. Patterns may come from a
+// packBase: their rule lists are then shared, unless a custom rule was
+// added (the lists are clipped, so adding copied them), and are only
+// rewritten when they are not strictly increasing, which only a copy can be.
+func finishPatterns(pats []pattern) {
+	for i := range pats {
+		p := &pats[i]
+		for k := 1; k < len(p.rules); k++ {
+			if p.rules[k] <= p.rules[k-1] {
+				slices.Sort(p.rules)
+				p.rules = slices.Compact(p.rules)
+				break
+			}
+		}
+		p.rules = slices.Clip(p.rules)
+		p.roles = slices.Clip(p.roles)
 		p.stopOnly = len(p.roles) > 0 && len(p.rules) == 0 && !p.brand && !p.exclude
+		p.stopDE, p.stopEN = 0, 0
 		for _, r := range p.roles {
 			p.stopOnly = p.stopOnly && r.kind == roleStop
 			if r.kind == roleStop {
@@ -247,11 +297,57 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 				}
 			}
 		}
-		slices.Sort(c.pats[i].rules)
-		c.pats[i].rules = slices.Compact(c.pats[i].rules)
 	}
-	c.pool.New = func() any { return c.newScratch() }
-	return c, nil
+}
+
+// packBase is the compiled form of a set of packs, shared read-only by
+// every Classifier that loads them: New copies its slices and maps
+// (shallowly; the rule lists of patterns are clipped, so that a custom rule
+// added to one copies it).
+type packBase struct {
+	pats   []pattern
+	rules  []rule
+	always []int32
+	index  map[string]int32
+	topics map[string]bool
+}
+
+var packCache sync.Map // pack names joined by "," -> func() (*packBase, error)
+
+// cachedPacks compiles the named packs once per process.
+func cachedPacks(names []string) (*packBase, error) {
+	if len(names) == 0 {
+		return &packBase{}, nil
+	}
+	key := strings.Join(names, ",")
+	f, ok := packCache.Load(key)
+	if !ok {
+		f, _ = packCache.LoadOrStore(key, sync.OnceValues(func() (*packBase, error) { return compilePacks(names) }))
+	}
+	return f.(func() (*packBase, error))()
+}
+
+// compilePacks compiles the named packs (which must exist) from their text.
+func compilePacks(names []string) (*packBase, error) {
+	c := &Classifier{}
+	b := &builder{c: c, index: map[string]int32{}, topics: map[string]bool{}}
+	var errs []error
+	for _, name := range names {
+		src, err := packFS.ReadFile("packs/" + name + ".txt")
+		if err == nil {
+			err = b.pack(name, string(src))
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("pack %q: %w", name, err))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	finishPatterns(c.pats)
+	c.rules = slices.Clip(c.rules)
+	c.always = slices.Clip(c.always)
+	return &packBase{pats: slices.Clip(c.pats), rules: c.rules, always: c.always, index: b.index, topics: b.topics}, nil
 }
 
 // Topics returns every topic any loaded rule can assign, sorted.
@@ -276,6 +372,7 @@ func (b *builder) literal(s string, mode matchMode) (int32, bool) {
 	if text == "" {
 		return 0, false
 	}
+	units, ok := patUnits(&b.tmp)
 	if mode != modeBrand && (kind == tokURL || kind == tokHandle) {
 		mode = modeBrand
 	}
@@ -284,7 +381,7 @@ func (b *builder) literal(s string, mode matchMode) (int32, bool) {
 		return p, true
 	}
 	p := int32(len(b.c.pats))
-	b.c.pats = append(b.c.pats, pattern{text: text, mode: mode})
+	b.c.pats = append(b.c.pats, pattern{text: text, mode: mode, units: units, bytePath: mode == modeBrand || !ok})
 	b.index[key] = p
 	return p, true
 }
@@ -447,6 +544,23 @@ func triggers(n *node) ([]int32, bool) {
 	return nil, false
 }
 
+// anyTerm reports whether n is a term or an OR of terms, none of them
+// restricted to the title.
+func anyTerm(n *node) bool {
+	switch n.kind {
+	case nTerm:
+		return !n.title
+	case nOr:
+		for i := range n.kids {
+			if k := &n.kids[i]; k.kind != nTerm || k.title {
+				return false
+			}
+		}
+		return len(n.kids) > 0
+	}
+	return false
+}
+
 // addRule compiles and registers a rule.
 func (b *builder) addRule(r rule, query string) error {
 	e, err := Parse(query)
@@ -459,6 +573,7 @@ func (b *builder) addRule(r rule, query string) error {
 		return err
 	}
 	r.root = root
+	r.anyHit = anyTerm(&r.root)
 	b.c.rules = append(b.c.rules, r)
 	if t, ok := triggers(&b.c.rules[idx].root); ok {
 		for _, p := range t {

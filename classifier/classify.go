@@ -11,6 +11,8 @@ import (
 type hit struct {
 	pat    int32
 	t0, t1 int32
+	end    int32 // byte offset in the normalised text where the match ends
+	plen   int32 // length of the pattern in bytes
 }
 
 type cueHit struct {
@@ -35,32 +37,41 @@ const (
 	flagBrand
 )
 
+type headSlot struct {
+	gen uint32
+	h   int32
+}
+
 // scratch is the per-call working memory, pooled so that classifying
 // allocates nothing in the steady state.
 type scratch struct {
-	nt       normText
-	hits     []hit
-	next     []int32
-	head     []int32
-	headGen  []uint32
-	ruleGen  []uint32
-	gen      uint32
-	cands    []int32
-	matched  []int32
-	flags    []uint8
-	cues     []cueHit
-	topics   []topicWeight
-	titleTok int32
-	stopDE   float64 // language evidence from function words
-	stopEN   float64
-	m        *mention.Mention
-	lang     string
+	nt        normText
+	units     []unit
+	countStop bool
+	hits      []hit
+	merged    []hit
+	next      []int32
+	heads     []headSlot // per pattern: its last hit in this text (valid when gen matches)
+	ruleGen   []uint32
+	gen       uint32
+	cands     []int32
+	matched   []int32
+	flags     []uint8
+	contrast  []int32 // tokens that start a contrast
+	cueCnt    []uint8 // cues per token (up to 2)
+	cues      []cueHit
+	topics    []topicWeight
+	titleTok  int32
+	stopDE    float64 // language evidence from function words
+	stopEN    float64
+	m         *mention.Mention
+	lang      string
+	ref       bool // match with the byte automaton (tests)
 }
 
 func (c *Classifier) newScratch() *scratch {
 	return &scratch{
-		head:    make([]int32, len(c.pats)),
-		headGen: make([]uint32, len(c.pats)),
+		heads:   make([]headSlot, len(c.pats)),
 		ruleGen: make([]uint32, len(c.rules)),
 	}
 }
@@ -69,7 +80,7 @@ func (c *Classifier) newScratch() *scratch {
 func (c *Classifier) scan(s *scratch, m *mention.Mention) {
 	s.gen++
 	if s.gen == 0 { // wrapped: forget every stamp
-		clear(s.headGen)
+		clear(s.heads)
 		clear(s.ruleGen)
 		s.gen = 1
 	}
@@ -82,76 +93,35 @@ func (c *Classifier) scan(s *scratch, m *mention.Mention) {
 		}
 	}
 	s.hits = s.hits[:0]
-	s.next = s.next[:0]
-	a := c.ac
-	buf := nt.buf
-	countStop := m.Lang == ""
+	s.countStop = m.Lang == ""
 	s.stopDE, s.stopEN = 0, 0
-	st := int32(0)
-	ti := int32(0) // the token at i: tokens are separated by single spaces
-	for i, ch := range buf {
-		if ch == ' ' {
-			ti++
+	if s.ref {
+		c.byteScan(s, c.bareAC(), nil)
+	} else {
+		c.tokScan(s)
+	}
+	s.link()
+}
+
+// link threads the hits of each pattern into a list (head, next).
+func (s *scratch) link() {
+	s.next = s.next[:0]
+	for h := range s.hits {
+		p := s.hits[h].pat
+		hs := &s.heads[p]
+		if hs.gen != s.gen {
+			*hs = headSlot{gen: s.gen, h: -1}
 		}
-		st = a.delta[st&^outFlag+int32(a.classOf[ch])]
-		if st >= 0 {
-			continue
-		}
-		end := i + 1
-		for _, p := range a.outputs(st) {
-			pat := &c.pats[p]
-			start := end - int(a.plen[p])
-			t1 := ti
-			t0 := t1
-			for t0 > 0 && int(nt.toks[t0].start) > start {
-				t0--
-			}
-			startOK := start == 0 || !isWordByte(buf[start-1])
-			endOK := end == len(buf) || !isWordByte(buf[end])
-			kind := nt.toks[t0].kind
-			switch pat.mode {
-			case modeExact:
-				if !startOK || !endOK || kind == tokURL || kind == tokHandle {
-					continue
-				}
-			case modePrefix:
-				if !startOK || kind == tokURL || kind == tokHandle {
-					continue
-				}
-			case modeSuffix:
-				if !endOK || kind != tokWord {
-					continue
-				}
-			case modeBrand:
-				// a brand may take a genitive or plural s: "Flinkwerks"
-				if !startOK || !endOK && !(buf[end] == 's' && (end+1 == len(buf) || !isWordByte(buf[end+1]))) {
-					continue
-				}
-			}
-			if countStop {
-				s.stopDE += pat.stopDE
-				s.stopEN += pat.stopEN
-			}
-			if pat.stopOnly {
-				continue
-			}
-			h := int32(len(s.hits))
-			s.hits = append(s.hits, hit{pat: p, t0: t0, t1: t1 + 1})
-			if s.headGen[p] != s.gen {
-				s.headGen[p] = s.gen
-				s.head[p] = -1
-			}
-			s.next = append(s.next, s.head[p])
-			s.head[p] = h
-		}
+		s.next = append(s.next, hs.h)
+		hs.h = int32(h)
 	}
 }
 
 func (s *scratch) first(p int32) int32 {
-	if s.headGen[p] != s.gen {
-		return -1
+	if hs := s.heads[p]; hs.gen == s.gen {
+		return hs.h
 	}
-	return s.head[p]
+	return -1
 }
 
 // langOf returns the language bits and name of the text.
@@ -180,6 +150,9 @@ func (c *Classifier) isBrand(s *scratch) bool {
 	for _, h := range s.hits {
 		if !c.pats[h.pat].brand {
 			continue
+		}
+		if !c.hasExclude {
+			return true
 		}
 		excluded := false
 		for _, x := range s.hits {
@@ -360,7 +333,7 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 	s.matched = s.matched[:0]
 	for _, ri := range s.cands {
 		r := &c.rules[ri]
-		if r.lang&langBits != 0 && s.eval(&r.root) {
+		if r.lang&langBits != 0 && (r.anyHit || s.eval(&r.root)) {
 			s.matched = append(s.matched, ri)
 		}
 	}

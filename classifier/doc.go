@@ -6,9 +6,17 @@
 // text files under packs/, written for earshot; no third-party lexicon is
 // shipped), and the managers' custom rules written in a small query language
 // (see Parse). Every term of all of them becomes one pattern of a single
-// Aho-Corasick automaton that runs over the normalised text, so the cost of a
-// text hardly depends on the number of rules, and classifying allocates
-// nothing in the steady state.
+// word-level matcher that runs over the normalised text (tokscan.go): each
+// word is hashed once and looked up in a dictionary of the words of all
+// patterns, which lists the one-word patterns it completes and the phrases
+// anchored on it; prefix and compound-head wildcards are looked up by the
+// hashes of a word's first and last bytes. It finds exactly what an
+// Aho-Corasick automaton over the bytes with word-boundary checks finds
+// (a test and a fuzz test compare the two), so the cost of a text hardly
+// depends on the number of rules, and classifying allocates nothing in the
+// steady state. The packs are compiled once per process and shared by
+// every Classifier; New (and so a reload) compiles only the brand terms and
+// custom rules on top of them.
 //
 // # Normalisation
 //

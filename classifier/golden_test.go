@@ -94,14 +94,20 @@ func TestGolden(t *testing.T) {
 	// tuned on. golden-round2.tsv and golden-round3.tsv were each written as
 	// a hold-out, measured once (F1 de 0.41/en 0.60 and de 0.585/en 0.605)
 	// and then tuned on. golden-holdout.tsv was written after all tuning and
-	// is the honest estimate (measured F1 de 0.486, en 0.634).
+	// is the honest estimate (measured F1 de 0.486, en 0.634; never looked
+	// at, also not by the second round of pack work, after which it measures
+	// de 0.564, en 0.698). golden-fresh.tsv was written before that second
+	// round and measured once (F1 de 0.764, en 0.727); it was not tuned on,
+	// but by the same hand that then wrote the new cues, so its later
+	// figures are optimistic.
 	floors := map[string]float64{
+		"golden-fresh.tsv/de": 0.85, "golden-fresh.tsv/en": 0.85,
 		"golden-tune.tsv/de": 0.90, "golden-tune.tsv/en": 0.90,
-		"golden-round2.tsv/de": 0.80, "golden-round2.tsv/en": 0.80,
-		"golden-round3.tsv/de": 0.65, "golden-round3.tsv/en": 0.65,
-		"golden-holdout.tsv/de": 0.45, "golden-holdout.tsv/en": 0.58,
+		"golden-round2.tsv/de": 0.88, "golden-round2.tsv/en": 0.88,
+		"golden-round3.tsv/de": 0.80, "golden-round3.tsv/en": 0.80,
+		"golden-holdout.tsv/de": 0.50, "golden-holdout.tsv/en": 0.65,
 	}
-	for _, file := range []string{"golden-tune.tsv", "golden-round2.tsv", "golden-round3.tsv", "golden-holdout.tsv"} {
+	for _, file := range []string{"golden-tune.tsv", "golden-round2.tsv", "golden-round3.tsv", "golden-holdout.tsv", "golden-fresh.tsv"} {
 		counts := map[string]*prf{}
 		var v mention.Verdict
 		for _, l := range readGolden(t, file) {
@@ -139,4 +145,9 @@ func ruleNames(v *mention.Verdict) string {
 		b.WriteString(" [" + r.Rule + "]")
 	}
 	return b.String()
+}
+
+func fileExists(name string) bool {
+	_, err := os.Stat(name)
+	return err == nil
 }

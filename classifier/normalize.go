@@ -1,6 +1,7 @@
 package classifier
 
 import (
+	"encoding/binary"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -27,6 +28,7 @@ type token struct {
 	sent         int32 // sentence number
 	kind         tokKind
 	caps         bool // written in capitals (4 or more letters, no lower case)
+	joined       bool // a word with a joiner (- . &) inside
 }
 
 // normText is the normalised form of one text: the tokens' folded bytes
@@ -42,6 +44,7 @@ type normText struct {
 
 	// word state
 	inWord           bool
+	joined           bool // the current word has a joiner
 	upper, lower     int
 	wordStart, wordO int
 	sent             int32
@@ -93,14 +96,9 @@ func (n *normText) body(title, text string) {
 func (n *normText) add(s string, base int) {
 	n.omap = nil
 	n.base = int32(base)
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii || nfcSafe(s) || norm.NFC.QuickSpanString(s) == len(s) {
+	// The ASCII prefix is in NFC whatever follows it; check the rest.
+	i := asciiPrefix(s)
+	if i == len(s) || nfcSafe(s[i:]) || norm.NFC.QuickSpanString(s) == len(s) {
 		n.tokenize(s)
 		return
 	}
@@ -124,6 +122,23 @@ func (n *normText) add(s string, base int) {
 		return
 	}
 	n.tokenize(unsafe.String(&n.nfc[0], len(n.nfc)))
+}
+
+// asciiPrefix returns the length of the ASCII prefix of s, reading 8 bytes
+// at a time.
+func asciiPrefix(s string) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))&0x8080808080808080 != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return i
+		}
+	}
+	return i
 }
 
 func isAlnumASCII(c byte) bool {
@@ -154,7 +169,7 @@ func (n *normText) emit(kind tokKind, oend int, caps bool) {
 	n.toks = append(n.toks, token{
 		start: int32(n.wordStart), end: int32(len(n.buf)),
 		ostart: n.orig(n.wordO), oend: n.orig(oend),
-		sent: n.sent, kind: kind, caps: caps,
+		sent: n.sent, kind: kind, caps: caps, joined: kind == tokWord && n.joined,
 	})
 }
 
@@ -174,6 +189,7 @@ func (n *normText) startWord(o int) {
 		n.begin(o)
 		n.inWord = true
 		n.upper, n.lower = 0, 0
+		n.joined = false
 	}
 }
 
@@ -314,6 +330,7 @@ func (n *normText) tokenize(src string) {
 				}
 			case (c == '-' || c == '.' || c == '&') && n.inWord && i+1 < len(src) && (isAlnumASCII(src[i+1]) || src[i+1] >= utf8.RuneSelf):
 				n.buf = append(n.buf, c)
+				n.joined = true
 			case c == '!' || c == '?' || c == '.' || c == ',' || c == ';' || c == ':':
 				n.endWord(i)
 				switch c {

@@ -110,9 +110,36 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			}
 		}
 	}
+	// The tokens that start a contrast, in order.
+	s.contrast = s.contrast[:0]
+	if contrasts > 0 {
+		for k := range flags {
+			if flags[k]&flagContrast != 0 {
+				s.contrast = append(s.contrast, int32(k))
+			}
+		}
+	}
+	// How many cues cover each token: a cue can only lie inside another
+	// when every token of it is covered twice.
+	if cap(s.cueCnt) < n {
+		s.cueCnt = make([]uint8, n, n+n/2)
+	}
+	cnt := s.cueCnt[:n]
+	clear(cnt)
+	for i := range s.cues {
+		for t := s.cues[i].t0; t < s.cues[i].t1; t++ {
+			if cnt[t] < 2 {
+				cnt[t]++
+			}
+		}
+	}
 	for i := range s.cues {
 		cu := &s.cues[i]
-		if contained(s.cues, i) {
+		shared := true
+		for t := cu.t0; t < cu.t1 && shared; t++ {
+			shared = cnt[t] >= 2
+		}
+		if shared && contained(s.cues, i) {
 			continue
 		}
 		if cu.kind == roleIrony {
@@ -153,7 +180,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		}
 		cf := 1.0
 		if contrasts > 0 {
-			cf = contrastFactor(nt, flags, cu.t0)
+			cf = contrastFactor(nt, s.contrast, cu.t0)
 		}
 		w := cu.w * mult
 		switch cu.kind {
@@ -234,20 +261,18 @@ func contained(cues []cueHit, i int) bool {
 }
 
 // contrastFactor weighs a cue by its place around "aber"/"but": before the
-// contrast it counts less, after it more.
-func contrastFactor(nt *normText, flags []uint8, t int32) float64 {
+// contrast it counts less, after it more. contrast lists the tokens that
+// start a contrast, in order.
+func contrastFactor(nt *normText, contrast []int32, t int32) float64 {
 	sent := nt.toks[t].sent
 	f := 1.0
-	for k := range flags {
-		if flags[k]&flagContrast == 0 {
-			continue
-		}
+	for _, k := range contrast {
 		ks := nt.toks[k].sent
 		firstOfSent := k == 0 || nt.toks[k-1].sent != ks
 		switch {
-		case int32(k) < t && ks == sent:
+		case k < t && ks == sent:
 			return afterContrast
-		case int32(k) > t && (ks == sent || ks == sent+1 && firstOfSent):
+		case k > t && (ks == sent || ks == sent+1 && firstOfSent):
 			f = beforeContrast
 		}
 	}

@@ -1,0 +1,851 @@
+package classifier
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strings"
+	"unsafe"
+)
+
+// The matcher runs over words, not bytes. The normalised text is cut into
+// units: the parts of a word between the joiners - . & (which are units of
+// their own), punctuation marks and emoji. Every unit is hashed once and
+// looked up in a dictionary of the units that occur in patterns; the
+// dictionary entry lists the one-unit patterns that match it and the
+// longer patterns anchored on it (checked unit by unit from there).
+// Prefix wildcards (enttäusch*) and compound heads (*katastrophe) are
+// looked up by the hashes of a unit's first and last n bytes, behind a
+// small bit filter. Brand terms, which may occur anywhere (inside URLs and
+// handles too), are compared with whole units (one-word terms) or searched
+// in the bytes.
+//
+// This finds the hits the Aho-Corasick automaton over the bytes with the
+// boundary checks of byteScan finds, in the same order
+// (TestTokenScanMatchesByteScan, FuzzTokenScan), up to collisions of 64-bit
+// hashes (see strTab). Its gain is in compiling: it builds in a fraction of
+// the time of the dense automaton over all patterns, and the packs' part is
+// shared; per text it costs about the same as the automaton walk plus its
+// boundary checks (docs/benchmarks-classifier.md).
+
+const (
+	fnvOff   uint64 = 14695981039346656037
+	fnvPrime uint64 = 1099511628211
+)
+
+func hashStr(s string) uint64 {
+	h := fnvOff
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	return h
+}
+
+// unitHash hashes a unit of a text or a pattern 8 bytes at a time. When b
+// has capacity for it, the last word is read whole and the bytes beyond
+// len(b) are masked off (the scan keeps 8 spare bytes behind the buffer).
+func unitHash(b []byte) uint64 {
+	const k1, k2 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F
+	h := uint64(len(b)) * k2
+	for len(b) > 8 {
+		h = (h ^ binary.LittleEndian.Uint64(b)) * k1
+		h ^= h >> 32
+		b = b[8:]
+	}
+	var x uint64
+	if cap(b) >= 8 {
+		x = binary.LittleEndian.Uint64(b[:8]) & (^uint64(0) >> (64 - 8*uint(len(b))))
+	} else {
+		for i := len(b) - 1; i >= 0; i-- {
+			x = x<<8 | uint64(b[i])
+		}
+	}
+	h = (h ^ x) * k1
+	h ^= h >> 29
+	h *= k2
+	h ^= h >> 32
+	return h
+}
+
+// unitHashStr is unitHash for a string.
+func unitHashStr(s string) uint64 {
+	b := make([]byte, len(s), len(s)+8)
+	copy(b, s)
+	return unitHash(b)
+}
+
+// hashRevStr hashes s from its last byte to its first.
+func hashRevStr(s string) uint64 {
+	h := fnvOff
+	for i := len(s) - 1; i >= 0; i-- {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	return h
+}
+
+// strTab is an open-addressing hash table from strings to int32. It keeps
+// only the 64-bit hash and the length of a key, not the key: a slot is 16
+// bytes, and a lookup touches one cache line. Two different strings of the
+// same length whose FNV-1a hashes agree in all 64 bits would be confused;
+// among the few thousand keys of a classifier and the words of a text that
+// has a chance of about 1 in 10^15 per word (checked for the keys
+// themselves when the table is built).
+type strTab struct {
+	mask  uint64
+	slots []strSlot
+}
+
+type strSlot struct {
+	h   uint64
+	n   int32
+	val int32 // value+1; 0 marks an empty slot
+}
+
+func newStrTab(n int) strTab {
+	size := 8
+	for size < 2*n {
+		size <<= 1
+	}
+	return strTab{mask: uint64(size - 1), slots: make([]strSlot, size)}
+}
+
+// insert adds key; it reports false when an equally long key with the same
+// hash is present.
+func (t *strTab) insert(key string, h uint64, val int32) bool {
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		sl := &t.slots[i]
+		if sl.val == 0 {
+			*sl = strSlot{h: h, n: int32(len(key)), val: val + 1}
+			return true
+		}
+		if sl.h == h && int(sl.n) == len(key) {
+			return false
+		}
+	}
+}
+
+// find returns the value of key (with hash h) or -1.
+func (t *strTab) find(key []byte, h uint64) int32 {
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		sl := &t.slots[i]
+		if sl.val == 0 {
+			return -1
+		}
+		if sl.h == h && int(sl.n) == len(key) {
+			return sl.val - 1
+		}
+	}
+}
+
+// pairSet is a set of byte pairs, a cheap gate before the stem lookups.
+type pairSet [1024]uint64
+
+func (p *pairSet) add(a, b byte)      { i := uint(a)<<8 | uint(b); p[i>>6] |= 1 << (i & 63) }
+func (p *pairSet) has(a, b byte) bool { i := uint(a)<<8 | uint(b); return p[i>>6]&(1<<(i&63)) != 0 }
+
+// findWord returns the slot of the unit with hash h and length n, or -1.
+func (x *tokIndex) findWord(h uint64, n int) int32 {
+	for i := h & x.wmask; ; i = (i + 1) & x.wmask {
+		sl := &x.wslots[i]
+		if sl.n == 0 {
+			return -1
+		}
+		if sl.h == h && int(sl.n) == n+1 {
+			return int32(i)
+		}
+	}
+}
+
+// bloom is a one-hash bit filter in front of the stem tables.
+type bloom [256]uint64
+
+func (b *bloom) add(h uint64)      { b[h>>56] |= 1 << (h >> 50 & 63) }
+func (b *bloom) has(h uint64) bool { return b[h>>56]&(1<<(h>>50&63)) != 0 }
+func isJoiner(c byte) bool         { return joinerTab[c] }
+
+var joinerTab = [256]bool{'-': true, '.': true, '&': true}
+
+func joinerKey(c byte) string { return string([]byte{1, c}) }
+
+func matchUnit(u *unitPat, b []byte) bool {
+	switch u.kind {
+	case upPrefix:
+		return len(b) >= len(u.text) && string(b[:len(u.text)]) == u.text
+	case upSuffix:
+		return len(b) >= len(u.text) && string(b[len(b)-len(u.text):]) == u.text
+	}
+	return false
+}
+
+const (
+	upExact uint8 = iota
+	upPrefix
+	upSuffix
+)
+
+// unitPat is one unit of a pattern of several units.
+type unitPat struct {
+	id   int32 // dictionary id for exact units
+	kind uint8
+	text string // for prefix and suffix units
+}
+
+type multiPat struct {
+	pat    int32
+	anchor int32 // the unit whose dictionary entry lists the pattern
+	units  []unitPat
+	stem   int32 // length of a prefix stem at the end (0: none)
+}
+
+type dictEntry struct {
+	singles        []int32 // one-unit exact patterns, except stop-only ones
+	multis         []int32 // indexes into tokIndex.multi anchored on this unit
+	stopDE, stopEN float64 // language evidence of its one-unit patterns
+}
+
+// wordSlot is a slot of the open-addressing dictionary of units: the hash
+// and length of the unit (see strTab) and what occurs when it does, in one
+// cache line. A unit's id is its slot.
+type wordSlot struct {
+	h       uint64
+	n       int32 // length+1; 0 marks an empty slot
+	single  int32 // a one-unit pattern that is not stop-only, or -1
+	moreOff int32 // further ones: singles[moreOff:moreOff+moreN]
+	anchOff int32 // longer patterns anchored here: anchors[anchOff:anchOff+anchN]
+	moreN   uint16
+	anchN   uint16
+	stop    int32 // index into stops, or -1
+}
+
+// anchorRef is a longer pattern anchored on a unit, with one more unit of
+// it (nb at offset nbOff from the anchor; nb -1: none) checked first.
+type anchorRef struct {
+	multi int32
+	nb    int32
+	nbOff int32
+}
+
+type tokIndex struct {
+	wmask      uint64
+	wslots     []wordSlot
+	singles    []int32
+	anchors    []anchorRef
+	stops      [][2]float64
+	entries    []dictEntry // during the build
+	keys       []string    // during the build
+	joiner     [3]int32    // ids of "-", ".", "&" as joiners (-1: in no pattern)
+	prefix     strTab      // stem -> index into prefixPats
+	prefixPats [][]int32
+	pbloom     bloom
+	p2, s2     pairSet // first and last two bytes of the stems
+	minP, maxP int
+	suffix     strTab // hashed from the end
+	suffixPats [][]int32
+	sbloom     bloom
+	minS, maxS int
+	multi      []multiPat
+	bytePats   []int32     // patterns searched in the bytes (brand terms)
+	brandWords []brandWord // one-word brand terms: compared with units
+	byteAC     *automaton  // over bytePats when there are many
+}
+
+func joinerIdx(c byte) int {
+	switch c {
+	case '-':
+		return 0
+	case '.':
+		return 1
+	}
+	return 2
+}
+
+// patUnits cuts a normalised pattern into units. It returns ok=false when
+// the pattern must be searched in the bytes (a URL or handle in it).
+func patUnits(nt *normText) ([]string, bool) {
+	var out []string
+	for _, t := range nt.toks {
+		b := nt.buf[t.start:t.end]
+		switch t.kind {
+		case tokURL, tokHandle:
+			return nil, false
+		case tokWord:
+			s := 0
+			for k := 0; k <= len(b); k++ {
+				if k == len(b) || isJoiner(b[k]) {
+					if k > s {
+						out = append(out, string(b[s:k]))
+					}
+					if k < len(b) {
+						out = append(out, joinerKey(b[k]))
+					}
+					s = k + 1
+				}
+			}
+		default:
+			out = append(out, string(b))
+		}
+	}
+	return out, len(out) > 0
+}
+
+// buildTokIndex builds the word-level matcher for c.pats.
+func buildTokIndex(pats []pattern) (*tokIndex, error) {
+	x := &tokIndex{joiner: [3]int32{-1, -1, -1}}
+	// Count how many patterns use each exact unit, to anchor long patterns
+	// on their rarest unit.
+	count := map[string]int32{}
+	nPrefix, nSuffix, nExact := 0, 0, 0
+	for i := range pats {
+		p := &pats[i]
+		if p.bytePath {
+			if p.mode == modeBrand && simpleWord(p.text) {
+				x.brandWords = append(x.brandWords, brandWord{pat: int32(i), text: p.text, h: unitHashStr(p.text), hs: unitHashStr(p.text + "s")})
+			} else {
+				x.bytePats = append(x.bytePats, int32(i))
+			}
+			continue
+		}
+		if len(p.units) == 1 {
+			switch p.mode {
+			case modePrefix:
+				nPrefix++
+				continue
+			case modeSuffix:
+				nSuffix++
+				continue
+			}
+		}
+		for j, u := range p.units {
+			if p.mode == modePrefix && j == len(p.units)-1 || p.mode == modeSuffix && j == 0 {
+				continue
+			}
+			if _, ok := count[u]; !ok {
+				nExact++
+			}
+			count[u]++
+		}
+	}
+	x.entries = make([]dictEntry, 0, nExact)
+	ids := make(map[string]int32, nExact)
+	var collision error
+	id := func(u string) int32 {
+		if v, ok := ids[u]; ok {
+			return v
+		}
+		v := int32(len(x.entries))
+		ids[u] = v
+		x.keys = append(x.keys, u)
+		x.entries = append(x.entries, dictEntry{})
+		if len(u) == 2 && u[0] == 1 {
+			x.joiner[joinerIdx(u[1])] = v
+		}
+		return v
+	}
+	x.prefix = newStrTab(nPrefix)
+	x.suffix = newStrTab(nSuffix)
+	stems := map[string]int32{}
+	stem := func(t *strTab, lists *[][]int32, bl *bloom, key string, h uint64, p int32) {
+		k := "p" + key
+		if t == &x.suffix {
+			k = "s" + key
+		}
+		if v, ok := stems[k]; ok {
+			(*lists)[v] = append((*lists)[v], p)
+			return
+		}
+		stems[k] = int32(len(*lists))
+		if !t.insert(key, h, int32(len(*lists))) && collision == nil {
+			collision = fmt.Errorf("the pattern stem %q has the same hash as another one; please report this", key)
+		}
+		*lists = append(*lists, []int32{p})
+		bl.add(h)
+	}
+	x.minP, x.minS = 1<<30, 1<<30
+	for i := range pats {
+		p := &pats[i]
+		pi := int32(i)
+		if p.bytePath {
+			continue
+		}
+		if len(p.units) == 1 {
+			u := p.units[0]
+			switch p.mode {
+			case modePrefix:
+				stem(&x.prefix, &x.prefixPats, &x.pbloom, u, hashStr(u), pi)
+				x.p2.add(u[0], u[1])
+				x.minP, x.maxP = min(x.minP, len(u)), max(x.maxP, len(u))
+			case modeSuffix:
+				stem(&x.suffix, &x.suffixPats, &x.sbloom, u, hashRevStr(u), pi)
+				x.s2.add(u[len(u)-2], u[len(u)-1])
+				x.minS, x.maxS = min(x.minS, len(u)), max(x.maxS, len(u))
+			default:
+				e := &x.entries[id(u)]
+				e.stopDE += p.stopDE
+				e.stopEN += p.stopEN
+				if !p.stopOnly {
+					e.singles = append(e.singles, pi)
+				}
+			}
+			continue
+		}
+		m := multiPat{pat: pi, anchor: -1, units: make([]unitPat, len(p.units))}
+		best := int32(1 << 30)
+		for j, u := range p.units {
+			switch {
+			case p.mode == modePrefix && j == len(p.units)-1:
+				m.units[j] = unitPat{kind: upPrefix, text: u}
+				m.stem = int32(len(u))
+			case p.mode == modeSuffix && j == 0:
+				m.units[j] = unitPat{kind: upSuffix, text: u}
+			default:
+				m.units[j] = unitPat{id: id(u)}
+				if c := count[u]; c < best {
+					best, m.anchor = c, int32(j)
+				}
+			}
+		}
+		mi := int32(len(x.multi))
+		x.multi = append(x.multi, m)
+		e := m.units[m.anchor].id
+		x.entries[e].multis = append(x.entries[e].multis, mi)
+	}
+	// Pack the entries into the slots of the dictionary.
+	size := 8
+	for size < 2*len(x.entries) {
+		size <<= 1
+	}
+	x.wmask = uint64(size - 1)
+	x.wslots = make([]wordSlot, size)
+	slotOf := make([]int32, len(x.entries))
+	for e, key := range x.keys {
+		h := unitHashStr(key)
+		i := h & x.wmask
+		for ; x.wslots[i].n != 0; i = (i + 1) & x.wmask {
+			if x.wslots[i].h == h && int(x.wslots[i].n) == len(key)+1 && collision == nil {
+				collision = fmt.Errorf("the pattern word %q has the same hash as another one; please report this", key)
+			}
+		}
+		slotOf[e] = int32(i)
+		x.wslots[i] = wordSlot{h: h, n: int32(len(key)) + 1, single: -1, stop: -1}
+	}
+	for i := range x.joiner {
+		if x.joiner[i] >= 0 {
+			x.joiner[i] = slotOf[x.joiner[i]]
+		}
+	}
+	for mi := range x.multi {
+		for j := range x.multi[mi].units {
+			if u := &x.multi[mi].units[j]; u.kind == upExact {
+				u.id = slotOf[u.id]
+			}
+		}
+	}
+	for e := range x.entries {
+		en := &x.entries[e]
+		sl := &x.wslots[slotOf[e]]
+		if en.stopDE != 0 || en.stopEN != 0 {
+			sl.stop = int32(len(x.stops))
+			x.stops = append(x.stops, [2]float64{en.stopDE, en.stopEN})
+		}
+		if len(en.singles) > 0 {
+			sl.single = en.singles[0]
+			sl.moreOff, sl.moreN = int32(len(x.singles)), uint16(len(en.singles)-1)
+			x.singles = append(x.singles, en.singles[1:]...)
+		}
+		sl.anchOff, sl.anchN = int32(len(x.anchors)), uint16(len(en.multis))
+		for _, mi := range en.multis {
+			m := &x.multi[mi]
+			ar := anchorRef{multi: mi, nb: -1}
+			for _, j := range []int32{m.anchor + 1, m.anchor - 1} {
+				if j >= 0 && int(j) < len(m.units) && m.units[j].kind == upExact {
+					ar.nb, ar.nbOff = m.units[j].id, j-m.anchor
+					break
+				}
+			}
+			x.anchors = append(x.anchors, ar)
+		}
+		if len(en.singles) > 1<<16-1 || len(en.multis) > 1<<16-1 {
+			collision = fmt.Errorf("the pattern word %q occurs in too many patterns", x.keys[e])
+		}
+	}
+	x.entries, x.keys = nil, nil
+	if len(x.bytePats) > maxIndexPats {
+		texts := make([]string, len(x.bytePats))
+		for i, p := range x.bytePats {
+			texts[i] = pats[p].text
+		}
+		x.byteAC = newAutomaton(texts)
+	}
+	return x, collision
+}
+
+// maxIndexPats is the number of byte-searched patterns up to which each is
+// searched with bytes.Index rather than with an automaton.
+const maxIndexPats = 8
+
+// unit is one unit of a text.
+type unit struct {
+	h          uint64 // hash of the unit's bytes (word units)
+	start, end int32  // in the normalised buffer
+	tok        int32
+	id         int32 // dictionary entry, -1 when no pattern has the unit
+	word       bool  // letters and digits of a word token
+}
+
+// brandWord is a brand term of one word ("flinkwerk"). Outside URLs and
+// handles it can only match a whole unit, or a unit that adds an s
+// ("Flinkwerks"); inside them it is searched in the bytes.
+type brandWord struct {
+	pat   int32
+	text  string
+	h, hs uint64 // hashes of text and text+"s"
+}
+
+// simpleWord reports whether s is one unit of letters and digits.
+func simpleWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isWordByte(s[i]) {
+			return false
+		}
+	}
+	return len(s) > 0
+}
+
+// hotPat is what the scan needs of a pattern, kept apart from the pattern
+// so that the scan touches little memory.
+type hotPat struct {
+	stopDE, stopEN float64
+	plen           int32
+	stopOnly       bool
+}
+
+// addHit records a hit of pattern p over tokens [t0, t1) ending at byte end.
+func (c *Classifier) addHit(s *scratch, p, t0, t1, end int32) {
+	hp := &c.hot[p]
+	if s.countStop {
+		s.stopDE += hp.stopDE
+		s.stopEN += hp.stopEN
+	}
+	if hp.stopOnly {
+		return
+	}
+	s.hits = append(s.hits, hit{pat: p, t0: t0, t1: t1, end: end, plen: hp.plen})
+}
+
+// tokScan cuts the normalised text into units and collects the hits of
+// every pattern, sorted as the byte automaton reports them: by end, longer
+// first, then by pattern.
+func (c *Classifier) tokScan(s *scratch) {
+	x := c.tix
+	nt := &s.nt
+	buf := nt.buf
+	if cap(nt.buf)-len(nt.buf) < 8 { // room for unitHash's last word
+		nt.buf = slices.Grow(nt.buf, 8)
+	}
+	buf = nt.buf
+	us := s.units[:0]
+	for ti := range nt.toks {
+		t := &nt.toks[ti]
+		b := buf[t.start:t.end]
+		switch {
+		case t.kind == tokWord && !t.joined:
+			h := unitHash(b)
+			us = append(us, unit{h: h, start: t.start, end: t.end, tok: int32(ti), id: x.findWord(h, len(b)), word: true})
+		case t.kind == tokWord:
+			st := 0
+			for k := 0; k <= len(b); k++ {
+				if k < len(b) && !isJoiner(b[k]) {
+					continue
+				}
+				h := unitHash(b[st:k])
+				us = append(us, unit{h: h, start: t.start + int32(st), end: t.start + int32(k), tok: int32(ti), id: x.findWord(h, k-st), word: true})
+				if k < len(b) {
+					us = append(us, unit{start: t.start + int32(k), end: t.start + int32(k) + 1, tok: int32(ti), id: x.joiner[joinerIdx(b[k])]})
+				}
+				st = k + 1
+			}
+		case t.kind == tokURL || t.kind == tokHandle:
+			us = append(us, unit{start: t.start, end: t.end, tok: int32(ti), id: -1})
+		default:
+			us = append(us, unit{start: t.start, end: t.end, tok: int32(ti), id: x.findWord(unitHash(b), len(b))})
+		}
+	}
+	s.units = us
+	hasP, hasS, hasB := len(x.prefixPats) > 0, len(x.suffixPats) > 0, len(x.brandWords) > 0
+	for ui := range us {
+		u := &us[ui]
+		if u.word {
+			b := buf[u.start:u.end]
+			if hasP && len(b) >= x.minP && x.p2.has(b[0], b[1]) {
+				h := fnvOff
+				for k := 0; k < len(b) && k < x.maxP; k++ {
+					h = (h ^ uint64(b[k])) * fnvPrime
+					if k+1 >= x.minP && x.pbloom.has(h) {
+						if v := x.prefix.find(b[:k+1], h); v >= 0 {
+							for _, p := range x.prefixPats[v] {
+								c.addHit(s, p, u.tok, u.tok+1, u.start+int32(k)+1)
+							}
+						}
+					}
+				}
+			}
+			if hasS && len(b) >= x.minS && x.s2.has(b[len(b)-2], b[len(b)-1]) {
+				h := fnvOff
+				for k := len(b) - 1; k >= 0 && len(b)-k <= x.maxS; k-- {
+					h = (h ^ uint64(b[k])) * fnvPrime
+					if len(b)-k >= x.minS && x.sbloom.has(h) {
+						if v := x.suffix.find(b[k:], h); v >= 0 {
+							for _, p := range x.suffixPats[v] {
+								c.addHit(s, p, u.tok, u.tok+1, u.end)
+							}
+						}
+					}
+				}
+			}
+		}
+		if hasB {
+			if u.word {
+				n := int(u.end - u.start)
+				for bi := range x.brandWords {
+					bw := &x.brandWords[bi]
+					if u.h == bw.h && n == len(bw.text) || u.h == bw.hs && n == len(bw.text)+1 {
+						c.addHit(s, bw.pat, u.tok, u.tok+1, u.start+int32(len(bw.text)))
+					}
+				}
+			} else if u.id < 0 {
+				c.brandInToken(s, u)
+			}
+		}
+		if u.id < 0 {
+			continue
+		}
+		sl := &x.wslots[u.id]
+		if sl.stop >= 0 && s.countStop {
+			s.stopDE += x.stops[sl.stop][0]
+			s.stopEN += x.stops[sl.stop][1]
+		}
+		if sl.single >= 0 {
+			s.hits = append(s.hits, hit{pat: sl.single, t0: u.tok, t1: u.tok + 1, end: u.end, plen: u.end - u.start})
+			for _, p := range x.singles[sl.moreOff : sl.moreOff+int32(sl.moreN)] {
+				s.hits = append(s.hits, hit{pat: p, t0: u.tok, t1: u.tok + 1, end: u.end, plen: u.end - u.start})
+			}
+		}
+	multi:
+		for _, ar := range x.anchors[sl.anchOff : sl.anchOff+int32(sl.anchN)] {
+			if ar.nb >= 0 {
+				k := ui + int(ar.nbOff)
+				if k < 0 || k >= len(us) || us[k].id != ar.nb {
+					continue
+				}
+			}
+			m := &x.multi[ar.multi]
+			s0 := ui - int(m.anchor)
+			if s0 < 0 || s0+len(m.units) > len(us) {
+				continue
+			}
+			for j := range m.units {
+				mu := &m.units[j]
+				tu := &us[s0+j]
+				if mu.kind == upExact {
+					if tu.id != mu.id {
+						continue multi
+					}
+				} else if !tu.word || !matchUnit(mu, buf[tu.start:tu.end]) {
+					continue multi
+				}
+			}
+			last := &us[s0+len(m.units)-1]
+			end := last.end
+			if m.stem > 0 {
+				end = last.start + m.stem
+			}
+			c.addHit(s, m.pat, us[s0].tok, last.tok+1, end)
+		}
+	}
+	// Sort by end, longer first, then by pattern. The hits come nearly in
+	// order, so insertion sort is linear in practice.
+	c.sortHits(s.hits)
+	if len(x.bytePats) > 0 {
+		// Other brand terms: searched in the bytes, sorted apart, merged in.
+		n := len(s.hits)
+		if x.byteAC != nil {
+			c.byteScan(s, x.byteAC, x.bytePats)
+		} else {
+			for _, p := range x.bytePats {
+				c.indexScan(s, p)
+			}
+		}
+		if len(s.hits) > n {
+			c.sortHits(s.hits[n:])
+			s.merged = append(s.merged[:0], s.hits...)
+			a, b := s.merged[:n], s.merged[n:]
+			out := s.hits[:0]
+			for len(a) > 0 && len(b) > 0 {
+				if c.hitLess(&b[0], &a[0]) {
+					out = append(out, b[0])
+					b = b[1:]
+				} else {
+					out = append(out, a[0])
+					a = a[1:]
+				}
+			}
+			out = append(append(out, a...), b...)
+			s.hits = out
+		}
+	}
+}
+
+func (c *Classifier) sortHits(hs []hit) {
+	for i := 1; i < len(hs); i++ {
+		for j := i; j > 0 && c.hitLess(&hs[j], &hs[j-1]); j-- {
+			hs[j], hs[j-1] = hs[j-1], hs[j]
+		}
+	}
+}
+
+func (c *Classifier) hitLess(a, b *hit) bool {
+	if a.end != b.end {
+		return a.end < b.end
+	}
+	if a.plen != b.plen {
+		return a.plen > b.plen
+	}
+	return a.pat < b.pat
+}
+
+// boundaryOK applies the word-boundary rules of the pattern's mode to a
+// match of buf[start:end] whose first byte lies in a token of kind kind.
+func boundaryOK(mode matchMode, buf []byte, start, end int, kind tokKind) bool {
+	startOK := start == 0 || !isWordByte(buf[start-1])
+	endOK := end == len(buf) || !isWordByte(buf[end])
+	switch mode {
+	case modeExact:
+		return startOK && endOK && kind != tokURL && kind != tokHandle
+	case modePrefix:
+		return startOK && kind != tokURL && kind != tokHandle
+	case modeSuffix:
+		return endOK && kind == tokWord
+	case modeBrand:
+		// a brand may take a genitive or plural s: "Flinkwerks"
+		return startOK && (endOK || buf[end] == 's' && (end+1 == len(buf) || !isWordByte(buf[end+1])))
+	}
+	return false
+}
+
+// tokAt returns the token that contains byte i of the buffer (or the last
+// one starting before it).
+func (nt *normText) tokAt(i int) int32 {
+	lo, hi := 0, len(nt.toks)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if int(nt.toks[m].start) <= i {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return int32(max(lo-1, 0))
+}
+
+// brandInToken finds the one-word brand terms inside unit u when it is a
+// URL or a handle (elsewhere they are whole units, compared in tokScan).
+func (c *Classifier) brandInToken(s *scratch, u *unit) {
+	x := c.tix
+	nt := &s.nt
+	if u.id >= 0 || nt.toks[u.tok].kind != tokURL && nt.toks[u.tok].kind != tokHandle {
+		return
+	}
+	// inside a URL or handle: search the bytes of the token
+	buf := nt.buf
+	tb := buf[u.start:u.end]
+	for bi := range x.brandWords {
+		bw := &x.brandWords[bi]
+		for off := 0; off < len(tb); {
+			i := strings.Index(unsafe.String(&tb[off], len(tb)-off), bw.text)
+			if i < 0 {
+				break
+			}
+			start := int(u.start) + off + i
+			end := start + len(bw.text)
+			off += i + 1
+			if boundaryOK(modeBrand, buf, start, end, tokURL) {
+				c.addHit(s, bw.pat, u.tok, u.tok+1, int32(end))
+			}
+		}
+	}
+}
+
+// indexScan finds the occurrences of pattern p in the bytes.
+func (c *Classifier) indexScan(s *scratch, p int32) {
+	pat := &c.pats[p]
+	buf := s.nt.buf
+	for off := 0; off < len(buf); {
+		i := strings.Index(unsafe.String(&buf[off], len(buf)-off), pat.text)
+		if i < 0 {
+			return
+		}
+		start := off + i
+		end := start + len(pat.text)
+		off = start + 1
+		if pat.mode == modeBrand {
+			// the common case: no token kind needed
+			if boundaryOK(modeBrand, buf, start, end, tokWord) {
+				c.addHit(s, p, s.nt.tokAt(start), s.nt.tokAt(end-1)+1, int32(end))
+			}
+			continue
+		}
+		t0 := s.nt.tokAt(start)
+		if boundaryOK(pat.mode, buf, start, end, s.nt.toks[t0].kind) {
+			c.addHit(s, p, t0, s.nt.tokAt(end-1)+1, int32(end))
+		}
+	}
+}
+
+// byteScan runs automaton a (over the patterns idx, or all patterns when
+// idx is nil) over the bytes of the normalised text and adds the hits that
+// keep the word boundaries of their mode. It is the matcher the word-level
+// scan replaces, kept for brand terms and as the reference in tests.
+func (c *Classifier) byteScan(s *scratch, a *automaton, idx []int32) {
+	nt := &s.nt
+	buf := nt.buf
+	st := int32(0)
+	ti := int32(0) // the token at i: tokens are separated by single spaces
+	for i, ch := range buf {
+		if ch == ' ' {
+			ti++
+		}
+		st = a.delta[st&^outFlag+int32(a.classOf[ch])]
+		if st >= 0 {
+			continue
+		}
+		end := i + 1
+		for _, ap := range a.outputs(st) {
+			p := ap
+			if idx != nil {
+				p = idx[ap]
+			}
+			pat := &c.pats[p]
+			start := end - len(pat.text)
+			t0 := ti
+			for t0 > 0 && int(nt.toks[t0].start) > start {
+				t0--
+			}
+			if boundaryOK(pat.mode, buf, start, end, nt.toks[t0].kind) {
+				c.addHit(s, p, t0, ti+1, int32(end))
+			}
+		}
+	}
+}
+
+// bareAC returns the byte automaton over every pattern, built on first
+// use: the benchmarks' bare scan and the tests' reference matcher.
+func (c *Classifier) bareAC() *automaton {
+	c.bareOnce.Do(func() {
+		texts := make([]string, len(c.pats))
+		for i := range c.pats {
+			texts[i] = c.pats[i].text
+		}
+		c.bare = newAutomaton(texts)
+	})
+	return c.bare
+}
