@@ -89,7 +89,7 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Floors, set from measurement (docs/benchmarks-classifier.md): they
+	// Floors, set from measurement (docs/benchmarks.md, Classifier): they
 	// guard against regressions. golden-tune.tsv is what the packs were
 	// tuned on. golden-round2.tsv and golden-round3.tsv were each written as
 	// a hold-out, measured once (F1 de 0.41/en 0.60 and de 0.585/en 0.605)

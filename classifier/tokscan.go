@@ -26,7 +26,7 @@ import (
 // hashes (see strTab). Its gain is in compiling: it builds in a fraction of
 // the time of the dense automaton over all patterns, and the packs' part is
 // shared; per text it costs about the same as the automaton walk plus its
-// boundary checks (docs/benchmarks-classifier.md).
+// boundary checks (docs/benchmarks.md, Classifier).
 
 const (
 	fnvOff   uint64 = 14695981039346656037
