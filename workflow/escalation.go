@@ -67,24 +67,11 @@ func (e *escalator) run(ctx context.Context, fire func(ctx context.Context, id s
 			}
 		}
 		e.mu.Unlock()
-		var timer <-chan time.Time
-		var t *time.Timer
-		if !next.IsZero() {
-			t = time.NewTimer(max(next.Sub(e.now()), 0))
-			timer = t.C
-		}
-		select {
-		case <-ctx.Done():
-			if t != nil {
-				t.Stop()
-			}
-			return
-		case <-e.kick:
-			if t != nil {
-				t.Stop()
+		if !sleepUntil(ctx, e.now, next, e.kick) {
+			if ctx.Err() != nil {
+				return
 			}
 			continue
-		case <-timer:
 		}
 		now := e.now()
 		var ids []string
@@ -298,4 +285,23 @@ func (w *Workflow) sendStep(ctx context.Context, c *Case, step string) error {
 		return err
 	})
 	return err
+}
+
+// sleepUntil waits until next (zero: no deadline), a kick, or the end of
+// ctx, and reports whether next has come (false: kicked, or ctx is done).
+func sleepUntil(ctx context.Context, now func() time.Time, next time.Time, kick <-chan struct{}) bool {
+	var timer <-chan time.Time
+	if !next.IsZero() {
+		t := time.NewTimer(max(next.Sub(now()), 0))
+		defer t.Stop()
+		timer = t.C
+	}
+	select {
+	case <-ctx.Done():
+		return false
+	case <-kick:
+		return false
+	case <-timer:
+		return true
+	}
 }

@@ -216,24 +216,11 @@ type flush struct {
 func (w *Workflow) runIncidents(ctx context.Context) {
 	in := w.inc
 	for {
-		var timer <-chan time.Time
-		var t *time.Timer
-		if next := in.next(); !next.IsZero() {
-			t = time.NewTimer(max(next.Sub(w.now()), 0))
-			timer = t.C
-		}
-		select {
-		case <-ctx.Done():
-			if t != nil {
-				t.Stop()
-			}
-			return
-		case <-in.kick:
-			if t != nil {
-				t.Stop()
+		if !sleepUntil(ctx, w.now, in.next(), in.kick) {
+			if ctx.Err() != nil {
+				return
 			}
 			continue
-		case <-timer:
 		}
 		for _, f := range in.take(w.now()) {
 			w.flushIncident(ctx, f)

@@ -203,14 +203,8 @@ func (cr *compiledRoute) matches(v *mention.Verdict) bool {
 	if !m.Topic.Contains(v.Topic()) {
 		return false
 	}
-	if len(m.Source) > 0 {
-		ok := m.Source.Contains(v.Mention.Source)
-		for _, s := range v.Mention.Sources {
-			ok = ok || m.Source.Contains(s)
-		}
-		if !ok {
-			return false
-		}
+	if !anySource(m.Source, v) {
+		return false
 	}
 	if len(m.Lang) > 0 {
 		lang := v.Lang
@@ -221,16 +215,33 @@ func (cr *compiledRoute) matches(v *mention.Verdict) bool {
 			return false
 		}
 	}
-	if len(m.Rule) > 0 {
-		ok := false
-		for _, rm := range v.Rules {
-			ok = ok || m.Rule.Contains(rm.Rule)
-		}
-		if !ok {
-			return false
+	return anyRule(m.Rule, v)
+}
+
+// anySource reports whether list is empty or names a source that found v.
+func anySource(list config.StringList, v *mention.Verdict) bool {
+	if len(list) == 0 || list.Contains(v.Mention.Source) {
+		return true
+	}
+	for _, s := range v.Mention.Sources {
+		if list.Contains(s) {
+			return true
 		}
 	}
-	return true
+	return false
+}
+
+// anyRule reports whether list is empty or names a rule that fired on v.
+func anyRule(list config.StringList, v *mention.Verdict) bool {
+	if len(list) == 0 {
+		return true
+	}
+	for _, r := range v.Rules {
+		if list.Contains(r.Rule) {
+			return true
+		}
+	}
+	return false
 }
 
 // route returns the compiled route with id, or nil when a reload removed it.

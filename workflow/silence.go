@@ -24,23 +24,8 @@ func silenceMatches(s *config.Silence, v *mention.Verdict, now time.Time) bool {
 	if len(m.Topic) > 0 && !m.Topic.Contains(v.Topic()) {
 		return false
 	}
-	if len(m.Source) > 0 {
-		ok := m.Source.Contains(v.Mention.Source)
-		for _, src := range v.Mention.Sources {
-			ok = ok || m.Source.Contains(src)
-		}
-		if !ok {
-			return false
-		}
-	}
-	if len(m.Rule) > 0 {
-		ok := false
-		for _, r := range v.Rules {
-			ok = ok || m.Rule.Contains(r.Rule)
-		}
-		if !ok {
-			return false
-		}
+	if !anySource(m.Source, v) || !anyRule(m.Rule, v) {
+		return false
 	}
 	if m.Text != "" && !strings.Contains(strings.ToLower(v.Mention.Body()), strings.ToLower(m.Text)) {
 		return false
