@@ -138,3 +138,29 @@ func TestRunRefusesInvalidConfig(t *testing.T) {
 		t.Errorf("run with an invalid config: exit %d, want %d\n%s", code, exitConfig, stderr)
 	}
 }
+
+func TestSourcesAndRoutesTestCLI(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "feed.xml"), e2eFeed)
+	path := filepath.Join(dir, "earshot.yaml")
+	writeFile(t, path, "data_dir: "+filepath.Join(dir, "data")+`
+brand: {terms: [Lumora]}
+sources: [{name: feed, url: "file:feed.xml"}]
+routes:
+  - {name: care, match: {}, owner: U123ABC, channel: "#care", guideline: general}
+guidelines: {general: {summary: "Thank, answer as a person."}}
+`)
+	code, stdout, stderr := runCLI(t, "", "sources", "test", "--config", path)
+	if code != exitOK || !strings.Contains(stdout, "Lumora order still not delivered") {
+		t.Errorf("sources test: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// It published nothing: a second run finds the same items new.
+	code, again, _ := runCLI(t, "", "sources", "test", "--config", path, "feed")
+	if code != exitOK || again != stdout {
+		t.Errorf("second sources test differs (something was published or recorded):\n%s\n---\n%s", stdout, again)
+	}
+	code, stdout, stderr = runCLI(t, "", "routes", "test", "--config", path, "Lumora order still not delivered after weeks, never again!")
+	if code != exitOK || !strings.Contains(stdout, "route: care") || !strings.Contains(stdout, "criticism: true") {
+		t.Errorf("routes test: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
