@@ -35,6 +35,7 @@ const (
 	flagSoft
 	flagContrast
 	flagBrand
+	flagNonNeg // inside a phrase such as "kein Problem", "no complaints"
 )
 
 type headSlot struct {
@@ -136,7 +137,14 @@ func (c *Classifier) langOf(s *scratch, m *mention.Mention) (uint8, string) {
 		return langAll, m.Lang
 	}
 	de, en := s.stopDE, s.stopEN
+	// With little evidence either way ("flinkwerk macht einfach was es
+	// will"), both packs apply; the name still follows the majority.
+	const sure = 2
 	switch {
+	case de > en && de-en < sure:
+		return langAll, "de"
+	case en > de && en-de < sure:
+		return langAll, "en"
 	case de > en:
 		return langDE, "de"
 	case en > de:

@@ -60,7 +60,10 @@
 //     "Danke für nichts", refunds, broken promises, being ignored,
 //     cancellations, "nie wieder"/"never again", complaint questions ("Wo
 //     bleibt meine Bestellung?");
-//   - irony markers ("na toll", "yeah right", 🙄) turn praise into criticism;
+//   - irony markers ("na toll", "yeah right", 🙄) turn praise into criticism,
+//     and so does a lone "not"/"nicht" after a pause at the end ("Great
+//     job... not"); an emphatic question ("Hallo??", "wo ist das Paket?!")
+//     adds a little criticism;
 //   - exclamation marks (up to three, +10% each) and words in capitals
 //     (+0.3) amplify existing criticism;
 //   - custom rules with criticism: true add their weight (default 1, so one
@@ -74,6 +77,10 @@
 // Verdict.Rules lists the matched rules (pack rules are named "de:..." and
 // "en:...") and, as "cues:criticism" and "cues:praise", the pack cues that
 // counted, each with spans into mention.Body for highlighting.
+//
+// The language comes from the mention or from function words; when they
+// hardly lean either way ("flinkwerk macht einfach was es will"), the cues
+// of both packs apply.
 //
 // Topics come from the topic rules of the packs (delivery, service,
 // quality, billing, app, staff) and from custom rules (counted double), the

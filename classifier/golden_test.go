@@ -99,15 +99,23 @@ func TestGolden(t *testing.T) {
 	// de 0.564, en 0.698). golden-fresh.tsv was written before that second
 	// round and measured once (F1 de 0.764, en 0.727); it was not tuned on,
 	// but by the same hand that then wrote the new cues, so its later
-	// figures are optimistic.
+	// figures are optimistic. golden-round4.tsv was written as a hold-out
+	// before the fourth round of pack work and measured once with the packs
+	// as they were (F1 de 0.825 P 0.929 R 0.743, en 0.818 P 0.871 R 0.771);
+	// the fourth round tuned only on tune/round2/round3 and
+	// golden-tune4.tsv, without looking at round4's errors, but by the hand
+	// that wrote round4, so its later figures are somewhat optimistic.
+	// golden-tune4.tsv is the fourth round's tuning text.
 	floors := map[string]float64{
 		"golden-fresh.tsv/de": 0.85, "golden-fresh.tsv/en": 0.85,
 		"golden-tune.tsv/de": 0.90, "golden-tune.tsv/en": 0.90,
 		"golden-round2.tsv/de": 0.88, "golden-round2.tsv/en": 0.88,
 		"golden-round3.tsv/de": 0.80, "golden-round3.tsv/en": 0.80,
 		"golden-holdout.tsv/de": 0.50, "golden-holdout.tsv/en": 0.65,
+		"golden-tune4.tsv/de": 0.90, "golden-tune4.tsv/en": 0.90,
+		"golden-round4.tsv/de": 0.75, "golden-round4.tsv/en": 0.75,
 	}
-	for _, file := range []string{"golden-tune.tsv", "golden-round2.tsv", "golden-round3.tsv", "golden-holdout.tsv", "golden-fresh.tsv"} {
+	for _, file := range []string{"golden-tune.tsv", "golden-round2.tsv", "golden-round3.tsv", "golden-holdout.tsv", "golden-fresh.tsv", "golden-round4.tsv", "golden-tune4.tsv"} {
 		counts := map[string]*prf{}
 		var v mention.Verdict
 		for _, l := range readGolden(t, file) {

@@ -26,6 +26,9 @@ const (
 	afterContrast   = 1.5
 	praiseFactor    = 0.6
 	ironyFlip       = 0.8
+	emphQuestion    = 0.6 // "Hallo??", "wo bleibt das Paket?!"
+	trailingNot     = 1.0 // "Great job... not"
+	echoShout       = 1.0 // "3 hours on the phone. 3 HOURS"
 	exclStep        = 0.1
 	maxExcl         = 3
 	shoutBonus      = 0.3
@@ -106,6 +109,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			if r.kind == roleNonNeg && r.lang&langBits != 0 {
 				for t := h.t0; t < h.t1; t++ {
 					flags[t] &^= flagNegator
+					flags[t] |= flagNonNeg
 				}
 			}
 		}
@@ -144,6 +148,11 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		}
 		if cu.kind == roleIrony {
 			cu.sign = 1
+			continue
+		}
+		// "Problem" in "kein Problem", "complaints" in "no complaints":
+		// a complaint word inside a phrase that cancels it does not count.
+		if cu.kind == roleNeg && insideNonNeg(flags, cu.t0, cu.t1) {
 			continue
 		}
 		negated := false
@@ -213,6 +222,23 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				p.thanks += w
 			}
 		}
+	}
+	// An emphatic question ("??", "?!") is a complaint question; a lone
+	// "not"/"nicht" after a pause at the end ("liefert pünktlich...
+	// nicht") turns what came before into sarcasm.
+	if nt.quest >= 2 || nt.quest > 0 && nt.excl > 0 {
+		if t := emphaticQuestion(nt); t >= 0 {
+			p.crit += emphQuestion
+			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: emphQuestion, sign: 1})
+		}
+	}
+	if t := echoShouting(nt, flags); t >= 0 {
+		p.crit += echoShout
+		s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: echoShout, sign: 1})
+	}
+	if t := trailingNegator(nt, flags); t >= 0 {
+		p.irony += trailingNot
+		s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleIrony, w: trailingNot, sign: 1})
 	}
 	if p.irony > 0 {
 		p.crit += p.irony + ironyFlip*p.praise
@@ -303,4 +329,77 @@ func shortSentence(nt *normText, t int32) bool {
 		}
 	}
 	return words <= 2
+}
+
+// emphaticQuestion returns the first punctuation token that is a run of
+// question marks ("??") or a question mark next to an exclamation mark
+// ("?!", "!?"), or -1.
+func emphaticQuestion(nt *normText) int32 {
+	for t := range nt.toks {
+		tk := &nt.toks[t]
+		if tk.kind != tokPunct {
+			continue
+		}
+		c := nt.buf[tk.start]
+		if c == '?' && tk.oend-tk.ostart >= 2 {
+			return int32(t)
+		}
+		if t+1 < len(nt.toks) && (c == '?' || c == '!') {
+			nx := &nt.toks[t+1]
+			if nx.kind == tokPunct && nx.ostart == tk.oend {
+				if d := nt.buf[nx.start]; d != c && (d == '?' || d == '!') {
+					return int32(t)
+				}
+			}
+		}
+	}
+	return -1
+}
+
+// trailingNegator returns the token of a final "not"/"nicht" that stands
+// after punctuation ("Great job... not", "pünktlich, nicht"), or -1.
+func trailingNegator(nt *normText, flags []uint8) int32 {
+	last := len(nt.toks) - 1
+	for last >= 0 && nt.toks[last].kind == tokPunct {
+		last--
+	}
+	if last < 1 || nt.toks[last].kind != tokWord || flags[last]&flagNegator == 0 || nt.toks[last-1].kind != tokPunct {
+		return -1
+	}
+	w := nt.buf[nt.toks[last].start:nt.toks[last].end]
+	if string(w) != "not" && string(w) != "nicht" {
+		return -1
+	}
+	return int32(last)
+}
+
+// echoShouting returns the first word in capitals that repeats a word
+// written earlier in lower case ("a month. A MONTH.", "Drei Wochen. DREI
+// WOCHEN"), or -1: shouting a fact again is a complaint.
+func echoShouting(nt *normText, flags []uint8) int32 {
+	for t := range nt.toks {
+		tk := &nt.toks[t]
+		if !tk.caps || tk.kind != tokWord || flags[t]&flagBrand != 0 {
+			continue
+		}
+		w := nt.buf[tk.start:tk.end]
+		for k := 0; k < t; k++ {
+			e := &nt.toks[k]
+			if e.kind == tokWord && !e.caps && e.sent != tk.sent && string(nt.buf[e.start:e.end]) == string(w) {
+				return int32(t)
+			}
+		}
+	}
+	return -1
+}
+
+// insideNonNeg reports whether every token of t0..t1 lies inside a phrase
+// of the nonneg section.
+func insideNonNeg(flags []uint8, t0, t1 int32) bool {
+	for t := t0; t < t1; t++ {
+		if flags[t]&flagNonNeg == 0 {
+			return false
+		}
+	}
+	return true
 }
