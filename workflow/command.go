@@ -64,7 +64,7 @@ func (w *Workflow) cmdSilence(ctx context.Context, user, args string) string {
 	sil.Author = user
 	s, err := w.silences.add(ctx, sil)
 	if err != nil {
-		w.log.Error("silence not stored", "err", err)
+		w.logError(ctx, "silence not stored", "err", err)
 		return "The silence could not be stored, please try again."
 	}
 	w.log.Info("silence set", "silence", s.ID, "author", user, "until", s.Until)
@@ -83,7 +83,7 @@ func (w *Workflow) cmdUnsilence(ctx context.Context, user, id string) string {
 		return "No silence " + clip(id, 20) + " (it may have ended already). `/earshot status` lists them."
 	}
 	if err != nil {
-		w.log.Error("silence not removed", "silence", id, "err", err)
+		w.logError(ctx, "silence not removed", "silence", id, "err", err)
 		return "The silence could not be removed, please try again."
 	}
 	w.log.Info("silence ended", "silence", id, "actor", user)

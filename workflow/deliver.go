@@ -125,7 +125,7 @@ func (w *Workflow) deliver(ctx context.Context, id, groupChannel, threadTS strin
 	})
 	if err != nil {
 		if ctx.Err() == nil {
-			w.log.Error("load case for delivery", "case", id, "err", err)
+			w.logError(ctx, "load case for delivery", "case", id, "err", err)
 		}
 		return
 	}
@@ -145,7 +145,7 @@ func (w *Workflow) deliver(ctx context.Context, id, groupChannel, threadTS strin
 		return err
 	})
 	if err != nil {
-		w.log.Error("record delivery intent", "case", id, "err", err)
+		w.logError(ctx, "record delivery intent", "case", id, "err", err)
 		return
 	}
 	a, verr := w.view(ctx, c)
@@ -185,7 +185,7 @@ func (w *Workflow) deliver(ctx context.Context, id, groupChannel, threadTS strin
 	})
 	if err != nil {
 		// Posted but not recorded: the next run posts it again (one duplicate).
-		w.log.Error("record delivery", "case", id, "err", err)
+		w.logError(ctx, "record delivery", "case", id, "err", err)
 		return
 	}
 	w.clearPending(ctx, id)
@@ -203,7 +203,7 @@ func (w *Workflow) fail(ctx context.Context, c *Case, reason string, err error) 
 		c.record(w.now(), "earshot", "delivery_failed", "", reason)
 		return nil
 	}); merr != nil {
-		w.log.Error("record delivery failure", "case", c.ID, "err", merr)
+		w.logError(ctx, "record delivery failure", "case", c.ID, "err", merr)
 	} else {
 		w.clearPending(ctx, c.ID)
 	}
@@ -252,7 +252,7 @@ func (w *Workflow) deliverGroup(ctx context.Context, dest string, ids []string) 
 	if err != nil {
 		if ctx.Err() == nil {
 			w.metrics.DeliveryFailures.WithLabelValues(why).Inc()
-			w.log.Error("group message not delivered", "dest", dest, "reason", why, "err", err)
+			w.logError(ctx, "group message not delivered", "dest", dest, "reason", why, "err", err)
 		}
 		return "", "", false
 	}
@@ -278,7 +278,7 @@ func (w *Workflow) admin(ctx context.Context, text string) {
 	})
 	if err != nil && ctx.Err() == nil {
 		w.metrics.DeliveryFailures.WithLabelValues(why).Inc()
-		w.log.Error("admin report not delivered", "reason", why, "err", err)
+		w.logError(ctx, "admin report not delivered", "reason", why, "err", err)
 	}
 }
 

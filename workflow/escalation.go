@@ -116,7 +116,7 @@ func (w *Workflow) escalate(ctx context.Context, id string) (time.Time, bool) {
 		c, _, err := w.store.Get(ctx, id)
 		if err != nil {
 			if ctx.Err() == nil {
-				w.log.Error("load case for escalation", "case", id, "err", err)
+				w.logError(ctx, "load case for escalation", "case", id, "err", err)
 			}
 			return time.Time{}, false
 		}
@@ -156,14 +156,14 @@ func (w *Workflow) escalate(ctx context.Context, id string) (time.Time, bool) {
 		case errors.Is(err, errClaimed):
 			return c.Escalation.ClaimedAt.Add(staleClaim), true
 		case err != nil:
-			w.log.Error("claim escalation", "case", id, "step", step, "err", err)
+			w.logError(ctx, "claim escalation", "case", id, "step", step, "err", err)
 			return time.Time{}, false
 		}
 		if err := w.sendStep(ctx, c, step); err != nil {
 			if ctx.Err() != nil {
 				return time.Time{}, false
 			}
-			w.log.Error("escalation not delivered", "case", id, "step", step, "err", err)
+			w.logError(ctx, "escalation not delivered", "case", id, "step", step, "err", err)
 		} else {
 			w.metrics.Escalations.WithLabelValues(step).Inc()
 		}
@@ -180,7 +180,7 @@ func (w *Workflow) escalate(ctx context.Context, id string) (time.Time, bool) {
 			c.record(w.now(), "earshot", step, "", "")
 			return nil
 		}); err != nil {
-			w.log.Error("record escalation", "case", id, "step", step, "err", err)
+			w.logError(ctx, "record escalation", "case", id, "step", step, "err", err)
 			return time.Time{}, false
 		}
 	}
@@ -210,7 +210,7 @@ func (w *Workflow) wake(ctx context.Context, id string) error {
 		return nil
 	}
 	if err != nil {
-		w.log.Error("end snooze", "case", id, "err", err)
+		w.logError(ctx, "end snooze", "case", id, "err", err)
 		return err
 	}
 	owner, _ := w.users.resolve(ctx, c.Owner)

@@ -264,7 +264,7 @@ func (w *Workflow) flushIncident(ctx context.Context, f flush) {
 		})
 		if err != nil {
 			if ctx.Err() == nil {
-				w.log.Error("incident message not delivered", "incident", inc.Key, "err", err)
+				w.logError(ctx, "incident message not delivered", "incident", inc.Key, "err", err)
 				// The held cases are alerted on their own.
 				for _, id := range f.ids {
 					w.disp.enqueue(w.dest(sample), id)

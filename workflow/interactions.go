@@ -319,7 +319,7 @@ func (w *Workflow) click(ctx context.Context, user, channel, id string, action A
 		}
 		w.tell(ctx, channel, user, msg)
 	case err != nil:
-		w.log.Error("case action failed", "case", id, "action", string(action), "err", err)
+		w.logError(ctx, "case action failed", "case", id, "action", string(action), "err", err)
 		w.tell(ctx, channel, user, "That did not work, please try again.")
 	}
 }

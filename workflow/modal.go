@@ -187,7 +187,7 @@ func (w *Workflow) submitDraft(ctx context.Context, cb *slack.InteractionCallbac
 		return nil
 	})
 	if err != nil {
-		w.log.Error("draft not saved", "case", meta.Case, "err", err)
+		w.logError(ctx, "draft not saved", "case", meta.Case, "err", err)
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockDraftText: "The draft could not be saved, please submit again."})
 	}
 	w.metrics.DraftChecks.WithLabelValues("saved").Inc()

@@ -237,7 +237,7 @@ func (w *Workflow) watchSpike(ctx context.Context, v *mention.Verdict, matches [
 			_, _, err := w.notifier.post(ctx, dest, msg)
 			return err
 		}); err != nil && ctx.Err() == nil {
-			w.log.Error("crisis alert not delivered", "topic", topic, "err", err)
+			w.logError(ctx, "crisis alert not delivered", "topic", topic, "err", err)
 		}
 	})
 	if err != nil {

@@ -232,7 +232,7 @@ func (w *Workflow) Run(ctx context.Context) error {
 	}
 	wg.Go(func() { w.runInstance(stages) })
 	if err := w.resume(ctx); err != nil {
-		w.log.Error("resume cases", "err", err)
+		w.logError(ctx, "resume cases", "err", err)
 	}
 
 	// Short pulls, so that a lost server or a JetStream restart (after a
@@ -320,7 +320,7 @@ func (w *Workflow) onVerdict(ctx context.Context, msg jetstream.Msg) {
 		w.log.Warn("verdict refused", "subject", msg.Subject(), "err", err)
 		_ = msg.Term()
 	case err != nil:
-		w.log.Error("verdict not handled", "subject", msg.Subject(), "err", err)
+		w.logError(ctx, "verdict not handled", "subject", msg.Subject(), "err", err)
 		_ = msg.NakWithDelay(5 * time.Second)
 	default:
 		_ = msg.Ack()
@@ -471,4 +471,15 @@ func (w *Workflow) open(ctx context.Context, r *Router, v *mention.Verdict, m Ro
 	}
 	w.track(c)
 	return nil
+}
+
+// logError logs a failure at error level, unless ctx is done: then the
+// failure is the shutdown's doing (the work stays in the store for the next
+// run) and is logged at debug level.
+func (w *Workflow) logError(ctx context.Context, msg string, args ...any) {
+	if ctx.Err() != nil {
+		w.log.Debug(msg, append(args, "stopping", true)...)
+		return
+	}
+	w.log.Error(msg, args...)
 }
