@@ -226,24 +226,22 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	if b.topics == nil {
 		b.topics = map[string]bool{}
 	}
-	for i, t := range brand.Terms {
-		p, ok := b.literal(t, modeBrand)
-		if !ok {
-			b.errs = append(b.errs, config.Errorf(fmt.Sprintf("brand.terms[%d]", i), "%q has no letters or digits", t))
-			continue
+	brandTerms := func(field string, terms []string, exclude bool) {
+		for i, t := range terms {
+			p, ok := b.literal(t, modeBrand)
+			if !ok {
+				b.errs = append(b.errs, config.Errorf(fmt.Sprintf("brand.%s[%d]", field, i), "%q has no letters or digits", t))
+				continue
+			}
+			if exclude {
+				c.pats[p].exclude, c.hasExclude = true, true
+			} else {
+				c.pats[p].brand, c.hasBrand = true, true
+			}
 		}
-		c.pats[p].brand = true
-		c.hasBrand = true
 	}
-	for i, t := range brand.Exclude {
-		p, ok := b.literal(t, modeBrand)
-		if !ok {
-			b.errs = append(b.errs, config.Errorf(fmt.Sprintf("brand.exclude[%d]", i), "%q has no letters or digits", t))
-			continue
-		}
-		c.pats[p].exclude = true
-		c.hasExclude = true
-	}
+	brandTerms("terms", brand.Terms, false)
+	brandTerms("exclude", brand.Exclude, true)
 	for i, r := range rules.Custom {
 		b.custom(i, r)
 	}

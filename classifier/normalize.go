@@ -165,6 +165,18 @@ func (n *normText) begin(o int) {
 }
 
 // emit ends the token begun with begin.
+// appendLowerASCII appends b to the token with ASCII letters folded to
+// lower case (URLs and @handles, which are matched only as brand terms).
+func (n *normText) appendLowerASCII(b string) {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		n.buf = append(n.buf, c)
+	}
+}
+
 func (n *normText) emit(kind tokKind, oend int, caps bool) {
 	n.toks = append(n.toks, token{
 		start: int32(n.wordStart), end: int32(len(n.buf)),
@@ -272,13 +284,7 @@ func (n *normText) tokenize(src string) {
 						j--
 					}
 					n.begin(i)
-					for k := i; k < j; k++ {
-						b := src[k]
-						if b >= 'A' && b <= 'Z' {
-							b += 'a' - 'A'
-						}
-						n.buf = append(n.buf, b)
-					}
+					n.appendLowerASCII(src[i:j])
 					n.emit(tokURL, j, false)
 					i = j
 					continue
@@ -312,13 +318,7 @@ func (n *normText) tokenize(src string) {
 					j++
 				}
 				n.begin(i)
-				for k := i; k < j; k++ {
-					b := src[k]
-					if b >= 'A' && b <= 'Z' {
-						b += 'a' - 'A'
-					}
-					n.buf = append(n.buf, b)
-				}
+				n.appendLowerASCII(src[i:j])
 				n.emit(tokHandle, j, false)
 				i = j
 				continue

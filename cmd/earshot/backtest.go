@@ -94,15 +94,11 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "earshot backtest: --since", err)
 		return exitUsage
 	}
-	cfg, ok := loadConfig(*path, stderr)
+	b, ok := loadBuild(*path, stderr)
 	if !ok {
 		return exitFailed
 	}
-	b, err := compile(cfg)
-	if err != nil {
-		printProblems(stderr, err)
-		return exitFailed
-	}
+	cfg := b.cfg
 	st, err := openStore(ctx, cfg, newLogger(config.Log{Level: "warn"}, stderr))
 	if err != nil {
 		fmt.Fprintln(stderr, "earshot backtest:", err)

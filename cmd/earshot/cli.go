@@ -177,13 +177,8 @@ func cmdRoutesTest(_ context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "earshot routes test: give the text to route")
 		return exitUsage
 	}
-	cfg, ok := loadConfig(*path, stderr)
+	b, ok := loadBuild(*path, stderr)
 	if !ok {
-		return exitFailed
-	}
-	b, err := compile(cfg)
-	if err != nil {
-		printProblems(stderr, err)
 		return exitFailed
 	}
 	m := mention.Mention{ID: "routes-test", Source: *source, Text: strings.Join(fs.Args(), " ")}

@@ -143,6 +143,21 @@ func loadConfig(path string, stderr io.Writer) (*config.Config, bool) {
 	return cfg, true
 }
 
+// loadBuild loads the config at path and compiles what it implies, printing
+// every problem; commands that need the rules and routes start with it.
+func loadBuild(path string, stderr io.Writer) (*build, bool) {
+	cfg, ok := loadConfig(path, stderr)
+	if !ok {
+		return nil, false
+	}
+	b, err := compile(cfg)
+	if err != nil {
+		printProblems(stderr, err)
+		return nil, false
+	}
+	return b, true
+}
+
 func printProblems(w io.Writer, err error) {
 	for _, e := range config.Errors(err) {
 		fmt.Fprintln(w, e)
