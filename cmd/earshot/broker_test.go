@@ -118,6 +118,54 @@ func TestStreamLimitsFollowConfig(t *testing.T) {
 	}
 }
 
+// TestEnsureWritesOnlyChanges checks that starting on streams and buckets
+// that are as configured writes nothing (a restart's fast path), that a
+// changed setting is written, and that buckets made by nats.go's own
+// CreateKeyValue (what earlier versions did) are taken as they are.
+func TestEnsureWritesOnlyChanges(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig(t, "data_dir: "+t.TempDir()+"\n")
+	b, err := openBroker(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.close()
+	want := streamConfigs(cfg)
+	for _, kc := range bucketConfigs(cfg) {
+		want = append(want, kvStream(kc))
+	}
+	for _, sc := range want {
+		if wrote, err := b.ensureStream(ctx, sc); err != nil || wrote {
+			t.Errorf("stream %s unchanged: wrote %v, err %v; want no write", sc.Name, wrote, err)
+		}
+	}
+
+	changed := want[0]
+	changed.MaxAge = 90 * 24 * time.Hour
+	if wrote, err := b.ensureStream(ctx, changed); err != nil || !wrote {
+		t.Fatalf("changed retention: wrote %v, err %v; want a write", wrote, err)
+	}
+	s, err := b.js.Stream(ctx, changed.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.CachedInfo().Config.MaxAge; got != changed.MaxAge {
+		t.Errorf("retention after update = %v, want %v", got, changed.MaxAge)
+	}
+	if wrote, err := b.ensureStream(ctx, changed); err != nil || wrote {
+		t.Errorf("second ensure after the change: wrote %v, err %v; want no write", wrote, err)
+	}
+
+	kc := jetstream.KeyValueConfig{Bucket: "legacy", Description: "made by nats.go", History: 5, TTL: time.Hour,
+		MaxBytes: 1 << 20, Storage: jetstream.FileStorage, Replicas: 1}
+	if _, err := b.js.CreateKeyValue(ctx, kc); err != nil {
+		t.Fatal(err)
+	}
+	if wrote, err := b.ensureStream(ctx, kvStream(kc)); err != nil || wrote {
+		t.Errorf("bucket made by nats.go: wrote %v, err %v; want no write", wrote, err)
+	}
+}
+
 // TestStoreLock checks that a second process cannot open the same embedded
 // store, and that a command reaches the running server through nats.listen.
 func TestStoreLock(t *testing.T) {
