@@ -148,6 +148,8 @@ type daemon struct {
 	reloadOK   prometheus.Gauge
 	reloadTime prometheus.Gauge
 	configHash prometheus.Gauge
+	// started ends the start-up (see pauseGC).
+	started func()
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -170,6 +172,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, w := range cfg.Warnings {
 		log.Warn("config warning", "problem", w)
 	}
+	resumeGC := pauseGC()
+	defer resumeGC()
 	// Compiling the rules and starting NATS (which may recover a large
 	// store) are independent: do them at once.
 	type opened struct {
@@ -194,13 +198,37 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		log.Error("earshot not started", "err", o.err)
 		return exitFailed
 	}
-	d := &daemon{path: *path, roles: roles, log: log, stdout: stdout, broker: o.b}
+	d := &daemon{path: *path, roles: roles, log: log, stdout: stdout, broker: o.b, started: resumeGC}
 	if err := d.run(ctx, b); err != nil {
 		log.Error("earshot stopped", "err", err)
 		return exitFailed
 	}
 	log.Info("earshot stopped")
 	return exitOK
+}
+
+// startupMemoryLimit bounds the heap while garbage collection is paused
+// at start-up (pauseGC): a start that allocates more than this, say while
+// recovering a large store, is collected as usual.
+const startupMemoryLimit = 256 << 20
+
+// pauseGC pauses garbage collection while the daemon starts and returns
+// the function that resumes it. Start-up allocates ~15 MB of short-lived
+// garbage (compiling the classifier packs, recovering the store) while NATS
+// and the compiler share two cores; collecting it as it came cost about a
+// quarter of the start-up time (BenchmarkFootprint, docs/benchmarks.md).
+// Resuming collects it at once and returns it to the system, so that the
+// daemon does not carry it while idle. A memory limit below
+// startupMemoryLimit set by GOMEMLIMIT stays in force; GOGC=off stays off.
+func pauseGC() (resume func()) {
+	limit := debug.SetMemoryLimit(-1)
+	debug.SetMemoryLimit(min(limit, startupMemoryLimit))
+	percent := debug.SetGCPercent(-1)
+	return sync.OnceFunc(func() {
+		debug.SetGCPercent(percent)
+		debug.SetMemoryLimit(limit)
+		debug.FreeOSMemory()
+	})
 }
 
 func (d *daemon) has(role string) bool { return slices.Contains(d.roles, role) }
@@ -282,10 +310,7 @@ func (d *daemon) run(ctx context.Context, b *build) error {
 	if ln != nil {
 		httpAddr = ln.Addr().String()
 	}
-	// Compiling the rules and recovering the store leave garbage that the
-	// daemon never needs again: return it to the system now rather than
-	// carrying it while idle.
-	debug.FreeOSMemory()
+	d.started()
 	d.log.Info("earshot running", "version", buildVersion(), "roles", strings.Join(d.roles, ","),
 		"config", d.path, "http", httpAddr, "shadow", cfg.Shadow)
 
