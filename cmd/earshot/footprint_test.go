@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -63,13 +65,15 @@ func BenchmarkFootprint(b *testing.B) {
 			b.Fatalf("build nats-server: %v\n%s", err, out)
 		}
 	}
-	type sum struct {
-		time time.Duration
-		rss  int64
+	// Per-iteration samples; the figures are their medians, which the
+	// other work on a shared machine moves less than sums.
+	type samples struct {
+		time []time.Duration
+		rss  []int64
 	}
-	var natsFresh, esFresh, natsRestart, esRestart sum
-	add := func(s *sum) func(time.Duration, int64) {
-		return func(d time.Duration, r int64) { s.time += d; s.rss += r }
+	var natsFresh, esFresh, natsRestart, esRestart samples
+	add := func(s *samples) func(time.Duration, int64) {
+		return func(d time.Duration, r int64) { s.time = append(s.time, d); s.rss = append(s.rss, r) }
 	}
 	natsReady, esReady := regexp.MustCompile(`Server is ready`), regexp.MustCompile(`earshot running`)
 	for i := 0; i < b.N; i++ {
@@ -87,14 +91,22 @@ func BenchmarkFootprint(b *testing.B) {
 		add(&natsRestart)(startMeasured(b, natsReady, natsBin, "-c", conf))
 		add(&esRestart)(startMeasured(b, esReady, bin, "run", "--config", cfg))
 	}
-	n := float64(b.N)
-	b.ReportMetric(float64(natsFresh.time.Milliseconds())/n, "nats-start-ms")
-	b.ReportMetric(float64(esFresh.time.Milliseconds())/n, "earshot-start-ms")
-	b.ReportMetric(float64(natsRestart.time.Milliseconds())/n, "nats-restart-ms")
-	b.ReportMetric(float64(esRestart.time.Milliseconds())/n, "earshot-restart-ms")
-	b.ReportMetric(float64(natsRestart.rss>>20)/n, "nats-rss-MiB")
-	b.ReportMetric(float64(esRestart.rss>>20)/n, "earshot-rss-MiB")
-	b.ReportMetric(float64(esFresh.time)/float64(natsFresh.time), "start-ratio")
-	b.ReportMetric(float64(esRestart.time)/float64(natsRestart.time), "restart-ratio")
-	b.ReportMetric(float64(esRestart.rss)/float64(natsRestart.rss), "rss-ratio")
+	ms := func(s samples) float64 { return float64(median(s.time)) / 1e6 }
+	mib := func(s samples) float64 { return float64(median(s.rss)) / (1 << 20) }
+	b.ReportMetric(ms(natsFresh), "nats-start-ms")
+	b.ReportMetric(ms(esFresh), "earshot-start-ms")
+	b.ReportMetric(ms(natsRestart), "nats-restart-ms")
+	b.ReportMetric(ms(esRestart), "earshot-restart-ms")
+	b.ReportMetric(mib(natsRestart), "nats-rss-MiB")
+	b.ReportMetric(mib(esRestart), "earshot-rss-MiB")
+	b.ReportMetric(ms(esFresh)/ms(natsFresh), "start-ratio")
+	b.ReportMetric(ms(esRestart)/ms(natsRestart), "restart-ratio")
+	b.ReportMetric(mib(esRestart)/mib(natsRestart), "rss-ratio")
+}
+
+// median returns the median of xs (the upper one of an even count).
+func median[T cmp.Ordered](xs []T) T {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
