@@ -13,12 +13,7 @@ import (
 	"time"
 )
 
-var (
-	sourceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
-	slackUser  = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
-	slackChan  = regexp.MustCompile(`^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{2,})$`)
-	clock      = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
-)
+var clock = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 
 // Presets are the source presets the listener knows.
 var Presets = []string{
@@ -141,7 +136,7 @@ func (v *validator) sources() {
 		switch {
 		case s.Name == "":
 			v.add(p+".name", "missing: every source needs a name")
-		case !sourceName.MatchString(s.Name):
+		case !validSourceName(s.Name):
 			v.add(p+".name", "%q: use letters, digits, - and _ (at most 64)", s.Name)
 		default:
 			if j, dup := seen[s.Name]; dup {
@@ -244,7 +239,7 @@ func (v *validator) person(path, who string, required bool) {
 		if required {
 			v.add(path, "missing: who answers? a Slack user ID (U...) or e-mail")
 		}
-	case slackUser.MatchString(who):
+	case IsSlackUserID(who):
 	case strings.Contains(who, "@") && !strings.HasPrefix(who, "@"):
 		if _, err := mail.ParseAddress(who); err != nil {
 			v.add(path, "%q is not an e-mail address", who)
@@ -271,7 +266,7 @@ func (v *validator) routes() {
 		for j, t := range r.Team {
 			v.person(fmt.Sprintf("%s.team[%d]", p, j), t, true)
 		}
-		if r.Channel != "" && !slackChan.MatchString(r.Channel) {
+		if r.Channel != "" && !IsSlackChannel(r.Channel) {
 			v.add(p+".channel", "%q: give #name (lower case) or a channel ID (C...)", r.Channel)
 		}
 		if r.RespondWithin.D() < time.Minute {
@@ -377,7 +372,7 @@ func (v *validator) slack() {
 	if s.AppToken.IsSet() && !strings.HasPrefix(s.AppToken.Value(), "xapp-") {
 		v.add("slack.app_token", "an app-level token starts with xapp-")
 	}
-	if s.AdminChannel != "" && !slackChan.MatchString(s.AdminChannel) {
+	if s.AdminChannel != "" && !IsSlackChannel(s.AdminChannel) {
 		v.add("slack.admin_channel", "%q: give #name (lower case) or a channel ID (C...)", s.AdminChannel)
 	}
 	if s.PerChannelRate <= 0 {
@@ -403,7 +398,7 @@ func (v *validator) reports() {
 				v.add(p+".time_zone", "unknown time zone %q, e.g. Europe/Berlin", r.TimeZone)
 			}
 		}
-		if r.Channel == "" || !slackChan.MatchString(r.Channel) {
+		if r.Channel == "" || !IsSlackChannel(r.Channel) {
 			v.add(p+".channel", "%q: give #name (lower case) or a channel ID (C...)", r.Channel)
 		}
 		if r.Period.D() < time.Hour {

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/earshot/earshot/config"
 )
 
 // Block Kit limits, in characters.
@@ -144,7 +146,7 @@ func safeURL(raw string) string {
 // mentionUser returns Slack markup that mentions a user: "<@U123>" for a
 // resolved ID, the escaped name otherwise.
 func mentionUser(id, fallback string) string {
-	if slackUserID.MatchString(id) {
+	if config.IsSlackUserID(id) {
 		return "<@" + id + ">"
 	}
 	return clip(fallback, 200)

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/earshot/earshot/config"
 	"github.com/slack-go/slack"
 )
 
@@ -122,7 +123,7 @@ func (u *userCache) resolve(ctx context.Context, ref string) (person, error) {
 	if ref == "" {
 		return person{}, nil
 	}
-	if slackUserID.MatchString(ref) {
+	if config.IsSlackUserID(ref) {
 		return person{id: ref, name: ref}, nil
 	}
 	local, _, _ := strings.Cut(ref, "@")

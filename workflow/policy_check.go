@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -118,8 +119,11 @@ func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) 
 
 // signoffLine recognises a closing formula followed by a capitalised name,
 // in German or English ("Viele Grüße, Anna", "Best, Ben", "LG Kim"), or a
-// dash and a name ("– Anna").
-var signoffLine = regexp.MustCompile(`(?i:^(viele|liebe|beste|herzliche|freundliche|schöne)?\s*(grüße|gruesse|grüsse|gruß|gruss)|^(lg|vg|mfg|bg|danke|dank|best|cheers|thanks|thank you|regards|kind regards|best regards|best wishes|all the best|yours))[,.!:]?\s+(\p{Lu}[\p{L}'-]+)|^[-–—]\s*(\p{Lu}[\p{L}'-]+)`)
+// dash and a name ("– Anna"). Compiled on first use: only reply drafts
+// need it, and compiling it was most of the package's start-up cost.
+var signoffLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i:^(viele|liebe|beste|herzliche|freundliche|schöne)?\s*(grüße|gruesse|grüsse|gruß|gruss)|^(lg|vg|mfg|bg|danke|dank|best|cheers|thanks|thank you|regards|kind regards|best regards|best wishes|all the best|yours))[,.!:]?\s+(\p{Lu}[\p{L}'-]+)|^[-–—]\s*(\p{Lu}[\p{L}'-]+)`)
+})
 
 // hasSignoff reports whether the last non-empty line of text signs the
 // reply personally: it names signer, or is a closing formula with a name.
@@ -133,14 +137,14 @@ func hasSignoff(text, signer string) bool {
 	if signer != "" && containsWord(foldText(last), foldText(signer)) {
 		return true
 	}
-	if signoffLine.MatchString(last) {
+	if signoffLine().MatchString(last) {
 		return true
 	}
 	if len(lines) >= 2 {
 		prev := strings.TrimSpace(lines[len(lines)-2])
 		joined := strings.TrimRight(prev, ",") + ", " + last
 		name := []rune(last)
-		if signoffLine.MatchString(joined) && len(strings.Fields(last)) <= 2 && unicode.IsUpper(name[0]) {
+		if signoffLine().MatchString(joined) && len(strings.Fields(last)) <= 2 && unicode.IsUpper(name[0]) {
 			return true
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -40,12 +39,6 @@ type compiledRoute struct {
 	hours       *hours // nil: every hour counts
 	guideline   *guideline
 }
-
-var (
-	slackUserID    = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
-	slackChannelID = regexp.MustCompile(`^[CGD][A-Z0-9]{2,}$`)
-	slackChanName  = regexp.MustCompile(`^#[a-z0-9][a-z0-9._-]{0,79}$`)
-)
 
 // NewRouter compiles the routes, guidelines and policy of cfg. Every problem
 // is a *config.FieldError naming the field; all of them are returned at once
@@ -84,7 +77,7 @@ func NewRouter(cfg *config.Config) (*Router, error) {
 		for j, t := range rc.Team {
 			errs = append(errs, checkPerson(fmt.Sprintf("%s.team[%d]", p, j), t, true)...)
 		}
-		if rc.Channel != "" && !slackChanName.MatchString(rc.Channel) && !slackChannelID.MatchString(rc.Channel) {
+		if rc.Channel != "" && !config.IsSlackChannel(rc.Channel) {
 			errs = append(errs, config.Errorf(p+".channel", "%q: give #name (lower case) or a channel ID (C...)", rc.Channel))
 		}
 		if rc.RespondWithin < 0 {
@@ -123,7 +116,7 @@ func checkPerson(path, who string, required bool) []error {
 		if required {
 			return []error{config.Errorf(path, "missing: who answers? a Slack user ID (U...) or e-mail")}
 		}
-	case slackUserID.MatchString(who):
+	case config.IsSlackUserID(who):
 	case strings.Contains(who, "@") && !strings.HasPrefix(who, "@"):
 		if a, err := mail.ParseAddress(who); err != nil || a.Address != who {
 			return []error{config.Errorf(path, "%q is not an e-mail address", who)}
