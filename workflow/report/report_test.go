@@ -3,7 +3,10 @@ package report
 import (
 	"bytes"
 	"flag"
+	"image"
+	"image/color"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -113,6 +116,96 @@ func TestChartPNG(t *testing.T) {
 				t.Errorf("size = %v, want %dx%d", got, ChartWidth, ChartHeight)
 			}
 		})
+	}
+}
+
+// TestChartShapes reads the drawn charts back: every day's bar is as high
+// as its mentions on one scale, split in critical and not critical as the
+// figures say, and the tonality line's points lie in the order of the days'
+// scores.
+func TestChartShapes(t *testing.T) {
+	r := fixtureReport(t)
+	decode := func(render func() ([]byte, error)) image.Image {
+		b, err := render()
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img
+	}
+	same := func(a, b color.Color) bool {
+		r1, g1, b1, _ := a.RGBA()
+		r2, g2, b2, _ := b.RGBA()
+		return r1 == r2 && g1 == g2 && b1 == b2
+	}
+	// run counts the pixels of colour col in the column at x inside the
+	// plot area, and returns the topmost one's y.
+	run := func(img image.Image, x int, col color.Color) (n, top int) {
+		top = -1
+		for y := plotArea.Min.Y; y <= plotArea.Max.Y; y++ {
+			if same(img.At(x, y), col) {
+				if top < 0 {
+					top = y
+				}
+				n++
+			}
+		}
+		return n, top
+	}
+	bars := decode(r.ChartPNG)
+	c := &chart{days: len(r.Days)}
+	var perMention float64
+	for i, d := range r.Days {
+		x := int(c.x(i))
+		crit, _ := run(bars, x, colourCritical)
+		other, _ := run(bars, x, colourOther)
+		if (crit > 0) != (d.Critical > 0) || (other > 0) != (d.Mentions > d.Critical) {
+			t.Errorf("day %s: %d critical and %d other pixels for %d of %d critical", d.Date, crit, other, d.Critical, d.Mentions)
+		}
+		if d.Mentions == 0 {
+			continue
+		}
+		h := float64(crit+other) / float64(d.Mentions)
+		if perMention == 0 {
+			perMention = h
+		}
+		if math.Abs(h-perMention)*float64(d.Mentions) > 2 {
+			t.Errorf("day %s: %.1f pixels per mention, the first day has %.1f", d.Date, h, perMention)
+		}
+		if want := float64(d.Critical) * perMention; math.Abs(float64(crit)-want) > 2 {
+			t.Errorf("day %s: critical part %d pixels high, want %.0f", d.Date, crit, want)
+		}
+	}
+
+	line := decode(r.TonalityPNG)
+	type point struct {
+		score float64
+		y     int
+	}
+	var pts []point
+	for i, d := range r.Days {
+		if d.Mentions == 0 {
+			continue // the line may cross the day on its way
+		}
+		n, top := run(line, int(c.x(i)), colourTonality)
+		if n == 0 {
+			t.Errorf("day %s: no point for %d mentions", d.Date, d.Mentions)
+			continue
+		}
+		pts = append(pts, point{d.MeanScore, top})
+	}
+	for _, a := range pts {
+		for _, b := range pts {
+			if a.score > b.score+0.05 && a.y >= b.y {
+				t.Errorf("score %.2f drawn at y %d, not above score %.2f at y %d", a.score, a.y, b.score, b.y)
+			}
+		}
+	}
+	if len(pts) < 3 {
+		t.Fatalf("fixture has %d days with mentions; the test needs at least 3", len(pts))
 	}
 }
 
