@@ -42,6 +42,9 @@ const maxGroup = 40
 // (channel or direct message), one worker per queue. When more alerts wait
 // than the bucket can take now, the worker posts one group message and the
 // alerts in its thread instead of making the channel wait for minutes.
+// Incident messages go through the same queue, so that a destination has
+// one sender: its messages leave in the order they were due, and while
+// Slack fails only the message at the head retries.
 type dispatcher struct {
 	w   *Workflow
 	log *slog.Logger
@@ -62,9 +65,16 @@ type queue struct {
 	dest    string
 	lim     *rate.Limiter
 	mu      sync.Mutex
-	pending []string
-	queued  map[string]bool
+	pending []task
+	queued  map[string]bool // the cases in pending
 	wake    chan struct{}
+}
+
+// task is what a queue's worker sends next: a case's alert, or an
+// incident's message with the cases held for its thread.
+type task struct {
+	id    string
+	flush *flush
 }
 
 func newDispatcher(w *Workflow, perSecond float64, burst int) *dispatcher {
@@ -132,9 +142,22 @@ func (d *dispatcher) enqueue(dest, id string) {
 	q.mu.Lock()
 	if !q.queued[id] {
 		q.queued[id] = true
-		q.pending = append(q.pending, id)
+		q.pending = append(q.pending, task{id: id})
 	}
 	q.mu.Unlock()
+	q.kick()
+}
+
+// enqueueFlush adds an incident's flush to its destination's queue.
+func (d *dispatcher) enqueueFlush(dest string, f flush) {
+	q := d.queueFor(dest)
+	q.mu.Lock()
+	q.pending = append(q.pending, task{flush: &f})
+	q.mu.Unlock()
+	q.kick()
+}
+
+func (q *queue) kick() {
 	select {
 	case q.wake <- struct{}{}:
 	default:
@@ -181,14 +204,21 @@ func (d *dispatcher) run(ctx context.Context) {
 	}
 }
 
-// take removes up to n pending cases from the queue.
-func (q *queue) take(n int) []string {
+// take removes the task at the head of the queue: an incident flush, or
+// up to n cases, as many as wait before the next flush.
+func (q *queue) take(n int) (ids []string, f *flush) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	n = min(n, len(q.pending))
-	out := q.pending[:n:n]
-	q.pending = q.pending[n:]
-	return out
+	if len(q.pending) > 0 && q.pending[0].flush != nil {
+		f = q.pending[0].flush
+		q.pending = q.pending[1:]
+		return nil, f
+	}
+	for len(ids) < n && len(q.pending) > 0 && q.pending[0].flush == nil {
+		ids = append(ids, q.pending[0].id)
+		q.pending = q.pending[1:]
+	}
+	return ids, nil
 }
 
 func (q *queue) done(id string) {
@@ -216,8 +246,14 @@ func (d *dispatcher) work(ctx context.Context, q *queue) {
 				continue
 			}
 		}
+		batch, f := q.take(maxGroup)
+		if f != nil {
+			// It takes its tokens message by message.
+			d.w.flushIncident(ctx, *f)
+			continue
+		}
 		if d.unlimited {
-			for _, id := range q.take(maxGroup) {
+			for _, id := range batch {
 				d.w.deliver(ctx, id, "", "")
 				q.done(id)
 			}
@@ -227,7 +263,6 @@ func (d *dispatcher) work(ctx context.Context, q *queue) {
 			return
 		}
 		// One token is ours. Can the bucket take the rest now?
-		batch := q.take(maxGroup)
 		if len(batch) == 1 || float64(len(batch)-1) <= q.lim.Tokens() {
 			for i, id := range batch {
 				if i > 0 {

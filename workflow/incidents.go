@@ -212,7 +212,8 @@ type flush struct {
 	ids []string
 }
 
-// runIncidents posts and updates incident messages until ctx is done.
+// runIncidents hands the incidents' due messages to their destinations'
+// queues until ctx is done; the queues' workers post them (flushIncident).
 func (w *Workflow) runIncidents(ctx context.Context) {
 	in := w.inc
 	for {
@@ -223,10 +224,13 @@ func (w *Workflow) runIncidents(ctx context.Context) {
 			continue
 		}
 		for _, f := range in.take(w.now()) {
-			w.flushIncident(ctx, f)
-			if ctx.Err() != nil {
-				return
+			if f.inc == nil || len(f.ids) == 0 {
+				continue
 			}
+			in.mu.Lock()
+			sample := f.g.sample
+			in.mu.Unlock()
+			w.disp.enqueueFlush(w.dest(sample), f)
 		}
 	}
 }
