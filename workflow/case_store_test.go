@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestConcurrentAcknowledgementsOneWins(t *testing.T) {
@@ -106,4 +109,112 @@ func TestTransitions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestStoreEach checks that Each returns every case once, in its latest
+// version, and nothing else of the bucket, from JetStream and from the
+// in-memory store.
+func TestStoreEach(t *testing.T) {
+	env := startJS(t)
+	for name, kv := range map[string]caseKV{"jetstream": jsKV{env.cases}, "memory": newMemKV()} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			store := newStore(kv, nil, nil)
+			want := map[string]State{}
+			for i := range 20 {
+				c := goldenCase()
+				c.ID = fmt.Sprintf("each%02d", i)
+				if err := store.create(ctx, c); err != nil {
+					t.Fatal(err)
+				}
+				want[c.ID] = c.State
+			}
+			// A case changed twice is read in its last version; a deleted
+			// one and the other records of the bucket are not read.
+			if _, err := store.Act(ctx, "each03", "U1", ActionAck, ""); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := store.Act(ctx, "each03", "U1", ActionResolve, ""); err != nil {
+				t.Fatal(err)
+			}
+			want["each03"] = StateResolved
+			if err := kv.del(ctx, casePrefix+"each07"); err != nil {
+				t.Fatal(err)
+			}
+			delete(want, "each07")
+			for _, k := range []string{pendingKey("each01"), instanceKey("i1"), incidentPrefix + "abc"} {
+				if _, err := kv.create(ctx, k, []byte(`{}`)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := kv.create(ctx, casePrefix+"broken", []byte(`{not json`)); err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]State{}
+			var bad []string
+			err := store.Each(ctx, func(c *Case) error {
+				if _, dup := got[c.ID]; dup {
+					t.Errorf("case %s read twice", c.ID)
+				}
+				got[c.ID] = c.State
+				return nil
+			}, func(id string, err error) { bad = append(bad, id) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !maps.Equal(got, want) {
+				t.Errorf("Each read %v, want %v", got, want)
+			}
+			if !slices.Equal(bad, []string{"broken"}) {
+				t.Errorf("undecodable cases reported: %v, want [broken]", bad)
+			}
+		})
+	}
+}
+
+// BenchmarkReadAllCases reads 5,000 stored cases as a restart does: with
+// Each (one watcher) and, as the baseline in the same run, the way resume
+// read them before (the list of keys, then a request per case).
+// x_baseline is how many times faster Each is.
+func BenchmarkReadAllCases(b *testing.B) {
+	env := startJS(b)
+	store := NewStore(env.cases, nil, nil)
+	ctx := context.Background()
+	const n = 5000
+	for i := range n {
+		c := goldenCase()
+		c.ID = fmt.Sprintf("bench%05d", i)
+		if err := store.create(ctx, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var each, oneByOne time.Duration
+	for b.Loop() {
+		start := time.Now()
+		read := 0
+		if err := store.Each(ctx, func(*Case) error { read++; return nil }, func(string, error) {}); err != nil || read != n {
+			b.Fatalf("Each read %d of %d: %v", read, n, err)
+		}
+		each += time.Since(start)
+
+		start = time.Now()
+		ids, err := store.IDs(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		read = 0
+		for _, id := range ids {
+			if _, _, err := store.Get(ctx, id); err != nil {
+				b.Fatal(err)
+			}
+			read++
+		}
+		if read != n {
+			b.Fatalf("read %d of %d one by one", read, n)
+		}
+		oneByOne += time.Since(start)
+	}
+	b.ReportMetric(float64(each.Milliseconds())/float64(b.N), "each-ms")
+	b.ReportMetric(float64(oneByOne.Milliseconds())/float64(b.N), "one-by-one-ms")
+	b.ReportMetric(float64(oneByOne)/float64(each), "x_baseline")
 }

@@ -128,24 +128,14 @@ func (w *Workflow) cmdStatus(ctx context.Context) string {
 // openCases counts the cases that are not resolved or false positives;
 // ok is false when the store did not answer in time.
 func (w *Workflow) openCases(ctx context.Context) (int, bool) {
-	ids, err := w.store.IDs(ctx)
-	if err != nil {
-		return 0, false
-	}
 	n := 0
-	for _, id := range ids {
-		c, _, err := w.store.Get(ctx, id)
-		if err != nil {
-			if ctx.Err() != nil {
-				return 0, false
-			}
-			continue
-		}
+	err := w.store.Each(ctx, func(c *Case) error {
 		if !c.State.Final() {
 			n++
 		}
-	}
-	return n, true
+		return nil
+	}, func(string, error) {})
+	return n, err == nil
 }
 
 // parseSilence reads "topic=delivery,returns source=reddit text="lost

@@ -34,7 +34,7 @@ type jsEnv struct {
 	cases jetstream.KeyValue
 }
 
-func startJS(t *testing.T) *jsEnv {
+func startJS(t testing.TB) *jsEnv {
 	t.Helper()
 	s, err := server.NewServer(&server.Options{JetStream: true, StoreDir: t.TempDir(), DontListen: true, NoLog: true, NoSigs: true})
 	if err != nil {

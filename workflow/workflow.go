@@ -265,22 +265,30 @@ func (w *Workflow) Run(ctx context.Context) error {
 // resume queues the cases a previous run left undelivered and schedules
 // the escalations of open cases.
 func (w *Workflow) resume(ctx context.Context) error {
-	ids, err := w.store.IDs(ctx)
+	// Cases waiting for delivery are queued in the order they were opened
+	// (the store returns them in the order they were last written); the
+	// others only schedule their next escalation step.
+	var waiting []*Case
+	err := w.store.Each(ctx, func(c *Case) error {
+		if waitsForDelivery(c) {
+			waiting = append(waiting, c)
+			return nil
+		}
+		w.track(c)
+		return nil
+	}, func(id string, err error) {
+		w.log.Warn("resume case", "case", id, "err", err)
+	})
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		c, _, err := w.store.Get(ctx, id)
-		if err != nil {
-			w.log.Warn("resume case", "case", id, "err", err)
-			continue
-		}
+	slices.SortStableFunc(waiting, func(a, b *Case) int { return a.Created.Compare(b.Created) })
+	for _, c := range waiting {
 		// A case waiting for delivery is this instance's only if no live
 		// instance delivers it; the sweep takes it over later otherwise.
-		if waitsForDelivery(c) && !w.claim(ctx, id, true) {
-			continue
+		if w.claim(ctx, c.ID, true) {
+			w.track(c)
 		}
-		w.track(c)
 	}
 	return nil
 }
