@@ -1,6 +1,7 @@
 package main
 
 import (
+	"debug/elf"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -9,6 +10,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -45,12 +49,100 @@ func buildBinary(t testing.TB) string {
 			return
 		}
 		buildOnce.path = filepath.Join(dir, "earshot")
-		buildOnce.out, buildOnce.err = exec.Command("go", "build", "-o", buildOnce.path, ".").CombinedOutput()
+		env, args, err := dockerBuild("../../deploy/Dockerfile", buildOnce.path)
+		if err != nil {
+			buildOnce.err = err
+			return
+		}
+		cmd := exec.Command("go", args...)
+		cmd.Dir = "../.."
+		cmd.Env = append(os.Environ(), env...)
+		buildOnce.out, buildOnce.err = cmd.CombinedOutput()
 	})
 	if buildOnce.err != nil {
 		t.Fatalf("go build: %v\n%s", buildOnce.err, buildOnce.out)
 	}
 	return buildOnce.path
+}
+
+// dockerBuild reads the go build command of the Dockerfile at path (its
+// environment and arguments, run from the repository root), so that the
+// tests run the binary the image ships: static, stripped, trimmed. The
+// image's version and platform variables become "test" and the host's; the
+// output goes to out.
+func dockerBuild(path, out string) (env, args []string, err error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	joined := strings.ReplaceAll(string(b), "\\\n", " ")
+	var line string
+	for l := range strings.Lines(joined) {
+		if strings.HasPrefix(l, "RUN ") && strings.Contains(l, " go build ") {
+			line = l
+		}
+	}
+	if line == "" {
+		return nil, nil, fmt.Errorf("%s: no RUN line with go build", path)
+	}
+	words, err := shellWords(line)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	vars := strings.NewReplacer("${VERSION}", "test", "${TARGETOS}", runtime.GOOS, "${TARGETARCH}", runtime.GOARCH)
+	at := slices.Index(words, "go")
+	if at < 0 || at+1 >= len(words) || words[at+1] != "build" {
+		return nil, nil, fmt.Errorf("%s: go build not found in %q", path, line)
+	}
+	for _, w := range words[1:at] {
+		if k, _, ok := strings.Cut(w, "="); ok && !strings.HasPrefix(w, "--") && strings.ToUpper(k) == k {
+			env = append(env, vars.Replace(w))
+		}
+	}
+	for i := at + 1; i < len(words); i++ {
+		if words[i] == "-o" {
+			args = append(args, "-o", out)
+			i++
+			continue
+		}
+		args = append(args, vars.Replace(words[i]))
+	}
+	return env, args, nil
+}
+
+// shellWords splits a shell command line into words, honouring double
+// and single quotes (enough for a Dockerfile's RUN line).
+func shellWords(s string) ([]string, error) {
+	var words []string
+	var w strings.Builder
+	in, quote := false, byte(0)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0 && c == quote:
+			quote = 0
+		case quote != 0:
+			w.WriteByte(c)
+		case c == '"' || c == '\'':
+			quote, in = c, true
+		case c == ' ' || c == '\t' || c == '\n':
+			if in {
+				words = append(words, w.String())
+				w.Reset()
+				in = false
+			}
+		default:
+			w.WriteByte(c)
+			in = true
+		}
+	}
+	if quote != 0 {
+		return nil, fmt.Errorf("unterminated quote in %q", s)
+	}
+	if in {
+		words = append(words, w.String())
+	}
+	return words, nil
 }
 
 // growingFeed serves an RSS feed of complaints that grows by three items
@@ -120,5 +212,42 @@ slack: {per_channel_rate: 1000}
 		total, crashes, dups, deliveredIn.Round(time.Millisecond))
 	if dups > crashes {
 		t.Errorf("%d duplicate alerts after %d crashes, want at most one per crash; seen %v", dups, crashes, seen)
+	}
+}
+
+// TestBinaryIsTheImages checks that the fault suite runs the binary the
+// container image ships: built with the Dockerfile's flags, so static (no
+// program interpreter), with the version set through -ldflags.
+func TestBinaryIsTheImages(t *testing.T) {
+	bin := earshotBinary(t)
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Skipf("not an ELF binary: %v", err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Errorf("%s has a program interpreter: not the static binary the image ships", bin)
+		}
+	}
+	out, err := exec.Command(bin, "version").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "test") {
+		t.Errorf("earshot version = %q, %v; want the version the Dockerfile's -ldflags set (test)", out, err)
+	}
+}
+
+func TestShellWords(t *testing.T) {
+	for in, want := range map[string][]string{
+		`go build -ldflags "-s -w -X main.version=${VERSION}" -o /out/earshot ./cmd/earshot`: {"go", "build", "-ldflags", "-s -w -X main.version=${VERSION}", "-o", "/out/earshot", "./cmd/earshot"},
+		`RUN  A=1   'b c'd`: {"RUN", "A=1", "b cd"},
+		``:                  nil,
+	} {
+		got, err := shellWords(in)
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("shellWords(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := shellWords(`a "b`); err == nil {
+		t.Error("unterminated quote accepted")
 	}
 }
