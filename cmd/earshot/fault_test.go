@@ -35,11 +35,6 @@ func earshotBinary(t *testing.T) string {
 	return buildBinary(t)
 }
 
-func earshotBinaryB(b *testing.B) string {
-	b.Helper()
-	return buildBinary(b)
-}
-
 func buildBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {

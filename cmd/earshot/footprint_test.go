@@ -55,16 +55,12 @@ func startMeasured(b *testing.B, ready *regexp.Regexp, bin string, args ...strin
 // created, the built-in classifier packs compiled) with a bare nats-server
 // with JetStream from the same module version, in the same run: first on a
 // fresh store, then restarted on the same store, which is how a daemon
-// usually starts. ns/op is one round of all four starts; the ratios are the
-// figures to read.
+// usually starts. Both binaries are built as they are released: earshot
+// with the Dockerfile's flags, nats-server likewise static and stripped.
+// ns/op is one round of all four starts; the ratios are the figures to
+// read.
 func BenchmarkFootprint(b *testing.B) {
-	bin := earshotBinaryB(b)
-	natsBin := filepath.Join(filepath.Dir(bin), "nats-server")
-	if _, err := os.Stat(natsBin); err != nil {
-		if out, err := exec.Command("go", "build", "-o", natsBin, "github.com/nats-io/nats-server/v2").CombinedOutput(); err != nil {
-			b.Fatalf("build nats-server: %v\n%s", err, out)
-		}
-	}
+	bin, natsBin := buildBinary(b), natsServerBinary(b)
 	// Per-iteration samples; the figures are their medians, which the
 	// other work on a shared machine moves less than sums.
 	type samples struct {

@@ -12,14 +12,17 @@ import (
 )
 
 // natsServerBinary builds nats-server from the module version earshot
-// embeds.
-func natsServerBinary(t *testing.T) string {
+// embeds, as NATS releases it and as earshot's image is built: static and
+// stripped (BenchmarkFootprint compares the two).
+func natsServerBinary(t testing.TB) string {
 	t.Helper()
-	bin := filepath.Join(filepath.Dir(earshotBinary(t)), "nats-server")
+	bin := filepath.Join(filepath.Dir(buildBinary(t)), "nats-server")
 	if _, err := os.Stat(bin); err == nil {
 		return bin
 	}
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/nats-io/nats-server/v2").CombinedOutput(); err != nil {
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, "github.com/nats-io/nats-server/v2")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build nats-server: %v\n%s", err, out)
 	}
 	return bin
