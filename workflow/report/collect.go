@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -47,9 +46,6 @@ type Data struct {
 	// instance from a newer earshot); they are left out of the figures.
 	Skipped int
 }
-
-// casesKeyFilter selects the case records in the cases bucket.
-const casesKeyFilter = "case.>"
 
 // Collect reads what was stored in [from, to) and in the previous period of
 // equal length: verdicts from mention.VerdictsStream, cases from the cases
@@ -174,8 +170,7 @@ func next(ctx context.Context, it jetstream.MessagesContext) (jetstream.Msg, err
 // readIdle bounds the wait for a stored message.
 const readIdle = 30 * time.Second
 
-// readCases reads every case record created before d.To with a watcher
-// that ends at the marker after the initial values.
+// readCases reads every case record created before d.To, in one pass.
 func readCases(ctx context.Context, st Store, d *Data) error {
 	kv := st.Cases
 	if kv == nil {
@@ -188,31 +183,13 @@ func readCases(ctx context.Context, st Store, d *Data) error {
 			return fmt.Errorf("bucket %s: %w", mention.CasesBucket, err)
 		}
 	}
-	w, err := kv.Watch(ctx, casesKeyFilter, jetstream.IgnoreDeletes())
-	if err != nil {
-		return fmt.Errorf("watch %s: %w", mention.CasesBucket, err)
-	}
-	defer w.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case e, ok := <-w.Updates():
-			if !ok {
-				return errors.New("watcher closed before the initial values ended")
-			}
-			if e == nil {
-				return nil
-			}
-			var c workflow.Case
-			// Version 1 is the case format this package understands.
-			if err := json.Unmarshal(e.Value(), &c); err != nil || c.V > 1 {
-				d.Skipped++
-				continue
-			}
-			if c.Created.Before(d.To) {
-				d.Cases = append(d.Cases, c)
-			}
+	// Version 1 is the case format this package understands.
+	return workflow.NewStore(kv, nil, nil).Each(ctx, func(c *workflow.Case) error {
+		if c.V > 1 {
+			d.Skipped++
+		} else if c.Created.Before(d.To) {
+			d.Cases = append(d.Cases, *c)
 		}
-	}
+		return nil
+	}, func(string, error) { d.Skipped++ })
 }
