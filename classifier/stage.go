@@ -80,16 +80,11 @@ func (s *Stage) Swap(c *Classifier) { s.cls.Store(c) }
 // Run consumes until ctx is done, then stops consuming and waits for the
 // mention in hand to be finished.
 func (s *Stage) Run(ctx context.Context) error {
-	cons, err := s.js.CreateOrUpdateConsumer(ctx, mention.MentionsStream, jetstream.ConsumerConfig{
-		Durable:       ConsumerName,
-		Description:   "classifies mentions into verdicts",
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       30 * time.Second,
-		MaxAckPending: 1000,
-		MaxDeliver:    -1,
-		FilterSubject: mention.MentionsPrefix + ">",
-	})
+	cons, err := s.consumer(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return fmt.Errorf("classifier consumer: %w", err)
 	}
 	var v mention.Verdict
@@ -103,6 +98,38 @@ func (s *Stage) Run(ctx context.Context) error {
 	cc.Stop()
 	<-cc.Closed()
 	return nil
+}
+
+// consumer creates or updates the stage's durable consumer. A server that
+// does not answer in time (a cluster electing its leaders, a JetStream
+// restarting) is asked again, waiting up to 15 s in between, until ctx is
+// done; only a config the server refuses is an error.
+func (s *Stage) consumer(ctx context.Context) (jetstream.Consumer, error) {
+	wait := 500 * time.Millisecond
+	for {
+		c, err := s.js.CreateOrUpdateConsumer(ctx, mention.MentionsStream, jetstream.ConsumerConfig{
+			Durable:       ConsumerName,
+			Description:   "classifies mentions into verdicts",
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       30 * time.Second,
+			MaxAckPending: 1000,
+			MaxDeliver:    -1,
+			FilterSubject: mention.MentionsPrefix + ">",
+		})
+		var apiErr *jetstream.APIError
+		if err == nil || ctx.Err() != nil || errors.As(err, &apiErr) && apiErr.Code == 400 {
+			return c, err
+		}
+		s.log.Warn("consumer not created, retrying", "consumer", ConsumerName, "retry_in", wait, "err", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+		wait = min(2*wait, 15*time.Second)
+	}
 }
 
 // handle classifies one message. v is reused between messages (the consume

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -252,6 +253,116 @@ func TestSpikeRaisesCrisisAgainstBaseline(t *testing.T) {
 		spike(w2, 5)
 		if posts := fn2.snapshot(); len(posts) != 1 || posts[0].Dest != "UBOSS" {
 			t.Errorf("after restart: %+v", posts)
+		}
+	})
+}
+
+// twoInstances starts two workflow instances on one bucket and one Slack,
+// with their heartbeats; stop stops one.
+func twoInstances(t *testing.T) (a, b *Workflow, fn *fakeNotifier, kv *memKV, stop func(w *Workflow)) {
+	t.Helper()
+	kv, fn = newMemKV(), newFakeNotifier()
+	stops := map[*Workflow]func(){}
+	for _, w := range []**Workflow{&a, &b} {
+		var err error
+		if *w, err = newWorkflow(testConfig(), kv, fn, nil, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		stopStages := stages(t, *w)
+		done := make(chan struct{})
+		go func() { (*w).runInstance(ctx); close(done) }()
+		stops[*w] = sync.OnceFunc(func() { cancel(); <-done; stopStages() })
+	}
+	t.Cleanup(func() {
+		for _, s := range stops {
+			s()
+		}
+	})
+	synctest.Wait()
+	return a, b, fn, kv, func(w *Workflow) { stops[w]() }
+}
+
+// TestIncidentAcrossInstances splits a burst between two instances: the
+// group counts the mentions of both, one incident message is posted (by
+// the instance whose mention opened it), and the other instance's cases go
+// into its thread, with the message updated to the whole count.
+func TestIncidentAcrossInstances(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a, b, fn, kv, _ := twoInstances(t)
+		// One and two are alerted on their own; the third opens the
+		// incident on a, which b could not see in its own memory.
+		openComplaint(t, a, "multi-1")
+		openComplaint(t, b, "multi-2")
+		openComplaint(t, a, "multi-3")
+		openComplaint(t, b, "multi-4")
+		openComplaint(t, b, "multi-5")
+		openComplaint(t, a, "multi-6")
+		synctest.Wait()
+		time.Sleep(DefaultGroupWait + 10*time.Second)
+		synctest.Wait()
+		posts := fn.snapshot()
+		top := topLevel(posts)
+		var incidents []fakePost
+		for _, p := range top {
+			if strings.HasPrefix(p.Msg.Text, "Incident:") {
+				incidents = append(incidents, p)
+			}
+		}
+		if len(top) != 3 || len(incidents) != 1 {
+			t.Fatalf("%d top-level messages, %d incident messages; want 3 and 1: %+v", len(top), len(incidents), top)
+		}
+		ts := incidents[0].TS
+		if n := len(inThread(posts, ts)); n != 4 {
+			t.Errorf("%d alerts in the incident's thread, want 4 (of both instances)", n)
+		}
+		up := fn.updated()
+		if len(up) == 0 || !strings.Contains(up[len(up)-1].Msg.Text, "Incident: 6 critical mentions") {
+			t.Errorf("incident message not updated to the whole count: %+v", up)
+		}
+		raw, _, err := kv.get(context.Background(), incidentPrefix+incidentHash("delivery|topic|delivery"))
+		var rec Incident
+		if err != nil || json.Unmarshal(raw, &rec) != nil || len(rec.Cases) != 4 || rec.Earlier != 2 || rec.Owner != a.instance || rec.TS != ts {
+			t.Errorf("stored incident %s: %v", raw, err)
+		}
+	})
+}
+
+// TestIncidentOwnerStops stops the instance that opened an incident before
+// it posted the message: the other instance posts it for its own cases,
+// and takes over the stopped instance's held case, which is alerted once.
+func TestIncidentOwnerStops(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a, b, fn, _, stop := twoInstances(t)
+		openComplaint(t, b, "own-1")
+		openComplaint(t, b, "own-2")
+		openComplaint(t, a, "own-3") // opens the incident, owned by a
+		openComplaint(t, b, "own-4")
+		synctest.Wait()
+		stop(a)
+		time.Sleep(DefaultGroupWait + 10*time.Second)
+		synctest.Wait()
+		posts := fn.snapshot()
+		var incidents []fakePost
+		for _, p := range topLevel(posts) {
+			if strings.HasPrefix(p.Msg.Text, "Incident:") {
+				incidents = append(incidents, p)
+			}
+		}
+		if len(incidents) != 1 {
+			t.Fatalf("%d incident messages, want 1 posted by the instance left: %+v", len(incidents), topLevel(posts))
+		}
+		if n := len(inThread(posts, incidents[0].TS)); n != 1 {
+			t.Errorf("%d alerts in the thread, want b's one", n)
+		}
+		time.Sleep(instanceDeadAfter + sweepEvery)
+		synctest.Wait()
+		c, _, err := b.Cases().Get(context.Background(), CaseID("own-3", "delivery"))
+		if err != nil || c.Delivery.TS == "" {
+			t.Errorf("a's held case not delivered after a stopped: %+v, %v", c, err)
+		}
+		if n := len(fn.snapshot()); n != 5 {
+			t.Errorf("%d messages, want 5: two alerts, the incident, its thread's one, a's case", n)
 		}
 	})
 }

@@ -189,7 +189,7 @@ func (w *Workflow) Run(ctx context.Context) error {
 	if s := w.slack.Load(); s.AppToken.IsSet() && w.socket == nil {
 		w.log.Warn("slack app token set without a bot token, socket mode off")
 	}
-	verdicts, err := w.js.CreateOrUpdateConsumer(ctx, mention.VerdictsStream, jetstream.ConsumerConfig{
+	verdicts, err := w.consumer(ctx, mention.VerdictsStream, jetstream.ConsumerConfig{
 		Durable:       verdictsConsumer,
 		FilterSubject: mention.VerdictsPrefix + ">",
 		AckPolicy:     jetstream.AckExplicitPolicy,
@@ -202,7 +202,7 @@ func (w *Workflow) Run(ctx context.Context) error {
 		}
 		return fmt.Errorf("workflow: verdicts consumer: %w", err)
 	}
-	events, err := w.js.CreateOrUpdateConsumer(ctx, mention.EventsStream, jetstream.ConsumerConfig{
+	events, err := w.consumer(ctx, mention.EventsStream, jetstream.ConsumerConfig{
 		Durable:       eventsConsumer,
 		FilterSubject: mention.HealthSubject,
 		AckPolicy:     jetstream.AckExplicitPolicy,
@@ -469,7 +469,7 @@ func (w *Workflow) open(ctx context.Context, r *Router, v *mention.Verdict, m Ro
 	w.metrics.Verdicts.WithLabelValues("opened").Inc()
 	w.log.Info("case opened", "case", c.ID, "route", m.ID, "mention", v.Mention.ID, "severity", string(v.Severity))
 	if w.inc != nil {
-		if key := w.inc.hold(c, now); key != "" {
+		if key := w.holdIncident(ctx, c, now); key != "" {
 			// Delivered in the incident's thread (incidents.go).
 			if _, err := w.store.Modify(ctx, c.ID, func(c *Case) error { c.Incident = key; return nil }); err != nil {
 				w.log.Warn("incident not recorded on case", "case", c.ID, "err", err)
@@ -479,6 +479,29 @@ func (w *Workflow) open(ctx context.Context, r *Router, v *mention.Verdict, m Ro
 	}
 	w.track(c)
 	return nil
+}
+
+// consumer creates or updates the durable consumer cfg on stream. A
+// server that does not answer in time (a cluster electing its leaders, a
+// JetStream restarting) is asked again with backoff until ctx is done; only
+// a config the server refuses is an error.
+func (w *Workflow) consumer(ctx context.Context, stream string, cfg jetstream.ConsumerConfig) (jetstream.Consumer, error) {
+	for attempt := 0; ; attempt++ {
+		c, err := w.js.CreateOrUpdateConsumer(ctx, stream, cfg)
+		var apiErr *jetstream.APIError
+		if err == nil || ctx.Err() != nil || errors.As(err, &apiErr) && apiErr.Code == 400 {
+			return c, err
+		}
+		wait := w.backoff.delay(attempt)
+		w.log.Warn("consumer not created, retrying", "stream", stream, "consumer", cfg.Durable, "retry_in", wait, "err", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
 }
 
 // logError logs a failure at error level, unless ctx is done: then the
