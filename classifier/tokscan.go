@@ -143,6 +143,20 @@ type pairSet [1024]uint64
 func (p *pairSet) add(a, b byte)      { i := uint(a)<<8 | uint(b); p[i>>6] |= 1 << (i & 63) }
 func (p *pairSet) has(a, b byte) bool { i := uint(a)<<8 | uint(b); return p[i>>6]&(1<<(i&63)) != 0 }
 
+// tripleSet is a set of byte triples folded into 2^16 bits (a triple
+// that shares a bit with a member passes too): the gate before the stem
+// lookups for stems of three bytes or more. About a fifth of a text's
+// words pass the gate of the benchmark's stems, against half for a
+// two-byte gate.
+type tripleSet [1024]uint64
+
+func tripleBit(a, b, c byte) uint     { return (uint(a)*961 + uint(b)*31 + uint(c)) & 0xFFFF }
+func (p *tripleSet) add(a, b, c byte) { i := tripleBit(a, b, c); p[i>>6] |= 1 << (i & 63) }
+func (p *tripleSet) has(a, b, c byte) bool {
+	i := tripleBit(a, b, c)
+	return p[i>>6]&(1<<(i&63)) != 0
+}
+
 // findWord returns the slot of the unit with hash h and length n, or -1.
 func (x *tokIndex) findWord(h uint64, n int) int32 {
 	for i := h & x.wmask; ; i = (i + 1) & x.wmask {
@@ -237,7 +251,9 @@ type tokIndex struct {
 	prefix     strTab      // stem -> index into prefixPats
 	prefixPats [][]int32
 	pbloom     bloom
-	p2, s2     pairSet // first and last two bytes of the stems
+	p2, s2     pairSet   // first and last two bytes of the stems of two bytes
+	p3, s3     tripleSet // first and last three bytes of the longer stems
+	p2n, s2n   int       // how many stems of two bytes there are
 	minP, maxP int
 	suffix     strTab // hashed from the end
 	suffixPats [][]int32
@@ -372,11 +388,21 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 			switch p.mode {
 			case modePrefix:
 				stem(&x.prefix, &x.prefixPats, &x.pbloom, u, hashStr(u), pi)
-				x.p2.add(u[0], u[1])
+				if len(u) == 2 {
+					x.p2.add(u[0], u[1])
+					x.p2n++
+				} else {
+					x.p3.add(u[0], u[1], u[2])
+				}
 				x.minP, x.maxP = min(x.minP, len(u)), max(x.maxP, len(u))
 			case modeSuffix:
 				stem(&x.suffix, &x.suffixPats, &x.sbloom, u, hashRevStr(u), pi)
-				x.s2.add(u[len(u)-2], u[len(u)-1])
+				if n := len(u); n == 2 {
+					x.s2.add(u[0], u[1])
+					x.s2n++
+				} else {
+					x.s3.add(u[n-3], u[n-2], u[n-1])
+				}
 				x.minS, x.maxS = min(x.minS, len(u)), max(x.maxS, len(u))
 			default:
 				e := &x.entries[id(u)]
@@ -576,7 +602,7 @@ func (c *Classifier) tokScan(s *scratch) {
 		u := &us[ui]
 		if u.word {
 			b := buf[u.start:u.end]
-			if hasP && len(b) >= x.minP && x.p2.has(b[0], b[1]) {
+			if hasP && len(b) >= x.minP && (len(b) >= 3 && x.p3.has(b[0], b[1], b[2]) || x.p2n > 0 && x.p2.has(b[0], b[1])) {
 				h := fnvOff
 				for k := 0; k < len(b) && k < x.maxP; k++ {
 					h = (h ^ uint64(b[k])) * fnvPrime
@@ -589,7 +615,7 @@ func (c *Classifier) tokScan(s *scratch) {
 					}
 				}
 			}
-			if hasS && len(b) >= x.minS && x.s2.has(b[len(b)-2], b[len(b)-1]) {
+			if n := len(b); hasS && n >= x.minS && (n >= 3 && x.s3.has(b[n-3], b[n-2], b[n-1]) || x.s2n > 0 && x.s2.has(b[n-2], b[n-1])) {
 				h := fnvOff
 				for k := len(b) - 1; k >= 0 && len(b)-k <= x.maxS; k-- {
 					h = (h ^ uint64(b[k])) * fnvPrime
