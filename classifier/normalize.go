@@ -413,15 +413,31 @@ func (n *normText) tokenize(src string) {
 // nfcSafe is a fast check for the common case: every rune is one that is
 // in NFC whatever surrounds it (below U+0300, general punctuation, the euro
 // sign, emoji). It may return false for NFC text; then the caller asks the
-// norm package.
+// norm package. ASCII is skipped 8 bytes at a time, and two-byte sequences
+// below U+0300 (lead bytes C2-CB: umlauts, accents, ß) without decoding.
 func nfcSafe(s string) bool {
-	for _, r := range s {
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			for i+8 <= len(s) && binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))&0x8080808080808080 == 0 {
+				i += 8
+			}
+			continue
+		}
+		if c >= 0xC2 && c < 0xCC && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			i += 2
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case r < 0x300, r >= 0x2010 && r <= 0x205E, r == 0x20AC, r >= 0x2600 && r <= 0x27BF,
+		case r >= 0x2010 && r <= 0x205E, r == 0x20AC, r >= 0x2600 && r <= 0x27BF,
 			r >= 0x1F000 && r <= 0x1FAFF, r == 0xFE0F, r == 0x200D:
 		default:
 			return false
 		}
+		i += size
 	}
 	return true
 }

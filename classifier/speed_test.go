@@ -1,0 +1,37 @@
+package classifier
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// nfcSafeRunes is the rune-by-rune definition that nfcSafe implements with
+// its byte-level shortcuts.
+func nfcSafeRunes(s string) bool {
+	for _, r := range s {
+		switch {
+		case r < 0x300, r >= 0x2010 && r <= 0x205E, r == 0x20AC, r >= 0x2600 && r <= 0x27BF,
+			r >= 0x1F000 && r <= 0x1FAFF, r == 0xFE0F, r == 0x200D:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// TestNFCSafeShortcuts compares nfcSafe with its rune-by-rune definition on
+// random strings built from ASCII, umlauts, marks, emoji and stray bytes.
+func TestNFCSafeShortcuts(t *testing.T) {
+	parts := []string{"a", "Flinkwerk ", "ä", "ß", "ˇ", "\u02ff", "\u0300", "e\u0301", "–", "€", "😍", "\ufe0f", "\u200d",
+		"\u212b", "Ω", "\xc2", "\xcb", "\xcc\x80", "\x80", "\xc0\x80", "\xcb\x41", "\xff", "12345678", "\u0100"}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 20000 {
+		s := ""
+		for range r.IntN(12) {
+			s += parts[r.IntN(len(parts))]
+		}
+		if got, want := nfcSafe(s), nfcSafeRunes(s); got != want {
+			t.Fatalf("nfcSafe(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
