@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -127,9 +128,10 @@ func (n *normText) add(s string, base int) {
 // asciiPrefix returns the length of the ASCII prefix of s, reading 8 bytes
 // at a time.
 func asciiPrefix(s string) int {
+	b := strBytes(s)
 	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))&0x8080808080808080 != 0 {
+	for ; i+8 <= len(b); i += 8 {
+		if load64(b, i)&msb != 0 {
 			break
 		}
 	}
@@ -137,6 +139,40 @@ func asciiPrefix(s string) int {
 		if s[i] >= utf8.RuneSelf {
 			return i
 		}
+	}
+	return i
+}
+
+// strBytes returns the bytes of s, to be read only.
+func strBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// load64 reads b[i:i+8] (i+8 <= len(b)) little-endian.
+func load64(b []byte, i int) uint64 { return binary.LittleEndian.Uint64(b[i : i+8]) }
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// lowerRunEnd returns the end of the run of ASCII lower-case letters and
+// digits in s that starts at or before i, reading 8 bytes at a time: with
+// the top bit of every byte set, subtracting a byte value below 0x80 from
+// each byte cannot borrow from its neighbour, so the top bits of
+// (w|msb) - lsb*x tell which bytes are >= x.
+func lowerRunEnd(s []byte, i int) int {
+	for i+8 <= len(s) {
+		w := load64(s, i)
+		h := w | msb
+		lower := (h - lsb*'a') &^ (h - lsb*('z'+1))
+		digit := (h - lsb*'0') &^ (h - lsb*('9'+1))
+		other := ^((lower | digit) &^ w) & msb // non-ASCII bytes are others
+		if other != 0 {
+			return i + bits.TrailingZeros64(other)>>3
+		}
+		i += 8
+	}
+	for i < len(s) && (s[i]-'a' < 26 || s[i]-'0' < 10) {
+		i++
 	}
 	return i
 }
@@ -268,6 +304,7 @@ func fold(r rune) (string, rune) {
 
 // tokenize splits src (in NFC) into folded tokens.
 func (n *normText) tokenize(src string) {
+	sb := strBytes(src)
 	i := 0
 	for i < len(src) {
 		c := src[i]
@@ -292,11 +329,15 @@ func (n *normText) tokenize(src string) {
 				if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
 					// the common case: a run of lower-case letters and digits
 					n.startWord(i)
-					j := i + 1
-					for j < len(src) && (src[j]-'a' < 26 || src[j]-'0' < 10) {
-						j++
+					j := lowerRunEnd(sb, i+1)
+					if k := len(n.buf); j-i <= 8 && i+8 <= len(src) && cap(n.buf)-k >= 8 {
+						// a short run: store 8 bytes at once, keep j-i of them
+						b := n.buf[k : k+8]
+						binary.LittleEndian.PutUint64(b, load64(sb, i))
+						n.buf = n.buf[:k+j-i]
+					} else {
+						n.buf = append(n.buf, src[i:j]...)
 					}
-					n.buf = append(n.buf, src[i:j]...)
 					n.lower += j - i
 					i = j
 					continue
@@ -416,12 +457,13 @@ func (n *normText) tokenize(src string) {
 // norm package. ASCII is skipped 8 bytes at a time, and two-byte sequences
 // below U+0300 (lead bytes C2-CB: umlauts, accents, ß) without decoding.
 func nfcSafe(s string) bool {
+	b := strBytes(s)
 	i := 0
 	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			i++
-			for i+8 <= len(s) && binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))&0x8080808080808080 == 0 {
+			for i+8 <= len(b) && load64(b, i)&msb == 0 {
 				i += 8
 			}
 			continue
