@@ -42,6 +42,7 @@ type normText struct {
 	iter   norm.Iter
 	excl   int // exclamation marks
 	quest  int // question marks
+	caps   int // tokens written in capitals
 
 	// word state
 	inWord           bool
@@ -56,7 +57,7 @@ type normText struct {
 func (n *normText) reset() {
 	n.buf = n.buf[:0]
 	n.toks = n.toks[:0]
-	n.excl, n.quest = 0, 0
+	n.excl, n.quest, n.caps = 0, 0, 0
 	n.inWord = false
 	n.sent = 0
 	n.omap = nil
@@ -229,7 +230,11 @@ func (n *normText) endWord(o int) {
 	if len(n.buf) == n.wordStart { // nothing kept (cannot happen, defensive)
 		return
 	}
-	n.emit(tokWord, o, n.upper >= 4 && n.lower == 0)
+	caps := n.upper >= 4 && n.lower == 0
+	if caps {
+		n.caps++
+	}
+	n.emit(tokWord, o, caps)
 }
 
 func (n *normText) startWord(o int) {

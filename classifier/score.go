@@ -251,6 +251,9 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	}
 	p.excl = nt.excl
 	for t := range nt.toks {
+		if nt.caps == 0 {
+			break // no token in capitals
+		}
 		if nt.toks[t].caps && flags[t]&flagBrand == 0 {
 			p.shout++
 		}
@@ -377,6 +380,9 @@ func trailingNegator(nt *normText, flags []uint8) int32 {
 // written earlier in lower case ("a month. A MONTH.", "Drei Wochen. DREI
 // WOCHEN"), or -1: shouting a fact again is a complaint.
 func echoShouting(nt *normText, flags []uint8) int32 {
+	if nt.caps == 0 {
+		return -1
+	}
 	for t := range nt.toks {
 		tk := &nt.toks[t]
 		if !tk.caps || tk.kind != tokWord || flags[t]&flagBrand != 0 {
