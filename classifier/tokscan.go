@@ -262,6 +262,7 @@ type tokIndex struct {
 	multi      []multiPat
 	bytePats   []int32     // patterns searched in the bytes (brand terms)
 	brandWords []brandWord // one-word brand terms: compared with units
+	brandBits  uint64      // bit h&63 set for the hashes of the brand words (a gate)
 	byteAC     *automaton  // over bytePats when there are many
 }
 
@@ -315,7 +316,9 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 		p := &pats[i]
 		if p.bytePath {
 			if p.mode == modeBrand && simpleWord(p.text) {
-				x.brandWords = append(x.brandWords, brandWord{pat: int32(i), text: p.text, h: unitHashStr(p.text), hs: unitHashStr(p.text + "s")})
+				bw := brandWord{pat: int32(i), text: p.text, h: unitHashStr(p.text), hs: unitHashStr(p.text + "s")}
+				x.brandWords = append(x.brandWords, bw)
+				x.brandBits |= 1<<(bw.h&63) | 1<<(bw.hs&63)
 			} else {
 				x.bytePats = append(x.bytePats, int32(i))
 			}
@@ -631,12 +634,9 @@ func (c *Classifier) tokScan(s *scratch) {
 		}
 		if hasB {
 			if u.word {
-				n := int(u.end - u.start)
-				for bi := range x.brandWords {
-					bw := &x.brandWords[bi]
-					if u.h == bw.h && n == len(bw.text) || u.h == bw.hs && n == len(bw.text)+1 {
-						c.addHit(s, bw.pat, u.tok, u.tok+1, u.start+int32(len(bw.text)))
-					}
+				// most words fail the one-bit gate before the comparison
+				if x.brandBits&(1<<(u.h&63)) != 0 {
+					c.brandWordHits(s, u)
 				}
 			} else if u.id < 0 {
 				c.brandInToken(s, u)
@@ -652,9 +652,14 @@ func (c *Classifier) tokScan(s *scratch) {
 		}
 		if sl.single >= 0 {
 			s.hits = append(s.hits, hit{pat: sl.single, t0: u.tok, t1: u.tok + 1, end: u.end, plen: u.end - u.start})
-			for _, p := range x.singles[sl.moreOff : sl.moreOff+int32(sl.moreN)] {
-				s.hits = append(s.hits, hit{pat: p, t0: u.tok, t1: u.tok + 1, end: u.end, plen: u.end - u.start})
+			if sl.moreN > 0 {
+				for _, p := range x.singles[sl.moreOff : sl.moreOff+int32(sl.moreN)] {
+					s.hits = append(s.hits, hit{pat: p, t0: u.tok, t1: u.tok + 1, end: u.end, plen: u.end - u.start})
+				}
 			}
+		}
+		if sl.anchN == 0 {
+			continue
 		}
 	multi:
 		for _, ar := range x.anchors[sl.anchOff : sl.anchOff+int32(sl.anchN)] {
@@ -771,6 +776,18 @@ func (nt *normText) tokAt(i int) int32 {
 		}
 	}
 	return int32(max(lo-1, 0))
+}
+
+// brandWordHits adds the hits of the one-word brand terms that word unit u
+// is, with or without an added s.
+func (c *Classifier) brandWordHits(s *scratch, u *unit) {
+	n := int(u.end - u.start)
+	for bi := range c.tix.brandWords {
+		bw := &c.tix.brandWords[bi]
+		if u.h == bw.h && n == len(bw.text) || u.h == bw.hs && n == len(bw.text)+1 {
+			c.addHit(s, bw.pat, u.tok, u.tok+1, u.start+int32(len(bw.text)))
+		}
+	}
 }
 
 // brandInToken finds the one-word brand terms inside unit u when it is a
