@@ -53,6 +53,7 @@ type scratch struct {
 	merged    []hit
 	next      []int32
 	heads     []headSlot // per pattern: its last hit in this text (valid when gen matches)
+	hitBits   [8]uint64  // bit p&511 set for the patterns hit: most lookups of absent patterns stop here
 	ruleGen   []uint32
 	gen       uint32
 	cands     []int32
@@ -107,8 +108,10 @@ func (c *Classifier) scan(s *scratch, m *mention.Mention) {
 // link threads the hits of each pattern into a list (head, next).
 func (s *scratch) link() {
 	s.next = s.next[:0]
+	s.hitBits = [8]uint64{}
 	for h := range s.hits {
 		p := s.hits[h].pat
+		s.hitBits[p>>6&7] |= 1 << (p & 63)
 		hs := &s.heads[p]
 		if hs.gen != s.gen {
 			*hs = headSlot{gen: s.gen, h: -1}
@@ -119,6 +122,9 @@ func (s *scratch) link() {
 }
 
 func (s *scratch) first(p int32) int32 {
+	if s.hitBits[p>>6&7]&(1<<(p&63)) == 0 {
+		return -1
+	}
 	if hs := s.heads[p]; hs.gen == s.gen {
 		return hs.h
 	}
