@@ -55,6 +55,8 @@ type scratch struct {
 	heads     []headSlot // per pattern: its last hit in this text (valid when gen matches)
 	hitBits   [8]uint64  // bit p&511 set for the patterns hit: most lookups of absent patterns stop here
 	ruleGen   []uint32
+	ruleHits  []int32   // per candidate rule: its last entry in trig (valid when ruleGen matches)
+	trig      []hitLink // the hits that made each rule a candidate, one list per rule
 	gen       uint32
 	cands     []int32
 	matched   []int32
@@ -73,8 +75,9 @@ type scratch struct {
 
 func (c *Classifier) newScratch() *scratch {
 	return &scratch{
-		heads:   make([]headSlot, len(c.pats)),
-		ruleGen: make([]uint32, len(c.rules)),
+		heads:    make([]headSlot, len(c.pats)),
+		ruleGen:  make([]uint32, len(c.rules)),
+		ruleHits: make([]int32, len(c.rules)),
 	}
 }
 
@@ -269,6 +272,44 @@ func (s *scratch) eval(n *node) bool {
 	return false
 }
 
+// hitLink is an entry of a list of hits.
+type hitLink struct {
+	hit, next int32
+}
+
+// leafSpans adds the spans of rule r's positive leaves to mt: leaf by
+// leaf, the hits of each.
+func (s *scratch) leafSpans(mt *mention.Match, r *rule) {
+	for _, l := range r.spans {
+		for h := s.first(l.pat); h >= 0; h = s.next[h] {
+			if hh := s.hits[h]; !l.title || hh.t1 <= s.titleTok {
+				s.addSpan(mt, hh.t0, hh.t1)
+			}
+		}
+	}
+}
+
+// trigSpans adds the spans of rule ri, a term or an OR of terms (anyHit),
+// from the hits that made it a candidate: those are the hits of its
+// leaves, so a rule of many leaves is not looked at leaf by leaf. The
+// spans come sorted by start; spans with equal starts keep the order in
+// which they were added, which here is not leafSpans' order. So when two
+// spans share a start, trigSpans empties mt.Spans and reports false, and
+// the caller uses leafSpans.
+func (s *scratch) trigSpans(mt *mention.Match, ri int32) bool {
+	for e := s.ruleHits[ri]; e >= 0; e = s.trig[e].next {
+		hh := &s.hits[s.trig[e].hit]
+		s.addSpan(mt, hh.t0, hh.t1)
+	}
+	for i := 1; i < len(mt.Spans); i++ {
+		if mt.Spans[i].Start == mt.Spans[i-1].Start {
+			mt.Spans = mt.Spans[:0]
+			return false
+		}
+	}
+	return true
+}
+
 // addMatch appends a match to v, reusing the Spans of a previous verdict.
 func addMatch(v *mention.Verdict, name, topic string, crit bool, w float64) *mention.Match {
 	if len(v.Rules) < cap(v.Rules) {
@@ -336,12 +377,16 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 	// Rules.
 	s.cands = s.cands[:0]
 	s.cands = append(s.cands, c.always...)
-	for _, h := range s.hits {
-		for _, r := range c.pats[h.pat].rules {
+	s.trig = s.trig[:0]
+	for hi := range s.hits {
+		for _, r := range c.pats[s.hits[hi].pat].rules {
 			if s.ruleGen[r] != s.gen {
 				s.ruleGen[r] = s.gen
+				s.ruleHits[r] = -1
 				s.cands = append(s.cands, r)
 			}
+			s.trig = append(s.trig, hitLink{hit: int32(hi), next: s.ruleHits[r]})
+			s.ruleHits[r] = int32(len(s.trig) - 1)
 		}
 	}
 	s.matched = s.matched[:0]
@@ -356,12 +401,8 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 	for _, ri := range s.matched {
 		r := &c.rules[ri]
 		mt := addMatch(v, r.name, r.topic, r.crit > 0, r.weight)
-		for _, l := range r.spans {
-			for h := s.first(l.pat); h >= 0; h = s.next[h] {
-				if hh := s.hits[h]; !l.title || hh.t1 <= s.titleTok {
-					s.addSpan(mt, hh.t0, hh.t1)
-				}
-			}
+		if !r.anyHit || !s.trigSpans(mt, ri) {
+			s.leafSpans(mt, r)
 		}
 		switch r.crit {
 		case 1:

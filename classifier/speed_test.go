@@ -2,7 +2,11 @@ package classifier
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"github.com/earshot/earshot/config"
+	"github.com/earshot/earshot/mention"
 )
 
 // nfcSafeRunes is the rune-by-rune definition that nfcSafe implements with
@@ -33,5 +37,37 @@ func TestNFCSafeShortcuts(t *testing.T) {
 		if got, want := nfcSafe(s), nfcSafeRunes(s); got != want {
 			t.Fatalf("nfcSafe(%q) = %v, want %v", s, got, want)
 		}
+	}
+}
+
+// TestTriggerSpansOrder checks that spans taken from the hits that made a
+// rule a candidate come in the order leaf by leaf gives: with equal starts,
+// in the order of the rule's leaves.
+func TestTriggerSpansOrder(t *testing.T) {
+	yes := true
+	c, err := New(config.Rules{Custom: []config.Rule{
+		{Name: "long-first", Query: `"nicht angekommen" OR nicht OR paket`, Criticism: &yes},
+		{Name: "short-first", Query: `paket OR nicht OR "nicht angekommen"`, Criticism: &yes},
+	}}, config.Brand{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := mention.Mention{Text: "Paket nicht angekommen, Paket weg"}
+	var v mention.Verdict
+	c.Classify(&m, &v)
+	want := map[string][]mention.Span{
+		"long-first":  {{Start: 0, End: 5}, {Start: 6, End: 22}, {Start: 6, End: 11}, {Start: 24, End: 29}},
+		"short-first": {{Start: 0, End: 5}, {Start: 6, End: 11}, {Start: 6, End: 22}, {Start: 24, End: 29}},
+	}
+	for _, r := range v.Rules {
+		if w, ok := want[r.Rule]; ok {
+			if !slices.Equal(r.Spans, w) {
+				t.Errorf("%s: spans %v, want %v", r.Rule, r.Spans, w)
+			}
+			delete(want, r.Rule)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("rules not matched: %v", want)
 	}
 }
