@@ -165,7 +165,7 @@ func (c *Classifier) langOf(s *scratch, m *mention.Mention) (uint8, string) {
 // isBrand reports whether a brand term occurs outside every exclusion.
 func (c *Classifier) isBrand(s *scratch) bool {
 	for _, h := range s.hits {
-		if !c.pats[h.pat].brand {
+		if !c.hot[h.pat].brand {
 			continue
 		}
 		if !c.hasExclude {
@@ -173,7 +173,7 @@ func (c *Classifier) isBrand(s *scratch) bool {
 		}
 		excluded := false
 		for _, x := range s.hits {
-			if c.pats[x.pat].exclude && x.t0 <= h.t0 && x.t1 >= h.t1 {
+			if c.hot[x.pat].exclude && x.t0 <= h.t0 && x.t1 >= h.t1 {
 				excluded = true
 				break
 			}
@@ -379,20 +379,25 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 	s.cands = append(s.cands, c.always...)
 	s.trig = s.trig[:0]
 	for hi := range s.hits {
-		for _, r := range c.pats[s.hits[hi].pat].rules {
+		hp := &c.hot[s.hits[hi].pat]
+		if hp.ruleN == 0 {
+			continue
+		}
+		for _, r := range c.ruleTab[hp.ruleOff:][:hp.ruleN] {
 			if s.ruleGen[r] != s.gen {
 				s.ruleGen[r] = s.gen
 				s.ruleHits[r] = -1
 				s.cands = append(s.cands, r)
 			}
-			s.trig = append(s.trig, hitLink{hit: int32(hi), next: s.ruleHits[r]})
-			s.ruleHits[r] = int32(len(s.trig) - 1)
+			if c.ruleHot[r].anyHit { // the hits of the others are not needed
+				s.trig = append(s.trig, hitLink{hit: int32(hi), next: s.ruleHits[r]})
+				s.ruleHits[r] = int32(len(s.trig) - 1)
+			}
 		}
 	}
 	s.matched = s.matched[:0]
 	for _, ri := range s.cands {
-		r := &c.rules[ri]
-		if r.lang&langBits != 0 && (r.anyHit || s.eval(&r.root)) {
+		if rh := c.ruleHot[ri]; rh.lang&langBits != 0 && (rh.anyHit || s.eval(&c.rules[ri].root)) {
 			s.matched = append(s.matched, ri)
 		}
 	}

@@ -540,20 +540,57 @@ func simpleWord(s string) bool {
 	return len(s) > 0
 }
 
-// hotPat is what the scan needs of a pattern, kept apart from the pattern
-// so that the scan touches little memory.
+// hotPat is what the hits of a text need of a pattern, kept apart from
+// the pattern (28 bytes against about 130, in one array) so that the
+// scan, the scorer and the candidate loop touch little memory. The
+// pattern's roles and rules are ranges of Classifier.roleTab and
+// Classifier.ruleTab; its function-word weights, when it has any, are
+// Classifier.stopW[stop].
 type hotPat struct {
-	stopDE, stopEN float64
-	plen           int32
-	stopOnly       bool
+	plen             int32
+	stop             int32 // index into stopW, or -1
+	roleOff, roleN   int32
+	ruleOff, ruleN   int32
+	stopOnly, brand  bool
+	exclude, hasRole bool
+}
+
+// buildHot fills c.hot, c.roleTab, c.ruleTab and c.stopW from c.pats.
+func (c *Classifier) buildHot() {
+	c.hot = make([]hotPat, len(c.pats))
+	nRoles, nRules := 0, 0
+	for i := range c.pats {
+		nRoles += len(c.pats[i].roles)
+		nRules += len(c.pats[i].rules)
+	}
+	c.roleTab = make([]role, 0, nRoles)
+	c.ruleTab = make([]int32, 0, nRules)
+	for i := range c.pats {
+		p := &c.pats[i]
+		hp := hotPat{plen: int32(len(p.text)), stop: -1, stopOnly: p.stopOnly, brand: p.brand, exclude: p.exclude,
+			roleOff: int32(len(c.roleTab)), roleN: int32(len(p.roles)), ruleOff: int32(len(c.ruleTab)), ruleN: int32(len(p.rules)),
+			hasRole: len(p.roles) > 0}
+		c.roleTab = append(c.roleTab, p.roles...)
+		c.ruleTab = append(c.ruleTab, p.rules...)
+		if p.stopDE != 0 || p.stopEN != 0 {
+			hp.stop = int32(len(c.stopW))
+			c.stopW = append(c.stopW, [2]float64{p.stopDE, p.stopEN})
+		}
+		c.hot[i] = hp
+	}
+}
+
+// roles returns the roles of pattern p.
+func (c *Classifier) roles(hp *hotPat) []role {
+	return c.roleTab[hp.roleOff:][:hp.roleN]
 }
 
 // addHit records a hit of pattern p over tokens [t0, t1) ending at byte end.
 func (c *Classifier) addHit(s *scratch, p, t0, t1, end int32) {
 	hp := &c.hot[p]
-	if s.countStop {
-		s.stopDE += hp.stopDE
-		s.stopEN += hp.stopEN
+	if hp.stop >= 0 && s.countStop {
+		s.stopDE += c.stopW[hp.stop][0]
+		s.stopEN += c.stopW[hp.stop][1]
 	}
 	if hp.stopOnly {
 		return
