@@ -307,6 +307,61 @@ func fold(r rune) (string, rune) {
 	return "", unicode.ToLower(r)
 }
 
+// Classes of ASCII bytes for the tokenizer.
+const (
+	clsOther   uint8 = iota // ends a word
+	clsLower                // a-z 0-9
+	clsUpper                // A-Z
+	clsSpace                // space: ends a word
+	clsAt                   // @ (handles)
+	clsApos                 // ' (don't, Flinkwerk's)
+	clsJoin                 // - & (inside a word: joiners)
+	clsDot                  // . (a joiner inside a word, else punctuation)
+	clsPunct                // ! ? , ; :
+	clsNewline              // ends a sentence
+)
+
+// asciiClass is the class of every byte; bytes from 0x80 on are clsOther
+// (the tokenizer decodes them as runes).
+var asciiClass = func() (t [256]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = clsLower
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = clsLower
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = clsUpper
+	}
+	t[' '], t['@'], t['\''], t['-'], t['&'], t['.'], t['\n'] = clsSpace, clsAt, clsApos, clsJoin, clsJoin, clsDot, clsNewline
+	for _, c := range "!?,;:" {
+		t[c] = clsPunct
+	}
+	return t
+}()
+
+// punct handles the punctuation mark c at i: it ends the word and adds a
+// token (a run of the same mark is one token).
+func (n *normText) punct(c byte, i int) {
+	n.endWord(i)
+	switch c {
+	case '!':
+		n.excl++
+	case '?':
+		n.quest++
+	}
+	if k := len(n.toks) - 1; k >= 0 && n.toks[k].kind == tokPunct && n.buf[n.toks[k].start] == c && int(n.toks[k].oend) == int(n.orig(i)) {
+		n.toks[k].oend = n.orig(i + 1)
+	} else {
+		n.begin(i)
+		n.buf = append(n.buf, c)
+		n.emit(tokPunct, i+1, false)
+	}
+	if c == '!' || c == '?' || c == '.' {
+		n.sent++
+	}
+}
+
 // tokenize splits src (in NFC) into folded tokens.
 func (n *normText) tokenize(src string) {
 	sb := strBytes(src)
@@ -314,8 +369,8 @@ func (n *normText) tokenize(src string) {
 	for i < len(src) {
 		c := src[i]
 		if c < utf8.RuneSelf {
-			switch {
-			case isAlnumASCII(c):
+			switch asciiClass[c] {
+			case clsLower, clsUpper:
 				if !n.inWord && (c == 'h' || c == 'H' || c == 'w' || c == 'W') &&
 					(hasPrefixFold(src[i:], "http://") || hasPrefixFold(src[i:], "https://") || hasPrefixFold(src[i:], "www.")) {
 					j := i
@@ -331,72 +386,68 @@ func (n *normText) tokenize(src string) {
 					i = j
 					continue
 				}
-				if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
-					// the common case: a run of lower-case letters and digits
-					n.startWord(i)
-					j := lowerRunEnd(sb, i+1)
-					if k := len(n.buf); j-i <= 8 && i+8 <= len(src) && cap(n.buf)-k >= 8 {
-						// a short run: store 8 bytes at once, keep j-i of them
-						b := n.buf[k : k+8]
-						binary.LittleEndian.PutUint64(b, load64(sb, i))
-						n.buf = n.buf[:k+j-i]
-					} else {
-						n.buf = append(n.buf, src[i:j]...)
+				n.startWord(i)
+				k := i // the run of lower-case letters and digits starts at k
+				if c >= 'A' && c <= 'Z' {
+					n.buf = append(n.buf, c+'a'-'A')
+					n.upper++
+					k = i + 1
+					if k == len(src) || asciiClass[src[k]] != clsLower {
+						i = k
+						continue
 					}
-					n.lower += j - i
+				}
+				// the common case: a run of lower-case letters and digits
+				j := lowerRunEnd(sb, k+1)
+				if b := len(n.buf); j-k <= 8 && k+8 <= len(src) && cap(n.buf)-b >= 8 {
+					// a short run: store 8 bytes at once, keep j-k of them
+					binary.LittleEndian.PutUint64(n.buf[b:b+8], load64(sb, k))
+					n.buf = n.buf[:b+j-k]
+				} else {
+					n.buf = append(n.buf, src[k:j]...)
+				}
+				n.lower += j - k
+				i = j
+				continue
+			case clsSpace:
+				if n.inWord {
+					n.endWord(i)
+				}
+			case clsAt:
+				if !n.inWord && i+1 < len(src) && (isAlnumASCII(src[i+1]) || src[i+1] == '_') {
+					j := i + 1
+					for j < len(src) && (isAlnumASCII(src[j]) || src[j] == '_' || src[j] == '.' && j+1 < len(src) && isAlnumASCII(src[j+1])) {
+						j++
+					}
+					n.begin(i)
+					n.appendLowerASCII(src[i:j])
+					n.emit(tokHandle, j, false)
 					i = j
 					continue
 				}
-				if c >= 'A' && c <= 'Z' {
-					n.startWord(i)
-					n.buf = append(n.buf, c+'a'-'A')
-					n.upper++
-				} else {
-					n.startWord(i)
-					n.buf = append(n.buf, c)
-					if c >= 'a' {
-						n.lower++
-					}
-				}
-			case c == '@' && !n.inWord && i+1 < len(src) && (isAlnumASCII(src[i+1]) || src[i+1] == '_'):
-				j := i + 1
-				for j < len(src) && (isAlnumASCII(src[j]) || src[j] == '_' || src[j] == '.' && j+1 < len(src) && isAlnumASCII(src[j+1])) {
-					j++
-				}
-				n.begin(i)
-				n.appendLowerASCII(src[i:j])
-				n.emit(tokHandle, j, false)
-				i = j
-				continue
-			case c == '\'' && n.inWord && i+1 < len(src) && isAlnumASCII(src[i+1]):
-				// don't -> dont: one spelling for both ways of writing;
-				// a final 's is dropped (Flinkwerk's -> flinkwerk)
-				if (src[i+1] == 's' || src[i+1] == 'S') && (i+2 == len(src) || !isAlnumASCII(src[i+2]) && src[i+2] < utf8.RuneSelf) {
-					i++
-				}
-			case (c == '-' || c == '.' || c == '&') && n.inWord && i+1 < len(src) && (isAlnumASCII(src[i+1]) || src[i+1] >= utf8.RuneSelf):
-				n.buf = append(n.buf, c)
-				n.joined = true
-			case c == '!' || c == '?' || c == '.' || c == ',' || c == ';' || c == ':':
 				n.endWord(i)
-				switch c {
-				case '!':
-					n.excl++
-				case '?':
-					n.quest++
-				}
-				// a run of the same mark is one token
-				if k := len(n.toks) - 1; k >= 0 && n.toks[k].kind == tokPunct && n.buf[n.toks[k].start] == c && int(n.toks[k].oend) == int(n.orig(i)) {
-					n.toks[k].oend = n.orig(i + 1)
+			case clsApos:
+				if n.inWord && i+1 < len(src) && isAlnumASCII(src[i+1]) {
+					// don't -> dont: one spelling for both ways of writing;
+					// a final 's is dropped (Flinkwerk's -> flinkwerk)
+					if (src[i+1] == 's' || src[i+1] == 'S') && (i+2 == len(src) || !isAlnumASCII(src[i+2]) && src[i+2] < utf8.RuneSelf) {
+						i++
+					}
 				} else {
-					n.begin(i)
+					n.endWord(i)
+				}
+			case clsJoin, clsDot:
+				if n.inWord && i+1 < len(src) && (isAlnumASCII(src[i+1]) || src[i+1] >= utf8.RuneSelf) {
 					n.buf = append(n.buf, c)
-					n.emit(tokPunct, i+1, false)
+					n.joined = true
+				} else if c == '.' {
+					n.punct(c, i)
+				} else {
+					n.endWord(i)
 				}
-				if c == '!' || c == '?' || c == '.' {
-					n.sent++
-				}
-			case c == '\n':
+			case clsPunct:
+				n.punct(c, i)
+			case clsNewline:
 				n.endWord(i)
 				n.sent++
 			default:
