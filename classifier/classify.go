@@ -50,6 +50,7 @@ type scratch struct {
 	units     []unit
 	countStop bool
 	hits      []hit
+	stems     []extRef // the stems of a word outside the dictionary
 	merged    []hit
 	next      []int32
 	heads     []headSlot // per pattern: its last hit in this text (valid when gen matches)

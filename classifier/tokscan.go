@@ -224,11 +224,22 @@ type wordSlot struct {
 	h       uint64
 	n       int32 // length+1; 0 marks an empty slot
 	single  int32 // a one-unit pattern that is not stop-only, or -1
-	moreOff int32 // further ones: singles[moreOff:moreOff+moreN]
+	extOff  int32 // ext[extOff:]: stemN stem hits, then moreN further one-unit patterns
 	anchOff int32 // longer patterns anchored here: anchors[anchOff:anchOff+anchN]
-	moreN   uint16
-	anchN   uint16
 	stop    int32 // index into stops, or -1
+	stemN   uint8 // probeStems: not listed, probe the unit's bytes
+	moreN   uint8
+	anchN   uint16
+}
+
+// probeStems in wordSlot.stemN: the unit's stem hits are too many to list.
+const probeStems = 255
+
+// extRef is an entry of tokIndex.ext: a pattern and, for a prefix stem,
+// its length (the hit ends off bytes into the unit); off 0: the hit ends
+// with the unit (compound heads, further one-unit patterns).
+type extRef struct {
+	pat, off int32
 }
 
 // anchorRef is a longer pattern anchored on a unit, with one more unit of
@@ -242,7 +253,7 @@ type anchorRef struct {
 type tokIndex struct {
 	wmask      uint64
 	wslots     []wordSlot
-	singles    []int32
+	ext        []extRef // see wordSlot
 	anchors    []anchorRef
 	stops      [][2]float64
 	entries    []dictEntry // during the build
@@ -476,10 +487,22 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 			sl.stop = int32(len(x.stops))
 			x.stops = append(x.stops, [2]float64{en.stopDE, en.stopEN})
 		}
+		// The prefix stems and compound heads a word of the dictionary
+		// matches are found once here, by the probe the scan runs for the
+		// other words, and listed in probe order.
+		sl.extOff = int32(len(x.ext))
+		x.ext = x.appendStems(x.ext, []byte(x.keys[e]))
+		if n := len(x.ext) - int(sl.extOff); n < probeStems {
+			sl.stemN = uint8(n)
+		} else {
+			x.ext, sl.stemN = x.ext[:sl.extOff], probeStems
+		}
 		if len(en.singles) > 0 {
 			sl.single = en.singles[0]
-			sl.moreOff, sl.moreN = int32(len(x.singles)), uint16(len(en.singles)-1)
-			x.singles = append(x.singles, en.singles[1:]...)
+			sl.moreN = uint8(len(en.singles) - 1)
+			for _, p := range en.singles[1:] {
+				x.ext = append(x.ext, extRef{pat: p})
+			}
 		}
 		sl.anchOff, sl.anchN = int32(len(x.anchors)), uint16(len(en.multis))
 		for _, mi := range en.multis {
@@ -493,7 +516,7 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 			}
 			x.anchors = append(x.anchors, ar)
 		}
-		if len(en.singles) > 1<<16-1 || len(en.multis) > 1<<16-1 {
+		if len(en.singles) > 1<<8 || len(en.multis) > 1<<16-1 {
 			collision = fmt.Errorf("the pattern word %q occurs in too many patterns", x.keys[e])
 		}
 	}
@@ -511,6 +534,41 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 // maxIndexPats is the number of byte-searched patterns up to which each is
 // searched with bytes.Index rather than with an automaton.
 const maxIndexPats = 8
+
+// appendStems appends to dst the prefix stems and compound heads that the
+// word unit b matches: prefix stems by length, then compound heads by
+// length (the order in which their hits are added). The stems are found by
+// their hashes (FNV-1a from the first byte, or from the last), behind a
+// gate on the first or last bytes and a bit filter.
+func (x *tokIndex) appendStems(dst []extRef, b []byte) []extRef {
+	if len(x.prefixPats) > 0 && len(b) >= x.minP && (len(b) >= 3 && x.p3.has(b[0], b[1], b[2]) || x.p2n > 0 && x.p2.has(b[0], b[1])) {
+		h := fnvOff
+		for k := 0; k < len(b) && k < x.maxP; k++ {
+			h = (h ^ uint64(b[k])) * fnvPrime
+			if k+1 >= x.minP && x.pbloom.has(h) {
+				if v := x.prefix.find(b[:k+1], h); v >= 0 {
+					for _, p := range x.prefixPats[v] {
+						dst = append(dst, extRef{pat: p, off: int32(k) + 1})
+					}
+				}
+			}
+		}
+	}
+	if n := len(b); len(x.suffixPats) > 0 && n >= x.minS && (n >= 3 && x.s3.has(b[n-3], b[n-2], b[n-1]) || x.s2n > 0 && x.s2.has(b[n-2], b[n-1])) {
+		h := fnvOff
+		for k := len(b) - 1; k >= 0 && len(b)-k <= x.maxS; k-- {
+			h = (h ^ uint64(b[k])) * fnvPrime
+			if len(b)-k >= x.minS && x.sbloom.has(h) {
+				if v := x.suffix.find(b[k:], h); v >= 0 {
+					for _, p := range x.suffixPats[v] {
+						dst = append(dst, extRef{pat: p})
+					}
+				}
+			}
+		}
+	}
+	return dst
+}
 
 // unit is one unit of a text.
 type unit struct {
@@ -640,33 +698,23 @@ func (c *Classifier) tokScan(s *scratch) {
 	hasP, hasS, hasB := len(x.prefixPats) > 0, len(x.suffixPats) > 0, len(x.brandWords) > 0
 	for ui := range us {
 		u := &us[ui]
-		if u.word {
-			b := buf[u.start:u.end]
-			if hasP && len(b) >= x.minP && (len(b) >= 3 && x.p3.has(b[0], b[1], b[2]) || x.p2n > 0 && x.p2.has(b[0], b[1])) {
-				h := fnvOff
-				for k := 0; k < len(b) && k < x.maxP; k++ {
-					h = (h ^ uint64(b[k])) * fnvPrime
-					if k+1 >= x.minP && x.pbloom.has(h) {
-						if v := x.prefix.find(b[:k+1], h); v >= 0 {
-							for _, p := range x.prefixPats[v] {
-								c.addHit(s, p, u.tok, u.tok+1, u.start+int32(k)+1)
-							}
-						}
-					}
-				}
+		if u.word && (hasP || hasS) {
+			// prefix stems and compound heads: listed for the words of the
+			// dictionary, probed for the others
+			var stems []extRef
+			if u.id >= 0 && x.wslots[u.id].stemN != probeStems {
+				sl := &x.wslots[u.id]
+				stems = x.ext[sl.extOff:][:sl.stemN]
+			} else {
+				s.stems = x.appendStems(s.stems[:0], buf[u.start:u.end])
+				stems = s.stems
 			}
-			if n := len(b); hasS && n >= x.minS && (n >= 3 && x.s3.has(b[n-3], b[n-2], b[n-1]) || x.s2n > 0 && x.s2.has(b[n-2], b[n-1])) {
-				h := fnvOff
-				for k := len(b) - 1; k >= 0 && len(b)-k <= x.maxS; k-- {
-					h = (h ^ uint64(b[k])) * fnvPrime
-					if len(b)-k >= x.minS && x.sbloom.has(h) {
-						if v := x.suffix.find(b[k:], h); v >= 0 {
-							for _, p := range x.suffixPats[v] {
-								c.addHit(s, p, u.tok, u.tok+1, u.end)
-							}
-						}
-					}
+			for _, e := range stems {
+				end := u.end
+				if e.off > 0 {
+					end = u.start + e.off
 				}
+				c.addHit(s, e.pat, u.tok, u.tok+1, end)
 			}
 		}
 		if hasB {
@@ -690,8 +738,9 @@ func (c *Classifier) tokScan(s *scratch) {
 		if sl.single >= 0 {
 			s.hits = append(s.hits, hit{pat: sl.single, t0: u.tok, t1: u.tok + 1, end: u.end, plen: u.end - u.start})
 			if sl.moreN > 0 {
-				for _, p := range x.singles[sl.moreOff : sl.moreOff+int32(sl.moreN)] {
-					s.hits = append(s.hits, hit{pat: p, t0: u.tok, t1: u.tok + 1, end: u.end, plen: u.end - u.start})
+				more := x.ext[sl.extOff:][:int(sl.stemN)+int(sl.moreN)][sl.stemN:]
+				for _, e := range more {
+					s.hits = append(s.hits, hit{pat: e.pat, t0: u.tok, t1: u.tok + 1, end: u.end, plen: u.end - u.start})
 				}
 			}
 		}
