@@ -701,20 +701,17 @@ func (c *Classifier) tokScan(s *scratch) {
 		if u.word && (hasP || hasS) {
 			// prefix stems and compound heads: listed for the words of the
 			// dictionary, probed for the others
-			var stems []extRef
-			if u.id >= 0 && x.wslots[u.id].stemN != probeStems {
-				sl := &x.wslots[u.id]
-				stems = x.ext[sl.extOff:][:sl.stemN]
-			} else {
-				s.stems = x.appendStems(s.stems[:0], buf[u.start:u.end])
-				stems = s.stems
+			stemN := uint8(probeStems)
+			if u.id >= 0 {
+				stemN = x.wslots[u.id].stemN
 			}
-			for _, e := range stems {
-				end := u.end
-				if e.off > 0 {
-					end = u.start + e.off
-				}
-				c.addHit(s, e.pat, u.tok, u.tok+1, end)
+			switch stemN {
+			case 0:
+			case probeStems:
+				s.stems = x.appendStems(s.stems[:0], buf[u.start:u.end])
+				c.stemHits(s, u, s.stems)
+			default:
+				c.stemHits(s, u, x.ext[x.wslots[u.id].extOff:][:stemN])
 			}
 		}
 		if hasB {
@@ -748,7 +745,7 @@ func (c *Classifier) tokScan(s *scratch) {
 			continue
 		}
 	multi:
-		for _, ar := range x.anchors[sl.anchOff : sl.anchOff+int32(sl.anchN)] {
+		for _, ar := range x.anchors[sl.anchOff:][:sl.anchN] {
 			if ar.nb >= 0 {
 				k := ui + int(ar.nbOff)
 				if k < 0 || k >= len(us) || us[k].id != ar.nb {
@@ -862,6 +859,17 @@ func (nt *normText) tokAt(i int) int32 {
 		}
 	}
 	return int32(max(lo-1, 0))
+}
+
+// stemHits adds the hits of the stems of word unit u.
+func (c *Classifier) stemHits(s *scratch, u *unit, stems []extRef) {
+	for _, e := range stems {
+		end := u.end
+		if e.off > 0 {
+			end = u.start + e.off
+		}
+		c.addHit(s, e.pat, u.tok, u.tok+1, end)
+	}
 }
 
 // brandWordHits adds the hits of the one-word brand terms that word unit u
