@@ -45,7 +45,7 @@ func hashStr(s string) uint64 {
 // has capacity for it, the last word is read whole and the bytes beyond
 // len(b) are masked off (the scan keeps 8 spare bytes behind the buffer).
 func unitHash(b []byte) uint64 {
-	const k1, k2 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F
+	const k1, k2 = hashK1, hashK2
 	h := uint64(len(b)) * k2
 	for len(b) > 8 {
 		h = (h ^ binary.LittleEndian.Uint64(b)) * k1
@@ -60,9 +60,17 @@ func unitHash(b []byte) uint64 {
 			x = x<<8 | uint64(b[i])
 		}
 	}
-	h = (h ^ x) * k1
+	return hashMix(h, x)
+}
+
+const hashK1, hashK2 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F
+
+// hashMix is the last step of unitHash: it mixes the last word x, masked,
+// into h.
+func hashMix(h, x uint64) uint64 {
+	h = (h ^ x) * hashK1
 	h ^= h >> 29
-	h *= k2
+	h *= hashK2
 	h ^= h >> 32
 	return h
 }
@@ -570,6 +578,60 @@ func (x *tokIndex) appendStems(dst []extRef, b []byte) []extRef {
 	return dst
 }
 
+// cutUnits appends the units of the tokens of nt to us: every word, or
+// the parts of a word between joiners, and the joiners, punctuation marks
+// and emoji, each hashed and looked up in the dictionary.
+func (x *tokIndex) cutUnits(us []unit, nt *normText) []unit {
+	buf := nt.buf
+	toks := nt.toks
+	for ti := range toks {
+		t := &toks[ti]
+		if t.kind != tokWord || t.joined {
+			us = x.cutOther(us, buf, t, int32(ti))
+			continue
+		}
+		// a word without joiners: one unit
+		var h uint64
+		n := int(t.end - t.start)
+		if n <= 8 && int(t.start)+8 <= cap(buf) {
+			// unitHash of a unit of up to 8 bytes, written out: a call
+			// makes the loop keep its values on the stack
+			w := binary.LittleEndian.Uint64(buf[t.start : t.start+8])
+			h = hashMix(uint64(n)*hashK2, w&(^uint64(0)>>(64-8*uint(n))))
+		} else {
+			h = unitHash(buf[t.start:t.end])
+		}
+		us = append(us, unit{h: h, start: t.start, end: t.end, tok: int32(ti), id: x.findWord(h, n), word: true})
+	}
+	return us
+}
+
+// cutOther appends the units of token t (number ti) when it is not a word
+// without joiners.
+func (x *tokIndex) cutOther(us []unit, buf []byte, t *token, ti int32) []unit {
+	b := buf[t.start:t.end]
+	switch {
+	case t.kind == tokWord:
+		st := 0
+		for k := 0; k <= len(b); k++ {
+			if k < len(b) && !isJoiner(b[k]) {
+				continue
+			}
+			h := unitHash(b[st:k])
+			us = append(us, unit{h: h, start: t.start + int32(st), end: t.start + int32(k), tok: ti, id: x.findWord(h, k-st), word: true})
+			if k < len(b) {
+				us = append(us, unit{start: t.start + int32(k), end: t.start + int32(k) + 1, tok: ti, id: x.joiner[joinerIdx(b[k])]})
+			}
+			st = k + 1
+		}
+	case t.kind == tokURL || t.kind == tokHandle:
+		us = append(us, unit{start: t.start, end: t.end, tok: ti, id: -1})
+	default:
+		us = append(us, unit{start: t.start, end: t.end, tok: ti, id: x.findWord(unitHash(b), len(b))})
+	}
+	return us
+}
+
 // unit is one unit of a text.
 type unit struct {
 	h          uint64 // hash of the unit's bytes (word units)
@@ -667,33 +729,7 @@ func (c *Classifier) tokScan(s *scratch) {
 		nt.buf = slices.Grow(nt.buf, 8)
 	}
 	buf = nt.buf
-	us := s.units[:0]
-	for ti := range nt.toks {
-		t := &nt.toks[ti]
-		b := buf[t.start:t.end]
-		switch {
-		case t.kind == tokWord && !t.joined:
-			h := unitHash(b)
-			us = append(us, unit{h: h, start: t.start, end: t.end, tok: int32(ti), id: x.findWord(h, len(b)), word: true})
-		case t.kind == tokWord:
-			st := 0
-			for k := 0; k <= len(b); k++ {
-				if k < len(b) && !isJoiner(b[k]) {
-					continue
-				}
-				h := unitHash(b[st:k])
-				us = append(us, unit{h: h, start: t.start + int32(st), end: t.start + int32(k), tok: int32(ti), id: x.findWord(h, k-st), word: true})
-				if k < len(b) {
-					us = append(us, unit{start: t.start + int32(k), end: t.start + int32(k) + 1, tok: int32(ti), id: x.joiner[joinerIdx(b[k])]})
-				}
-				st = k + 1
-			}
-		case t.kind == tokURL || t.kind == tokHandle:
-			us = append(us, unit{start: t.start, end: t.end, tok: int32(ti), id: -1})
-		default:
-			us = append(us, unit{start: t.start, end: t.end, tok: int32(ti), id: x.findWord(unitHash(b), len(b))})
-		}
-	}
+	us := x.cutUnits(s.units[:0], nt)
 	s.units = us
 	hasP, hasS, hasB := len(x.prefixPats) > 0, len(x.suffixPats) > 0, len(x.brandWords) > 0
 	for ui := range us {
