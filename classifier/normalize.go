@@ -408,6 +408,11 @@ func (n *normText) tokenize(src string) {
 				}
 				n.lower += j - k
 				i = j
+				if i < len(src) && src[i] == ' ' {
+					// the space after the word, without another turn
+					n.endWord(i)
+					i++
+				}
 				continue
 			case clsSpace:
 				if n.inWord {
