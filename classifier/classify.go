@@ -50,6 +50,7 @@ type scratch struct {
 	units     []unit
 	countStop bool
 	hits      []hit
+	near      []tokRange // the right operand's hits while a NEAR is evaluated
 	stems     []extRef // the stems of a word outside the dictionary
 	merged    []hit
 	next      []int32
@@ -220,25 +221,34 @@ func (s *scratch) eval(n *node) bool {
 	case nNot:
 		return !s.eval(&n.kids[0])
 	case nNear:
+		// The hits of the right operand are collected once (its leaves
+		// are often many, its hits few or none); NEAR operands are
+		// leaves, so no other NEAR uses s.near meanwhile.
+		rs := s.near[:0]
+		for _, r := range n.right {
+			for b := s.first(r.pat); b >= 0; b = s.next[b] {
+				if hb := s.hits[b]; !r.title || hb.t1 <= s.titleTok {
+					rs = append(rs, tokRange{hb.t0, hb.t1})
+				}
+			}
+		}
+		s.near = rs
+		if len(rs) == 0 {
+			return false
+		}
 		for _, l := range n.left {
 			for a := s.first(l.pat); a >= 0; a = s.next[a] {
 				ha := s.hits[a]
 				if l.title && ha.t1 > s.titleTok {
 					continue
 				}
-				for _, r := range n.right {
-					for b := s.first(r.pat); b >= 0; b = s.next[b] {
-						hb := s.hits[b]
-						if r.title && hb.t1 > s.titleTok {
-							continue
-						}
-						gap := hb.t0 - ha.t1
-						if hb.t0 < ha.t0 {
-							gap = ha.t0 - hb.t1
-						}
-						if gap <= n.n {
-							return true
-						}
+				for _, hb := range rs {
+					gap := hb.t0 - ha.t1
+					if hb.t0 < ha.t0 {
+						gap = ha.t0 - hb.t1
+					}
+					if gap <= n.n {
+						return true
 					}
 				}
 			}
@@ -272,6 +282,9 @@ func (s *scratch) eval(n *node) bool {
 	}
 	return false
 }
+
+// tokRange is the tokens [t0, t1) of a hit.
+type tokRange struct{ t0, t1 int32 }
 
 // hitLink is an entry of a list of hits.
 type hitLink struct {
