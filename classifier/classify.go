@@ -51,7 +51,7 @@ type scratch struct {
 	countStop bool
 	hits      []hit
 	near      []tokRange // the right operand's hits while a NEAR is evaluated
-	stems     []extRef // the stems of a word outside the dictionary
+	stems     []extRef   // the stems of a word outside the dictionary
 	merged    []hit
 	next      []int32
 	heads     []headSlot // per pattern: its last hit in this text (valid when gen matches)
