@@ -175,7 +175,7 @@ type Classifier struct {
 	tix        *tokIndex
 	hot        []hotPat     // per pattern: what its hits need (see hotPat)
 	roleTab    []role       // the roles of the patterns, hotPat.roleOff on
-	ruleTab    []int32      // the rule lists of the patterns, hotPat.ruleOff on
+	ruleTab    []int32      // the rule lists of the patterns, hotPat.ruleOff on; ^r for a rule r that is anyHit
 	stopW      [][2]float64 // function-word weights (de, en), hotPat.stop
 	ruleHot    []ruleHot    // per rule: what the candidate loop needs
 	bare       *automaton   // over every pattern, built on first use (bareAC)

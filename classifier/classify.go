@@ -38,6 +38,13 @@ const (
 	flagNonNeg // inside a phrase such as "kein Problem", "no complaints"
 )
 
+// ruleStamp marks a rule as a candidate of the text with generation gen;
+// trig is its last entry in scratch.trig (anyHit rules only), or -1.
+type ruleStamp struct {
+	gen  uint32
+	trig int32
+}
+
 type headSlot struct {
 	gen uint32
 	h   int32
@@ -54,11 +61,10 @@ type scratch struct {
 	stems     []extRef   // the stems of a word outside the dictionary
 	merged    []hit
 	next      []int32
-	heads     []headSlot // per pattern: its last hit in this text (valid when gen matches)
-	hitBits   [8]uint64  // bit p&511 set for the patterns hit: most lookups of absent patterns stop here
-	ruleGen   []uint32
-	ruleHits  []int32   // per candidate rule: its last entry in trig (valid when ruleGen matches)
-	trig      []hitLink // the hits that made each rule a candidate, one list per rule
+	heads     []headSlot  // per pattern: its last hit in this text (valid when gen matches)
+	hitBits   [8]uint64   // bit p&511 set for the patterns hit: most lookups of absent patterns stop here
+	ruleGen   []ruleStamp // per rule: whether it is a candidate in this text (gen matches), and its trigger hits
+	trig      []hitLink   // the hits that made each rule a candidate, one list per rule
 	gen       uint32
 	cands     []int32
 	matched   []int32
@@ -77,9 +83,8 @@ type scratch struct {
 
 func (c *Classifier) newScratch() *scratch {
 	return &scratch{
-		heads:    make([]headSlot, len(c.pats)),
-		ruleGen:  make([]uint32, len(c.rules)),
-		ruleHits: make([]int32, len(c.rules)),
+		heads:   make([]headSlot, len(c.pats)),
+		ruleGen: make([]ruleStamp, len(c.rules)),
 	}
 }
 
@@ -311,7 +316,7 @@ func (s *scratch) leafSpans(mt *mention.Match, r *rule) {
 // spans share a start, trigSpans empties mt.Spans and reports false, and
 // the caller uses leafSpans.
 func (s *scratch) trigSpans(mt *mention.Match, ri int32) bool {
-	for e := s.ruleHits[ri]; e >= 0; e = s.trig[e].next {
+	for e := s.ruleGen[ri].trig; e >= 0; e = s.trig[e].next {
 		hh := &s.hits[s.trig[e].hit]
 		s.addSpan(mt, hh.t0, hh.t1)
 	}
@@ -398,14 +403,18 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 			continue
 		}
 		for _, r := range c.ruleTab[hp.ruleOff:][:hp.ruleN] {
-			if s.ruleGen[r] != s.gen {
-				s.ruleGen[r] = s.gen
-				s.ruleHits[r] = -1
+			anyHit := r < 0
+			if anyHit {
+				r = ^r
+			}
+			st := &s.ruleGen[r]
+			if st.gen != s.gen {
+				*st = ruleStamp{gen: s.gen, trig: -1}
 				s.cands = append(s.cands, r)
 			}
-			if c.ruleHot[r].anyHit { // the hits of the others are not needed
-				s.trig = append(s.trig, hitLink{hit: int32(hi), next: s.ruleHits[r]})
-				s.ruleHits[r] = int32(len(s.trig) - 1)
+			if anyHit { // the trigger hits of the others are not needed
+				s.trig = append(s.trig, hitLink{hit: int32(hi), next: st.trig})
+				st.trig = int32(len(s.trig) - 1)
 			}
 		}
 	}
