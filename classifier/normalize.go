@@ -340,6 +340,61 @@ var asciiClass = func() (t [256]uint8) {
 	return t
 }()
 
+// wordEnds lists the classes of the ASCII bytes before which a word of
+// letters and digits ends without looking further: a space, punctuation
+// other than the joiner '.', a newline and the other ends of words
+// ('@' is not one: after a word it is dropped, before one it starts a
+// handle.)
+var wordEnds = [...]bool{clsOther: true, clsSpace: true, clsPunct: true, clsNewline: true}
+
+// noShortWord turns shortWord off (tests compare the two paths).
+var noShortWord = false
+
+// shortWord is the fast path for the most common word: when the 8 bytes of
+// src from i on hold a whole word of at most 8 lower-case letters and
+// digits, the first maybe a capital, and the byte after it ends the word,
+// it adds the word's token at once, as startWord, the run and endWord
+// would, and returns the word's end; otherwise it returns i and does
+// nothing. No word is open, i+8 <= len(src), and n.buf has room for 9
+// more bytes.
+func (n *normText) shortWord(src []byte, i int) int {
+	w := load64(src, i)
+	first := byte(w)
+	if first >= 'A' && first <= 'Z' {
+		w |= 0x20 // the capital folded, the rest must be lower case
+	}
+	h := w | msb
+	lower := (h - lsb*'a') &^ (h - lsb*('z'+1))
+	digit := (h - lsb*'0') &^ (h - lsb*('9'+1))
+	other := ^((lower | digit) &^ w) & msb
+	wl := 8 // the word's length
+	if other != 0 {
+		wl = bits.TrailingZeros64(other) >> 3
+	}
+	j := i + wl
+	if wl == 0 || first >= 'A' && first <= 'Z' && wl == 1 {
+		return i // no word, or a single capital (which the slow path handles)
+	}
+	if j < len(src) && (src[j] >= utf8.RuneSelf || !wordEnds[asciiClass[src[j]]]) {
+		return i // the word may go on
+	}
+	b := n.buf
+	l := len(b)
+	if l > 0 {
+		b = b[:l+1]
+		b[l] = ' '
+		l++
+	}
+	binary.LittleEndian.PutUint64(b[l:l+8], w)
+	n.buf = b[:l+wl]
+	n.toks = append(n.toks, token{
+		start: int32(l), end: int32(l + wl),
+		ostart: n.orig(i), oend: n.orig(j),
+		sent: n.sent, kind: tokWord,
+	})
+	return j
+}
+
 // punct handles the punctuation mark c at i: it ends the word and adds a
 // token (a run of the same mark is one token).
 func (n *normText) punct(c byte, i int) {
@@ -385,6 +440,15 @@ func (n *normText) tokenize(src string) {
 					n.emit(tokURL, j, false)
 					i = j
 					continue
+				}
+				if !n.inWord && i+8 <= len(src) && cap(n.buf)-len(n.buf) >= 9 && !noShortWord {
+					if j := n.shortWord(sb, i); j > i {
+						i = j
+						if i < len(src) && src[i] == ' ' {
+							i++ // ends no word: none is open
+						}
+						continue
+					}
 				}
 				n.startWord(i)
 				k := i // the run of lower-case letters and digits starts at k

@@ -3,6 +3,7 @@ package classifier
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/earshot/earshot/config"
@@ -69,5 +70,35 @@ func TestTriggerSpansOrder(t *testing.T) {
 	}
 	if len(want) > 0 {
 		t.Errorf("rules not matched: %v", want)
+	}
+}
+
+// TestShortWordPath checks that the tokenizer's fast path for short words
+// gives the tokens of the general path, on random strings built from the
+// pieces where the two could differ.
+func TestShortWordPath(t *testing.T) {
+	parts := []string{"a", "abc", "Flinkwerk", "lieferung", "Die", "ABCD", "x1", "400", "Modell1234", "http://x.de/a", "www.y.de",
+		" ", "  ", ".", "..", "-", "&", "'", "'s", "’", "@", "@flinkwerk", "!", "?", ",", ";", ":", "\n", "(", ")", "\"", "/", "#",
+		"ä", "Ü", "ß", "é", "😍", "\ufe0f", "…", "e\u0301", "\t"}
+	r := rand.New(rand.NewPCG(7, 8))
+	var fast, slow normText
+	defer func() { noShortWord = false }()
+	for range 50000 {
+		var b strings.Builder
+		for range 1 + r.IntN(16) {
+			b.WriteString(parts[r.IntN(len(parts))])
+		}
+		title, text := "", b.String()
+		if r.IntN(4) == 0 {
+			title, text, _ = strings.Cut(text, " ")
+		}
+		noShortWord = false
+		fast.body(title, text)
+		noShortWord = true
+		slow.body(title, text)
+		if string(fast.buf) != string(slow.buf) || !slices.Equal(fast.toks, slow.toks) ||
+			fast.excl != slow.excl || fast.quest != slow.quest || fast.caps != slow.caps {
+			t.Fatalf("%q|%q: fast path %q %v, general path %q %v", title, text, fast.buf, fast.toks, slow.buf, slow.toks)
+		}
 	}
 }
