@@ -831,7 +831,25 @@ func (c *Classifier) tokScan(s *scratch) {
 				c.indexScan(s, p)
 			}
 		}
-		if len(s.hits) > n {
+		if m := len(s.hits) - n; m > 0 && m <= 4 {
+			// A few (the usual case): each is put in its place, after
+			// the hits that are not greater, as the merge below would.
+			c.sortHits(s.hits[n:])
+			for k := n; k < len(s.hits); k++ {
+				h := s.hits[k]
+				lo, hi := 0, k // the first hit greater than h is in [lo, hi]
+				for lo < hi {
+					mid := int(uint(lo+hi) >> 1)
+					if c.hitLess(&h, &s.hits[mid]) {
+						hi = mid
+					} else {
+						lo = mid + 1
+					}
+				}
+				copy(s.hits[lo+1:k+1], s.hits[lo:k])
+				s.hits[lo] = h
+			}
+		} else if m > 0 {
 			c.sortHits(s.hits[n:])
 			s.merged = append(s.merged[:0], s.hits...)
 			a, b := s.merged[:n], s.merged[n:]
