@@ -166,6 +166,10 @@ type rule struct {
 type ruleHot struct {
 	lang   uint8
 	anyHit bool
+	// need is a term of a rule that is an AND (its last operand that is a
+	// term), or -1: the rule cannot match unless need occurs, so a
+	// candidate without it is dropped before its nodes are read.
+	need int32
 }
 
 // Classifier decides whether mentions are criticism. It is immutable after
@@ -271,7 +275,15 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	c.buildHot()
 	c.ruleHot = make([]ruleHot, len(c.rules))
 	for i := range c.rules {
-		c.ruleHot[i] = ruleHot{lang: c.rules[i].lang, anyHit: c.rules[i].anyHit}
+		rh := ruleHot{lang: c.rules[i].lang, anyHit: c.rules[i].anyHit, need: -1}
+		if root := &c.rules[i].root; root.kind == nAnd {
+			for k := range root.kids {
+				if root.kids[k].kind == nTerm {
+					rh.need = root.kids[k].pat
+				}
+			}
+		}
+		c.ruleHot[i] = rh
 	}
 	c.pool.New = func() any { return c.newScratch() }
 	return c, nil

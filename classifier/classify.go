@@ -420,7 +420,7 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 	}
 	s.matched = s.matched[:0]
 	for _, ri := range s.cands {
-		if rh := c.ruleHot[ri]; rh.lang&langBits != 0 && (rh.anyHit || s.eval(&c.rules[ri].root)) {
+		if rh := c.ruleHot[ri]; rh.lang&langBits != 0 && (rh.anyHit || (rh.need < 0 || s.first(rh.need) >= 0) && s.eval(&c.rules[ri].root)) {
 			s.matched = append(s.matched, ri)
 		}
 	}
