@@ -112,23 +112,6 @@ func (c *Classifier) scan(s *scratch, m *mention.Mention) {
 	} else {
 		c.tokScan(s)
 	}
-	s.link()
-}
-
-// link threads the hits of each pattern into a list (head, next).
-func (s *scratch) link() {
-	s.next = s.next[:0]
-	s.hitBits = [8]uint64{}
-	for h := range s.hits {
-		p := s.hits[h].pat
-		s.hitBits[p>>6&7] |= 1 << (p & 63)
-		hs := &s.heads[p]
-		if hs.gen != s.gen {
-			*hs = headSlot{gen: s.gen, h: -1}
-		}
-		s.next = append(s.next, hs.h)
-		hs.h = int32(h)
-	}
 }
 
 func (s *scratch) first(p int32) int32 {
@@ -396,9 +379,21 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 	// Rules.
 	s.cands = s.cands[:0]
 	s.cands = append(s.cands, c.always...)
+	// One pass over the hits threads the hits of each pattern into a list
+	// (heads, next: for first) and collects the candidate rules.
 	s.trig = s.trig[:0]
+	s.next = s.next[:0]
+	s.hitBits = [8]uint64{}
 	for hi := range s.hits {
-		hp := &c.hot[s.hits[hi].pat]
+		p := s.hits[hi].pat
+		s.hitBits[p>>6&7] |= 1 << (p & 63)
+		hs := &s.heads[p]
+		if hs.gen != s.gen {
+			*hs = headSlot{gen: s.gen, h: -1}
+		}
+		s.next = append(s.next, hs.h)
+		hs.h = int32(hi)
+		hp := &c.hot[p]
 		if hp.ruleN == 0 {
 			continue
 		}
