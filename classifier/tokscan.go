@@ -661,7 +661,7 @@ func simpleWord(s string) bool {
 }
 
 // hotPat is what the hits of a text need of a pattern, kept apart from
-// the pattern (28 bytes against about 130, in one array) so that the
+// the pattern (32 bytes against about 130, in one array) so that the
 // scan, the scorer and the candidate loop touch little memory. The
 // pattern's roles and rules are ranges of Classifier.roleTab and
 // Classifier.ruleTab; its function-word weights, when it has any, are
@@ -706,7 +706,7 @@ func (c *Classifier) buildHot() {
 	}
 }
 
-// roles returns the roles of pattern p.
+// roles returns the roles of the pattern of hp.
 func (c *Classifier) roles(hp *hotPat) []role {
 	return c.roleTab[hp.roleOff:][:hp.roleN]
 }
