@@ -160,13 +160,29 @@ type rule struct {
 	anyHit bool
 }
 
+// ruleHot is what the candidate loop needs of a rule, kept apart from the
+// rule so that a candidate in another language or an OR of terms is
+// decided without touching the rule.
+type ruleHot struct {
+	lang   uint8
+	anyHit bool
+	// need is a term of a rule that is an AND (its last operand that is a
+	// term), or -1: the rule cannot match unless need occurs, so a
+	// candidate without it is dropped before its nodes are read.
+	need int32
+}
+
 // Classifier decides whether mentions are criticism. It is immutable after
 // New and safe for concurrent use; to reload rules, build a new one and swap
 // it (for example through an atomic.Pointer).
 type Classifier struct {
 	tix        *tokIndex
-	hot        []hotPat
-	bare       *automaton // over every pattern, built on first use (bareAC)
+	hot        []hotPat     // per pattern: what its hits need (see hotPat)
+	roleTab    []role       // the roles of the patterns, hotPat.roleOff on
+	ruleTab    []int32      // the rule lists of the patterns, hotPat.ruleOff on; ^r for a rule r that is anyHit
+	stopW      [][2]float64 // function-word weights (de, en), hotPat.stop
+	ruleHot    []ruleHot    // per rule: what the candidate loop needs
+	bare       *automaton   // over every pattern, built on first use (bareAC)
 	bareOnce   sync.Once
 	pats       []pattern
 	rules      []rule
@@ -256,10 +272,18 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	if c.tix, err = buildTokIndex(c.pats); err != nil {
 		return nil, err
 	}
-	c.hot = make([]hotPat, len(c.pats))
-	for i := range c.pats {
-		p := &c.pats[i]
-		c.hot[i] = hotPat{stopDE: p.stopDE, stopEN: p.stopEN, plen: int32(len(p.text)), stopOnly: p.stopOnly}
+	c.buildHot()
+	c.ruleHot = make([]ruleHot, len(c.rules))
+	for i := range c.rules {
+		rh := ruleHot{lang: c.rules[i].lang, anyHit: c.rules[i].anyHit, need: -1}
+		if root := &c.rules[i].root; root.kind == nAnd {
+			for k := range root.kids {
+				if root.kids[k].kind == nTerm {
+					rh.need = root.kids[k].pat
+				}
+			}
+		}
+		c.ruleHot[i] = rh
 	}
 	c.pool.New = func() any { return c.newScratch() }
 	return c, nil

@@ -38,6 +38,13 @@ const (
 	flagNonNeg // inside a phrase such as "kein Problem", "no complaints"
 )
 
+// ruleStamp marks a rule as a candidate of the text with generation gen;
+// trig is its last entry in scratch.trig (anyHit rules only), or -1.
+type ruleStamp struct {
+	gen  uint32
+	trig int32
+}
+
 type headSlot struct {
 	gen uint32
 	h   int32
@@ -50,10 +57,14 @@ type scratch struct {
 	units     []unit
 	countStop bool
 	hits      []hit
+	near      []tokRange // the right operand's hits while a NEAR is evaluated
+	stems     []extRef   // the stems of a word outside the dictionary
 	merged    []hit
 	next      []int32
-	heads     []headSlot // per pattern: its last hit in this text (valid when gen matches)
-	ruleGen   []uint32
+	heads     []headSlot  // per pattern: its last hit in this text (valid when gen matches)
+	hitBits   [8]uint64   // bit p&511 set for the patterns hit: most lookups of absent patterns stop here
+	ruleGen   []ruleStamp // per rule: whether it is a candidate in this text (gen matches), and its trigger hits
+	trig      []hitLink   // the hits that made each rule a candidate, one list per rule
 	gen       uint32
 	cands     []int32
 	matched   []int32
@@ -73,7 +84,7 @@ type scratch struct {
 func (c *Classifier) newScratch() *scratch {
 	return &scratch{
 		heads:   make([]headSlot, len(c.pats)),
-		ruleGen: make([]uint32, len(c.rules)),
+		ruleGen: make([]ruleStamp, len(c.rules)),
 	}
 }
 
@@ -101,24 +112,12 @@ func (c *Classifier) scan(s *scratch, m *mention.Mention) {
 	} else {
 		c.tokScan(s)
 	}
-	s.link()
-}
-
-// link threads the hits of each pattern into a list (head, next).
-func (s *scratch) link() {
-	s.next = s.next[:0]
-	for h := range s.hits {
-		p := s.hits[h].pat
-		hs := &s.heads[p]
-		if hs.gen != s.gen {
-			*hs = headSlot{gen: s.gen, h: -1}
-		}
-		s.next = append(s.next, hs.h)
-		hs.h = int32(h)
-	}
 }
 
 func (s *scratch) first(p int32) int32 {
+	if s.hitBits[p>>6&7]&(1<<(p&63)) == 0 {
+		return -1
+	}
 	if hs := s.heads[p]; hs.gen == s.gen {
 		return hs.h
 	}
@@ -156,7 +155,7 @@ func (c *Classifier) langOf(s *scratch, m *mention.Mention) (uint8, string) {
 // isBrand reports whether a brand term occurs outside every exclusion.
 func (c *Classifier) isBrand(s *scratch) bool {
 	for _, h := range s.hits {
-		if !c.pats[h.pat].brand {
+		if !c.hot[h.pat].brand {
 			continue
 		}
 		if !c.hasExclude {
@@ -164,7 +163,7 @@ func (c *Classifier) isBrand(s *scratch) bool {
 		}
 		excluded := false
 		for _, x := range s.hits {
-			if c.pats[x.pat].exclude && x.t0 <= h.t0 && x.t1 >= h.t1 {
+			if c.hot[x.pat].exclude && x.t0 <= h.t0 && x.t1 >= h.t1 {
 				excluded = true
 				break
 			}
@@ -210,25 +209,34 @@ func (s *scratch) eval(n *node) bool {
 	case nNot:
 		return !s.eval(&n.kids[0])
 	case nNear:
+		// The hits of the right operand are collected once (its leaves
+		// are often many, its hits few or none); NEAR operands are
+		// leaves, so no other NEAR uses s.near meanwhile.
+		rs := s.near[:0]
+		for _, r := range n.right {
+			for b := s.first(r.pat); b >= 0; b = s.next[b] {
+				if hb := s.hits[b]; !r.title || hb.t1 <= s.titleTok {
+					rs = append(rs, tokRange{hb.t0, hb.t1})
+				}
+			}
+		}
+		s.near = rs
+		if len(rs) == 0 {
+			return false
+		}
 		for _, l := range n.left {
 			for a := s.first(l.pat); a >= 0; a = s.next[a] {
 				ha := s.hits[a]
 				if l.title && ha.t1 > s.titleTok {
 					continue
 				}
-				for _, r := range n.right {
-					for b := s.first(r.pat); b >= 0; b = s.next[b] {
-						hb := s.hits[b]
-						if r.title && hb.t1 > s.titleTok {
-							continue
-						}
-						gap := hb.t0 - ha.t1
-						if hb.t0 < ha.t0 {
-							gap = ha.t0 - hb.t1
-						}
-						if gap <= n.n {
-							return true
-						}
+				for _, hb := range rs {
+					gap := hb.t0 - ha.t1
+					if hb.t0 < ha.t0 {
+						gap = ha.t0 - hb.t1
+					}
+					if gap <= n.n {
+						return true
 					}
 				}
 			}
@@ -261,6 +269,47 @@ func (s *scratch) eval(n *node) bool {
 		return strings.EqualFold(v, n.val)
 	}
 	return false
+}
+
+// tokRange is the tokens [t0, t1) of a hit.
+type tokRange struct{ t0, t1 int32 }
+
+// hitLink is an entry of a list of hits.
+type hitLink struct {
+	hit, next int32
+}
+
+// leafSpans adds the spans of rule r's positive leaves to mt: leaf by
+// leaf, the hits of each.
+func (s *scratch) leafSpans(mt *mention.Match, r *rule) {
+	for _, l := range r.spans {
+		for h := s.first(l.pat); h >= 0; h = s.next[h] {
+			if hh := s.hits[h]; !l.title || hh.t1 <= s.titleTok {
+				s.addSpan(mt, hh.t0, hh.t1)
+			}
+		}
+	}
+}
+
+// trigSpans adds the spans of rule ri, a term or an OR of terms (anyHit),
+// from the hits that made it a candidate: those are the hits of its
+// leaves, so a rule of many leaves is not looked at leaf by leaf. The
+// spans come sorted by start; spans with equal starts keep the order in
+// which they were added, which here is not leafSpans' order. So when two
+// spans share a start, trigSpans empties mt.Spans and reports false, and
+// the caller uses leafSpans.
+func (s *scratch) trigSpans(mt *mention.Match, ri int32) bool {
+	for e := s.ruleGen[ri].trig; e >= 0; e = s.trig[e].next {
+		hh := &s.hits[s.trig[e].hit]
+		s.addSpan(mt, hh.t0, hh.t1)
+	}
+	for i := 1; i < len(mt.Spans); i++ {
+		if mt.Spans[i].Start == mt.Spans[i-1].Start {
+			mt.Spans = mt.Spans[:0]
+			return false
+		}
+	}
+	return true
 }
 
 // addMatch appends a match to v, reusing the Spans of a previous verdict.
@@ -330,18 +379,43 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 	// Rules.
 	s.cands = s.cands[:0]
 	s.cands = append(s.cands, c.always...)
-	for _, h := range s.hits {
-		for _, r := range c.pats[h.pat].rules {
-			if s.ruleGen[r] != s.gen {
-				s.ruleGen[r] = s.gen
+	// One pass over the hits threads the hits of each pattern into a list
+	// (heads, next: for first) and collects the candidate rules.
+	s.trig = s.trig[:0]
+	s.next = s.next[:0]
+	s.hitBits = [8]uint64{}
+	for hi := range s.hits {
+		p := s.hits[hi].pat
+		s.hitBits[p>>6&7] |= 1 << (p & 63)
+		hs := &s.heads[p]
+		if hs.gen != s.gen {
+			*hs = headSlot{gen: s.gen, h: -1}
+		}
+		s.next = append(s.next, hs.h)
+		hs.h = int32(hi)
+		hp := &c.hot[p]
+		if hp.ruleN == 0 {
+			continue
+		}
+		for _, r := range c.ruleTab[hp.ruleOff:][:hp.ruleN] {
+			anyHit := r < 0
+			if anyHit {
+				r = ^r
+			}
+			st := &s.ruleGen[r]
+			if st.gen != s.gen {
+				*st = ruleStamp{gen: s.gen, trig: -1}
 				s.cands = append(s.cands, r)
+			}
+			if anyHit { // the trigger hits of the others are not needed
+				s.trig = append(s.trig, hitLink{hit: int32(hi), next: st.trig})
+				st.trig = int32(len(s.trig) - 1)
 			}
 		}
 	}
 	s.matched = s.matched[:0]
 	for _, ri := range s.cands {
-		r := &c.rules[ri]
-		if r.lang&langBits != 0 && (r.anyHit || s.eval(&r.root)) {
+		if rh := c.ruleHot[ri]; rh.lang&langBits != 0 && (rh.anyHit || (rh.need < 0 || s.first(rh.need) >= 0) && s.eval(&c.rules[ri].root)) {
 			s.matched = append(s.matched, ri)
 		}
 	}
@@ -350,12 +424,8 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 	for _, ri := range s.matched {
 		r := &c.rules[ri]
 		mt := addMatch(v, r.name, r.topic, r.crit > 0, r.weight)
-		for _, l := range r.spans {
-			for h := s.first(l.pat); h >= 0; h = s.next[h] {
-				if hh := s.hits[h]; !l.title || hh.t1 <= s.titleTok {
-					s.addSpan(mt, hh.t0, hh.t1)
-				}
-			}
+		if !r.anyHit || !s.trigSpans(mt, ri) {
+			s.leafSpans(mt, r)
 		}
 		switch r.crit {
 		case 1:

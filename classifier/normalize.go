@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -41,6 +42,7 @@ type normText struct {
 	iter   norm.Iter
 	excl   int // exclamation marks
 	quest  int // question marks
+	caps   int // tokens written in capitals
 
 	// word state
 	inWord           bool
@@ -55,7 +57,7 @@ type normText struct {
 func (n *normText) reset() {
 	n.buf = n.buf[:0]
 	n.toks = n.toks[:0]
-	n.excl, n.quest = 0, 0
+	n.excl, n.quest, n.caps = 0, 0, 0
 	n.inWord = false
 	n.sent = 0
 	n.omap = nil
@@ -127,9 +129,10 @@ func (n *normText) add(s string, base int) {
 // asciiPrefix returns the length of the ASCII prefix of s, reading 8 bytes
 // at a time.
 func asciiPrefix(s string) int {
+	b := strBytes(s)
 	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))&0x8080808080808080 != 0 {
+	for ; i+8 <= len(b); i += 8 {
+		if load64(b, i)&msb != 0 {
 			break
 		}
 	}
@@ -137,6 +140,40 @@ func asciiPrefix(s string) int {
 		if s[i] >= utf8.RuneSelf {
 			return i
 		}
+	}
+	return i
+}
+
+// strBytes returns the bytes of s, to be read only.
+func strBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// load64 reads b[i:i+8] (i+8 <= len(b)) little-endian.
+func load64(b []byte, i int) uint64 { return binary.LittleEndian.Uint64(b[i : i+8]) }
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// lowerRunEnd returns the end of the run of ASCII lower-case letters and
+// digits in s that starts at or before i, reading 8 bytes at a time: with
+// the top bit of every byte set, subtracting a byte value below 0x80 from
+// each byte cannot borrow from its neighbour, so the top bits of
+// (w|msb) - lsb*x tell which bytes are >= x.
+func lowerRunEnd(s []byte, i int) int {
+	for i+8 <= len(s) {
+		w := load64(s, i)
+		h := w | msb
+		lower := (h - lsb*'a') &^ (h - lsb*('z'+1))
+		digit := (h - lsb*'0') &^ (h - lsb*('9'+1))
+		other := ^((lower | digit) &^ w) & msb // non-ASCII bytes are others
+		if other != 0 {
+			return i + bits.TrailingZeros64(other)>>3
+		}
+		i += 8
+	}
+	for i < len(s) && (s[i]-'a' < 26 || s[i]-'0' < 10) {
+		i++
 	}
 	return i
 }
@@ -193,7 +230,11 @@ func (n *normText) endWord(o int) {
 	if len(n.buf) == n.wordStart { // nothing kept (cannot happen, defensive)
 		return
 	}
-	n.emit(tokWord, o, n.upper >= 4 && n.lower == 0)
+	caps := n.upper >= 4 && n.lower == 0
+	if caps {
+		n.caps++
+	}
+	n.emit(tokWord, o, caps)
 }
 
 func (n *normText) startWord(o int) {
@@ -266,14 +307,125 @@ func fold(r rune) (string, rune) {
 	return "", unicode.ToLower(r)
 }
 
+// Classes of ASCII bytes for the tokenizer.
+const (
+	clsOther   uint8 = iota // ends a word
+	clsLower                // a-z 0-9
+	clsUpper                // A-Z
+	clsSpace                // space: ends a word
+	clsAt                   // @ (handles)
+	clsApos                 // ' (don't, Flinkwerk's)
+	clsJoin                 // - & (inside a word: joiners)
+	clsDot                  // . (a joiner inside a word, else punctuation)
+	clsPunct                // ! ? , ; :
+	clsNewline              // ends a sentence
+)
+
+// asciiClass is the class of every byte; bytes from 0x80 on are clsOther
+// (the tokenizer decodes them as runes).
+var asciiClass = func() (t [256]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = clsLower
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = clsLower
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = clsUpper
+	}
+	t[' '], t['@'], t['\''], t['-'], t['&'], t['.'], t['\n'] = clsSpace, clsAt, clsApos, clsJoin, clsJoin, clsDot, clsNewline
+	for _, c := range "!?,;:" {
+		t[c] = clsPunct
+	}
+	return t
+}()
+
+// wordEnds lists the classes of the ASCII bytes before which a word of
+// letters and digits ends without looking further: a space, punctuation
+// other than the joiner '.', a newline and the other ends of words
+// ('@' is not one: after a word it is dropped, before one it starts a
+// handle.)
+var wordEnds = [...]bool{clsOther: true, clsSpace: true, clsPunct: true, clsNewline: true}
+
+// noShortWord turns shortWord off (tests compare the two paths).
+var noShortWord = false
+
+// shortWord is the fast path for the most common word: when the 8 bytes of
+// src from i on hold a whole word of at most 8 lower-case letters and
+// digits, the first maybe a capital, and the byte after it ends the word,
+// it adds the word's token at once, as startWord, the run and endWord
+// would, and returns the word's end; otherwise it returns i and does
+// nothing. No word is open, i+8 <= len(src), and n.buf has room for 9
+// more bytes.
+func (n *normText) shortWord(src []byte, i int) int {
+	w := load64(src, i)
+	first := byte(w)
+	if first >= 'A' && first <= 'Z' {
+		w |= 0x20 // the capital folded, the rest must be lower case
+	}
+	h := w | msb
+	lower := (h - lsb*'a') &^ (h - lsb*('z'+1))
+	digit := (h - lsb*'0') &^ (h - lsb*('9'+1))
+	other := ^((lower | digit) &^ w) & msb
+	wl := 8 // the word's length
+	if other != 0 {
+		wl = bits.TrailingZeros64(other) >> 3
+	}
+	j := i + wl
+	if wl == 0 || first >= 'A' && first <= 'Z' && wl == 1 {
+		return i // no word, or a single capital (which the slow path handles)
+	}
+	if j < len(src) && (src[j] >= utf8.RuneSelf || !wordEnds[asciiClass[src[j]]]) {
+		return i // the word may go on
+	}
+	b := n.buf
+	l := len(b)
+	if l > 0 {
+		b = b[:l+1]
+		b[l] = ' '
+		l++
+	}
+	binary.LittleEndian.PutUint64(b[l:l+8], w)
+	n.buf = b[:l+wl]
+	n.toks = append(n.toks, token{
+		start: int32(l), end: int32(l + wl),
+		ostart: n.orig(i), oend: n.orig(j),
+		sent: n.sent, kind: tokWord,
+	})
+	return j
+}
+
+// punct handles the punctuation mark c at i: it ends the word and adds a
+// token (a run of the same mark is one token).
+func (n *normText) punct(c byte, i int) {
+	n.endWord(i)
+	switch c {
+	case '!':
+		n.excl++
+	case '?':
+		n.quest++
+	}
+	if k := len(n.toks) - 1; k >= 0 && n.toks[k].kind == tokPunct && n.buf[n.toks[k].start] == c && int(n.toks[k].oend) == int(n.orig(i)) {
+		n.toks[k].oend = n.orig(i + 1)
+	} else {
+		n.begin(i)
+		n.buf = append(n.buf, c)
+		n.emit(tokPunct, i+1, false)
+	}
+	if c == '!' || c == '?' || c == '.' {
+		n.sent++
+	}
+}
+
 // tokenize splits src (in NFC) into folded tokens.
 func (n *normText) tokenize(src string) {
+	sb := strBytes(src)
 	i := 0
 	for i < len(src) {
 		c := src[i]
 		if c < utf8.RuneSelf {
-			switch {
-			case isAlnumASCII(c):
+			switch asciiClass[c] {
+			case clsLower, clsUpper:
 				if !n.inWord && (c == 'h' || c == 'H' || c == 'w' || c == 'W') &&
 					(hasPrefixFold(src[i:], "http://") || hasPrefixFold(src[i:], "https://") || hasPrefixFold(src[i:], "www.")) {
 					j := i
@@ -289,68 +441,82 @@ func (n *normText) tokenize(src string) {
 					i = j
 					continue
 				}
-				if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
-					// the common case: a run of lower-case letters and digits
-					n.startWord(i)
+				if !n.inWord && i+8 <= len(src) && cap(n.buf)-len(n.buf) >= 9 && !noShortWord {
+					if j := n.shortWord(sb, i); j > i {
+						i = j
+						if i < len(src) && src[i] == ' ' {
+							i++ // ends no word: none is open
+						}
+						continue
+					}
+				}
+				n.startWord(i)
+				k := i // the run of lower-case letters and digits starts at k
+				if c >= 'A' && c <= 'Z' {
+					n.buf = append(n.buf, c+'a'-'A')
+					n.upper++
+					k = i + 1
+					if k == len(src) || asciiClass[src[k]] != clsLower {
+						i = k
+						continue
+					}
+				}
+				// the common case: a run of lower-case letters and digits
+				j := lowerRunEnd(sb, k+1)
+				if b := len(n.buf); j-k <= 8 && k+8 <= len(src) && cap(n.buf)-b >= 8 {
+					// a short run: store 8 bytes at once, keep j-k of them
+					binary.LittleEndian.PutUint64(n.buf[b:b+8], load64(sb, k))
+					n.buf = n.buf[:b+j-k]
+				} else {
+					n.buf = append(n.buf, src[k:j]...)
+				}
+				n.lower += j - k
+				i = j
+				if i < len(src) && src[i] == ' ' {
+					// the space after the word, without another turn
+					n.endWord(i)
+					i++
+				}
+				continue
+			case clsSpace:
+				if n.inWord {
+					n.endWord(i)
+				}
+			case clsAt:
+				if !n.inWord && i+1 < len(src) && (isAlnumASCII(src[i+1]) || src[i+1] == '_') {
 					j := i + 1
-					for j < len(src) && (src[j]-'a' < 26 || src[j]-'0' < 10) {
+					for j < len(src) && (isAlnumASCII(src[j]) || src[j] == '_' || src[j] == '.' && j+1 < len(src) && isAlnumASCII(src[j+1])) {
 						j++
 					}
-					n.buf = append(n.buf, src[i:j]...)
-					n.lower += j - i
+					n.begin(i)
+					n.appendLowerASCII(src[i:j])
+					n.emit(tokHandle, j, false)
 					i = j
 					continue
 				}
-				if c >= 'A' && c <= 'Z' {
-					n.startWord(i)
-					n.buf = append(n.buf, c+'a'-'A')
-					n.upper++
-				} else {
-					n.startWord(i)
-					n.buf = append(n.buf, c)
-					if c >= 'a' {
-						n.lower++
-					}
-				}
-			case c == '@' && !n.inWord && i+1 < len(src) && (isAlnumASCII(src[i+1]) || src[i+1] == '_'):
-				j := i + 1
-				for j < len(src) && (isAlnumASCII(src[j]) || src[j] == '_' || src[j] == '.' && j+1 < len(src) && isAlnumASCII(src[j+1])) {
-					j++
-				}
-				n.begin(i)
-				n.appendLowerASCII(src[i:j])
-				n.emit(tokHandle, j, false)
-				i = j
-				continue
-			case c == '\'' && n.inWord && i+1 < len(src) && isAlnumASCII(src[i+1]):
-				// don't -> dont: one spelling for both ways of writing;
-				// a final 's is dropped (Flinkwerk's -> flinkwerk)
-				if (src[i+1] == 's' || src[i+1] == 'S') && (i+2 == len(src) || !isAlnumASCII(src[i+2]) && src[i+2] < utf8.RuneSelf) {
-					i++
-				}
-			case (c == '-' || c == '.' || c == '&') && n.inWord && i+1 < len(src) && (isAlnumASCII(src[i+1]) || src[i+1] >= utf8.RuneSelf):
-				n.buf = append(n.buf, c)
-				n.joined = true
-			case c == '!' || c == '?' || c == '.' || c == ',' || c == ';' || c == ':':
 				n.endWord(i)
-				switch c {
-				case '!':
-					n.excl++
-				case '?':
-					n.quest++
-				}
-				// a run of the same mark is one token
-				if k := len(n.toks) - 1; k >= 0 && n.toks[k].kind == tokPunct && n.buf[n.toks[k].start] == c && int(n.toks[k].oend) == int(n.orig(i)) {
-					n.toks[k].oend = n.orig(i + 1)
+			case clsApos:
+				if n.inWord && i+1 < len(src) && isAlnumASCII(src[i+1]) {
+					// don't -> dont: one spelling for both ways of writing;
+					// a final 's is dropped (Flinkwerk's -> flinkwerk)
+					if (src[i+1] == 's' || src[i+1] == 'S') && (i+2 == len(src) || !isAlnumASCII(src[i+2]) && src[i+2] < utf8.RuneSelf) {
+						i++
+					}
 				} else {
-					n.begin(i)
+					n.endWord(i)
+				}
+			case clsJoin, clsDot:
+				if n.inWord && i+1 < len(src) && (isAlnumASCII(src[i+1]) || src[i+1] >= utf8.RuneSelf) {
 					n.buf = append(n.buf, c)
-					n.emit(tokPunct, i+1, false)
+					n.joined = true
+				} else if c == '.' {
+					n.punct(c, i)
+				} else {
+					n.endWord(i)
 				}
-				if c == '!' || c == '?' || c == '.' {
-					n.sent++
-				}
-			case c == '\n':
+			case clsPunct:
+				n.punct(c, i)
+			case clsNewline:
 				n.endWord(i)
 				n.sent++
 			default:
@@ -413,15 +579,32 @@ func (n *normText) tokenize(src string) {
 // nfcSafe is a fast check for the common case: every rune is one that is
 // in NFC whatever surrounds it (below U+0300, general punctuation, the euro
 // sign, emoji). It may return false for NFC text; then the caller asks the
-// norm package.
+// norm package. ASCII is skipped 8 bytes at a time, and two-byte sequences
+// below U+0300 (lead bytes C2-CB: umlauts, accents, ß) without decoding.
 func nfcSafe(s string) bool {
-	for _, r := range s {
+	b := strBytes(s)
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			for i+8 <= len(b) && load64(b, i)&msb == 0 {
+				i += 8
+			}
+			continue
+		}
+		if c >= 0xC2 && c < 0xCC && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			i += 2
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case r < 0x300, r >= 0x2010 && r <= 0x205E, r == 0x20AC, r >= 0x2600 && r <= 0x27BF,
+		case r >= 0x2010 && r <= 0x205E, r == 0x20AC, r >= 0x2600 && r <= 0x27BF,
 			r >= 0x1F000 && r <= 0x1FAFF, r == 0xFE0F, r == 0x200D:
 		default:
 			return false
 		}
+		i += size
 	}
 	return true
 }

@@ -69,13 +69,16 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	flags := s.flags
 	contrasts, nonneg := 0, 0
 	for _, h := range s.hits {
-		pat := &c.pats[h.pat]
-		if pat.brand {
+		hp := &c.hot[h.pat]
+		if hp.brand {
 			for t := h.t0; t < h.t1; t++ {
 				flags[t] |= flagBrand
 			}
 		}
-		for _, r := range pat.roles {
+		if !hp.hasRole {
+			continue
+		}
+		for _, r := range c.roles(hp) {
 			if r.lang&langBits == 0 {
 				continue
 			}
@@ -105,7 +108,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		if nonneg == 0 {
 			break
 		}
-		for _, r := range c.pats[h.pat].roles {
+		for _, r := range c.roles(&c.hot[h.pat]) {
 			if r.kind == roleNonNeg && r.lang&langBits != 0 {
 				for t := h.t0; t < h.t1; t++ {
 					flags[t] &^= flagNegator
@@ -251,6 +254,9 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	}
 	p.excl = nt.excl
 	for t := range nt.toks {
+		if nt.caps == 0 {
+			break // no token in capitals
+		}
 		if nt.toks[t].caps && flags[t]&flagBrand == 0 {
 			p.shout++
 		}
@@ -377,6 +383,9 @@ func trailingNegator(nt *normText, flags []uint8) int32 {
 // written earlier in lower case ("a month. A MONTH.", "Drei Wochen. DREI
 // WOCHEN"), or -1: shouting a fact again is a complaint.
 func echoShouting(nt *normText, flags []uint8) int32 {
+	if nt.caps == 0 {
+		return -1
+	}
 	for t := range nt.toks {
 		tk := &nt.toks[t]
 		if !tk.caps || tk.kind != tokWord || flags[t]&flagBrand != 0 {

@@ -45,7 +45,7 @@ func hashStr(s string) uint64 {
 // has capacity for it, the last word is read whole and the bytes beyond
 // len(b) are masked off (the scan keeps 8 spare bytes behind the buffer).
 func unitHash(b []byte) uint64 {
-	const k1, k2 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F
+	const k1, k2 = hashK1, hashK2
 	h := uint64(len(b)) * k2
 	for len(b) > 8 {
 		h = (h ^ binary.LittleEndian.Uint64(b)) * k1
@@ -60,9 +60,17 @@ func unitHash(b []byte) uint64 {
 			x = x<<8 | uint64(b[i])
 		}
 	}
-	h = (h ^ x) * k1
+	return hashMix(h, x)
+}
+
+const hashK1, hashK2 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F
+
+// hashMix is the last step of unitHash: it mixes the last word x, masked,
+// into h.
+func hashMix(h, x uint64) uint64 {
+	h = (h ^ x) * hashK1
 	h ^= h >> 29
-	h *= k2
+	h *= hashK2
 	h ^= h >> 32
 	return h
 }
@@ -143,6 +151,20 @@ type pairSet [1024]uint64
 func (p *pairSet) add(a, b byte)      { i := uint(a)<<8 | uint(b); p[i>>6] |= 1 << (i & 63) }
 func (p *pairSet) has(a, b byte) bool { i := uint(a)<<8 | uint(b); return p[i>>6]&(1<<(i&63)) != 0 }
 
+// tripleSet is a set of byte triples folded into 2^16 bits (a triple
+// that shares a bit with a member passes too): the gate before the stem
+// lookups for stems of three bytes or more. About a fifth of a text's
+// words pass the gate of the benchmark's stems, against half for a
+// two-byte gate.
+type tripleSet [1024]uint64
+
+func tripleBit(a, b, c byte) uint     { return (uint(a)*961 + uint(b)*31 + uint(c)) & 0xFFFF }
+func (p *tripleSet) add(a, b, c byte) { i := tripleBit(a, b, c); p[i>>6] |= 1 << (i & 63) }
+func (p *tripleSet) has(a, b, c byte) bool {
+	i := tripleBit(a, b, c)
+	return p[i>>6]&(1<<(i&63)) != 0
+}
+
 // findWord returns the slot of the unit with hash h and length n, or -1.
 func (x *tokIndex) findWord(h uint64, n int) int32 {
 	for i := h & x.wmask; ; i = (i + 1) & x.wmask {
@@ -210,11 +232,22 @@ type wordSlot struct {
 	h       uint64
 	n       int32 // length+1; 0 marks an empty slot
 	single  int32 // a one-unit pattern that is not stop-only, or -1
-	moreOff int32 // further ones: singles[moreOff:moreOff+moreN]
+	extOff  int32 // ext[extOff:]: stemN stem hits, then moreN further one-unit patterns
 	anchOff int32 // longer patterns anchored here: anchors[anchOff:anchOff+anchN]
-	moreN   uint16
-	anchN   uint16
 	stop    int32 // index into stops, or -1
+	stemN   uint8 // probeStems: not listed, probe the unit's bytes
+	moreN   uint8
+	anchN   uint16
+}
+
+// probeStems in wordSlot.stemN: the unit's stem hits are too many to list.
+const probeStems = 255
+
+// extRef is an entry of tokIndex.ext: a pattern and, for a prefix stem,
+// its length (the hit ends off bytes into the unit); off 0: the hit ends
+// with the unit (compound heads, further one-unit patterns).
+type extRef struct {
+	pat, off int32
 }
 
 // anchorRef is a longer pattern anchored on a unit, with one more unit of
@@ -228,7 +261,7 @@ type anchorRef struct {
 type tokIndex struct {
 	wmask      uint64
 	wslots     []wordSlot
-	singles    []int32
+	ext        []extRef // see wordSlot
 	anchors    []anchorRef
 	stops      [][2]float64
 	entries    []dictEntry // during the build
@@ -237,7 +270,9 @@ type tokIndex struct {
 	prefix     strTab      // stem -> index into prefixPats
 	prefixPats [][]int32
 	pbloom     bloom
-	p2, s2     pairSet // first and last two bytes of the stems
+	p2, s2     pairSet   // first and last two bytes of the stems of two bytes
+	p3, s3     tripleSet // first and last three bytes of the longer stems
+	p2n, s2n   int       // how many stems of two bytes there are
 	minP, maxP int
 	suffix     strTab // hashed from the end
 	suffixPats [][]int32
@@ -246,6 +281,7 @@ type tokIndex struct {
 	multi      []multiPat
 	bytePats   []int32     // patterns searched in the bytes (brand terms)
 	brandWords []brandWord // one-word brand terms: compared with units
+	brandBits  uint64      // bit h&63 set for the hashes of the brand words (a gate)
 	byteAC     *automaton  // over bytePats when there are many
 }
 
@@ -299,7 +335,9 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 		p := &pats[i]
 		if p.bytePath {
 			if p.mode == modeBrand && simpleWord(p.text) {
-				x.brandWords = append(x.brandWords, brandWord{pat: int32(i), text: p.text, h: unitHashStr(p.text), hs: unitHashStr(p.text + "s")})
+				bw := brandWord{pat: int32(i), text: p.text, h: unitHashStr(p.text), hs: unitHashStr(p.text + "s")}
+				x.brandWords = append(x.brandWords, bw)
+				x.brandBits |= 1<<(bw.h&63) | 1<<(bw.hs&63)
 			} else {
 				x.bytePats = append(x.bytePats, int32(i))
 			}
@@ -372,11 +410,21 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 			switch p.mode {
 			case modePrefix:
 				stem(&x.prefix, &x.prefixPats, &x.pbloom, u, hashStr(u), pi)
-				x.p2.add(u[0], u[1])
+				if len(u) == 2 {
+					x.p2.add(u[0], u[1])
+					x.p2n++
+				} else {
+					x.p3.add(u[0], u[1], u[2])
+				}
 				x.minP, x.maxP = min(x.minP, len(u)), max(x.maxP, len(u))
 			case modeSuffix:
 				stem(&x.suffix, &x.suffixPats, &x.sbloom, u, hashRevStr(u), pi)
-				x.s2.add(u[len(u)-2], u[len(u)-1])
+				if n := len(u); n == 2 {
+					x.s2.add(u[0], u[1])
+					x.s2n++
+				} else {
+					x.s3.add(u[n-3], u[n-2], u[n-1])
+				}
 				x.minS, x.maxS = min(x.minS, len(u)), max(x.maxS, len(u))
 			default:
 				e := &x.entries[id(u)]
@@ -447,10 +495,22 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 			sl.stop = int32(len(x.stops))
 			x.stops = append(x.stops, [2]float64{en.stopDE, en.stopEN})
 		}
+		// The prefix stems and compound heads a word of the dictionary
+		// matches are found once here, by the probe the scan runs for the
+		// other words, and listed in probe order.
+		sl.extOff = int32(len(x.ext))
+		x.ext = x.appendStems(x.ext, []byte(x.keys[e]))
+		if n := len(x.ext) - int(sl.extOff); n < probeStems {
+			sl.stemN = uint8(n)
+		} else {
+			x.ext, sl.stemN = x.ext[:sl.extOff], probeStems
+		}
 		if len(en.singles) > 0 {
 			sl.single = en.singles[0]
-			sl.moreOff, sl.moreN = int32(len(x.singles)), uint16(len(en.singles)-1)
-			x.singles = append(x.singles, en.singles[1:]...)
+			sl.moreN = uint8(len(en.singles) - 1)
+			for _, p := range en.singles[1:] {
+				x.ext = append(x.ext, extRef{pat: p})
+			}
 		}
 		sl.anchOff, sl.anchN = int32(len(x.anchors)), uint16(len(en.multis))
 		for _, mi := range en.multis {
@@ -464,7 +524,7 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 			}
 			x.anchors = append(x.anchors, ar)
 		}
-		if len(en.singles) > 1<<16-1 || len(en.multis) > 1<<16-1 {
+		if len(en.singles) > 1<<8 || len(en.multis) > 1<<16-1 {
 			collision = fmt.Errorf("the pattern word %q occurs in too many patterns", x.keys[e])
 		}
 	}
@@ -482,6 +542,95 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 // maxIndexPats is the number of byte-searched patterns up to which each is
 // searched with bytes.Index rather than with an automaton.
 const maxIndexPats = 8
+
+// appendStems appends to dst the prefix stems and compound heads that the
+// word unit b matches: prefix stems by length, then compound heads by
+// length (the order in which their hits are added). The stems are found by
+// their hashes (FNV-1a from the first byte, or from the last), behind a
+// gate on the first or last bytes and a bit filter.
+func (x *tokIndex) appendStems(dst []extRef, b []byte) []extRef {
+	if len(x.prefixPats) > 0 && len(b) >= x.minP && (len(b) >= 3 && x.p3.has(b[0], b[1], b[2]) || x.p2n > 0 && x.p2.has(b[0], b[1])) {
+		h := fnvOff
+		for k := 0; k < len(b) && k < x.maxP; k++ {
+			h = (h ^ uint64(b[k])) * fnvPrime
+			if k+1 >= x.minP && x.pbloom.has(h) {
+				if v := x.prefix.find(b[:k+1], h); v >= 0 {
+					for _, p := range x.prefixPats[v] {
+						dst = append(dst, extRef{pat: p, off: int32(k) + 1})
+					}
+				}
+			}
+		}
+	}
+	if n := len(b); len(x.suffixPats) > 0 && n >= x.minS && (n >= 3 && x.s3.has(b[n-3], b[n-2], b[n-1]) || x.s2n > 0 && x.s2.has(b[n-2], b[n-1])) {
+		h := fnvOff
+		for k := len(b) - 1; k >= 0 && len(b)-k <= x.maxS; k-- {
+			h = (h ^ uint64(b[k])) * fnvPrime
+			if len(b)-k >= x.minS && x.sbloom.has(h) {
+				if v := x.suffix.find(b[k:], h); v >= 0 {
+					for _, p := range x.suffixPats[v] {
+						dst = append(dst, extRef{pat: p})
+					}
+				}
+			}
+		}
+	}
+	return dst
+}
+
+// cutUnits appends the units of the tokens of nt to us: every word, or
+// the parts of a word between joiners, and the joiners, punctuation marks
+// and emoji, each hashed and looked up in the dictionary.
+func (x *tokIndex) cutUnits(us []unit, nt *normText) []unit {
+	buf := nt.buf
+	toks := nt.toks
+	for ti := range toks {
+		t := &toks[ti]
+		if t.kind != tokWord || t.joined {
+			us = x.cutOther(us, buf, t, int32(ti))
+			continue
+		}
+		// a word without joiners: one unit
+		var h uint64
+		n := int(t.end - t.start)
+		if n <= 8 && int(t.start)+8 <= cap(buf) {
+			// unitHash of a unit of up to 8 bytes, written out: a call
+			// makes the loop keep its values on the stack
+			w := binary.LittleEndian.Uint64(buf[t.start : t.start+8])
+			h = hashMix(uint64(n)*hashK2, w&(^uint64(0)>>(64-8*uint(n))))
+		} else {
+			h = unitHash(buf[t.start:t.end])
+		}
+		us = append(us, unit{h: h, start: t.start, end: t.end, tok: int32(ti), id: x.findWord(h, n), word: true})
+	}
+	return us
+}
+
+// cutOther appends the units of token t (number ti) when it is not a word
+// without joiners.
+func (x *tokIndex) cutOther(us []unit, buf []byte, t *token, ti int32) []unit {
+	b := buf[t.start:t.end]
+	switch {
+	case t.kind == tokWord:
+		st := 0
+		for k := 0; k <= len(b); k++ {
+			if k < len(b) && !isJoiner(b[k]) {
+				continue
+			}
+			h := unitHash(b[st:k])
+			us = append(us, unit{h: h, start: t.start + int32(st), end: t.start + int32(k), tok: ti, id: x.findWord(h, k-st), word: true})
+			if k < len(b) {
+				us = append(us, unit{start: t.start + int32(k), end: t.start + int32(k) + 1, tok: ti, id: x.joiner[joinerIdx(b[k])]})
+			}
+			st = k + 1
+		}
+	case t.kind == tokURL || t.kind == tokHandle:
+		us = append(us, unit{start: t.start, end: t.end, tok: ti, id: -1})
+	default:
+		us = append(us, unit{start: t.start, end: t.end, tok: ti, id: x.findWord(unitHash(b), len(b))})
+	}
+	return us
+}
 
 // unit is one unit of a text.
 type unit struct {
@@ -511,20 +660,63 @@ func simpleWord(s string) bool {
 	return len(s) > 0
 }
 
-// hotPat is what the scan needs of a pattern, kept apart from the pattern
-// so that the scan touches little memory.
+// hotPat is what the hits of a text need of a pattern, kept apart from
+// the pattern (32 bytes against about 130, in one array) so that the
+// scan, the scorer and the candidate loop touch little memory. The
+// pattern's roles and rules are ranges of Classifier.roleTab and
+// Classifier.ruleTab; its function-word weights, when it has any, are
+// Classifier.stopW[stop].
 type hotPat struct {
-	stopDE, stopEN float64
-	plen           int32
-	stopOnly       bool
+	plen             int32
+	stop             int32 // index into stopW, or -1
+	roleOff, roleN   int32
+	ruleOff, ruleN   int32
+	stopOnly, brand  bool
+	exclude, hasRole bool
+	_                int32 // to 32 bytes: a shift, not a multiplication, finds an entry
+}
+
+// buildHot fills c.hot, c.roleTab, c.ruleTab and c.stopW from c.pats.
+func (c *Classifier) buildHot() {
+	c.hot = make([]hotPat, len(c.pats))
+	nRoles, nRules := 0, 0
+	for i := range c.pats {
+		nRoles += len(c.pats[i].roles)
+		nRules += len(c.pats[i].rules)
+	}
+	c.roleTab = make([]role, 0, nRoles)
+	c.ruleTab = make([]int32, 0, nRules)
+	for i := range c.pats {
+		p := &c.pats[i]
+		hp := hotPat{plen: int32(len(p.text)), stop: -1, stopOnly: p.stopOnly, brand: p.brand, exclude: p.exclude,
+			roleOff: int32(len(c.roleTab)), roleN: int32(len(p.roles)), ruleOff: int32(len(c.ruleTab)), ruleN: int32(len(p.rules)),
+			hasRole: len(p.roles) > 0}
+		c.roleTab = append(c.roleTab, p.roles...)
+		for _, r := range p.rules {
+			if c.rules[r].anyHit {
+				r = ^r // see Classifier.ruleTab
+			}
+			c.ruleTab = append(c.ruleTab, r)
+		}
+		if p.stopDE != 0 || p.stopEN != 0 {
+			hp.stop = int32(len(c.stopW))
+			c.stopW = append(c.stopW, [2]float64{p.stopDE, p.stopEN})
+		}
+		c.hot[i] = hp
+	}
+}
+
+// roles returns the roles of the pattern of hp.
+func (c *Classifier) roles(hp *hotPat) []role {
+	return c.roleTab[hp.roleOff:][:hp.roleN]
 }
 
 // addHit records a hit of pattern p over tokens [t0, t1) ending at byte end.
 func (c *Classifier) addHit(s *scratch, p, t0, t1, end int32) {
 	hp := &c.hot[p]
-	if s.countStop {
-		s.stopDE += hp.stopDE
-		s.stopEN += hp.stopEN
+	if hp.stop >= 0 && s.countStop {
+		s.stopDE += c.stopW[hp.stop][0]
+		s.stopEN += c.stopW[hp.stop][1]
 	}
 	if hp.stopOnly {
 		return
@@ -543,74 +735,32 @@ func (c *Classifier) tokScan(s *scratch) {
 		nt.buf = slices.Grow(nt.buf, 8)
 	}
 	buf = nt.buf
-	us := s.units[:0]
-	for ti := range nt.toks {
-		t := &nt.toks[ti]
-		b := buf[t.start:t.end]
-		switch {
-		case t.kind == tokWord && !t.joined:
-			h := unitHash(b)
-			us = append(us, unit{h: h, start: t.start, end: t.end, tok: int32(ti), id: x.findWord(h, len(b)), word: true})
-		case t.kind == tokWord:
-			st := 0
-			for k := 0; k <= len(b); k++ {
-				if k < len(b) && !isJoiner(b[k]) {
-					continue
-				}
-				h := unitHash(b[st:k])
-				us = append(us, unit{h: h, start: t.start + int32(st), end: t.start + int32(k), tok: int32(ti), id: x.findWord(h, k-st), word: true})
-				if k < len(b) {
-					us = append(us, unit{start: t.start + int32(k), end: t.start + int32(k) + 1, tok: int32(ti), id: x.joiner[joinerIdx(b[k])]})
-				}
-				st = k + 1
-			}
-		case t.kind == tokURL || t.kind == tokHandle:
-			us = append(us, unit{start: t.start, end: t.end, tok: int32(ti), id: -1})
-		default:
-			us = append(us, unit{start: t.start, end: t.end, tok: int32(ti), id: x.findWord(unitHash(b), len(b))})
-		}
-	}
+	us := x.cutUnits(s.units[:0], nt)
 	s.units = us
 	hasP, hasS, hasB := len(x.prefixPats) > 0, len(x.suffixPats) > 0, len(x.brandWords) > 0
 	for ui := range us {
 		u := &us[ui]
-		if u.word {
-			b := buf[u.start:u.end]
-			if hasP && len(b) >= x.minP && x.p2.has(b[0], b[1]) {
-				h := fnvOff
-				for k := 0; k < len(b) && k < x.maxP; k++ {
-					h = (h ^ uint64(b[k])) * fnvPrime
-					if k+1 >= x.minP && x.pbloom.has(h) {
-						if v := x.prefix.find(b[:k+1], h); v >= 0 {
-							for _, p := range x.prefixPats[v] {
-								c.addHit(s, p, u.tok, u.tok+1, u.start+int32(k)+1)
-							}
-						}
-					}
-				}
+		if u.word && (hasP || hasS) {
+			// prefix stems and compound heads: listed for the words of the
+			// dictionary, probed for the others
+			stemN := uint8(probeStems)
+			if u.id >= 0 {
+				stemN = x.wslots[u.id].stemN
 			}
-			if hasS && len(b) >= x.minS && x.s2.has(b[len(b)-2], b[len(b)-1]) {
-				h := fnvOff
-				for k := len(b) - 1; k >= 0 && len(b)-k <= x.maxS; k-- {
-					h = (h ^ uint64(b[k])) * fnvPrime
-					if len(b)-k >= x.minS && x.sbloom.has(h) {
-						if v := x.suffix.find(b[k:], h); v >= 0 {
-							for _, p := range x.suffixPats[v] {
-								c.addHit(s, p, u.tok, u.tok+1, u.end)
-							}
-						}
-					}
-				}
+			switch stemN {
+			case 0:
+			case probeStems:
+				s.stems = x.appendStems(s.stems[:0], buf[u.start:u.end])
+				c.stemHits(s, u, s.stems)
+			default:
+				c.stemHits(s, u, x.ext[x.wslots[u.id].extOff:][:stemN])
 			}
 		}
 		if hasB {
 			if u.word {
-				n := int(u.end - u.start)
-				for bi := range x.brandWords {
-					bw := &x.brandWords[bi]
-					if u.h == bw.h && n == len(bw.text) || u.h == bw.hs && n == len(bw.text)+1 {
-						c.addHit(s, bw.pat, u.tok, u.tok+1, u.start+int32(len(bw.text)))
-					}
+				// most words fail the one-bit gate before the comparison
+				if x.brandBits&(1<<(u.h&63)) != 0 {
+					c.brandWordHits(s, u)
 				}
 			} else if u.id < 0 {
 				c.brandInToken(s, u)
@@ -626,12 +776,18 @@ func (c *Classifier) tokScan(s *scratch) {
 		}
 		if sl.single >= 0 {
 			s.hits = append(s.hits, hit{pat: sl.single, t0: u.tok, t1: u.tok + 1, end: u.end, plen: u.end - u.start})
-			for _, p := range x.singles[sl.moreOff : sl.moreOff+int32(sl.moreN)] {
-				s.hits = append(s.hits, hit{pat: p, t0: u.tok, t1: u.tok + 1, end: u.end, plen: u.end - u.start})
+			if sl.moreN > 0 {
+				more := x.ext[sl.extOff:][:int(sl.stemN)+int(sl.moreN)][sl.stemN:]
+				for _, e := range more {
+					s.hits = append(s.hits, hit{pat: e.pat, t0: u.tok, t1: u.tok + 1, end: u.end, plen: u.end - u.start})
+				}
 			}
 		}
+		if sl.anchN == 0 {
+			continue
+		}
 	multi:
-		for _, ar := range x.anchors[sl.anchOff : sl.anchOff+int32(sl.anchN)] {
+		for _, ar := range x.anchors[sl.anchOff:][:sl.anchN] {
 			if ar.nb >= 0 {
 				k := ui + int(ar.nbOff)
 				if k < 0 || k >= len(us) || us[k].id != ar.nb {
@@ -675,7 +831,25 @@ func (c *Classifier) tokScan(s *scratch) {
 				c.indexScan(s, p)
 			}
 		}
-		if len(s.hits) > n {
+		if m := len(s.hits) - n; m > 0 && m <= 4 {
+			// A few (the usual case): each is put in its place, after
+			// the hits that are not greater, as the merge below would.
+			c.sortHits(s.hits[n:])
+			for k := n; k < len(s.hits); k++ {
+				h := s.hits[k]
+				lo, hi := 0, k // the first hit greater than h is in [lo, hi]
+				for lo < hi {
+					mid := int(uint(lo+hi) >> 1)
+					if c.hitLess(&h, &s.hits[mid]) {
+						hi = mid
+					} else {
+						lo = mid + 1
+					}
+				}
+				copy(s.hits[lo+1:k+1], s.hits[lo:k])
+				s.hits[lo] = h
+			}
+		} else if m > 0 {
 			c.sortHits(s.hits[n:])
 			s.merged = append(s.merged[:0], s.hits...)
 			a, b := s.merged[:n], s.merged[n:]
@@ -745,6 +919,29 @@ func (nt *normText) tokAt(i int) int32 {
 		}
 	}
 	return int32(max(lo-1, 0))
+}
+
+// stemHits adds the hits of the stems of word unit u.
+func (c *Classifier) stemHits(s *scratch, u *unit, stems []extRef) {
+	for _, e := range stems {
+		end := u.end
+		if e.off > 0 {
+			end = u.start + e.off
+		}
+		c.addHit(s, e.pat, u.tok, u.tok+1, end)
+	}
+}
+
+// brandWordHits adds the hits of the one-word brand terms that word unit u
+// is, with or without an added s.
+func (c *Classifier) brandWordHits(s *scratch, u *unit) {
+	n := int(u.end - u.start)
+	for bi := range c.tix.brandWords {
+		bw := &c.tix.brandWords[bi]
+		if u.h == bw.h && n == len(bw.text) || u.h == bw.hs && n == len(bw.text)+1 {
+			c.addHit(s, bw.pat, u.tok, u.tok+1, u.start+int32(len(bw.text)))
+		}
+	}
 }
 
 // brandInToken finds the one-word brand terms inside unit u when it is a

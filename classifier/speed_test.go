@@ -1,0 +1,104 @@
+package classifier
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/earshot/earshot/config"
+	"github.com/earshot/earshot/mention"
+)
+
+// nfcSafeRunes is the rune-by-rune definition that nfcSafe implements with
+// its byte-level shortcuts.
+func nfcSafeRunes(s string) bool {
+	for _, r := range s {
+		switch {
+		case r < 0x300, r >= 0x2010 && r <= 0x205E, r == 0x20AC, r >= 0x2600 && r <= 0x27BF,
+			r >= 0x1F000 && r <= 0x1FAFF, r == 0xFE0F, r == 0x200D:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// TestNFCSafeShortcuts compares nfcSafe with its rune-by-rune definition on
+// random strings built from ASCII, umlauts, marks, emoji and stray bytes.
+func TestNFCSafeShortcuts(t *testing.T) {
+	parts := []string{"a", "Flinkwerk ", "ä", "ß", "ˇ", "\u02ff", "\u0300", "e\u0301", "–", "€", "😍", "\ufe0f", "\u200d",
+		"\u212b", "Ω", "\xc2", "\xcb", "\xcc\x80", "\x80", "\xc0\x80", "\xcb\x41", "\xff", "12345678", "\u0100"}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 20000 {
+		s := ""
+		for range r.IntN(12) {
+			s += parts[r.IntN(len(parts))]
+		}
+		if got, want := nfcSafe(s), nfcSafeRunes(s); got != want {
+			t.Fatalf("nfcSafe(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestTriggerSpansOrder checks that spans taken from the hits that made a
+// rule a candidate come in the order leaf by leaf gives: with equal starts,
+// in the order of the rule's leaves.
+func TestTriggerSpansOrder(t *testing.T) {
+	yes := true
+	c, err := New(config.Rules{Custom: []config.Rule{
+		{Name: "long-first", Query: `"nicht angekommen" OR nicht OR paket`, Criticism: &yes},
+		{Name: "short-first", Query: `paket OR nicht OR "nicht angekommen"`, Criticism: &yes},
+	}}, config.Brand{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := mention.Mention{Text: "Paket nicht angekommen, Paket weg"}
+	var v mention.Verdict
+	c.Classify(&m, &v)
+	want := map[string][]mention.Span{
+		"long-first":  {{Start: 0, End: 5}, {Start: 6, End: 22}, {Start: 6, End: 11}, {Start: 24, End: 29}},
+		"short-first": {{Start: 0, End: 5}, {Start: 6, End: 11}, {Start: 6, End: 22}, {Start: 24, End: 29}},
+	}
+	for _, r := range v.Rules {
+		if w, ok := want[r.Rule]; ok {
+			if !slices.Equal(r.Spans, w) {
+				t.Errorf("%s: spans %v, want %v", r.Rule, r.Spans, w)
+			}
+			delete(want, r.Rule)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("rules not matched: %v", want)
+	}
+}
+
+// TestShortWordPath checks that the tokenizer's fast path for short words
+// gives the tokens of the general path, on random strings built from the
+// pieces where the two could differ.
+func TestShortWordPath(t *testing.T) {
+	parts := []string{"a", "abc", "Flinkwerk", "lieferung", "Die", "ABCD", "x1", "400", "Modell1234", "http://x.de/a", "www.y.de",
+		" ", "  ", ".", "..", "-", "&", "'", "'s", "’", "@", "@flinkwerk", "!", "?", ",", ";", ":", "\n", "(", ")", "\"", "/", "#",
+		"ä", "Ü", "ß", "é", "😍", "\ufe0f", "…", "e\u0301", "\t"}
+	r := rand.New(rand.NewPCG(7, 8))
+	var fast, slow normText
+	defer func() { noShortWord = false }()
+	for range 50000 {
+		var b strings.Builder
+		for range 1 + r.IntN(16) {
+			b.WriteString(parts[r.IntN(len(parts))])
+		}
+		title, text := "", b.String()
+		if r.IntN(4) == 0 {
+			title, text, _ = strings.Cut(text, " ")
+		}
+		noShortWord = false
+		fast.body(title, text)
+		noShortWord = true
+		slow.body(title, text)
+		if string(fast.buf) != string(slow.buf) || !slices.Equal(fast.toks, slow.toks) ||
+			fast.excl != slow.excl || fast.quest != slow.quest || fast.caps != slow.caps {
+			t.Fatalf("%q|%q: fast path %q %v, general path %q %v", title, text, fast.buf, fast.toks, slow.buf, slow.toks)
+		}
+	}
+}
