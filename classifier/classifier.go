@@ -104,6 +104,7 @@ type pattern struct {
 	// stopOnly: the pattern only tells the language; skipped when the
 	// mention says its language.
 	stopOnly       bool
+	ruleLeaf       bool     // a term of a rule, wherever in the rule
 	stopDE, stopEN float64  // weights of the function-word roles
 	units          []string // the units of the text (see tokscan.go)
 	bytePath       bool     // searched in the bytes, not by units
@@ -306,7 +307,9 @@ func finishPatterns(pats []pattern) {
 		}
 		p.rules = slices.Clip(p.rules)
 		p.roles = slices.Clip(p.roles)
-		p.stopOnly = len(p.roles) > 0 && len(p.rules) == 0 && !p.brand && !p.exclude
+		// A function word that is a rule's term must be seen even when
+		// it does not trigger the rule ("paket NEAR/2 der").
+		p.stopOnly = len(p.roles) > 0 && len(p.rules) == 0 && !p.ruleLeaf && !p.brand && !p.exclude
 		p.stopDE, p.stopEN = 0, 0
 		for _, r := range p.roles {
 			p.stopOnly = p.stopOnly && r.kind == roleStop
@@ -445,6 +448,7 @@ func (b *builder) compile(e Expr, ruleIdx int32, title bool, neg bool, spans *[]
 		if err != nil {
 			return node{}, err
 		}
+		b.c.pats[p].ruleLeaf = true
 		if !neg {
 			*spans = append(*spans, leaf{p, title})
 		}
@@ -509,6 +513,7 @@ func (b *builder) leaves(e Expr, ruleIdx int32, title, neg bool, spans *[]leaf) 
 		if err != nil {
 			return nil, err
 		}
+		b.c.pats[p].ruleLeaf = true
 		if !neg {
 			*spans = append(*spans, leaf{p, title})
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -225,6 +226,37 @@ func TestRules(t *testing.T) {
 	}
 	if got, want := strings.Join(c.Topics(), ","), "community,delivery,praise,recall,vip"; got != want {
 		t.Errorf("Topics() = %s, want %s", got, want)
+	}
+}
+
+// TestFunctionWordsInRules checks that a function word of the packs (a
+// language cue) is matched as a rule's term even where it does not trigger
+// the rule: "paket der" and "paket NEAR/2 der" used to never match.
+func TestFunctionWordsInRules(t *testing.T) {
+	c := mustNew(t, config.Rules{Packs: []string{"de", "en"}, Custom: []config.Rule{
+		{Name: "and", Topic: "a", Query: `paket der`},
+		{Name: "near", Topic: "b", Query: `paket NEAR/2 der`},
+		{Name: "not", Topic: "c", Query: `paket NOT der`},
+		{Name: "phrase", Topic: "d", Query: `"the parcel" AND with`},
+	}}, config.Brand{})
+	for text, want := range map[string]string{
+		"Das Paket der Firma ist weg":        "and,near",
+		"Das Paket kam nie, der Fahrer log":  "and",
+		"Das Paket kam nie":                  "not",
+		"the parcel came with a broken seal": "phrase",
+	} {
+		var v mention.Verdict
+		c.Classify(&mention.Mention{Text: text}, &v)
+		var got []string
+		for _, r := range v.Rules {
+			if strings.Contains("and near not phrase", r.Rule) {
+				got = append(got, r.Rule)
+			}
+		}
+		slices.Sort(got)
+		if strings.Join(got, ",") != want {
+			t.Errorf("%q: rules %v, want %s", text, got, want)
+		}
 	}
 }
 
