@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,9 +14,14 @@ import (
 	"time"
 )
 
+// idleFlag is how long BenchmarkFootprint lets each process idle after it
+// is ready before reading its resident memory.
+var idleFlag = flag.Duration("footprint.idle", 2*time.Second, "how long BenchmarkFootprint lets a started process idle before reading its memory")
+
 // startMeasured starts bin with args, waits for a line matching ready on
 // its output, and returns the time that took and the process's resident
-// memory at that moment. The process is killed before it returns.
+// memory after it idled for -footprint.idle. The process is killed before
+// it returns.
 func startMeasured(b *testing.B, ready *regexp.Regexp, bin string, args ...string) (time.Duration, int64) {
 	b.Helper()
 	cmd := exec.Command(bin, args...)
@@ -37,6 +43,7 @@ func startMeasured(b *testing.B, ready *regexp.Regexp, bin string, args ...strin
 				continue
 			}
 			took := time.Since(start)
+			<-time.After(*idleFlag)
 			st, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
 			if err != nil {
 				b.Skipf("no /proc: %v", err)
@@ -50,8 +57,8 @@ func startMeasured(b *testing.B, ready *regexp.Regexp, bin string, args ...strin
 	}
 }
 
-// BenchmarkFootprint compares earshot's start-up time and resident memory
-// once ready (all roles, embedded NATS with JetStream, streams and buckets
+// BenchmarkFootprint compares earshot's start-up time and idle resident
+// memory (all roles, embedded NATS with JetStream, streams and buckets
 // created, the built-in classifier packs compiled) with a bare nats-server
 // with JetStream from the same module version, in the same run: first on a
 // fresh store, then restarted on the same store, which is how a daemon
