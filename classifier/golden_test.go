@@ -106,16 +106,26 @@ func TestGolden(t *testing.T) {
 	// golden-tune4.tsv, without looking at round4's errors, but by the hand
 	// that wrote round4, so its later figures are somewhat optimistic.
 	// golden-tune4.tsv is the fourth round's tuning text.
+	// golden-round5.tsv (tweet-style posts to the brand, 80 de / 80 en) was
+	// written as a hold-out before the fifth round of pack work and
+	// measured once with the packs as they were (F1 de 0.746 P 0.806 R
+	// 0.694, en 0.698 P 0.815 R 0.611); the fifth round looked only at its
+	// aggregate lines, but the same hand wrote it and golden-tune5.tsv, the
+	// fifth round's tuning text, so its later figures are optimistic. The
+	// fifth round looked at the errors of tune, round2, round3, round4 and
+	// tune4 too, so round4 is no longer a hold-out.
 	floors := map[string]float64{
 		"golden-fresh.tsv/de": 0.85, "golden-fresh.tsv/en": 0.85,
 		"golden-tune.tsv/de": 0.90, "golden-tune.tsv/en": 0.90,
 		"golden-round2.tsv/de": 0.88, "golden-round2.tsv/en": 0.88,
 		"golden-round3.tsv/de": 0.80, "golden-round3.tsv/en": 0.80,
-		"golden-holdout.tsv/de": 0.50, "golden-holdout.tsv/en": 0.65,
+		"golden-holdout.tsv/de": 0.60, "golden-holdout.tsv/en": 0.72,
 		"golden-tune4.tsv/de": 0.90, "golden-tune4.tsv/en": 0.90,
-		"golden-round4.tsv/de": 0.75, "golden-round4.tsv/en": 0.75,
+		"golden-round4.tsv/de": 0.85, "golden-round4.tsv/en": 0.85,
+		"golden-round5.tsv/de": 0.80, "golden-round5.tsv/en": 0.80,
+		"golden-tune5.tsv/de": 0.90, "golden-tune5.tsv/en": 0.90,
 	}
-	for _, file := range []string{"golden-tune.tsv", "golden-round2.tsv", "golden-round3.tsv", "golden-holdout.tsv", "golden-fresh.tsv", "golden-round4.tsv", "golden-tune4.tsv"} {
+	for _, file := range []string{"golden-tune.tsv", "golden-round2.tsv", "golden-round3.tsv", "golden-holdout.tsv", "golden-fresh.tsv", "golden-round4.tsv", "golden-tune4.tsv", "golden-round5.tsv", "golden-tune5.tsv"} {
 		counts := map[string]*prf{}
 		var v mention.Verdict
 		for _, l := range readGolden(t, file) {
