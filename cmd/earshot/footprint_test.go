@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -20,8 +21,8 @@ var idleFlag = flag.Duration("footprint.idle", 2*time.Second, "how long Benchmar
 
 // startMeasured starts bin with args, waits for a line matching ready on
 // its output, and returns the time that took and the process's resident
-// memory after it idled for -footprint.idle. The process is killed before
-// it returns.
+// memory after it idled for -footprint.idle. The process is stopped
+// (SIGTERM) before it returns.
 func startMeasured(b *testing.B, ready *regexp.Regexp, bin string, args ...string) (time.Duration, int64) {
 	b.Helper()
 	cmd := exec.Command(bin, args...)
@@ -32,8 +33,12 @@ func startMeasured(b *testing.B, ready *regexp.Regexp, bin string, args ...strin
 		b.Fatal(err)
 	}
 	defer func() {
-		_ = cmd.Process.Kill()
+		// Stopped as a service manager stops it, so that the restart
+		// that follows is an ordinary one, not a crash recovery.
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		t := time.AfterFunc(30*time.Second, func() { _ = cmd.Process.Kill() })
 		_ = cmd.Wait()
+		t.Stop()
 	}()
 	deadline := time.After(30 * time.Second)
 	for {
