@@ -740,7 +740,7 @@ func (b *builder) packLine(pack string, lang uint8, section, line string) error 
 		}
 		line = strings.TrimSpace(line[sp+1:])
 	}
-	e, err := Parse(line)
+	e, err := parseCue(line)
 	if err != nil {
 		return err
 	}

@@ -283,6 +283,19 @@ func lex(q string) ([]lexeme, error) {
 	return out, nil
 }
 
+// parseCue parses a pack's cue line, which is mostly a single word or a
+// single phrase: those are made at once, without lexing and parsing a
+// query (the packs have thousands of them); anything else goes to Parse.
+func parseCue(q string) (Expr, error) {
+	switch {
+	case len(q) >= 2 && q[0] == '"' && q[len(q)-1] == '"' && strings.Count(q, `"`) == 2:
+		return phrase(lexeme{kind: lexPhrase, col: 1, text: q[1 : len(q)-1]})
+	case q != "" && !strings.ContainsAny(q, " \t\r\n()\":") && q != "AND" && q != "OR" && q != "NOT" && !strings.HasPrefix(q, "NEAR"):
+		return term(lexeme{kind: lexTerm, col: 1, text: q})
+	}
+	return Parse(q)
+}
+
 type parser struct {
 	lx    []lexeme
 	pos   int

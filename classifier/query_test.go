@@ -2,6 +2,9 @@ package classifier
 
 import (
 	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -126,4 +129,44 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse(%q) = %s, reparsed as %s", q, s, s2)
 		}
 	})
+}
+
+// TestParseCue holds parseCue's shortcut to Parse, on every cue line of the
+// built-in packs and on lines the shortcut must leave to Parse.
+func TestParseCue(t *testing.T) {
+	lines := []string{`"a phrase"`, `"ein satz*"`, `word`, `enttäusch*`, `*katastrophe`, `a*b`, `*ab`, `**`, `""`, `"a" "b"`,
+		`AND`, `NEAR/3`, `title:x`, `a OR b`, `(a)`, `"unclosed`, `x"y`, `😡`}
+	for _, name := range Packs() {
+		src, err := packFS.ReadFile("packs/" + name + ".txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		section := ""
+		for l := range strings.Lines(string(src)) {
+			l = strings.TrimSpace(l)
+			switch {
+			case l == "" || strings.HasPrefix(l, "#"):
+			case strings.HasPrefix(l, "["):
+				section = l
+			case section == "[rule]":
+			default:
+				if w, rest, ok := strings.Cut(l, " "); ok {
+					if _, err := strconv.ParseFloat(w, 64); err == nil {
+						l = strings.TrimSpace(rest)
+					}
+				}
+				lines = append(lines, l)
+			}
+		}
+	}
+	if len(lines) < 1000 {
+		t.Fatalf("only %d cue lines found in the packs", len(lines))
+	}
+	for _, l := range lines {
+		got, gerr := parseCue(l)
+		want, werr := Parse(l)
+		if !reflect.DeepEqual(got, want) || fmt.Sprint(gerr) != fmt.Sprint(werr) {
+			t.Errorf("parseCue(%q) = %#v, %v; Parse: %#v, %v", l, got, gerr, want, werr)
+		}
+	}
 }
