@@ -89,7 +89,7 @@ func (l *Listener) setHealth(ctx context.Context, name string, st *feedState, st
 	}
 	id := mention.SubjectToken(name) + "/" + string(state) + "/" + strconv.FormatInt(now.UnixNano(), 10)
 	if _, err := l.deps.JS.Publish(ctx, mention.HealthSubject, b, jetstream.WithMsgID(id)); err != nil {
-		l.log.Error("publish source health failed", "source", name, "err", err)
+		l.logError(ctx, "publish source health failed", "source", name, "err", err)
 	}
 }
 

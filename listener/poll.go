@@ -42,7 +42,7 @@ func (l *Listener) poll(ctx context.Context, s *source) {
 	}
 	st, err := l.state(ctx, s)
 	if err != nil {
-		l.log.Error("load feed state failed", "source", name, "err", err)
+		l.logError(ctx, "load feed state failed", "source", name, "err", err)
 		return
 	}
 	now := l.now()

@@ -97,6 +97,17 @@ func (l *Listener) saveState(ctx context.Context, s *source, st feedState, persi
 		return
 	}
 	if _, err := l.deps.Feeds.Put(ctx, feedsKey(name), b); err != nil {
-		l.log.Error("save feed state failed", "source", name, "err", err)
+		l.logError(ctx, "save feed state failed", "source", name, "err", err)
 	}
+}
+
+// logError logs a failure at error level, unless ctx is done: then the
+// failure is the shutdown's doing (the next run fetches the same items
+// again) and is logged at debug level.
+func (l *Listener) logError(ctx context.Context, msg string, args ...any) {
+	if ctx.Err() != nil {
+		l.log.Debug(msg, append(args, "stopping", true)...)
+		return
+	}
+	l.log.Error(msg, args...)
 }
