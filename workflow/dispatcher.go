@@ -70,11 +70,13 @@ type queue struct {
 	wake    chan struct{}
 }
 
-// task is what a queue's worker sends next: a case's alert, or an
-// incident's message with the cases held for its thread.
+// task is what a queue's worker sends next: a case's alert, an incident's
+// message with the cases held for its thread, or another message for the
+// destination (an escalation step).
 type task struct {
 	id    string
 	flush *flush
+	send  func(ctx context.Context)
 }
 
 func newDispatcher(w *Workflow, perSecond float64, burst int) *dispatcher {
@@ -157,6 +159,25 @@ func (d *dispatcher) enqueueFlush(dest string, f flush) {
 	q.kick()
 }
 
+// run1 has the queue worker of dest run send, in its turn, and waits
+// until it ran or ctx is done: messages outside the alerts (escalation
+// steps) leave after what was due before them, and while Slack fails
+// they do not retry beside the queue's head.
+func (d *dispatcher) run1(ctx context.Context, dest string, send func(ctx context.Context)) error {
+	done := make(chan struct{})
+	q := d.queueFor(dest)
+	q.mu.Lock()
+	q.pending = append(q.pending, task{send: func(ctx context.Context) { send(ctx); close(done) }})
+	q.mu.Unlock()
+	q.kick()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 func (q *queue) kick() {
 	select {
 	case q.wake <- struct{}{}:
@@ -204,21 +225,22 @@ func (d *dispatcher) run(ctx context.Context) {
 	}
 }
 
-// take removes the task at the head of the queue: an incident flush, or
-// up to n cases, as many as wait before the next flush.
-func (q *queue) take(n int) (ids []string, f *flush) {
+// take removes the task at the head of the queue: an incident flush or
+// another message, or up to n cases, as many as wait before the next of
+// those.
+func (q *queue) take(n int) (ids []string, head task) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if len(q.pending) > 0 && q.pending[0].flush != nil {
-		f = q.pending[0].flush
+	if len(q.pending) > 0 && q.pending[0].id == "" {
+		head = q.pending[0]
 		q.pending = q.pending[1:]
-		return nil, f
+		return nil, head
 	}
-	for len(ids) < n && len(q.pending) > 0 && q.pending[0].flush == nil {
+	for len(ids) < n && len(q.pending) > 0 && q.pending[0].id != "" {
 		ids = append(ids, q.pending[0].id)
 		q.pending = q.pending[1:]
 	}
-	return ids, nil
+	return ids, task{}
 }
 
 func (q *queue) done(id string) {
@@ -246,10 +268,14 @@ func (d *dispatcher) work(ctx context.Context, q *queue) {
 				continue
 			}
 		}
-		batch, f := q.take(maxGroup)
-		if f != nil {
+		batch, head := q.take(maxGroup)
+		switch {
+		case head.flush != nil:
 			// It takes its tokens message by message.
-			d.w.flushIncident(ctx, *f)
+			d.w.flushIncident(ctx, *head.flush)
+			continue
+		case head.send != nil:
+			head.send(ctx)
 			continue
 		}
 		if d.unlimited {

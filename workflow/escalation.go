@@ -277,14 +277,20 @@ func (w *Workflow) sendStep(ctx context.Context, c *Case, step string) error {
 	}
 	msg.ThreadTS = thread
 	msg.Broadcast = thread != "" && step != stepReminder
-	_, err = w.send(ctx, step, func(ctx context.Context) error {
-		if err := w.disp.wait(ctx, channel); err != nil {
+	// Sent by the destination's queue worker, in its turn (dispatcher.run1).
+	var serr error
+	if err := w.disp.run1(ctx, channel, func(ctx context.Context) {
+		_, serr = w.send(ctx, step, func(ctx context.Context) error {
+			if err := w.disp.wait(ctx, channel); err != nil {
+				return err
+			}
+			_, _, err := w.notifier.post(ctx, channel, msg)
 			return err
-		}
-		_, _, err := w.notifier.post(ctx, channel, msg)
+		})
+	}); err != nil {
 		return err
-	})
-	return err
+	}
+	return serr
 }
 
 // sleepUntil waits until next (zero: no deadline), a kick, or the end of

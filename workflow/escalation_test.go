@@ -7,6 +7,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/slack-go/slack"
 )
 
 // The escalation tests run in a synctest bubble: time.Sleep there moves the
@@ -152,6 +154,60 @@ func TestEscalationStopsOnAckBeforeReminder(t *testing.T) {
 		synctest.Wait()
 		if n := len(fn.snapshot()); n != 1 {
 			t.Errorf("%d messages, want only the alert", n)
+		}
+	})
+}
+
+// TestEscalationWaitsBehindTheQueue: while Slack fails, an alert retries
+// at the head of its channel's queue; a reminder that falls due meanwhile
+// for another case in that channel is sent after it, by the same sender,
+// not beside it (no second retry loop against the failing Slack).
+func TestEscalationWaitsBehindTheQueue(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fn := newFakeNotifier()
+		w, err := newWorkflow(testConfig(), newMemKV(), fn, nil, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop := stages(t, w)
+		defer stop()
+		openComplaint(t, w, "queue-1")
+		synctest.Wait()
+		time.Sleep(89 * time.Minute) // queue-1's reminder is due at 1h30
+		var mu sync.Mutex
+		down := true
+		fn.mu.Lock()
+		fn.err = func(int) error {
+			mu.Lock()
+			defer mu.Unlock()
+			if down {
+				return slack.StatusCodeError{Code: 503, Status: "503 Service Unavailable"}
+			}
+			return nil
+		}
+		fn.mu.Unlock()
+		openComplaint(t, w, "queue-2") // its alert fails and retries
+		synctest.Wait()
+		time.Sleep(10 * time.Minute) // the reminder falls due while Slack is down
+		synctest.Wait()
+		fn.mu.Lock()
+		calls := fn.calls
+		fn.mu.Unlock()
+		// One sender: backoff 1, 2, 4, 8 s, then every 7.5-15 s, for 10 min.
+		if calls > 1+6+600/7.5 {
+			t.Errorf("%d calls to the failing Slack in 10 minutes: more than one sender's retries", calls)
+		}
+		mu.Lock()
+		down = false
+		mu.Unlock()
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		posts := fn.snapshot()
+		if len(posts) != 3 {
+			t.Fatalf("%d messages after Slack came back, want 3: %+v", len(posts), posts)
+		}
+		if !strings.Contains(posts[1].Msg.Text, "HIGH criticism") || !strings.Contains(posts[2].Msg.Text, "reminder") {
+			t.Errorf("order after the outage: %q, then %q; want the waiting alert, then the reminder", posts[1].Msg.Text, posts[2].Msg.Text)
 		}
 	})
 }
