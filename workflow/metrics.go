@@ -35,6 +35,8 @@ type Metrics struct {
 	// alerts raised by the spike detector.
 	Incidents prometheus.Counter
 	Crises    prometheus.Counter
+	// Open is the gauge of cases not yet closed, by state and route.
+	Open *openCases
 }
 
 // NewMetrics creates the workflow metrics and registers them with reg
@@ -97,11 +99,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "earshot_workflow_crises_total",
 			Help: "Crisis alerts raised because criticism rose above its baseline.",
 		}),
+		Open: newOpenCases(),
 	}
 	if reg != nil {
 		reg.MustRegister(m.AlertsSent, m.Verdicts, m.Shadowed, m.DeliveryRetries,
 			m.DeliveryFailures, m.Groups, m.Escalations, m.Transitions, m.Conflicts,
-			m.Interactions, m.DraftChecks, m.Silenced, m.Incidents, m.Crises)
+			m.Interactions, m.DraftChecks, m.Silenced, m.Incidents, m.Crises, m.Open)
 	}
 	return m
 }

@@ -231,6 +231,7 @@ func (w *Workflow) Run(ctx context.Context) error {
 		wg.Go(func() { w.runSocketMode(stages) })
 	}
 	wg.Go(func() { w.runInstance(stages) })
+	wg.Go(func() { w.followCases(stages, w.metrics.Open) })
 	if err := w.resume(ctx); err != nil {
 		w.logError(ctx, "resume cases", "err", err)
 	}

@@ -1,0 +1,140 @@
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// openCases counts the cases that are not closed, by state and route: the
+// earshot_cases_open gauge. It follows the cases bucket with one watcher,
+// so every instance reports the whole bucket (aggregate with max, not sum),
+// and keeps one small entry per open case; closed cases are forgotten.
+type openCases struct {
+	desc  *prometheus.Desc
+	mu    sync.Mutex
+	cases map[string]openKey // by KV key
+	ready bool               // the watcher delivered the stored values
+	// changed is signalled after every change (for tests to wait on).
+	changed chan struct{}
+}
+
+type openKey struct {
+	state State
+	route string
+}
+
+func newOpenCases() *openCases {
+	return &openCases{desc: prometheus.NewDesc("earshot_cases_open",
+		"Cases not yet resolved or marked a false positive, by state and route (every instance reports the whole store).",
+		[]string{"state", "route"}, nil), changed: make(chan struct{}, 1)}
+}
+
+func (o *openCases) signal() {
+	select {
+	case o.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (o *openCases) Describe(ch chan<- *prometheus.Desc) { ch <- o.desc }
+
+// Collect reports the counts once the stored cases were read.
+func (o *openCases) Collect(ch chan<- prometheus.Metric) {
+	counts := map[openKey]int{}
+	o.mu.Lock()
+	ready := o.ready
+	for _, k := range o.cases {
+		counts[k]++
+	}
+	o.mu.Unlock()
+	if !ready {
+		return
+	}
+	for k, n := range counts {
+		ch <- prometheus.MustNewConstMetric(o.desc, prometheus.GaugeValue, float64(n), string(k.state), k.route)
+	}
+}
+
+// apply records the latest value of a case key in m (nil: o.cases).
+func (o *openCases) apply(m map[string]openKey, key string, val []byte, deleted bool) {
+	var c struct {
+		State State  `json:"state"`
+		Route string `json:"route"`
+	}
+	open := !deleted && json.Unmarshal(val, &c) == nil && c.State != "" && !c.State.Final()
+	if m == nil {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		m = o.cases
+	}
+	if open {
+		m[key] = openKey{c.State, c.Route}
+	} else {
+		delete(m, key)
+	}
+	o.signal()
+}
+
+// followCases keeps o up to date until ctx is done, watching the cases
+// bucket again after a lost watcher (a server restart): the counts are
+// rebuilt from the stored values and swapped in when complete.
+func (w *Workflow) followCases(ctx context.Context, o *openCases) {
+	j, ok := w.store.kv.(jsKV)
+	if !ok {
+		return // the in-memory store of tests has no watcher
+	}
+	for attempt := 0; ctx.Err() == nil; attempt++ {
+		err := o.follow(ctx, j.kv)
+		if ctx.Err() != nil {
+			return
+		}
+		wait := w.backoff.delay(attempt)
+		w.log.Warn("open cases not followed, retrying", "retry_in", wait, "err", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (o *openCases) follow(ctx context.Context, kv jetstream.KeyValue) error {
+	wt, err := kv.Watch(ctx, casePrefix+">")
+	if err != nil {
+		return err
+	}
+	defer wt.Stop()
+	initial := map[string]openKey{}
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case e, ok := <-wt.Updates():
+			switch {
+			case !ok:
+				return errWatchStopped
+			case e == nil: // the stored values are in
+				o.mu.Lock()
+				o.cases, o.ready = initial, true
+				o.mu.Unlock()
+				o.signal()
+				initial = nil
+				continue
+			}
+			deleted := e.Operation() != jetstream.KeyValuePut
+			key := strings.TrimPrefix(e.Key(), casePrefix)
+			o.apply(initial, key, e.Value(), deleted)
+		}
+	}
+}
+
+var errWatchStopped = errors.New("watcher stopped")

@@ -1,0 +1,74 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// openGauge reads earshot_cases_open from reg: the value by state/route,
+// and whether the metric is reported at all.
+func openGauge(t *testing.T, reg *prometheus.Registry) (map[string]float64, bool) {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, mf := range mfs {
+		if mf.GetName() != "earshot_cases_open" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			out[labels["state"]+"/"+labels["route"]] = m.GetGauge().GetValue()
+		}
+		return out, true
+	}
+	return out, false
+}
+
+// TestOpenCasesGauge checks earshot_cases_open against the store: cases
+// stored before the start count, new ones join, a closed one leaves.
+func TestOpenCasesGauge(t *testing.T) {
+	env := startJS(t)
+	ctx := context.Background()
+	// One case from an earlier run, acknowledged.
+	old := goldenCase()
+	old.ID, old.State = "earlier", StateAcknowledged
+	if err := NewStore(env.cases, nil, nil).create(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	w, err := New(testConfig(), Deps{JS: env.js, Cases: env.cases, Console: newSignal(), Metrics: m}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runWorkflow(t, w)
+	want := func(what string, exp map[string]float64) {
+		t.Helper()
+		waitFor(t, m.Open.changed, 20*time.Second, what, func() bool {
+			got, ok := openGauge(t, reg)
+			return ok && fmt.Sprint(got) == fmt.Sprint(exp)
+		})
+	}
+	want("the stored case counted", map[string]float64{"acknowledged/delivery": 1})
+	for _, id := range []string{"open-1", "open-2"} {
+		env.publish(t, complaint(id))
+	}
+	for _, id := range []string{"open-1", "open-2"} {
+		env.waitCase(t, CaseID(id, "delivery"), func(c *Case) bool { return c.State == StateAlerted })
+	}
+	want("the new cases counted", map[string]float64{"acknowledged/delivery": 1, "alerted/delivery": 2})
+	if _, err := w.Cases().Act(ctx, CaseID("open-1", "delivery"), "UANNA", ActionResolve, ""); err != nil {
+		t.Fatal(err)
+	}
+	want("the resolved case gone", map[string]float64{"acknowledged/delivery": 1, "alerted/delivery": 1})
+}
