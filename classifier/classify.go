@@ -397,16 +397,19 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 	// One pass over the hits threads the hits of each pattern into a list
 	// (heads, next: for first) and collects the candidate rules.
 	s.trig = s.trig[:0]
-	s.next = s.next[:0]
-	s.hitBits = [8]uint64{}
-	for hi := range s.hits {
-		p := s.hits[hi].pat
-		s.hitBits[p>>6&7] |= 1 << (p & 63)
-		hs := &s.heads[p]
-		if hs.gen != s.gen {
-			*hs = headSlot{gen: s.gen, h: -1}
+	hits := s.hits
+	next := slices.Grow(s.next[:0], len(hits))[:len(hits)]
+	s.next = next
+	heads, gen := s.heads, s.gen
+	var bits [8]uint64
+	for hi := range hits {
+		p := hits[hi].pat
+		bits[p>>6&7] |= 1 << (p & 63)
+		hs := &heads[p]
+		if hs.gen != gen {
+			*hs = headSlot{gen: gen, h: -1}
 		}
-		s.next = append(s.next, hs.h)
+		next[hi] = hs.h
 		hs.h = int32(hi)
 		hp := &c.hot[p]
 		if hp.ruleN == 0 {
@@ -418,8 +421,8 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 				r = ^r
 			}
 			st := &s.ruleGen[r]
-			if st.gen != s.gen {
-				*st = ruleStamp{gen: s.gen, trig: -1}
+			if st.gen != gen {
+				*st = ruleStamp{gen: gen, trig: -1}
 				s.cands = append(s.cands, r)
 			}
 			if anyHit { // the trigger hits of the others are not needed
@@ -428,6 +431,7 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 			}
 		}
 	}
+	s.hitBits = bits
 	s.matched = s.matched[:0]
 	for _, ri := range s.cands {
 		if rh := c.ruleHot[ri]; rh.lang&langBits != 0 && (rh.anyHit || (rh.need < 0 || s.first(rh.need) >= 0) && s.eval(&c.rules[ri].root)) {
