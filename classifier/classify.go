@@ -65,6 +65,7 @@ type scratch struct {
 	hitBits   [8]uint64   // bit p&511 set for the patterns hit: most lookups of absent patterns stop here
 	ruleGen   []ruleStamp // per rule: whether it is a candidate in this text (gen matches), and its trigger hits
 	trig      []hitLink   // the hits that made each rule a candidate, one list per rule
+	trigList  []int32     // one rule's trigger hits, for trigSpans
 	gen       uint32
 	cands     []int32
 	matched   []int32
@@ -297,10 +298,18 @@ func (s *scratch) leafSpans(mt *mention.Match, r *rule) {
 // spans come sorted by start; spans with equal starts keep the order in
 // which they were added, which here is not leafSpans' order. So when two
 // spans share a start, trigSpans empties mt.Spans and reports false, and
-// the caller uses leafSpans.
+// the caller uses leafSpans. The list runs from the last hit to the
+// first; the hits are added first to last, so that addSpan appends them
+// in order instead of moving every span (without equal starts, the order
+// of adding does not change the result).
 func (s *scratch) trigSpans(mt *mention.Match, ri int32) bool {
+	tl := s.trigList[:0]
 	for e := s.ruleGen[ri].trig; e >= 0; e = s.trig[e].next {
-		hh := &s.hits[s.trig[e].hit]
+		tl = append(tl, s.trig[e].hit)
+	}
+	s.trigList = tl
+	for i := len(tl) - 1; i >= 0; i-- {
+		hh := &s.hits[tl[i]]
 		s.addSpan(mt, hh.t0, hh.t1)
 	}
 	for i := 1; i < len(mt.Spans); i++ {
@@ -328,6 +337,12 @@ func addMatch(v *mention.Verdict, name, topic string, crit bool, w float64) *men
 // addSpan adds the original byte range of tokens [t0, t1) unless present.
 func (s *scratch) addSpan(mt *mention.Match, t0, t1 int32) {
 	sp := mention.Span{Start: int(s.nt.toks[t0].ostart), End: int(s.nt.toks[t1-1].oend)}
+	// The spans are sorted by start: one that starts after the last
+	// cannot be present and goes at the end (the usual case).
+	if k := len(mt.Spans); k == 0 || sp.Start > mt.Spans[k-1].Start {
+		mt.Spans = append(mt.Spans, sp)
+		return
+	}
 	for _, x := range mt.Spans {
 		if x == sp {
 			return
@@ -382,16 +397,19 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 	// One pass over the hits threads the hits of each pattern into a list
 	// (heads, next: for first) and collects the candidate rules.
 	s.trig = s.trig[:0]
-	s.next = s.next[:0]
-	s.hitBits = [8]uint64{}
-	for hi := range s.hits {
-		p := s.hits[hi].pat
-		s.hitBits[p>>6&7] |= 1 << (p & 63)
-		hs := &s.heads[p]
-		if hs.gen != s.gen {
-			*hs = headSlot{gen: s.gen, h: -1}
+	hits := s.hits
+	next := slices.Grow(s.next[:0], len(hits))[:len(hits)]
+	s.next = next
+	heads, gen := s.heads, s.gen
+	var bits [8]uint64
+	for hi := range hits {
+		p := hits[hi].pat
+		bits[p>>6&7] |= 1 << (p & 63)
+		hs := &heads[p]
+		if hs.gen != gen {
+			*hs = headSlot{gen: gen, h: -1}
 		}
-		s.next = append(s.next, hs.h)
+		next[hi] = hs.h
 		hs.h = int32(hi)
 		hp := &c.hot[p]
 		if hp.ruleN == 0 {
@@ -403,8 +421,8 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 				r = ^r
 			}
 			st := &s.ruleGen[r]
-			if st.gen != s.gen {
-				*st = ruleStamp{gen: s.gen, trig: -1}
+			if st.gen != gen {
+				*st = ruleStamp{gen: gen, trig: -1}
 				s.cands = append(s.cands, r)
 			}
 			if anyHit { // the trigger hits of the others are not needed
@@ -413,6 +431,7 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 			}
 		}
 	}
+	s.hitBits = bits
 	s.matched = s.matched[:0]
 	for _, ri := range s.cands {
 		if rh := c.ruleHot[ri]; rh.lang&langBits != 0 && (rh.anyHit || (rh.need < 0 || s.first(rh.need) >= 0) && s.eval(&c.rules[ri].root)) {

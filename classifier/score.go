@@ -315,7 +315,24 @@ func contrastFactor(nt *normText, contrast []int32, t int32) float64 {
 // words and does not end in an exclamation mark, as in "Toll." or "Great,
 // thanks." (which next to a complaint are sarcastic, unlike "Top!").
 func shortSentence(nt *normText, t int32) bool {
+	// The words are counted first, stopping at the third (most sentences
+	// are longer); only a short sentence is looked at for its end.
 	sent := nt.toks[t].sent
+	words := 0
+	for k := t; k >= 0 && nt.toks[k].sent == sent; k-- {
+		if nt.toks[k].kind == tokWord {
+			if words++; words > 2 {
+				return false
+			}
+		}
+	}
+	for k := t + 1; k < int32(len(nt.toks)) && nt.toks[k].sent == sent; k++ {
+		if nt.toks[k].kind == tokWord {
+			if words++; words > 2 {
+				return false
+			}
+		}
+	}
 	for k := t + 1; k < int32(len(nt.toks)) && nt.toks[k].sent == sent; k++ {
 		if tk := nt.toks[k]; tk.kind == tokPunct && (k+1 == int32(len(nt.toks)) || nt.toks[k+1].sent != sent) {
 			if nt.buf[tk.start] == '!' {
@@ -323,18 +340,7 @@ func shortSentence(nt *normText, t int32) bool {
 			}
 		}
 	}
-	words := 0
-	for k := t; k >= 0 && nt.toks[k].sent == sent; k-- {
-		if nt.toks[k].kind == tokWord {
-			words++
-		}
-	}
-	for k := t + 1; k < int32(len(nt.toks)) && nt.toks[k].sent == sent; k++ {
-		if nt.toks[k].kind == tokWord {
-			words++
-		}
-	}
-	return words <= 2
+	return true
 }
 
 // emphaticQuestion returns the first punctuation token that is a run of

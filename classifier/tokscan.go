@@ -584,24 +584,42 @@ func (x *tokIndex) appendStems(dst []extRef, b []byte) []extRef {
 func (x *tokIndex) cutUnits(us []unit, nt *normText) []unit {
 	buf := nt.buf
 	toks := nt.toks
-	for ti := range toks {
+	ti := 0
+	for ti < len(toks) {
+		// The inner loop takes the common token, a word of up to 8 bytes
+		// without joiners (one unit), and calls nothing: a call in the
+		// loop makes Go keep the loop's values on the stack and reload
+		// them every turn. Each such token adds one unit, so room for
+		// all the tokens left is made first.
+		us = slices.Grow(us, len(toks)-ti)
+		for ; ti < len(toks); ti++ {
+			t := &toks[ti]
+			n := int(t.end - t.start)
+			if t.kind != tokWord || t.joined || uint(n-1) > 7 || int(t.start)+8 > cap(buf) {
+				break
+			}
+			// unitHash of a unit of 1 to 8 bytes, written out (the shift
+			// is below 64, which &63 tells the compiler)
+			w := binary.LittleEndian.Uint64(buf[t.start : t.start+8])
+			h := hashMix(uint64(n)*hashK2, w&(^uint64(0)>>((64-8*uint(n))&63)))
+			k := len(us)
+			us = us[:k+1]
+			// field by field: a composite literal is built on the stack
+			// and copied
+			u := &us[k]
+			u.h, u.start, u.end, u.tok, u.id, u.word = h, t.start, t.end, int32(ti), x.findWord(h, n), true
+		}
+		if ti == len(toks) {
+			break
+		}
 		t := &toks[ti]
 		if t.kind != tokWord || t.joined {
 			us = x.cutOther(us, buf, t, int32(ti))
-			continue
+		} else { // a longer (or empty) word without joiners: one unit
+			h := unitHash(buf[t.start:t.end])
+			us = append(us, unit{h: h, start: t.start, end: t.end, tok: int32(ti), id: x.findWord(h, int(t.end-t.start)), word: true})
 		}
-		// a word without joiners: one unit
-		var h uint64
-		n := int(t.end - t.start)
-		if n <= 8 && int(t.start)+8 <= cap(buf) {
-			// unitHash of a unit of up to 8 bytes, written out: a call
-			// makes the loop keep its values on the stack
-			w := binary.LittleEndian.Uint64(buf[t.start : t.start+8])
-			h = hashMix(uint64(n)*hashK2, w&(^uint64(0)>>(64-8*uint(n))))
-		} else {
-			h = unitHash(buf[t.start:t.end])
-		}
-		us = append(us, unit{h: h, start: t.start, end: t.end, tok: int32(ti), id: x.findWord(h, n), word: true})
+		ti++
 	}
 	return us
 }
