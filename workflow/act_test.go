@@ -77,12 +77,7 @@ func TestActUpdatesAlertInPlace(t *testing.T) {
 
 func TestSnoozeEndsWithFreshDeadlines(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		fn := newFakeNotifier()
-		w, err := newWorkflow(testConfig(), newMemKV(), fn, nil, nil, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stop := stages(t, w)
+		w, fn, stop := staged(t)
 		defer stop()
 		id := openComplaint(t, w, "snooze-1")
 		synctest.Wait()

@@ -172,6 +172,16 @@ func (w *Workflow) deliver(ctx context.Context, id, groupChannel, threadTS strin
 	}
 	w.metrics.AlertsSent.WithLabelValues(c.Route, w.notifier.kind()).Inc()
 	w.disp.alias(channel, w.dest(c))
+	// Its reminders are scheduled before the delivery is recorded, so
+	// that a click on the alert, once the record shows it, always comes
+	// after and cancels them. (A click in between leaves a schedule that
+	// finds the case answered when it fires, and does nothing.)
+	sent := *c
+	sent.Delivery.Channel, sent.Delivery.TS = channel, ts
+	if sent.State == StateNew {
+		sent.State = StateAlerted
+	}
+	w.track(&sent)
 	err = w.retryStore(ctx, "record delivery", func() (err error) {
 		c, err = w.store.Modify(ctx, id, func(c *Case) error {
 			c.Delivery.Channel, c.Delivery.TS, c.Delivery.Sent = channel, ts, w.now()
@@ -190,7 +200,6 @@ func (w *Workflow) deliver(ctx context.Context, id, groupChannel, threadTS strin
 	}
 	w.clearPending(ctx, id)
 	w.log.Info("alert sent", "case", id, "route", c.Route, "channel", channel, "ts", ts)
-	w.track(c)
 }
 
 // fail records a terminal delivery error on the case and reports it to the

@@ -33,6 +33,18 @@ func stages(t *testing.T, w *Workflow) (stop func()) {
 	return func() { cancel(); wg.Wait() }
 }
 
+// staged starts a workflow on an in-memory store and a fake Slack, with
+// its stages.
+func staged(t *testing.T) (w *Workflow, fn *fakeNotifier, stop func()) {
+	t.Helper()
+	fn = newFakeNotifier()
+	w, err := newWorkflow(testConfig(), newMemKV(), fn, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, fn, stages(t, w)
+}
+
 func openComplaint(t *testing.T, w *Workflow, id string) string {
 	t.Helper()
 	b, err := complaint(id).Encode()
@@ -113,12 +125,7 @@ func TestEscalationAcrossRestart(t *testing.T) {
 
 func TestEscalationReachesEscalateTo(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		fn := newFakeNotifier()
-		w, err := newWorkflow(testConfig(), newMemKV(), fn, nil, nil, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stop := stages(t, w)
+		w, fn, stop := staged(t)
 		defer stop()
 		openComplaint(t, w, "esc-2")
 		time.Sleep(4*time.Hour - time.Minute)
@@ -137,12 +144,7 @@ func TestEscalationReachesEscalateTo(t *testing.T) {
 
 func TestEscalationStopsOnAckBeforeReminder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		fn := newFakeNotifier()
-		w, err := newWorkflow(testConfig(), newMemKV(), fn, nil, nil, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stop := stages(t, w)
+		w, fn, stop := staged(t)
 		defer stop()
 		id := openComplaint(t, w, "esc-3")
 		synctest.Wait()
@@ -164,12 +166,7 @@ func TestEscalationStopsOnAckBeforeReminder(t *testing.T) {
 // not beside it (no second retry loop against the failing Slack).
 func TestEscalationWaitsBehindTheQueue(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		fn := newFakeNotifier()
-		w, err := newWorkflow(testConfig(), newMemKV(), fn, nil, nil, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stop := stages(t, w)
+		w, fn, stop := staged(t)
 		defer stop()
 		openComplaint(t, w, "queue-1")
 		synctest.Wait()

@@ -375,3 +375,32 @@ func (e *jsEnv) waitCase(t *testing.T, id string, cond func(c *Case) bool) *Case
 		}
 	}
 }
+
+// waitGone waits, through a KV watch, until key is deleted or absent.
+func (e *jsEnv) waitGone(t *testing.T, key string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	w, err := e.cases.Watch(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	present := false
+	for {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("timed out waiting for %s to go", key)
+		case entry := <-w.Updates():
+			switch {
+			case entry == nil && !present:
+				return // absent when the watch began
+			case entry == nil:
+			case entry.Operation() != jetstream.KeyValuePut:
+				return
+			default:
+				present = true
+			}
+		}
+	}
+}

@@ -137,12 +137,7 @@ func TestIncidentGroupsATopic(t *testing.T) {
 
 func TestIncidentGroupsAThread(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		fn := newFakeNotifier()
-		w, err := newWorkflow(testConfig(), newMemKV(), fn, nil, nil, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stop := stages(t, w)
+		w, fn, stop := staged(t)
 		defer stop()
 		// Three comments in one forum thread, about three different topics.
 		for i, topic := range []string{"billing", "returns", "support"} {

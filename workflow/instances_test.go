@@ -42,10 +42,7 @@ func TestOrphanedCaseTakenOver(t *testing.T) {
 		t.Errorf("alert printed %d times, want once:\n%s", n, out.String())
 	}
 	// Delivered: the pending record is gone.
-	waitFor(t, out.ch, 5*time.Second, "pending record removed", func() bool {
-		_, _, err := live.store.kv.get(context.Background(), pendingKey(id))
-		return err != nil
-	})
+	env.waitGone(t, pendingKey(id))
 }
 
 // TestLiveInstanceKeepsItsCases checks that a case pending on a live
