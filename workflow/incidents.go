@@ -410,11 +410,15 @@ func (w *Workflow) flushIncident(ctx context.Context, f flush) {
 			rec.Channel, rec.TS = channel, ts
 		}
 	} else {
+		posted := rec.TS
 		rec, err = w.updateIncident(ctx, key, func(r *Incident) bool {
+			if r.TS != posted {
+				return false // the incident ended meanwhile (and may have begun anew)
+			}
 			r.Cases = append(r.Cases, f.ids...)
 			return true
 		})
-		if err != nil {
+		if err != nil || rec.TS != posted {
 			if ctx.Err() == nil {
 				w.log.Warn("incident not updated; its cases are alerted on their own", "incident", key, "err", err)
 				alone()
