@@ -128,6 +128,8 @@ func TestNegationAndContrast(t *testing.T) {
 		{"de", "Die Lieferung kam nie an.", true},
 		{"de", "Lieferung schnell, aber das Gerät ist kaputt.", true},
 		{"de", "Etwas langsam, aber sehr freundlich und hilfsbereit.", false},
+		// "aber" inside a cue is part of it, not a contrast that halves it.
+		{"de", "Die Lieferung sollte längst da sein, ist es aber nicht.", true},
 		{"de", "Nicht nur schnell, sondern auch super freundlich.", false},
 		{"de", "Ohne Probleme geliefert.", false},
 		{"de", "Danke für nichts.", true},

@@ -192,7 +192,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		}
 		cf := 1.0
 		if contrasts > 0 {
-			cf = contrastFactor(nt, s.contrast, cu.t0)
+			cf = contrastFactor(nt, s.contrast, cu.t0, cu.t1)
 		}
 		w := cu.w * mult
 		switch cu.kind {
@@ -292,13 +292,18 @@ func contained(cues []cueHit, i int) bool {
 	return false
 }
 
-// contrastFactor weighs a cue by its place around "aber"/"but": before the
-// contrast it counts less, after it more. contrast lists the tokens that
-// start a contrast, in order.
-func contrastFactor(nt *normText, contrast []int32, t int32) float64 {
+// contrastFactor weighs a cue (tokens t to end) by its place around
+// "aber"/"but": before the contrast it counts less, after it more. A
+// contrast word inside the cue ("nur" in "immer nur dieselbe Ausrede") is
+// part of it, not a contrast. contrast lists the tokens that start a
+// contrast, in order.
+func contrastFactor(nt *normText, contrast []int32, t, end int32) float64 {
 	sent := nt.toks[t].sent
 	f := 1.0
 	for _, k := range contrast {
+		if k >= t && k < end {
+			continue
+		}
 		ks := nt.toks[k].sent
 		firstOfSent := k == 0 || nt.toks[k-1].sent != ks
 		switch {
