@@ -262,6 +262,24 @@ func TestFunctionWordsInRules(t *testing.T) {
 	}
 }
 
+// TestRepeatedEmoji checks that a run of one emoji is one cue: "😡😡😡"
+// weighs what "😡" weighs, and two different emoji count twice.
+func TestRepeatedEmoji(t *testing.T) {
+	c := mustNew(t, config.Rules{Packs: []string{"de", "en"}}, config.Brand{})
+	score := func(text string) float64 {
+		var v mention.Verdict
+		c.Classify(&mention.Mention{Text: text}, &v)
+		return v.Score
+	}
+	one, three := score("Lieferung schon wieder verspätet 😡"), score("Lieferung schon wieder verspätet 😡😡😡")
+	if one == 0 || three != one {
+		t.Errorf("score with one 😡 %.2f, with three %.2f; want equal and above 0", one, three)
+	}
+	if two := score("Lieferung schon wieder verspätet 😡🤬"); two <= one {
+		t.Errorf("score with 😡🤬 %.2f, not above one 😡's %.2f", two, one)
+	}
+}
+
 func TestSpans(t *testing.T) {
 	c := mustNew(t, config.Rules{Custom: []config.Rule{{Name: "r", Topic: "t", Criticism: ptr(true), Query: `"nicht angekommen"`}}}, config.Brand{})
 	m := mention.Mention{Title: "Paket", Text: "Es ist nicht angekommen."}

@@ -75,7 +75,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				flags[t] |= flagBrand
 			}
 		}
-		if !hp.hasRole {
+		if !hp.hasRole || repeatedEmoji(nt, h.t0, h.t1) {
 			continue
 		}
 		for _, r := range c.roles(hp) {
@@ -290,6 +290,16 @@ func contained(cues []cueHit, i int) bool {
 		}
 	}
 	return false
+}
+
+// repeatedEmoji reports whether tokens t0 to t1 are one emoji right after
+// the same emoji: "😭😭😭" is one cue, not three.
+func repeatedEmoji(nt *normText, t0, t1 int32) bool {
+	if t1 != t0+1 || t0 == 0 || nt.toks[t0].kind != tokEmoji || nt.toks[t0-1].kind != tokEmoji {
+		return false
+	}
+	a, b := &nt.toks[t0-1], &nt.toks[t0]
+	return string(nt.buf[a.start:a.end]) == string(nt.buf[b.start:b.end])
 }
 
 // contrastFactor weighs a cue (tokens t to end) by its place around
