@@ -185,7 +185,8 @@ type Classifier struct {
 	ruleHot    []ruleHot    // per rule: what the candidate loop needs
 	bare       *automaton   // over every pattern, built on first use (bareAC)
 	bareOnce   sync.Once
-	pats       []pattern
+	pats       []pattern // while building; nil after New (lits is what matching needs)
+	lits       []literal // per pattern: its text and mode
 	rules      []rule
 	always     []int32 // rules that can match without any of their terms
 	topics     []string
@@ -286,8 +287,21 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 		}
 		c.ruleHot[i] = rh
 	}
+	// Matching needs a pattern's text and mode only: the full table (with
+	// roles, rules and units, ~100 bytes a pattern) is the builder's.
+	c.lits = make([]literal, len(c.pats))
+	for i := range c.pats {
+		c.lits[i] = literal{text: c.pats[i].text, mode: c.pats[i].mode}
+	}
+	c.pats = nil
 	c.pool.New = func() any { return c.newScratch() }
 	return c, nil
+}
+
+// literal is what matching needs of a pattern.
+type literal struct {
+	text string
+	mode matchMode
 }
 
 // finishPatterns derives the language weights and the stop-only flag of

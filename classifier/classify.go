@@ -84,7 +84,7 @@ type scratch struct {
 
 func (c *Classifier) newScratch() *scratch {
 	return &scratch{
-		heads:   make([]headSlot, len(c.pats)),
+		heads:   make([]headSlot, len(c.lits)),
 		ruleGen: make([]ruleStamp, len(c.rules)),
 	}
 }

@@ -992,7 +992,7 @@ func (c *Classifier) brandInToken(s *scratch, u *unit) {
 
 // indexScan finds the occurrences of pattern p in the bytes.
 func (c *Classifier) indexScan(s *scratch, p int32) {
-	pat := &c.pats[p]
+	pat := &c.lits[p]
 	buf := s.nt.buf
 	for off := 0; off < len(buf); {
 		i := strings.Index(unsafe.String(&buf[off], len(buf)-off), pat.text)
@@ -1039,7 +1039,7 @@ func (c *Classifier) byteScan(s *scratch, a *automaton, idx []int32) {
 			if idx != nil {
 				p = idx[ap]
 			}
-			pat := &c.pats[p]
+			pat := &c.lits[p]
 			start := end - len(pat.text)
 			t0 := ti
 			for t0 > 0 && int(nt.toks[t0].start) > start {
@@ -1056,9 +1056,9 @@ func (c *Classifier) byteScan(s *scratch, a *automaton, idx []int32) {
 // use: the benchmarks' bare scan and the tests' reference matcher.
 func (c *Classifier) bareAC() *automaton {
 	c.bareOnce.Do(func() {
-		texts := make([]string, len(c.pats))
-		for i := range c.pats {
-			texts[i] = c.pats[i].text
+		texts := make([]string, len(c.lits))
+		for i := range c.lits {
+			texts[i] = c.lits[i].text
 		}
 		c.bare = newAutomaton(texts)
 	})
