@@ -197,11 +197,12 @@ type Classifier struct {
 }
 
 type builder struct {
-	c      *Classifier
-	index  map[string]int32
-	tmp    normText
-	errs   []error
-	topics map[string]bool
+	c         *Classifier
+	index     map[string]int32
+	baseIndex map[string]int32 // the packs', when building on them
+	tmp       normText
+	errs      []error
+	topics    map[string]bool
 }
 
 // New compiles the rules and the packs named in rules.Packs ("de", "en").
@@ -236,11 +237,10 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	c.pats = slices.Clone(base.pats)
 	c.rules = slices.Clone(base.rules)
 	c.always = slices.Clone(base.always)
-	b.index = maps.Clone(base.index)
+	// The packs' patterns are found in the base's index (read only); the
+	// ones this classifier adds go to its own.
+	b.baseIndex, b.index = base.index, map[string]int32{}
 	b.topics = maps.Clone(base.topics)
-	if b.index == nil {
-		b.index = map[string]int32{}
-	}
 	if b.topics == nil {
 		b.topics = map[string]bool{}
 	}
@@ -427,6 +427,9 @@ func (b *builder) literal(s string, mode matchMode) (int32, bool) {
 	}
 	key := string(rune('0'+mode)) + text
 	if p, ok := b.index[key]; ok {
+		return p, true
+	}
+	if p, ok := b.baseIndex[key]; ok {
 		return p, true
 	}
 	p := int32(len(b.c.pats))
