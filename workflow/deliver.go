@@ -34,12 +34,8 @@ func (w *Workflow) send(ctx context.Context, what string, fn func(ctx context.Co
 		}
 		w.metrics.DeliveryRetries.WithLabelValues(reason).Inc()
 		w.log.Warn("slack call failed, retrying", "what", what, "reason", reason, "attempt", attempt+1, "retry_in", wait, "err", err)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !pause(ctx, wait) {
 			return "canceled", ctx.Err()
-		case <-t.C:
 		}
 	}
 }
@@ -56,12 +52,8 @@ func (w *Workflow) retryStore(ctx context.Context, what string, fn func() error)
 		}
 		wait := w.backoff.delay(attempt)
 		w.log.Warn("case store failed, retrying", "what", what, "attempt", attempt+1, "retry_in", wait, "err", err)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !pause(ctx, wait) {
 			return ctx.Err()
-		case <-t.C:
 		}
 	}
 }

@@ -31,6 +31,18 @@ func (b backoff) delay(attempt int) time.Duration {
 	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 }
 
+// pause waits d, or until ctx is done; it reports whether it waited d.
+func pause(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
 // defaultBurst is how many messages a channel may take at once before the
 // per-channel rate applies.
 const defaultBurst = 3

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -97,12 +96,8 @@ func (w *Workflow) followCases(ctx context.Context, o *openCases) {
 		}
 		wait := w.backoff.delay(attempt)
 		w.log.Warn("open cases not followed, retrying", "retry_in", wait, "err", err)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !pause(ctx, wait) {
 			return
-		case <-t.C:
 		}
 	}
 }

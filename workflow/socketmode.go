@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -49,12 +48,7 @@ func (w *Workflow) runSocketMode(ctx context.Context) {
 		}
 		wait := w.backoff.delay(attempt)
 		w.log.Warn("slack socket mode stopped, reconnecting", "retry_in", wait, "err", err)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-		case <-t.C:
-		}
+		pause(ctx, wait)
 	}
 	w.log.Info("slack socket mode stopped")
 }

@@ -495,12 +495,8 @@ func (w *Workflow) consumer(ctx context.Context, stream string, cfg jetstream.Co
 		}
 		wait := w.backoff.delay(attempt)
 		w.log.Warn("consumer not created, retrying", "stream", stream, "consumer", cfg.Durable, "retry_in", wait, "err", err)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !pause(ctx, wait) {
 			return nil, ctx.Err()
-		case <-t.C:
 		}
 	}
 }
