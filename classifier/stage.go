@@ -23,7 +23,7 @@ type StageMetrics struct {
 	seconds  prometheus.Histogram
 }
 
-// NewStageMetrics registers the stage's metrics with reg.
+// NewStageMetrics registers the stage's metrics with reg (nil: unregistered).
 func NewStageMetrics(reg prometheus.Registerer) *StageMetrics {
 	m := &StageMetrics{
 		verdicts: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -47,7 +47,9 @@ func NewStageMetrics(reg prometheus.Registerer) *StageMetrics {
 	// Initialise both label values so the series exist from the start.
 	m.verdicts.WithLabelValues("true")
 	m.verdicts.WithLabelValues("false")
-	reg.MustRegister(m.verdicts, m.ignored, m.failed, m.seconds)
+	if reg != nil {
+		reg.MustRegister(m.verdicts, m.ignored, m.failed, m.seconds)
+	}
 	return m
 }
 
