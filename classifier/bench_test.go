@@ -180,9 +180,10 @@ func BenchmarkBareScan(b *testing.B) {
 
 // BenchmarkCompile builds a classifier from 1,000 custom rules (and the
 // packs, in the second case), and from the packs alone. The packs are
-// compiled once per process (see packBase), so the cases with packs
-// measure what a reload costs; BenchmarkCompilePacksCold measures the first
-// compilation.
+// decoded from their compiled blob by every New (see loadPacks), so the
+// cases with packs measure a start and a reload alike;
+// BenchmarkCompilePacksCold measures compiling the packs' text, which only
+// a combination of packs without a blob needs.
 func BenchmarkCompile(b *testing.B) {
 	for _, tc := range []struct {
 		rules int

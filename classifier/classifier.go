@@ -199,7 +199,7 @@ type Classifier struct {
 type builder struct {
 	c         *Classifier
 	index     map[string]int32
-	baseIndex map[string]int32 // the packs', when building on them
+	base      *packBase // the packs', when building on them
 	tmp       normText
 	errs      []error
 	topics    map[string]bool
@@ -229,21 +229,27 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 		}
 		names = append(names, name)
 	}
-	base, err := cachedPacks(names)
+	// Room for the patterns this classifier adds: brand terms, and a few
+	// per custom rule (more only cost a copy).
+	base, owned, err := loadPacks(names, len(brand.Terms)+len(brand.Exclude)+4*len(rules.Custom))
 	if err != nil {
 		b.errs = append(b.errs, config.Errorf("rules.packs", "%w", err))
-		base = &packBase{}
+		base, owned = &packBase{}, true
 	}
-	c.pats = slices.Clone(base.pats)
-	c.rules = slices.Clone(base.rules)
-	c.always = slices.Clone(base.always)
-	// The packs' patterns are found in the base's index (read only); the
-	// ones this classifier adds go to its own.
-	b.baseIndex, b.index = base.index, map[string]int32{}
-	b.topics = maps.Clone(base.topics)
+	if owned {
+		c.pats, c.rules, c.always, b.topics = base.pats, base.rules, base.always, base.topics
+	} else {
+		c.pats = slices.Clone(base.pats)
+		c.rules = slices.Clone(base.rules)
+		c.always = slices.Clone(base.always)
+		b.topics = maps.Clone(base.topics)
+	}
 	if b.topics == nil {
 		b.topics = map[string]bool{}
 	}
+	// The packs' patterns are found in the base (read only); the ones
+	// this classifier adds go to its own index.
+	b.base, b.index = base, map[string]int32{}
 	brandTerms := func(field string, terms []string, exclude bool) {
 		for i, t := range terms {
 			p, ok := b.literal(t, modeBrand)
@@ -339,15 +345,17 @@ func finishPatterns(pats []pattern) {
 	}
 }
 
-// packBase is the compiled form of a set of packs, shared read-only by
-// every Classifier that loads them: New copies its slices and maps
-// (shallowly; the rule lists of patterns are clipped, so that a custom rule
-// added to one copies it).
+// packBase is the compiled form of a set of packs. Decoded from a blob
+// (loadPacks) it belongs to the New that asked for it; compiled from the
+// packs' text it is shared read-only by every Classifier that loads it:
+// New then copies its slices and maps (shallowly; the rule lists of
+// patterns are clipped, so that a custom rule added to one copies it).
 type packBase struct {
 	pats   []pattern
 	rules  []rule
 	always []int32
-	index  map[string]int32
+	index  map[string]int32 // a key (see builder.literal) -> its pattern; or
+	sorted []int32          // the patterns in the order of their keys (a decoded blob)
 	topics map[string]bool
 }
 
@@ -429,8 +437,10 @@ func (b *builder) literal(s string, mode matchMode) (int32, bool) {
 	if p, ok := b.index[key]; ok {
 		return p, true
 	}
-	if p, ok := b.baseIndex[key]; ok {
-		return p, true
+	if b.base != nil {
+		if p, ok := b.base.lookup(key); ok {
+			return p, true
+		}
 	}
 	p := int32(len(b.c.pats))
 	b.c.pats = append(b.c.pats, pattern{text: text, mode: mode, units: units, bytePath: mode == modeBrand || !ok})

@@ -1,0 +1,161 @@
+package classifier
+
+import (
+	"flag"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+var updatePacks = flag.Bool("update-packs", false, "write the compiled packs (packs/*.bin) from the packs' text")
+
+// blobSets are the combinations of built-in packs shipped compiled: the
+// default (both, as config lists them) and each alone.
+var blobSets = [][]string{{"de", "en"}, {"de"}, {"en"}}
+
+// TestPackBlobs checks that every shipped blob is what compiling the
+// packs' text gives today, and that decoding it gives back the compiled
+// packs exactly. With -update-packs (go generate) it writes the blobs.
+func TestPackBlobs(t *testing.T) {
+	for _, names := range blobSets {
+		t.Run(strings.Join(names, "-"), func(t *testing.T) {
+			want, err := compilePacks(names)
+			if err != nil {
+				t.Fatal(err)
+			}
+			blob := encodePacks(want)
+			file := blobName(names)
+			if *updatePacks {
+				if err := os.WriteFile(file, blob, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			shipped, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(shipped) != string(blob) {
+				t.Fatalf("%s is not the packs' text compiled (%d bytes shipped, %d now): run go generate ./classifier/", file, len(shipped), len(blob))
+			}
+			got, err := decodePacks(string(shipped), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// nil and empty lists mean the same to the classifier.
+			for _, b := range []*packBase{want, got} {
+				for i := range b.pats {
+					p := &b.pats[i]
+					if len(p.roles) == 0 {
+						p.roles = nil
+					}
+					if len(p.rules) == 0 {
+						p.rules = nil
+					}
+					if len(p.units) == 0 {
+						p.units = nil
+					}
+				}
+				if len(b.always) == 0 {
+					b.always = nil
+				}
+				for i := range b.rules {
+					emptyNil(&b.rules[i].root)
+					if len(b.rules[i].spans) == 0 {
+						b.rules[i].spans = nil
+					}
+				}
+			}
+			for _, cmp := range []struct {
+				what      string
+				got, want any
+			}{{"patterns", got.pats, want.pats}, {"rules", got.rules, want.rules}, {"always", got.always, want.always}, {"topics", got.topics, want.topics}} {
+				if !reflect.DeepEqual(cmp.got, cmp.want) {
+					t.Errorf("decoded %s differ from the compiled ones", cmp.what)
+				}
+			}
+			// Every key the compiler indexed is found, at the same pattern.
+			for key, p := range want.index {
+				if q, ok := got.lookup(key); !ok || q != p {
+					t.Errorf("lookup(%q) = %d, %v; want %d", key, q, ok, p)
+				}
+			}
+			for _, key := range []string{"", "0", "0zzzzzz", "9abc", "0" + want.pats[0].text + "x"} {
+				if _, ok := want.index[key]; ok {
+					continue
+				}
+				if q, ok := got.lookup(key); ok {
+					t.Errorf("lookup(%q) = %d, want none", key, q)
+				}
+			}
+		})
+	}
+}
+
+func emptyNil(n *node) {
+	if len(n.kids) == 0 {
+		n.kids = nil
+	}
+	if len(n.left) == 0 {
+		n.left = nil
+	}
+	if len(n.right) == 0 {
+		n.right = nil
+	}
+	for k := range n.kids {
+		emptyNil(&n.kids[k])
+	}
+}
+
+// TestDecodePacksCorrupt: a cut or damaged blob is an error, not a panic.
+func TestDecodePacksCorrupt(t *testing.T) {
+	blob, err := blobFS.ReadFile(blobName([]string{"en"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{0, 5, len(blobMagic), len(blobMagic) + 3, len(blob) / 3, len(blob) / 2, len(blob) - 1} {
+		if _, err := decodePacks(string(blob[:n]), 0); err == nil {
+			t.Errorf("a blob cut at %d of %d bytes decoded", n, len(blob))
+		}
+	}
+	if _, err := decodePacks(string(blob)+"x", 0); err == nil {
+		t.Error("a blob with a byte too many decoded")
+	}
+}
+
+// FuzzDecodePacks: no input makes the decoder panic.
+func FuzzDecodePacks(f *testing.F) {
+	blob, err := blobFS.ReadFile(blobName([]string{"en"}))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(blob[:min(len(blob), 400)])
+	f.Add([]byte(blobMagic + "\x01\x01\x00\x00\x01\x00\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = decodePacks(blobMagic+string(b[min(len(b), len(blobMagic)):]), 0)
+		_, _ = decodePacks(string(b), 0)
+	})
+}
+
+// BenchmarkLoadPacks decodes the default packs' blob, as every New does
+// (the daemon's start-up), against compiling their text (what a start
+// cost before the blobs).
+func BenchmarkLoadPacks(b *testing.B) {
+	names := []string{"de", "en"}
+	b.Run("blob", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, err := loadPacks(names, 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("compile", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := compilePacks(names); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
