@@ -197,12 +197,12 @@ type Classifier struct {
 }
 
 type builder struct {
-	c         *Classifier
-	index     map[string]int32
-	base      *packBase // the packs', when building on them
-	tmp       normText
-	errs      []error
-	topics    map[string]bool
+	c      *Classifier
+	index  map[string]int32
+	base   *packBase // the packs', when building on them
+	tmp    normText
+	errs   []error
+	topics map[string]bool
 }
 
 // New compiles the rules and the packs named in rules.Packs ("de", "en").
