@@ -1,7 +1,7 @@
 package classifier
 
 import (
-	"embed"
+	_ "embed"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -25,8 +25,18 @@ import (
 //
 //go:generate go test -run ^TestPackBlobs$ -update-packs
 
-//go:embed packs/*.bin
-var blobFS embed.FS
+// The blobs, one variable each: embedding them as strings keeps them in
+// the binary's read-only data, and the patterns' texts point into it.
+var (
+	//go:embed packs/de-en.bin
+	blobDeEn string
+	//go:embed packs/de.bin
+	blobDe string
+	//go:embed packs/en.bin
+	blobEn string
+
+	blobs = map[string]*string{"packs/de-en.bin": &blobDeEn, "packs/de.bin": &blobDe, "packs/en.bin": &blobEn}
+)
 
 // blobMagic starts every blob; the number is the format's version.
 const blobMagic = "earshot packs 1\n"
@@ -44,8 +54,8 @@ func loadPacks(names []string, extra int) (base *packBase, owned bool, err error
 	if len(names) == 0 {
 		return &packBase{}, true, nil
 	}
-	if blob, err := blobFS.ReadFile(blobName(names)); err == nil {
-		base, err := decodePacks(string(blob), extra)
+	if blob, ok := blobs[blobName(names)]; ok {
+		base, err := decodePacks(*blob, extra)
 		if err != nil {
 			return nil, false, fmt.Errorf("%s: %w", blobName(names), err)
 		}

@@ -18,6 +18,9 @@ var blobSets = [][]string{{"de", "en"}, {"de"}, {"en"}}
 // packs' text gives today, and that decoding it gives back the compiled
 // packs exactly. With -update-packs (go generate) it writes the blobs.
 func TestPackBlobs(t *testing.T) {
+	if len(blobs) != len(blobSets) {
+		t.Fatalf("%d blobs embedded, %d written", len(blobs), len(blobSets))
+	}
 	for _, names := range blobSets {
 		t.Run(strings.Join(names, "-"), func(t *testing.T) {
 			want, err := compilePacks(names)
@@ -34,6 +37,9 @@ func TestPackBlobs(t *testing.T) {
 			shipped, err := os.ReadFile(file)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if embedded, ok := blobs[file]; !ok || (!*updatePacks && *embedded != string(shipped)) {
+				t.Fatalf("%s is not embedded (or the test binary is older than the file)", file)
 			}
 			if string(shipped) != string(blob) {
 				t.Fatalf("%s is not the packs' text compiled (%d bytes shipped, %d now): run go generate ./classifier/", file, len(shipped), len(blob))
@@ -109,12 +115,9 @@ func emptyNil(n *node) {
 
 // TestDecodePacksCorrupt: a cut or damaged blob is an error, not a panic.
 func TestDecodePacksCorrupt(t *testing.T) {
-	blob, err := blobFS.ReadFile(blobName([]string{"en"}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	blob := blobEn
 	for _, n := range []int{0, 5, len(blobMagic), len(blobMagic) + 3, len(blob) / 3, len(blob) / 2, len(blob) - 1} {
-		if _, err := decodePacks(string(blob[:n]), 0); err == nil {
+		if _, err := decodePacks(blob[:n], 0); err == nil {
 			t.Errorf("a blob cut at %d of %d bytes decoded", n, len(blob))
 		}
 	}
@@ -125,11 +128,8 @@ func TestDecodePacksCorrupt(t *testing.T) {
 
 // FuzzDecodePacks: no input makes the decoder panic.
 func FuzzDecodePacks(f *testing.F) {
-	blob, err := blobFS.ReadFile(blobName([]string{"en"}))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(blob[:min(len(blob), 400)])
+	blob := blobEn
+	f.Add([]byte(blob[:min(len(blob), 400)]))
 	f.Add([]byte(blobMagic + "\x01\x01\x00\x00\x01\x00\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = decodePacks(blobMagic+string(b[min(len(b), len(blobMagic)):]), 0)
