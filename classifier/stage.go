@@ -9,48 +9,42 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/earshot/earshot/mention"
 )
 
-// StageMetrics counts what the classifier stage does.
+// StageMetrics counts what the classifier stage does:
+//
+//	earshot_verdicts_total{criticism}     verdicts published, by whether the mention is criticism
+//	earshot_items_not_brand_total         collected items that do not name the brand (or name an excluded term), dropped
+//	earshot_classifier_errors_total       mentions that could not be decoded or whose verdict could not be published (retried)
+//	earshot_classify_seconds              time to classify one mention (histogram)
 type StageMetrics struct {
-	verdicts *prometheus.CounterVec
-	ignored  prometheus.Counter
-	failed   prometheus.Counter
-	seconds  prometheus.Histogram
+	critical, notCritical *metrics.Counter
+	ignored, failed       *metrics.Counter
+	seconds               *metrics.PrometheusHistogram
 }
 
-// NewStageMetrics registers the stage's metrics with reg (nil: unregistered).
-func NewStageMetrics(reg prometheus.Registerer) *StageMetrics {
-	m := &StageMetrics{
-		verdicts: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "earshot_verdicts_total",
-			Help: "Verdicts published, by whether the mention is criticism.",
-		}, []string{"criticism"}),
-		ignored: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "earshot_items_not_brand_total",
-			Help: "Collected items that do not name the brand (or name an excluded term) and were dropped.",
-		}),
-		failed: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "earshot_classifier_errors_total",
-			Help: "Mentions that could not be decoded or whose verdict could not be published (retried).",
-		}),
-		seconds: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "earshot_classify_seconds",
-			Help:    "Time to classify one mention.",
-			Buckets: prometheus.ExponentialBuckets(1e-6, 4, 10),
-		}),
+// NewStageMetrics creates the stage's metrics in set (nil: a set of their
+// own). Both verdict series exist from the start.
+func NewStageMetrics(set *metrics.Set) *StageMetrics {
+	if set == nil {
+		set = metrics.NewSet()
 	}
-	// Initialise both label values so the series exist from the start.
-	m.verdicts.WithLabelValues("true")
-	m.verdicts.WithLabelValues("false")
-	if reg != nil {
-		reg.MustRegister(m.verdicts, m.ignored, m.failed, m.seconds)
+	// 1 µs to ~262 ms, a factor of 4 apart.
+	buckets := make([]float64, 10)
+	for i, b := 0, 1e-6; i < len(buckets); i, b = i+1, b*4 {
+		buckets[i] = b
 	}
-	return m
+	return &StageMetrics{
+		critical:    set.GetOrCreateCounter(`earshot_verdicts_total{criticism="true"}`),
+		notCritical: set.GetOrCreateCounter(`earshot_verdicts_total{criticism="false"}`),
+		ignored:     set.GetOrCreateCounter("earshot_items_not_brand_total"),
+		failed:      set.GetOrCreateCounter("earshot_classifier_errors_total"),
+		seconds:     set.GetOrCreatePrometheusHistogramExt("earshot_classify_seconds", buckets),
+	}
 }
 
 // Stage consumes mentions from JetStream, classifies them, and publishes a
@@ -148,7 +142,7 @@ func (s *Stage) handle(ctx context.Context, msg jetstream.Msg, v *mention.Verdic
 	}
 	start := time.Now()
 	isMention := s.cls.Load().Classify(&m, v)
-	s.metrics.seconds.Observe(time.Since(start).Seconds())
+	s.metrics.seconds.Update(time.Since(start).Seconds())
 	if !isMention {
 		s.metrics.ignored.Inc()
 		_ = msg.Ack()
@@ -167,7 +161,11 @@ func (s *Stage) handle(ctx context.Context, msg jetstream.Msg, v *mention.Verdic
 		_ = msg.NakWithDelay(backoff(msg))
 		return
 	}
-	s.metrics.verdicts.WithLabelValues(strconv.FormatBool(v.Criticism)).Inc()
+	if v.Criticism {
+		s.metrics.critical.Inc()
+	} else {
+		s.metrics.notCritical.Inc()
+	}
 	if err := msg.Ack(); err != nil && !errors.Is(err, context.Canceled) {
 		// The verdict is published; a redelivery is deduplicated by its ID.
 		s.log.Warn("mention ack failed", "mention", m.ID, "err", err)

@@ -479,15 +479,19 @@ func TestQueriedMetricsExist(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := src.String()
+	// A name is defined where a string literal starts with it: whole, or
+	// followed by its labels.
+	literal := func(name string) bool {
+		return regexp.MustCompile("[\"`]" + regexp.QuoteMeta(name) + "[\"`{]").MatchString(code)
+	}
 	defined := func(name string) bool {
 		// A histogram's series carry suffixes its definition does not.
 		for _, suffix := range []string{"_bucket", "_count", "_sum"} {
-			if base, ok := strings.CutSuffix(name, suffix); ok && strings.Contains(code, `"`+base+`"`) {
+			if base, ok := strings.CutSuffix(name, suffix); ok && literal(base) {
 				return true
 			}
 		}
-		// Written whole, or as Namespace "earshot" plus the rest.
-		return strings.Contains(code, `"`+name+`"`) || strings.Contains(code, `"`+strings.TrimPrefix(name, "earshot_")+`"`)
+		return literal(name)
 	}
 	any := false
 	for name := range queried {

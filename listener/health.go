@@ -58,7 +58,7 @@ func (l *Listener) setHealth(ctx context.Context, name string, st *feedState, st
 		if state == mention.HealthUp || state == mention.HealthStale {
 			up = 1
 		}
-		l.metrics.up.WithLabelValues(name).Set(up)
+		l.metrics.up(name).Set(up)
 	}
 	if prev == state {
 		return
@@ -108,7 +108,7 @@ func (l *Listener) failed(ctx context.Context, s *source, st *feedState, err err
 		}
 		st.RateLimitedUntil = until
 		if !dry {
-			l.metrics.fetches.WithLabelValues(name, "rate_limited").Inc()
+			l.metrics.fetches(name, "rate_limited").Inc()
 			l.log.Warn("feed rate limited", "source", name, "retry_after", until.Sub(now), "until", until)
 		}
 		l.setHealth(ctx, name, st, mention.HealthRateLimited, until, now, dry)
@@ -119,7 +119,7 @@ func (l *Listener) failed(ctx context.Context, s *source, st *feedState, err err
 	if dry {
 		return
 	}
-	l.metrics.fetches.WithLabelValues(name, "error").Inc()
+	l.metrics.fetches(name, "error").Inc()
 	l.log.Warn("fetch failed", "source", name, "err", err, "failures", st.Failures, "retry_in", delay)
 	if st.Failures >= l.opts.failAfter {
 		l.setHealth(ctx, name, st, mention.HealthFailing, time.Time{}, now, dry)
@@ -147,7 +147,7 @@ func (l *Listener) succeeded(ctx context.Context, s *source, st *feedState, f *f
 		state = mention.HealthStale
 	}
 	if !dry {
-		l.metrics.lastSuccess.WithLabelValues(cfg.Name).Set(float64(now.Unix()))
+		l.metrics.lastSuccess(cfg.Name).Set(float64(now.Unix()))
 	}
 	l.setHealth(ctx, cfg.Name, st, state, time.Time{}, now, dry)
 }

@@ -7,12 +7,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/earshot/earshot/config"
 	"github.com/earshot/earshot/mention"
@@ -65,7 +66,7 @@ func TestRunAndUpdate(t *testing.T) {
 	e.clock = nil // real time: Run drives cron
 	deps := e.deps()
 	deps.Now = nil
-	reg := prometheus.NewRegistry()
+	reg := metrics.NewSet()
 	deps.Metrics = NewMetrics(reg)
 	cfg := config.Listener{Jitter: config.Duration(time.Millisecond)}
 	l, err := New(cfg, []config.Source{src("a", a.URL)}, config.Store{}, deps, nil)
@@ -332,26 +333,20 @@ func TestEngagement(t *testing.T) {
 	}
 }
 
-// metricValue returns the value of the series of name with source=source.
-func metricValue(t *testing.T, reg *prometheus.Registry, name, source string) float64 {
+// metricValue returns the value of the series of name with source=source
+// as the set exposes it, or -1 when there is none.
+func metricValue(t *testing.T, set *metrics.Set, name, source string) float64 {
 	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, lp := range m.GetLabel() {
-				if lp.GetName() == "source" && lp.GetValue() == source {
-					if c := m.GetCounter(); c != nil {
-						return c.GetValue()
-					}
-					return m.GetGauge().GetValue()
-				}
+	var out bytes.Buffer
+	set.WritePrometheus(&out)
+	for line := range strings.Lines(out.String()) {
+		series, value, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if ok && series == name+`{source="`+source+`"}` {
+			v, err := strconv.ParseFloat(value, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
 			}
+			return v
 		}
 	}
 	return -1
@@ -407,5 +402,29 @@ func TestOnePollPerTickAcrossInstances(t *testing.T) {
 	}
 	if got, want := len(e.mentions()), 3; got != want {
 		t.Errorf("%d mentions published, want %d", got, want)
+	}
+}
+
+// TestMetricsEscapeSourceNames: a source name with quotes, backslashes or a
+// line break is escaped in its series, which stay readable and removable.
+func TestMetricsEscapeSourceNames(t *testing.T) {
+	set := metrics.NewSet()
+	m := NewMetrics(set)
+	name := "say \"hi\" \\ to\nall"
+	m.init(name)
+	m.published(name).Inc()
+	m.fetches(name, "ok").Inc()
+	m.up(name).Set(1)
+	var out bytes.Buffer
+	set.WritePrometheus(&out)
+	want := `earshot_mentions_published_total{source="say \"hi\" \\ to\nall"} 1`
+	if !strings.Contains(out.String(), want+"\n") {
+		t.Errorf("no %s in\n%s", want, out.String())
+	}
+	m.forget(name)
+	out.Reset()
+	set.WritePrometheus(&out)
+	if strings.Contains(out.String(), "say") {
+		t.Errorf("series left after forget:\n%s", out.String())
 	}
 }

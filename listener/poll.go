@@ -28,7 +28,7 @@ type pollStats struct {
 func (l *Listener) poll(ctx context.Context, s *source) {
 	if !s.polling.TryLock() {
 		cfg, _, _ := s.snapshot()
-		l.metrics.fetches.WithLabelValues(cfg.Name, "skipped").Inc()
+		l.metrics.fetches(cfg.Name, "skipped").Inc()
 		l.log.Debug("poll skipped, previous still running", "source", cfg.Name)
 		return
 	}
@@ -36,7 +36,7 @@ func (l *Listener) poll(ctx context.Context, s *source) {
 	cfg, u, interval := s.snapshot()
 	name := cfg.Name
 	if !l.claim(ctx, s, name, interval) {
-		l.metrics.fetches.WithLabelValues(name, "other_instance").Inc()
+		l.metrics.fetches(name, "other_instance").Inc()
 		l.log.Debug("poll skipped, another instance has it", "source", name)
 		return
 	}
@@ -51,11 +51,11 @@ func (l *Listener) poll(ctx context.Context, s *source) {
 	s.mu.Unlock()
 	switch {
 	case now.Before(st.RateLimitedUntil):
-		l.metrics.fetches.WithLabelValues(name, "skipped").Inc()
+		l.metrics.fetches(name, "skipped").Inc()
 		l.log.Debug("poll skipped, rate limited", "source", name, "until", st.RateLimitedUntil)
 		return
 	case now.Add(slack).Before(st.BackoffUntil), now.Add(slack).Before(st.FreshUntil):
-		l.metrics.fetches.WithLabelValues(name, "skipped").Inc()
+		l.metrics.fetches(name, "skipped").Inc()
 		l.log.Debug("poll skipped, backing off", "source", name, "backoff_until", st.BackoffUntil, "fresh_until", st.FreshUntil)
 		return
 	}
@@ -83,7 +83,7 @@ func (l *Listener) poll(ctx context.Context, s *source) {
 	now = l.now()
 	st.LastFetch = now
 	if err != nil {
-		l.metrics.fetchSeconds.WithLabelValues("error").Observe(time.Since(start).Seconds())
+		l.metrics.fetchSeconds("error").Update(time.Since(start).Seconds())
 		l.failed(ctx, s, &st, err, now, false)
 		l.saveState(ctx, s, st, true)
 		return
@@ -100,11 +100,11 @@ func (l *Listener) poll(ctx context.Context, s *source) {
 	case st.Initialized && st.BodyHash != "" && st.BodyHash == hashBytes(res.body.Bytes()):
 		result = "unchanged"
 	default:
-		l.metrics.bytes.Add(float64(res.body.Len()))
+		l.metrics.bytes.Add(res.body.Len())
 		f, err = parseFeed(res.body.Bytes(), res.contentType)
 		if err != nil {
-			l.metrics.parseErrors.WithLabelValues(name).Inc()
-			l.metrics.fetchSeconds.WithLabelValues("error").Observe(time.Since(start).Seconds())
+			l.metrics.parseErrors(name).Inc()
+			l.metrics.fetchSeconds("error").Update(time.Since(start).Seconds())
 			l.failed(ctx, s, &st, err, now, false)
 			l.saveState(ctx, s, st, true)
 			return
@@ -117,14 +117,14 @@ func (l *Listener) poll(ctx context.Context, s *source) {
 			// The store failed: keep the old validators so that the next
 			// poll fetches the same items again.
 			l.log.Error("publish failed", "source", name, "err", err)
-			l.metrics.fetchSeconds.WithLabelValues("error").Observe(time.Since(start).Seconds())
+			l.metrics.fetchSeconds("error").Update(time.Since(start).Seconds())
 			return
 		}
 		st.BodyHash = hashBytes(res.body.Bytes())
 		persist = true
 	}
-	l.metrics.fetchSeconds.WithLabelValues(result).Observe(time.Since(start).Seconds())
-	l.metrics.fetches.WithLabelValues(name, result).Inc()
+	l.metrics.fetchSeconds(result).Update(time.Since(start).Seconds())
+	l.metrics.fetches(name, result).Inc()
 	if res.etag != "" && res.etag != st.ETag {
 		st.ETag, persist = res.etag, true
 	}
@@ -189,7 +189,7 @@ func (l *Listener) process(ctx context.Context, s *source, cfg config.Source, st
 			}
 			report(itemReport{outcome: outcome, m: mm})
 		} else {
-			l.metrics.items.WithLabelValues(name, outcome).Inc()
+			l.metrics.items(name, outcome).Inc()
 		}
 	}
 	for i := range f.items {
@@ -289,7 +289,7 @@ func (l *Listener) process(ctx context.Context, s *source, cfg config.Source, st
 		s.recent = next
 		s.mu.Unlock()
 		if stats.churn > 0 {
-			l.metrics.churn.WithLabelValues(name).Inc()
+			l.metrics.churn(name).Inc()
 			l.log.Warn("feed guid churn detected, items suppressed", "source", name,
 				"churned", stats.churn, "items", stats.items)
 		}
@@ -323,7 +323,7 @@ func (l *Listener) publish(ctx context.Context, m mention.Mention, msgID string)
 		l.log.Debug("mention already in stream", "source", m.Source, "id", m.ID)
 		return nil
 	}
-	l.metrics.published.WithLabelValues(m.Source).Inc()
+	l.metrics.published(m.Source).Inc()
 	return nil
 }
 

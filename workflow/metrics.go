@@ -1,110 +1,122 @@
 package workflow
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"strings"
+
+	"github.com/VictoriaMetrics/metrics"
+)
 
 // Metrics are the workflow's Prometheus metrics. One Metrics is shared by
 // the stages of one Workflow.
 type Metrics struct {
 	// AlertsSent counts alerts delivered, by route and notifier (slack, console).
-	AlertsSent *prometheus.CounterVec
+	AlertsSent counterVec
 	// Verdicts counts verdicts read, by what the workflow did with them.
-	Verdicts *prometheus.CounterVec
+	Verdicts counterVec
 	// Shadowed counts alerts that shadow mode kept back, by route.
-	Shadowed *prometheus.CounterVec
+	Shadowed counterVec
 	// DeliveryRetries counts failed attempts that are retried, by reason.
-	DeliveryRetries *prometheus.CounterVec
+	DeliveryRetries counterVec
 	// DeliveryFailures counts messages given up on, by Slack error.
-	DeliveryFailures *prometheus.CounterVec
+	DeliveryFailures counterVec
 	// Groups counts group messages posted because a channel was over its rate.
-	Groups prometheus.Counter
+	Groups *metrics.Counter
 	// Escalations counts reminders and escalations sent, by step.
-	Escalations *prometheus.CounterVec
+	Escalations counterVec
 	// Transitions counts case state changes, by action.
-	Transitions *prometheus.CounterVec
+	Transitions counterVec
 	// Conflicts counts compare-and-set conflicts on the case store.
-	Conflicts prometheus.Counter
+	Conflicts *metrics.Counter
 	// Interactions counts Slack interactions, by kind (an action ID,
 	// view_submission, command, refused, refused_permission, busy, ignored).
-	Interactions *prometheus.CounterVec
+	Interactions counterVec
 	// DraftChecks counts reply drafts checked, by outcome (blocked, warned, saved).
-	DraftChecks *prometheus.CounterVec
+	DraftChecks counterVec
 	// Silenced counts critical mentions muted by a silence, by origin
 	// (config, slack).
-	Silenced *prometheus.CounterVec
+	Silenced counterVec
 	// Incidents counts incident messages opened, and Crises the crisis
 	// alerts raised by the spike detector.
-	Incidents prometheus.Counter
-	Crises    prometheus.Counter
+	Incidents *metrics.Counter
+	Crises    *metrics.Counter
 	// Open is the gauge of cases not yet closed, by state and route.
 	Open *openCases
 }
 
-// NewMetrics creates the workflow metrics and registers them with reg
-// (nil: not registered, for tests and one-off commands).
-func NewMetrics(reg prometheus.Registerer) *Metrics {
+// NewMetrics creates the workflow metrics in set (nil: a set of their own,
+// for tests and one-off commands).
+//
+//	earshot_alerts_sent_total{route,notifier}         alerts delivered to their owner
+//	earshot_workflow_verdicts_total{outcome}          verdicts read, by what was done with them
+//	earshot_workflow_shadowed_total{route}            alerts routed but held back by shadow mode
+//	earshot_workflow_delivery_retries_total{reason}   Slack calls that failed and are retried
+//	earshot_workflow_delivery_failures_total{error}   messages given up on after a terminal Slack error
+//	earshot_workflow_groups_total                     group messages posted because a channel was over its rate
+//	earshot_workflow_escalations_total{step}          reminders and escalations sent
+//	earshot_workflow_case_transitions_total{action}   case state changes
+//	earshot_workflow_case_conflicts_total             compare-and-set conflicts on the case store
+//	earshot_workflow_interactions_total{kind}         Slack interactions received
+//	earshot_workflow_draft_checks_total{outcome}      reply drafts checked against the policy
+//	earshot_workflow_silenced_total{origin}           critical mentions muted by a silence (config, slack)
+//	earshot_workflow_incidents_total                  incident messages opened
+//	earshot_workflow_crises_total                     crisis alerts raised because criticism rose above its baseline
+//	earshot_cases_open{state,route}                   cases not yet resolved or marked a false positive
+func NewMetrics(set *metrics.Set) *Metrics {
+	if set == nil {
+		set = metrics.NewSet()
+	}
+	vec := func(name string, labels ...string) counterVec { return counterVec{set, name, labels} }
 	m := &Metrics{
-		AlertsSent: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "earshot_alerts_sent_total",
-			Help: "Alerts delivered to their owner, by route and notifier.",
-		}, []string{"route", "notifier"}),
-		Verdicts: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "earshot_workflow_verdicts_total",
-			Help: "Verdicts read by the workflow, by outcome.",
-		}, []string{"outcome"}),
-		Shadowed: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "earshot_workflow_shadowed_total",
-			Help: "Alerts routed but not sent because of shadow mode, by route.",
-		}, []string{"route"}),
-		DeliveryRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "earshot_workflow_delivery_retries_total",
-			Help: "Slack calls that failed and are retried, by reason.",
-		}, []string{"reason"}),
-		DeliveryFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "earshot_workflow_delivery_failures_total",
-			Help: "Messages given up on after a terminal Slack error, by error.",
-		}, []string{"error"}),
-		Groups: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "earshot_workflow_groups_total",
-			Help: "Group messages posted because a channel was over its rate.",
-		}),
-		Escalations: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "earshot_workflow_escalations_total",
-			Help: "Reminders and escalations sent, by step.",
-		}, []string{"step"}),
-		Transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "earshot_workflow_case_transitions_total",
-			Help: "Case state changes, by action.",
-		}, []string{"action"}),
-		Conflicts: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "earshot_workflow_case_conflicts_total",
-			Help: "Compare-and-set conflicts on the case store.",
-		}),
-		Interactions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "earshot_workflow_interactions_total",
-			Help: "Slack interactions received, by kind.",
-		}, []string{"kind"}),
-		DraftChecks: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "earshot_workflow_draft_checks_total",
-			Help: "Reply drafts checked against the policy, by outcome.",
-		}, []string{"outcome"}),
-		Silenced: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "earshot_workflow_silenced_total",
-			Help: "Critical mentions muted by a silence, by origin (config, slack).",
-		}, []string{"origin"}),
-		Incidents: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "earshot_workflow_incidents_total",
-			Help: "Incident messages opened for many critical mentions of one topic or thread.",
-		}),
-		Crises: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "earshot_workflow_crises_total",
-			Help: "Crisis alerts raised because criticism rose above its baseline.",
-		}),
-		Open: newOpenCases(),
+		AlertsSent:       vec("earshot_alerts_sent_total", "route", "notifier"),
+		Verdicts:         vec("earshot_workflow_verdicts_total", "outcome"),
+		Shadowed:         vec("earshot_workflow_shadowed_total", "route"),
+		DeliveryRetries:  vec("earshot_workflow_delivery_retries_total", "reason"),
+		DeliveryFailures: vec("earshot_workflow_delivery_failures_total", "error"),
+		Groups:           set.GetOrCreateCounter("earshot_workflow_groups_total"),
+		Escalations:      vec("earshot_workflow_escalations_total", "step"),
+		Transitions:      vec("earshot_workflow_case_transitions_total", "action"),
+		Conflicts:        set.GetOrCreateCounter("earshot_workflow_case_conflicts_total"),
+		Interactions:     vec("earshot_workflow_interactions_total", "kind"),
+		DraftChecks:      vec("earshot_workflow_draft_checks_total", "outcome"),
+		Silenced:         vec("earshot_workflow_silenced_total", "origin"),
+		Incidents:        set.GetOrCreateCounter("earshot_workflow_incidents_total"),
+		Crises:           set.GetOrCreateCounter("earshot_workflow_crises_total"),
+		Open:             newOpenCases(),
 	}
-	if reg != nil {
-		reg.MustRegister(m.AlertsSent, m.Verdicts, m.Shadowed, m.DeliveryRetries,
-			m.DeliveryFailures, m.Groups, m.Escalations, m.Transitions, m.Conflicts,
-			m.Interactions, m.DraftChecks, m.Silenced, m.Incidents, m.Crises, m.Open)
-	}
+	set.RegisterMetricsWriter(m.Open.write)
 	return m
 }
+
+// counterVec is a family of counters with the same labels.
+type counterVec struct {
+	set    *metrics.Set
+	name   string
+	labels []string
+}
+
+// WithLabelValues returns the counter of the label values (one per label,
+// in order), created at zero on first use.
+func (v counterVec) WithLabelValues(values ...string) *metrics.Counter {
+	return v.set.GetOrCreateCounter(series(v.name, v.labels, values))
+}
+
+// series formats a series name with its labels.
+func series(name string, labels, values []string) string {
+	var b strings.Builder
+	b.WriteString(name)
+	b.WriteByte('{')
+	for i, l := range labels {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(l)
+		b.WriteString(`="`)
+		labelValue.WriteString(&b, values[i])
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// labelValue escapes a label value for the text exposition format.
+var labelValue = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)

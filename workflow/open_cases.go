@@ -1,14 +1,19 @@
 package workflow
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // openCases counts the cases that are not closed, by state and route: the
@@ -16,7 +21,6 @@ import (
 // so every instance reports the whole bucket (aggregate with max, not sum),
 // and keeps one small entry per open case; closed cases are forgotten.
 type openCases struct {
-	desc  *prometheus.Desc
 	mu    sync.Mutex
 	cases map[string]openKey // by KV key
 	ready bool               // the watcher delivered the stored values
@@ -30,9 +34,7 @@ type openKey struct {
 }
 
 func newOpenCases() *openCases {
-	return &openCases{desc: prometheus.NewDesc("earshot_cases_open",
-		"Cases not yet resolved or marked a false positive, by state and route (every instance reports the whole store).",
-		[]string{"state", "route"}, nil), changed: make(chan struct{}, 1)}
+	return &openCases{changed: make(chan struct{}, 1)}
 }
 
 func (o *openCases) signal() {
@@ -42,10 +44,10 @@ func (o *openCases) signal() {
 	}
 }
 
-func (o *openCases) Describe(ch chan<- *prometheus.Desc) { ch <- o.desc }
-
-// Collect reports the counts once the stored cases were read.
-func (o *openCases) Collect(ch chan<- prometheus.Metric) {
+// write writes the gauge earshot_cases_open{state,route}: cases not yet
+// resolved or marked a false positive (every instance reports the whole
+// store). Nothing is written until the stored cases are read.
+func (o *openCases) write(w io.Writer) {
 	counts := map[openKey]int{}
 	o.mu.Lock()
 	ready := o.ready
@@ -56,12 +58,15 @@ func (o *openCases) Collect(ch chan<- prometheus.Metric) {
 	if !ready {
 		return
 	}
-	for k, n := range counts {
-		ch <- prometheus.MustNewConstMetric(o.desc, prometheus.GaugeValue, float64(n), string(k.state), k.route)
+	keys := slices.SortedFunc(maps.Keys(counts), func(a, b openKey) int {
+		return cmp.Or(strings.Compare(string(a.state), string(b.state)), strings.Compare(a.route, b.route))
+	})
+	metrics.WriteMetadataIfNeeded(w, "earshot_cases_open", "gauge")
+	for _, k := range keys {
+		fmt.Fprintf(w, "%s %d\n", series("earshot_cases_open", []string{"state", "route"}, []string{string(k.state), k.route}), counts[k])
 	}
 }
 
-// apply records the latest value of a case key in m (nil: o.cases).
 func (o *openCases) apply(m map[string]openKey, key string, val []byte, deleted bool) {
 	var c struct {
 		State State  `json:"state"`

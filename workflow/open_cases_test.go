@@ -1,37 +1,42 @@
 package workflow
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 )
 
-// openGauge reads earshot_cases_open from reg: the value by state/route,
+// openGauge reads earshot_cases_open from set: the value by state/route,
 // and whether the metric is reported at all.
-func openGauge(t *testing.T, reg *prometheus.Registry) (map[string]float64, bool) {
+func openGauge(t *testing.T, set *metrics.Set) (map[string]float64, bool) {
 	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]float64{}
-	for _, mf := range mfs {
-		if mf.GetName() != "earshot_cases_open" {
+	var buf bytes.Buffer
+	set.WritePrometheus(&buf)
+	out, found := map[string]float64{}, false
+	for line := range strings.Lines(buf.String()) {
+		labels, ok := strings.CutPrefix(strings.TrimSpace(line), "earshot_cases_open{")
+		if !ok {
 			continue
 		}
-		for _, m := range mf.GetMetric() {
-			labels := map[string]string{}
-			for _, l := range m.GetLabel() {
-				labels[l.GetName()] = l.GetValue()
-			}
-			out[labels["state"]+"/"+labels["route"]] = m.GetGauge().GetValue()
+		found = true
+		labels, value, _ := strings.Cut(labels, "} ")
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			t.Fatalf("%s: %v", line, err)
 		}
-		return out, true
+		var state, route string
+		if _, err := fmt.Sscanf(strings.ReplaceAll(labels, ",", " "), "state=%q route=%q", &state, &route); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		out[state+"/"+route] = v
 	}
-	return out, false
+	return out, found
 }
 
 // TestOpenCasesGauge checks earshot_cases_open against the store: cases
@@ -45,7 +50,7 @@ func TestOpenCasesGauge(t *testing.T) {
 	if err := NewStore(env.cases, nil, nil).create(ctx, old); err != nil {
 		t.Fatal(err)
 	}
-	reg := prometheus.NewRegistry()
+	reg := metrics.NewSet()
 	m := NewMetrics(reg)
 	w, err := New(testConfig(), Deps{JS: env.js, Cases: env.cases, Console: newSignal(), Metrics: m}, nil)
 	if err != nil {

@@ -8,8 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
+	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/earshot/earshot/config"
 )
@@ -17,7 +16,7 @@ import (
 func TestConsoleEndToEnd(t *testing.T) {
 	env := startJS(t)
 	out := newSignal()
-	reg := prometheus.NewRegistry()
+	reg := metrics.NewSet()
 	m := NewMetrics(reg)
 	logs := newSignal()
 	w, err := New(testConfig(), Deps{JS: env.js, Cases: env.cases, Console: out, Metrics: m}, slog.New(slog.NewTextHandler(logs, nil)))
@@ -211,13 +210,7 @@ func blockTexts(t *testing.T, blocks string) []string {
 }
 
 // counterValue reads a counter.
-func counterValue(c prometheus.Counter) float64 {
-	var m dto.Metric
-	if err := c.Write(&m); err != nil {
-		return -1
-	}
-	return m.GetCounter().GetValue()
-}
+func counterValue(c *metrics.Counter) float64 { return float64(c.Get()) }
 
 func TestUserLookupIsCached(t *testing.T) {
 	f := newFakeSlack(t)

@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/earshot/earshot/classifier"
 	"github.com/earshot/earshot/config"
 	"github.com/earshot/earshot/listener"
@@ -236,7 +234,7 @@ func cmdSourcesTest(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	defer b.close()
 	lis, err := listener.New(cfg.Listener, cfg.Sources, cfg.Store, listener.Deps{
-		JS: b.js, Seen: b.seen, Feeds: b.feeds, Metrics: listener.NewMetrics(prometheus.NewRegistry()),
+		JS: b.js, Seen: b.seen, Feeds: b.feeds, Metrics: listener.NewMetrics(nil),
 	}, log)
 	if err != nil {
 		printProblems(stderr, cfg.Locate(err))

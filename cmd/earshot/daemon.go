@@ -20,9 +20,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/VictoriaMetrics/metrics"
+
 	"github.com/robfig/cron/v3"
 	"golang.org/x/sync/errgroup"
 
@@ -134,7 +133,7 @@ type daemon struct {
 	roles  []string
 	log    *slog.Logger
 	stdout io.Writer
-	reg    *prometheus.Registry
+	reg    *metrics.Set
 	broker *broker
 
 	current atomic.Pointer[build]
@@ -145,9 +144,9 @@ type daemon struct {
 	wf      *workflow.Workflow
 	reports *report.Scheduler
 
-	reloadOK   prometheus.Gauge
-	reloadTime prometheus.Gauge
-	configHash prometheus.Gauge
+	reloadOK   *metrics.Gauge
+	reloadTime *metrics.Gauge
+	configHash *metrics.Gauge
 	// started ends the start-up (see pauseGC).
 	started func()
 }
@@ -235,27 +234,25 @@ func pauseGC() (resume func()) {
 
 func (d *daemon) has(role string) bool { return slices.Contains(d.roles, role) }
 
+// metrics creates the daemon's metric set, which every stage adds to:
+//
+//	earshot_config_last_reload_successful                 whether the last reload attempt succeeded (1) or was refused (0)
+//	earshot_config_last_reload_success_timestamp_seconds  time of the last successful config load
+//	earshot_config_hash                                   the first 48 bits of the running config file's SHA-256
+//
+// /metrics also serves the Go runtime's and the process's metrics (go_*,
+// process_*).
 func (d *daemon) metrics() {
-	d.reg = prometheus.NewRegistry()
-	d.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	d.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "earshot_config_last_reload_successful",
-		Help: "Whether the last config reload attempt was successful (1) or refused (0).",
-	})
-	d.reloadTime = prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "earshot_config_last_reload_success_timestamp_seconds",
-		Help: "Time of the last successful config load.",
-	})
-	d.configHash = prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "earshot_config_hash",
-		Help: "Hash of the running config file (the first 48 bits of its SHA-256).",
-	})
-	d.reg.MustRegister(d.reloadOK, d.reloadTime, d.configHash)
+	metrics.ExposeMetadata(true) // # TYPE lines, for Prometheus' metadata
+	d.reg = metrics.NewSet()
+	d.reloadOK = d.reg.GetOrCreateGauge("earshot_config_last_reload_successful", nil)
+	d.reloadTime = d.reg.GetOrCreateGauge("earshot_config_last_reload_success_timestamp_seconds", nil)
+	d.configHash = d.reg.GetOrCreateGauge("earshot_config_hash", nil)
 }
 
 func (d *daemon) setLoaded(cfg *config.Config) {
 	d.reloadOK.Set(1)
-	d.reloadTime.SetToCurrentTime()
+	d.reloadTime.Set(float64(time.Now().UnixNano()) / 1e9)
 	if sum, err := hex.DecodeString(cfg.Hash); err == nil && len(sum) >= 8 {
 		d.configHash.Set(float64(binary.BigEndian.Uint64(sum[:8]) >> 16))
 	}
@@ -267,7 +264,7 @@ func (d *daemon) setLoaded(cfg *config.Config) {
 func (d *daemon) run(ctx context.Context, b *build) error {
 	cfg := b.cfg
 	d.metrics()
-	d.reg.MustRegister(newStoreCollector(d.broker))
+	d.reg.RegisterMetricsWriter(d.broker.writeStoreMetrics)
 	var err error
 	defer d.broker.close()
 
@@ -411,7 +408,11 @@ func (d *daemon) tryReload() error {
 // /slack/interactions until ctx is done, then shuts down within a bound.
 func (d *daemon) serveHTTP(ctx context.Context, ln net.Listener) error {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{Registry: d.reg}))
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		d.reg.WritePrometheus(w)
+		metrics.WriteProcessMetrics(w)
+	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})

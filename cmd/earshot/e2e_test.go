@@ -258,6 +258,7 @@ func TestBinaryDemo(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	checkExposition(t, body)
 	m := regexp.MustCompile(`(?m)^earshot_alerts_sent_total(?:\{[^}]*\})? (\d+)`).FindAllSubmatch(body, -1)
 	sent := 0
 	for _, x := range m {
@@ -305,5 +306,35 @@ func TestBinaryDemo(t *testing.T) {
 		if strings.Contains(sc.Text(), "level=ERROR") {
 			t.Errorf("error logged: %s", sc.Text())
 		}
+	}
+}
+
+// exposedLine is a series and its value in the text exposition format.
+var exposedLine = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",? ?)*\})? [-+0-9.eEInfNa]+$`)
+
+// checkExposition checks /metrics' body line by line: comments, or a
+// series and a number; at most one TYPE line per metric.
+func checkExposition(t *testing.T, body []byte) {
+	t.Helper()
+	typed := map[string]bool{}
+	for line := range strings.Lines(string(body)) {
+		line = strings.TrimSuffix(line, "\n")
+		if name, ok := strings.CutPrefix(line, "# TYPE "); ok {
+			name, _, _ = strings.Cut(name, " ")
+			if typed[name] {
+				t.Errorf("/metrics: a second TYPE line for %s", name)
+			}
+			typed[name] = true
+			continue
+		}
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		if !exposedLine.MatchString(line) {
+			t.Errorf("/metrics: not a series and a value: %q", line)
+		}
+	}
+	if len(typed) == 0 {
+		t.Error("/metrics has no TYPE lines")
 	}
 }

@@ -6,27 +6,26 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 )
 
 // slackTransport times every Slack Web API call by method and HTTP status,
 // so operators see Slack's latency and its 429 answers.
 type slackTransport struct {
-	next    http.RoundTripper
-	seconds *prometheus.HistogramVec
+	next http.RoundTripper
+	set  *metrics.Set
 }
+
+// slackBuckets are the upper bounds of earshot_slack_request_seconds.
+var slackBuckets = []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30}
 
 // newSlackHTTPClient returns the client for Slack's Web API: a call that
 // has not answered in 10 s is given up and retried, so that a hanging
 // Slack does not hold a channel's queue for long.
-func newSlackHTTPClient(reg prometheus.Registerer) *http.Client {
-	seconds := prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "earshot_slack_request_seconds",
-		Help:    "Slack Web API calls by method and HTTP status (429: rate limited).",
-		Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30},
-	}, []string{"method", "code"})
-	reg.MustRegister(seconds)
-	return &http.Client{Timeout: 10 * time.Second, Transport: &slackTransport{next: http.DefaultTransport, seconds: seconds}}
+//
+//	earshot_slack_request_seconds{method,code}   Slack Web API calls by method and HTTP status (429: rate limited)
+func newSlackHTTPClient(set *metrics.Set) *http.Client {
+	return &http.Client{Timeout: 10 * time.Second, Transport: &slackTransport{next: http.DefaultTransport, set: set}}
 }
 
 func (t *slackTransport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -37,7 +36,27 @@ func (t *slackTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		code = strconv.Itoa(resp.StatusCode)
 	}
 	// The method is the last path element (/api/chat.postMessage); only
-	// the API's own names, so the label set stays small.
-	t.seconds.WithLabelValues(path.Base(r.URL.Path), code).Observe(time.Since(start).Seconds())
+	// the API's own names (letters and dots), so the label set stays small
+	// and needs no escaping.
+	method := path.Base(r.URL.Path)
+	if !slackMethodName(method) {
+		method = "other"
+	}
+	t.set.GetOrCreatePrometheusHistogramExt(`earshot_slack_request_seconds{code="`+code+`",method="`+method+`"}`, slackBuckets).
+		Update(time.Since(start).Seconds())
 	return resp, err
+}
+
+// slackMethodName reports whether s looks like a Web API method name
+// (chat.postMessage, files.getUploadURLExternal).
+func slackMethodName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -2,23 +2,15 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/earshot/earshot/classifier"
 	"github.com/earshot/earshot/mention"
 )
-
-// storeCollector exports the state of the streams and of the stages'
-// durable consumers at scrape time: how much is stored, and how far each
-// stage is behind (messages not yet delivered to it, and delivered but not
-// yet acknowledged). JetStream holds the truth; nothing is counted twice.
-type storeCollector struct {
-	b *broker
-
-	msgs, bytes, pending, ackPending *prometheus.Desc
-}
 
 // consumers are the stages' durable consumers, by stream.
 var consumers = []struct{ stream, name, stage string }{
@@ -27,42 +19,68 @@ var consumers = []struct{ stream, name, stage string }{
 	{mention.EventsStream, "workflow_events", "workflow_events"},
 }
 
-func newStoreCollector(b *broker) *storeCollector {
-	return &storeCollector{
-		b:          b,
-		msgs:       prometheus.NewDesc("earshot_stream_messages", "Messages stored in a stream.", []string{"stream"}, nil),
-		bytes:      prometheus.NewDesc("earshot_stream_bytes", "Bytes stored in a stream.", []string{"stream"}, nil),
-		pending:    prometheus.NewDesc("earshot_consumer_pending_messages", "Messages a stage has not yet received (its lag).", []string{"stage"}, nil),
-		ackPending: prometheus.NewDesc("earshot_consumer_ack_pending_messages", "Messages a stage received but has not yet finished.", []string{"stage"}, nil),
-	}
-}
-
-func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- c.msgs
-	ch <- c.bytes
-	ch <- c.pending
-	ch <- c.ackPending
-}
-
-func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
+// writeStoreMetrics writes, at scrape time, the state of the streams and of
+// the stages' durable consumers: how much is stored, and how far each stage
+// is behind (messages not yet delivered to it, and delivered but not yet
+// acknowledged). JetStream holds the truth; nothing is counted twice.
+//
+//	earshot_stream_messages{stream}                messages stored in a stream
+//	earshot_stream_bytes{stream}                   bytes stored in a stream
+//	earshot_consumer_pending_messages{stage}       messages a stage has not yet received (its lag)
+//	earshot_consumer_ack_pending_messages{stage}   messages a stage received but has not yet finished
+//
+// A stream or consumer that does not answer now (or a stage that has not
+// run yet) has no series; /readyz says why.
+func (b *broker) writeStoreMetrics(w io.Writer) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
+	fams := []*gaugeFamily{
+		{name: "earshot_stream_messages", label: "stream"}, {name: "earshot_stream_bytes", label: "stream"},
+		{name: "earshot_consumer_pending_messages", label: "stage"}, {name: "earshot_consumer_ack_pending_messages", label: "stage"},
+	}
 	for _, name := range []string{mention.MentionsStream, mention.VerdictsStream, mention.EventsStream} {
-		s, err := c.b.js.Stream(ctx, name)
+		s, err := b.js.Stream(ctx, name)
 		if err != nil {
-			continue // not answering now: the series is absent, /readyz says why
+			continue
 		}
 		info := s.CachedInfo()
-		ch <- prometheus.MustNewConstMetric(c.msgs, prometheus.GaugeValue, float64(info.State.Msgs), name)
-		ch <- prometheus.MustNewConstMetric(c.bytes, prometheus.GaugeValue, float64(info.State.Bytes), name)
+		fams[0].add(name, info.State.Msgs)
+		fams[1].add(name, info.State.Bytes)
 	}
 	for _, cons := range consumers {
-		cn, err := c.b.js.Consumer(ctx, cons.stream, cons.name)
+		cn, err := b.js.Consumer(ctx, cons.stream, cons.name)
 		if err != nil {
-			continue // the stage has not run yet
+			continue
 		}
 		info := cn.CachedInfo()
-		ch <- prometheus.MustNewConstMetric(c.pending, prometheus.GaugeValue, float64(info.NumPending), cons.stage)
-		ch <- prometheus.MustNewConstMetric(c.ackPending, prometheus.GaugeValue, float64(info.NumAckPending), cons.stage)
+		fams[2].add(cons.stage, info.NumPending)
+		fams[3].add(cons.stage, uint64(info.NumAckPending))
+	}
+	for _, f := range fams {
+		f.write(w)
+	}
+}
+
+// gaugeFamily is a gauge with one label whose series are written at
+// scrape time. The label values are earshot's own names (streams,
+// stages), which need no escaping.
+type gaugeFamily struct {
+	name, label string
+	values      []string
+	gauges      []uint64
+}
+
+func (f *gaugeFamily) add(value string, v uint64) {
+	f.values = append(f.values, value)
+	f.gauges = append(f.gauges, v)
+}
+
+func (f *gaugeFamily) write(w io.Writer) {
+	if len(f.values) == 0 {
+		return
+	}
+	metrics.WriteMetadataIfNeeded(w, f.name, "gauge")
+	for i, v := range f.values {
+		fmt.Fprintf(w, "%s{%s=\"%s\"} %d\n", f.name, f.label, v, f.gauges[i])
 	}
 }
