@@ -463,7 +463,8 @@ func (w *Workflow) updateIncident(ctx context.Context, key string, fn func(r *In
 			return rec, gerr
 		default:
 			if err := json.Unmarshal(b, &rec); err != nil {
-				rec = Incident{} // unreadable: start the group anew
+				w.log.Warn("incident record unreadable; the group starts anew", "incident", key, "err", err)
+				rec = Incident{}
 			}
 		}
 		if !fn(&rec) {

@@ -67,24 +67,45 @@ func (o *openCases) write(w io.Writer) {
 	}
 }
 
-func (o *openCases) apply(m map[string]openKey, key string, val []byte, deleted bool) {
+// apply counts the stored case key (val, or deleted) in m (nil: the live
+// counts). A case that does not decode is counted as unreadable and told
+// to bad.
+func (o *openCases) apply(m map[string]openKey, key string, val []byte, deleted bool, bad func(id string, err error)) {
 	var c struct {
 		State State  `json:"state"`
 		Route string `json:"route"`
 	}
-	open := !deleted && json.Unmarshal(val, &c) == nil && c.State != "" && !c.State.Final()
+	var k openKey
+	if !deleted {
+		err := json.Unmarshal(val, &c)
+		if err == nil && c.State == "" {
+			err = errors.New("no state")
+		}
+		switch {
+		case err != nil:
+			// Counted where an operator sees it, not dropped: an
+			// unreadable case may well be open.
+			k = openKey{state: stateUnreadable}
+			bad(key, err)
+		case !c.State.Final():
+			k = openKey{c.State, c.Route}
+		}
+	}
 	if m == nil {
 		o.mu.Lock()
 		defer o.mu.Unlock()
 		m = o.cases
 	}
-	if open {
-		m[key] = openKey{c.State, c.Route}
+	if k.state != "" {
+		m[key] = k
 	} else {
 		delete(m, key)
 	}
 	o.signal()
 }
+
+// stateUnreadable is the state label of cases that do not decode.
+const stateUnreadable State = "unreadable"
 
 // followCases keeps o up to date until ctx is done, watching the cases
 // bucket again after a lost watcher (a server restart): the counts are
@@ -95,7 +116,9 @@ func (w *Workflow) followCases(ctx context.Context, o *openCases) {
 		return // the in-memory store of tests has no watcher
 	}
 	for attempt := 0; ctx.Err() == nil; attempt++ {
-		err := o.follow(ctx, j.kv)
+		err := o.follow(ctx, j.kv, func(id string, err error) {
+			w.log.Warn("stored case unreadable; counted as state unreadable in earshot_cases_open", "case", id, "err", err)
+		})
 		if ctx.Err() != nil {
 			return
 		}
@@ -107,7 +130,7 @@ func (w *Workflow) followCases(ctx context.Context, o *openCases) {
 	}
 }
 
-func (o *openCases) follow(ctx context.Context, kv jetstream.KeyValue) error {
+func (o *openCases) follow(ctx context.Context, kv jetstream.KeyValue, bad func(id string, err error)) error {
 	wt, err := kv.Watch(ctx, casePrefix+">")
 	if err != nil {
 		return err
@@ -132,7 +155,7 @@ func (o *openCases) follow(ctx context.Context, kv jetstream.KeyValue) error {
 			}
 			deleted := e.Operation() != jetstream.KeyValuePut
 			key := strings.TrimPrefix(e.Key(), casePrefix)
-			o.apply(initial, key, e.Value(), deleted)
+			o.apply(initial, key, e.Value(), deleted, bad)
 		}
 	}
 }

@@ -76,4 +76,13 @@ func TestOpenCasesGauge(t *testing.T) {
 		t.Fatal(err)
 	}
 	want("the resolved case gone", map[string]float64{"acknowledged/delivery": 1, "alerted/delivery": 1})
+	// A record that does not decode is counted where an operator sees it.
+	if _, err := env.cases.Put(ctx, casePrefix+"garbled", []byte("{not json")); err != nil {
+		t.Fatal(err)
+	}
+	want("the unreadable case counted", map[string]float64{"acknowledged/delivery": 1, "alerted/delivery": 1, "unreadable/": 1})
+	if err := env.cases.Delete(ctx, casePrefix+"garbled"); err != nil {
+		t.Fatal(err)
+	}
+	want("the deleted case gone", map[string]float64{"acknowledged/delivery": 1, "alerted/delivery": 1})
 }
