@@ -14,9 +14,11 @@
 // Aho-Corasick automaton over the bytes with word-boundary checks finds
 // (a test and a fuzz test compare the two), so the cost of a text hardly
 // depends on the number of rules, and classifying allocates nothing in the
-// steady state. The packs are compiled once per process and shared by
-// every Classifier; New (and so a reload) compiles only the brand terms and
-// custom rules on top of them.
+// steady state. The packs also ship compiled (packs/*.bin, written from
+// their text by `go generate` and checked against it by TestPackBlobs):
+// New (and so a start or a reload) decodes them and compiles only the
+// brand terms and custom rules on top of them. After editing a pack's
+// text, run go generate ./classifier/.
 //
 // # Normalisation
 //
