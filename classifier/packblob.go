@@ -299,15 +299,59 @@ func decodePacks(blob string, extra int) (*packBase, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	if len(base.sorted) != len(base.pats) {
+	if len(base.sorted) != len(base.pats) || !base.indexesValid() {
 		return nil, errBlob
 	}
-	for _, p := range base.sorted {
-		if p < 0 || int(p) >= len(base.pats) {
-			return nil, errBlob
+	return base, nil
+}
+
+// indexesValid reports whether every pattern and rule number in base
+// names one that exists, so that a damaged blob cannot make the matcher
+// index out of range.
+func (pb *packBase) indexesValid() bool {
+	np, nr := int32(len(pb.pats)), int32(len(pb.rules))
+	in := func(xs []int32, n int32) bool {
+		for _, x := range xs {
+			if x < 0 || x >= n {
+				return false
+			}
+		}
+		return true
+	}
+	leaves := func(ls []leaf) bool {
+		for _, l := range ls {
+			if l.pat < 0 || l.pat >= np {
+				return false
+			}
+		}
+		return true
+	}
+	var nodeOK func(n *node) bool
+	nodeOK = func(n *node) bool {
+		if n.pat < 0 || n.pat >= max(np, 1) || !leaves(n.left) || !leaves(n.right) {
+			return false
+		}
+		for k := range n.kids {
+			if !nodeOK(&n.kids[k]) {
+				return false
+			}
+		}
+		return true
+	}
+	if !in(pb.sorted, np) || !in(pb.always, nr) {
+		return false
+	}
+	for i := range pb.pats {
+		if !in(pb.pats[i].rules, nr) {
+			return false
 		}
 	}
-	return base, nil
+	for i := range pb.rules {
+		if !nodeOK(&pb.rules[i].root) || !leaves(pb.rules[i].spans) {
+			return false
+		}
+	}
+	return true
 }
 
 func (d *blobDecoder) fail() {
