@@ -121,8 +121,24 @@ func TestDecodePacksCorrupt(t *testing.T) {
 			t.Errorf("a blob cut at %d of %d bytes decoded", n, len(blob))
 		}
 	}
-	if _, err := decodePacks(string(blob)+"x", 0); err == nil {
+	if _, err := decodePacks(blob+"x", 0); err == nil {
 		t.Error("a blob with a byte too many decoded")
+	}
+	// Well-formed, but naming a rule or pattern that does not exist.
+	for what, damage := range map[string]func(b *packBase){
+		"rule in always":    func(b *packBase) { b.always = append(b.always, int32(len(b.rules))) },
+		"rule of a pattern": func(b *packBase) { b.pats[0].rules = []int32{-1} },
+		"pattern of a span": func(b *packBase) { b.rules[0].spans = []leaf{{pat: int32(len(b.pats))}} },
+		"pattern of a node": func(b *packBase) { b.rules[0].root.pat = int32(len(b.pats)) },
+	} {
+		b, err := decodePacks(blob, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		damage(b)
+		if _, err := decodePacks(string(encodePacks(b)), 0); err == nil {
+			t.Errorf("a blob with a %s out of range decoded", what)
+		}
 	}
 }
 
