@@ -125,7 +125,7 @@ func TestGolden(t *testing.T) {
 		"golden-round5.tsv/de": 0.80, "golden-round5.tsv/en": 0.80,
 		"golden-tune5.tsv/de": 0.90, "golden-tune5.tsv/en": 0.90,
 	}
-	for _, file := range []string{"golden-tune.tsv", "golden-round2.tsv", "golden-round3.tsv", "golden-holdout.tsv", "golden-fresh.tsv", "golden-round4.tsv", "golden-tune4.tsv", "golden-round5.tsv", "golden-tune5.tsv", "golden-round6.tsv"} {
+	for _, file := range []string{"golden-tune.tsv", "golden-round2.tsv", "golden-round3.tsv", "golden-holdout.tsv", "golden-fresh.tsv", "golden-round4.tsv", "golden-tune4.tsv", "golden-round5.tsv", "golden-tune5.tsv", "golden-round6.tsv", "golden-tune6.tsv"} {
 		counts := map[string]*prf{}
 		var v mention.Verdict
 		for _, l := range readGolden(t, file) {
