@@ -114,6 +114,16 @@ func TestGolden(t *testing.T) {
 	// fifth round's tuning text, so its later figures are optimistic. The
 	// fifth round looked at the errors of tune, round2, round3, round4 and
 	// tune4 too, so round4 is no longer a hold-out.
+	// golden-round6.tsv (99 German posts about a rail operator and other
+	// utilities in the style of GermEval 2017, two thirds of them news,
+	// timetable information, questions and praise; 101 English complaint
+	// tweets to many kinds of company, 45 of them complaints) was written as a
+	// hold-out before the sixth round of pack work and measured once with the
+	// packs as they were (F1 de 0.758 P 0.806 R 0.714, en 0.944 P 0.955 R
+	// 0.933); the sixth round looked only at its aggregate lines, but the
+	// same hand wrote it and golden-tune6.tsv, the sixth round's tuning text
+	// (each of its batches measured before it was tuned on), so its later
+	// figures are optimistic.
 	floors := map[string]float64{
 		"golden-fresh.tsv/de": 0.85, "golden-fresh.tsv/en": 0.85,
 		"golden-tune.tsv/de": 0.90, "golden-tune.tsv/en": 0.90,
@@ -124,8 +134,10 @@ func TestGolden(t *testing.T) {
 		"golden-round4.tsv/de": 0.85, "golden-round4.tsv/en": 0.85,
 		"golden-round5.tsv/de": 0.80, "golden-round5.tsv/en": 0.80,
 		"golden-tune5.tsv/de": 0.90, "golden-tune5.tsv/en": 0.90,
+		"golden-round6.tsv/de": 0.88, "golden-round6.tsv/en": 0.90,
+		"golden-tune6.tsv/de": 0.94, "golden-tune6.tsv/en": 0.95,
 	}
-	for _, file := range []string{"golden-tune.tsv", "golden-round2.tsv", "golden-round3.tsv", "golden-holdout.tsv", "golden-fresh.tsv", "golden-round4.tsv", "golden-tune4.tsv", "golden-round5.tsv", "golden-tune5.tsv"} {
+	for _, file := range []string{"golden-tune.tsv", "golden-round2.tsv", "golden-round3.tsv", "golden-holdout.tsv", "golden-fresh.tsv", "golden-round4.tsv", "golden-tune4.tsv", "golden-round5.tsv", "golden-tune5.tsv", "golden-round6.tsv", "golden-tune6.tsv"} {
 		counts := map[string]*prf{}
 		var v mention.Verdict
 		for _, l := range readGolden(t, file) {
