@@ -703,6 +703,7 @@ func (b *builder) pack(name, src string) error {
 	}
 	section := ""
 	var errs []error
+	ruleLine := map[string]int{} // rule name -> the line that named it
 	for ln, line := range strings.Split(src, "\n") {
 		if i := strings.Index(line, " #"); i >= 0 {
 			line = line[:i]
@@ -717,6 +718,17 @@ func (b *builder) pack(name, src string) error {
 				errs = append(errs, fmt.Errorf("line %d: unknown section %q", ln+1, section))
 			}
 			continue
+		}
+		if section == "rule" {
+			// Verdicts name the rules that matched: two with one name
+			// could not be told apart.
+			rn, _, _ := strings.Cut(line, "|")
+			rn = strings.TrimSpace(rn)
+			if first, ok := ruleLine[rn]; ok {
+				errs = append(errs, fmt.Errorf("line %d: rule %q already named on line %d", ln+1, rn, first))
+				continue
+			}
+			ruleLine[rn] = ln + 1
 		}
 		if err := b.packLine(name, lang, section, line); err != nil {
 			errs = append(errs, fmt.Errorf("line %d: %w", ln+1, err))

@@ -548,3 +548,18 @@ func TestNFCSafe(t *testing.T) {
 		t.Error("nfcSafe is false for common German text")
 	}
 }
+
+// TestPackErrors: a pack's mistakes are reported with their line.
+func TestPackErrors(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"[rule]\nlate | delivery | + | 1 | late\nlate | delivery | + | 1 | slow\n", `line 3: rule "late" already named on line 2`},
+		{"[neg]\n1.0 broken\n[nope]\n", `line 3: unknown section "nope"`},
+		{"[rule]\nlate | delivery | x | 1 | late\n", `line 2: criticism "x"`},
+	} {
+		b := &builder{c: &Classifier{}, index: map[string]int32{}, topics: map[string]bool{}}
+		err := b.pack("en", tc.src)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want %s", tc.src, err, tc.want)
+		}
+	}
+}
