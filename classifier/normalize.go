@@ -360,7 +360,8 @@ var noShortWord = false
 func (n *normText) shortWord(src []byte, i int) int {
 	w := load64(src, i)
 	first := byte(w)
-	if first >= 'A' && first <= 'Z' {
+	capital := first-'A' < 26
+	if capital {
 		w |= 0x20 // the capital folded, the rest must be lower case
 	}
 	h := w | msb
@@ -372,10 +373,10 @@ func (n *normText) shortWord(src []byte, i int) int {
 		wl = bits.TrailingZeros64(other) >> 3
 	}
 	j := i + wl
-	if wl == 0 || first >= 'A' && first <= 'Z' && wl == 1 {
+	if wl == 0 || capital && wl == 1 {
 		return i // no word, or a single capital (which the slow path handles)
 	}
-	if j < len(src) && (src[j] >= utf8.RuneSelf || !wordEnds[asciiClass[src[j]]]) {
+	if j < len(src) && !endsWord[src[j]] {
 		return i // the word may go on
 	}
 	b := n.buf
@@ -387,13 +388,30 @@ func (n *normText) shortWord(src []byte, i int) int {
 	}
 	binary.LittleEndian.PutUint64(b[l:l+8], w)
 	n.buf = b[:l+wl]
-	n.toks = append(n.toks, token{
-		start: int32(l), end: int32(l + wl),
-		ostart: n.orig(i), oend: n.orig(j),
-		sent: n.sent, kind: tokWord,
-	})
+	os, oe := n.base+int32(i), n.base+int32(j)
+	if n.omap != nil {
+		os, oe = n.base+n.omap[i], n.base+n.omap[j]
+	}
+	// field by field: a composite literal is built on the stack and copied
+	k := len(n.toks)
+	if k == cap(n.toks) {
+		n.toks = append(n.toks, token{})
+	}
+	n.toks = n.toks[:k+1]
+	t := &n.toks[k]
+	t.start, t.end, t.ostart, t.oend, t.sent = int32(l), int32(l+wl), os, oe, n.sent
+	t.kind, t.caps, t.joined = tokWord, false, false
 	return j
 }
+
+// endsWord tells the bytes before which a word of letters and digits ends
+// without looking further (wordEnds of their class; no byte from 0x80 on).
+var endsWord = func() (t [256]bool) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		t[c] = wordEnds[asciiClass[c]]
+	}
+	return t
+}()
 
 // punct handles the punctuation mark c at i: it ends the word and adds a
 // token (a run of the same mark is one token).
@@ -426,7 +444,7 @@ func (n *normText) tokenize(src string) {
 		if c < utf8.RuneSelf {
 			switch asciiClass[c] {
 			case clsLower, clsUpper:
-				if !n.inWord && (c == 'h' || c == 'H' || c == 'w' || c == 'W') &&
+				if !n.inWord && (c|0x20 == 'h' || c|0x20 == 'w') &&
 					(hasPrefixFold(src[i:], "http://") || hasPrefixFold(src[i:], "https://") || hasPrefixFold(src[i:], "www.")) {
 					j := i
 					for j < len(src) && !isSpaceByte(src[j]) {
