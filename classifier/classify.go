@@ -103,6 +103,7 @@ func (c *Classifier) scan(s *scratch, m *mention.Mention) {
 		s.gen = 1
 	}
 	nt := &s.nt
+	nt.ix = c.tix
 	nt.body(m.Title, m.Text)
 	s.titleTok = 0
 	if m.Title != "" {

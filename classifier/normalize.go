@@ -52,6 +52,14 @@ type normText struct {
 	sent             int32
 	omap             []int32
 	base             int32 // offset of the current part in the original body
+
+	// With ix set (texts, not patterns), every token is cut into its units
+	// as it is added: each word, or the parts of a word between joiners,
+	// and the joiners, punctuation marks and emoji, hashed and looked up
+	// in the dictionary (see tokscan.go). Cutting them while the bytes
+	// are at hand saves a pass over the tokens.
+	ix    *tokIndex
+	units []unit
 }
 
 func (n *normText) reset() {
@@ -62,6 +70,7 @@ func (n *normText) reset() {
 	n.sent = 0
 	n.omap = nil
 	n.base = 0
+	n.units = n.units[:0]
 }
 
 // orig maps an offset of the source the tokenizer reads to the original text.
@@ -222,6 +231,18 @@ func (n *normText) emit(kind tokKind, oend int, caps bool) {
 	})
 }
 
+// cutLast appends the units of the last token to n.units.
+func (n *normText) cutLast() {
+	ti := len(n.toks) - 1
+	t := &n.toks[ti]
+	if t.kind != tokWord || t.joined {
+		n.units = n.ix.cutOther(n.units, n.buf, t, int32(ti))
+		return
+	}
+	h := unitHash(n.buf[t.start:t.end])
+	n.units = append(n.units, unit{h: h, start: t.start, end: t.end, tok: int32(ti), id: n.ix.findWord(h, int(t.end-t.start)), word: true})
+}
+
 func (n *normText) endWord(o int) {
 	if !n.inWord {
 		return
@@ -235,6 +256,9 @@ func (n *normText) endWord(o int) {
 		n.caps++
 	}
 	n.emit(tokWord, o, caps)
+	if n.ix != nil {
+		n.cutLast()
+	}
 }
 
 func (n *normText) startWord(o int) {
@@ -401,6 +425,18 @@ func (n *normText) shortWord(src []byte, i int) int {
 	t := &n.toks[k]
 	t.start, t.end, t.ostart, t.oend, t.sent = int32(l), int32(l+wl), os, oe, n.sent
 	t.kind, t.caps, t.joined = tokWord, false, false
+	if x := n.ix; x != nil {
+		// its unit: unitHash of a word of 1 to 8 bytes, written out (the
+		// shift is below 64, which &63 tells the compiler)
+		h := hashMix(uint64(wl)*hashK2, w&(^uint64(0)>>((64-8*uint(wl))&63)))
+		ku := len(n.units)
+		if ku == cap(n.units) {
+			n.units = append(n.units, unit{})
+		}
+		n.units = n.units[:ku+1]
+		u := &n.units[ku]
+		u.h, u.start, u.end, u.tok, u.id, u.word = h, int32(l), int32(l+wl), int32(k), x.findWord(h, wl), true
+	}
 	return j
 }
 
@@ -429,6 +465,9 @@ func (n *normText) punct(c byte, i int) {
 		n.begin(i)
 		n.buf = append(n.buf, c)
 		n.emit(tokPunct, i+1, false)
+		if n.ix != nil {
+			n.cutLast()
+		}
 	}
 	if c == '!' || c == '?' || c == '.' {
 		n.sent++
@@ -456,6 +495,9 @@ func (n *normText) tokenize(src string) {
 					n.begin(i)
 					n.appendLowerASCII(src[i:j])
 					n.emit(tokURL, j, false)
+					if n.ix != nil {
+						n.cutLast()
+					}
 					i = j
 					continue
 				}
@@ -509,6 +551,9 @@ func (n *normText) tokenize(src string) {
 					n.begin(i)
 					n.appendLowerASCII(src[i:j])
 					n.emit(tokHandle, j, false)
+					if n.ix != nil {
+						n.cutLast()
+					}
 					i = j
 					continue
 				}
@@ -560,6 +605,9 @@ func (n *normText) tokenize(src string) {
 			n.begin(i)
 			n.buf = append(n.buf, src[i:i+size]...)
 			n.emit(tokEmoji, i+size, false)
+			if n.ix != nil {
+				n.cutLast()
+			}
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
 			if unicode.Is(unicode.Mn, r) { // a stray combining mark: drop it
 				if n.inWord {
@@ -585,6 +633,9 @@ func (n *normText) tokenize(src string) {
 			n.begin(i)
 			n.buf = append(n.buf, '.')
 			n.emit(tokPunct, i+size, false)
+			if n.ix != nil {
+				n.cutLast()
+			}
 			n.sent++
 		default:
 			n.endWord(i)

@@ -102,3 +102,38 @@ func TestShortWordPath(t *testing.T) {
 		}
 	}
 }
+
+// TestUnitsWhileTokenizing checks that the units cut while tokenizing are
+// those cutUnits cuts from the finished tokens, on random strings built
+// from the pieces where the two could differ and on benchmark texts.
+func TestUnitsWhileTokenizing(t *testing.T) {
+	c := mustNew(t, benchConfig(100), config.Brand{Terms: []string{"Flinkwerk", "@flinkwerk"}})
+	parts := []string{"a", "abc", "Flinkwerk", "lieferung", "Die", "ABCD", "x1", "400", "Modell1234", "http://x.de/a", "www.y.de",
+		" ", "  ", ".", "..", "-", "&", "'", "'s", "’", "@", "@flinkwerk", "!", "?", ",", ";", ":", "\n", "(", ")", "\"", "/", "#",
+		"ä", "Ü", "ß", "é", "😍", "\ufe0f", "…", "e\u0301", "\t", "nicht", "angekommen", "e-mail", "kunden-service", "e.v"}
+	r := rand.New(rand.NewPCG(9, 10))
+	var texts []string
+	for range 50000 {
+		var b strings.Builder
+		for range 1 + r.IntN(16) {
+			b.WriteString(parts[r.IntN(len(parts))])
+		}
+		texts = append(texts, b.String())
+	}
+	for _, m := range benchTexts(500) {
+		texts = append(texts, m.Text)
+	}
+	var nt normText
+	nt.ix = c.tix
+	for i, text := range texts {
+		title := ""
+		if i%4 == 0 {
+			title, text, _ = strings.Cut(text, " ")
+		}
+		nt.body(title, text)
+		want := c.tix.cutUnits(nil, &nt)
+		if !slices.Equal(nt.units, want) {
+			t.Fatalf("%q|%q: units while tokenizing %v, cutUnits %v", title, text, nt.units, want)
+		}
+	}
+}

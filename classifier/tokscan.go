@@ -586,7 +586,9 @@ func (x *tokIndex) appendStems(dst []extRef, b []byte) []extRef {
 
 // cutUnits appends the units of the tokens of nt to us: every word, or
 // the parts of a word between joiners, and the joiners, punctuation marks
-// and emoji, each hashed and looked up in the dictionary.
+// and emoji, each hashed and looked up in the dictionary. The tokenizer
+// cuts the same units as it adds the tokens (normText.ix); this pass over
+// the finished tokens is what TestUnitsWhileTokenizing compares it with.
 func (x *tokIndex) cutUnits(us []unit, nt *normText) []unit {
 	buf := nt.buf
 	toks := nt.toks
@@ -748,8 +750,8 @@ func (c *Classifier) addHit(s *scratch, p, t0, t1, end int32) {
 	s.hits = append(s.hits, hit{pat: p, t0: t0, t1: t1, end: end, plen: hp.plen})
 }
 
-// tokScan cuts the normalised text into units and collects the hits of
-// every pattern, sorted as the byte automaton reports them: by end, longer
+// tokScan collects the hits of every pattern in the units of the
+// normalised text (cut while tokenizing), sorted as the byte automaton reports them: by end, longer
 // first, then by pattern.
 func (c *Classifier) tokScan(s *scratch) {
 	x := c.tix
@@ -759,7 +761,7 @@ func (c *Classifier) tokScan(s *scratch) {
 		nt.buf = slices.Grow(nt.buf, 8)
 	}
 	buf = nt.buf
-	us := x.cutUnits(s.units[:0], nt)
+	us := nt.units // cut while tokenizing
 	s.units = us
 	hasP, hasS, hasB := len(x.prefixPats) > 0, len(x.suffixPats) > 0, len(x.brandWords) > 0
 	for ui := range us {
