@@ -75,7 +75,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				flags[t] |= flagBrand
 			}
 		}
-		if !hp.hasRole || repeatedEmoji(nt, h.t0, h.t1) {
+		if !hp.hasRole || !hp.ascii && repeatedEmoji(nt, h.t0, h.t1) {
 			continue
 		}
 		for _, r := range c.roles(hp) {

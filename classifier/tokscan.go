@@ -699,7 +699,8 @@ type hotPat struct {
 	ruleOff, ruleN   int32
 	stopOnly, brand  bool
 	exclude, hasRole bool
-	_                int32 // to 32 bytes: a shift, not a multiplication, finds an entry
+	ascii            bool    // the text is ASCII: its hits are no emoji
+	_                [3]byte // to 32 bytes: a shift, not a multiplication, finds an entry
 }
 
 // buildHot fills c.hot, c.roleTab, c.ruleTab and c.stopW from c.pats.
@@ -716,7 +717,7 @@ func (c *Classifier) buildHot() {
 		p := &c.pats[i]
 		hp := hotPat{plen: int32(len(p.text)), stop: -1, stopOnly: p.stopOnly, brand: p.brand, exclude: p.exclude,
 			roleOff: int32(len(c.roleTab)), roleN: int32(len(p.roles)), ruleOff: int32(len(c.ruleTab)), ruleN: int32(len(p.rules)),
-			hasRole: len(p.roles) > 0}
+			hasRole: len(p.roles) > 0, ascii: asciiPrefix(p.text) == len(p.text)}
 		c.roleTab = append(c.roleTab, p.roles...)
 		for _, r := range p.rules {
 			if c.rules[r].anyHit {
@@ -751,8 +752,8 @@ func (c *Classifier) addHit(s *scratch, p, t0, t1, end int32) {
 }
 
 // tokScan collects the hits of every pattern in the units of the
-// normalised text (cut while tokenizing), sorted as the byte automaton reports them: by end, longer
-// first, then by pattern.
+// normalised text (cut while tokenizing), sorted as the byte automaton
+// reports them: by end, longer first, then by pattern.
 func (c *Classifier) tokScan(s *scratch) {
 	x := c.tix
 	nt := &s.nt
