@@ -182,16 +182,17 @@ func (c *Classifier) isBrand(s *scratch) bool {
 	return false
 }
 
-// maybeAny reports whether a pattern of ls may have a hit: false when
-// none passes the filter s.hitBits.
-func (s *scratch) maybeAny(ls []leaf) bool {
+// firstMaybe returns the index of the first leaf of ls whose pattern may
+// have a hit (passes the filter s.hitBits), or -1: the leaves before it
+// have none.
+func (s *scratch) firstMaybe(ls []leaf) int {
 	bits := &s.hitBits
-	for _, l := range ls {
+	for i, l := range ls {
 		if bits[l.pat>>6&(hitWords-1)]&(1<<(l.pat&63)) != 0 {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 func (s *scratch) leafHit(l leaf) bool {
@@ -231,14 +232,15 @@ func (s *scratch) eval(n *node) bool {
 		// Most right operands have no hit at all: a tight loop over the
 		// filter of the patterns hit tells, before their hits are
 		// collected.
-		if !s.maybeAny(n.right) {
+		i0 := s.firstMaybe(n.right)
+		if i0 < 0 {
 			return false
 		}
 		// The hits of the right operand are collected once (its leaves
 		// are often many, its hits few or none); NEAR operands are
 		// leaves, so no other NEAR uses s.near meanwhile.
 		rs := s.near[:0]
-		for _, r := range n.right {
+		for _, r := range n.right[i0:] { // the leaves before i0 have no hit
 			for b := s.first(r.pat); b >= 0; b = s.next[b] {
 				if hb := s.hits[b]; !r.title || hb.t1 <= s.titleTok {
 					rs = append(rs, tokRange{hb.t0, hb.t1})
