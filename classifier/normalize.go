@@ -377,10 +377,10 @@ var noShortWord = false
 // shortWord is the fast path for the most common word: when the 8 bytes of
 // src from i on hold a whole word of at most 8 lower-case letters and
 // digits, the first maybe a capital, and the byte after it ends the word,
-// it adds the word's token at once, as startWord, the run and endWord
-// would, and returns the word's end; otherwise it returns i and does
-// nothing. No word is open, i+8 <= len(src), and n.buf has room for 9
-// more bytes.
+// it adds the word's token (and, with ix set, its unit) at once, as
+// startWord, the run and endWord would, and returns the word's end;
+// otherwise it returns i and does nothing. No word is open, i+8 <=
+// len(src), and n.buf has room for 9 more bytes.
 func (n *normText) shortWord(src []byte, i int) int {
 	w := load64(src, i)
 	first := byte(w)
@@ -400,8 +400,11 @@ func (n *normText) shortWord(src []byte, i int) int {
 	if wl == 0 || capital && wl == 1 {
 		return i // no word, or a single capital (which the slow path handles)
 	}
-	if j < len(src) && !endsWord[src[j]] {
-		return i // the word may go on
+	if j < len(src) && !endsWord[src[j]] && !(joinerTab[src[j]] && (j+1 == len(src) || !isAlnumASCII(src[j+1]) && src[j+1] < utf8.RuneSelf)) {
+		// the word may go on (a joiner - . & before a letter or digit
+		// joins; one before anything else ends the word, as the general
+		// path has it: a '.' is punctuation then, the others are dropped)
+		return i
 	}
 	b := n.buf
 	l := len(b)
