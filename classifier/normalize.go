@@ -376,7 +376,7 @@ var noShortWord = false
 
 // shortWord is the fast path for the most common word: when the 8 bytes of
 // src from i on hold a whole word of at most 8 lower-case letters and
-// digits, the first maybe a capital, and the byte after it ends the word,
+// digits, the first maybe a capital (or the 16 bytes a word of up to 15), and the byte after it ends the word,
 // it adds the word's token (and, with ix set, its unit) at once, as
 // startWord, the run and endWord would, and returns the word's end;
 // otherwise it returns i and does nothing. No word is open, i+8 <=
@@ -400,6 +400,25 @@ func (n *normText) shortWord(src []byte, i int) int {
 	if wl == 0 || capital && wl == 1 {
 		return i // no word, or a single capital (which the slow path handles)
 	}
+	// A word of 9 to 15 bytes ("Flinkwerk"): the next 8 bytes hold its
+	// rest, lower-case letters and digits.
+	var w2 uint64
+	wl2 := 0
+	if wl == 8 && i+16 <= len(src) {
+		w2 = load64(src, i+8)
+		h2 := w2 | msb
+		lower2 := (h2 - lsb*'a') &^ (h2 - lsb*('z'+1))
+		digit2 := (h2 - lsb*'0') &^ (h2 - lsb*('9'+1))
+		other2 := ^((lower2 | digit2) &^ w2) & msb
+		if other2 == 0 {
+			return i // 16 bytes or more: the general path
+		}
+		wl2 = bits.TrailingZeros64(other2) >> 3
+		if wl2 > 0 && cap(n.buf)-len(n.buf) < 17 {
+			return i
+		}
+		j += wl2
+	}
 	if j < len(src) && !endsWord[src[j]] && !(joinerTab[src[j]] && (j+1 == len(src) || !isAlnumASCII(src[j+1]) && src[j+1] < utf8.RuneSelf)) {
 		// the word may go on (a joiner - . & before a letter or digit
 		// joins; one before anything else ends the word, as the general
@@ -414,6 +433,10 @@ func (n *normText) shortWord(src []byte, i int) int {
 		l++
 	}
 	binary.LittleEndian.PutUint64(b[l:l+8], w)
+	if wl2 > 0 {
+		binary.LittleEndian.PutUint64(b[l+8:l+16], w2)
+		wl += wl2
+	}
 	n.buf = b[:l+wl]
 	os, oe := n.base+int32(i), n.base+int32(j)
 	if n.omap != nil {
@@ -429,9 +452,16 @@ func (n *normText) shortWord(src []byte, i int) int {
 	t.start, t.end, t.ostart, t.oend, t.sent = int32(l), int32(l+wl), os, oe, n.sent
 	t.kind, t.caps, t.joined = tokWord, false, false
 	if x := n.ix; x != nil {
-		// its unit: unitHash of a word of 1 to 8 bytes, written out (the
-		// shift is below 64, which &63 tells the compiler)
-		h := hashMix(uint64(wl)*hashK2, w&(^uint64(0)>>((64-8*uint(wl))&63)))
+		// its unit: unitHash of a word of 1 to 15 bytes, written out (the
+		// shifts are below 64, which &63 tells the compiler)
+		var h uint64
+		if wl2 == 0 {
+			h = hashMix(uint64(wl)*hashK2, w&(^uint64(0)>>((64-8*uint(wl))&63)))
+		} else {
+			h = (uint64(wl)*hashK2 ^ w) * hashK1
+			h ^= h >> 32
+			h = hashMix(h, w2&(^uint64(0)>>((64-8*uint(wl2))&63)))
+		}
 		ku := len(n.units)
 		if ku == cap(n.units) {
 			n.units = append(n.units, unit{})

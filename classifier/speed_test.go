@@ -79,7 +79,7 @@ func TestTriggerSpansOrder(t *testing.T) {
 func TestShortWordPath(t *testing.T) {
 	parts := []string{"a", "abc", "Flinkwerk", "lieferung", "Die", "ABCD", "x1", "400", "Modell1234", "http://x.de/a", "www.y.de",
 		" ", "  ", ".", "..", "-", "&", "'", "'s", "’", "@", "@flinkwerk", "!", "?", ",", ";", ":", "\n", "(", ")", "\"", "/", "#",
-		"ä", "Ü", "ß", "é", "😍", "\ufe0f", "…", "e\u0301", "\t"}
+		"ä", "Ü", "ß", "é", "😍", "\ufe0f", "…", "e\u0301", "\t", "Kundenservicex", "kundenzufriedenh", "Zufriedenheit15"}
 	r := rand.New(rand.NewPCG(7, 8))
 	var fast, slow normText
 	defer func() { noShortWord = false }()
