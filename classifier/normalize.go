@@ -235,6 +235,10 @@ func (n *normText) emit(kind tokKind, oend int, caps bool) {
 func (n *normText) cutLast() {
 	ti := len(n.toks) - 1
 	t := &n.toks[ti]
+	if t.kind == tokPunct && t.end-t.start == 1 { // one mark: its id is at hand
+		n.units = append(n.units, unit{start: t.start, end: t.end, tok: int32(ti), id: n.ix.byteID[n.buf[t.start]]})
+		return
+	}
 	if t.kind != tokWord || t.joined {
 		n.units = n.ix.cutOther(n.units, n.buf, t, int32(ti))
 		return

@@ -263,6 +263,7 @@ type tokIndex struct {
 	wslots     []wordSlot
 	ext        []extRef // see wordSlot
 	anchors    []anchorRef
+	byteID     [256]int32 // the dictionary id of each one-byte unit (punctuation marks), or -1
 	stops      [][2]float64
 	entries    []dictEntry // during the build
 	keys       []string    // during the build
@@ -535,6 +536,9 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 		}
 	}
 	x.entries, x.keys = nil, nil
+	for c := range x.byteID {
+		x.byteID[c] = x.findWord(unitHashStr(string([]byte{byte(c)})), 1)
+	}
 	if len(x.bytePats) > maxIndexPats {
 		texts := make([]string, len(x.bytePats))
 		for i, p := range x.bytePats {
