@@ -182,6 +182,17 @@ func (c *Classifier) isBrand(s *scratch) bool {
 	return false
 }
 
+// maybeReq reports whether a pattern of rh.req may have a hit (passes the
+// filter s.hitBits).
+func (s *scratch) maybeReq(rh *ruleHot) bool {
+	for _, p := range rh.req[:rh.reqN] {
+		if s.hitBits[p>>6&(hitWords-1)]&(1<<(p&63)) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // firstMaybe returns the index of the first leaf of ls whose pattern may
 // have a hit (passes the filter s.hitBits), or -1: the leaves before it
 // have none.
@@ -460,7 +471,7 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 	}
 	s.matched = s.matched[:0]
 	for _, ri := range s.cands {
-		if rh := c.ruleHot[ri]; rh.lang&langBits != 0 && (rh.anyHit || (rh.need < 0 || s.first(rh.need) >= 0) && s.eval(&c.rules[ri].root)) {
+		if rh := &c.ruleHot[ri]; rh.lang&langBits != 0 && (rh.anyHit || (rh.need < 0 || s.first(rh.need) >= 0) && (rh.reqN == 0 || s.maybeReq(rh)) && s.eval(&c.rules[ri].root)) {
 			s.matched = append(s.matched, ri)
 		}
 	}
