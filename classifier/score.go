@@ -67,6 +67,14 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	clear(s.flags)
 	s.cues = s.cues[:0]
 	flags := s.flags
+	// How many cues cover each token (counted up to 2), counted as the
+	// cues are listed: a cue can only lie inside another when every token
+	// of it is covered twice.
+	if cap(s.cueCnt) < n {
+		s.cueCnt = make([]uint8, n, n+n/2)
+	}
+	cnt := s.cueCnt[:n]
+	clear(cnt)
 	contrasts, nonneg := 0, 0
 	for _, h := range s.hits {
 		hp := &c.hot[h.pat]
@@ -95,12 +103,14 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			case roleIrony:
 				p.irony += r.weight
 				s.cues = append(s.cues, cueHit{t0: h.t0, t1: h.t1, kind: roleIrony, w: r.weight})
+				countCue(cnt, h.t0, h.t1)
 			case roleSevere:
 				p.severe++
 			case roleNonNeg:
 				nonneg++
 			case roleNeg, rolePos, roleThanks, roleFunc:
 				s.cues = append(s.cues, cueHit{t0: h.t0, t1: h.t1, kind: r.kind, w: r.weight})
+				countCue(cnt, h.t0, h.t1)
 			}
 		}
 	}
@@ -126,20 +136,6 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			}
 		}
 	}
-	// How many cues cover each token: a cue can only lie inside another
-	// when every token of it is covered twice.
-	if cap(s.cueCnt) < n {
-		s.cueCnt = make([]uint8, n, n+n/2)
-	}
-	cnt := s.cueCnt[:n]
-	clear(cnt)
-	for i := range s.cues {
-		for t := s.cues[i].t0; t < s.cues[i].t1; t++ {
-			if cnt[t] < 2 {
-				cnt[t]++
-			}
-		}
-	}
 	for i := range s.cues {
 		cu := &s.cues[i]
 		shared := true
@@ -160,8 +156,10 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		}
 		negated := false
 		mult := 1.0
+		toks := nt.toks
+		sent0 := toks[cu.t0].sent
 		for k := cu.t0 - 1; k >= 0 && k >= cu.t0-negationReach; k-- {
-			if nt.toks[k].kind == tokPunct || flags[k]&flagContrast != 0 || nt.toks[k].sent != nt.toks[cu.t0].sent {
+			if tk := &toks[k]; tk.kind == tokPunct || flags[k]&flagContrast != 0 || tk.sent != sent0 {
 				break
 			}
 			f := flags[k]
@@ -181,7 +179,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		// German puts the negation after the verb: "gefällt mir nicht".
 		if !negated && (cu.kind == rolePos || cu.kind == roleFunc) && langBits&langDE != 0 {
 			for k := cu.t1; k < int32(n) && k < cu.t1+lookaheadReachD; k++ {
-				if nt.toks[k].kind == tokPunct || flags[k]&flagContrast != 0 || nt.toks[k].sent != nt.toks[cu.t0].sent {
+				if tk := &toks[k]; tk.kind == tokPunct || flags[k]&flagContrast != 0 || tk.sent != sent0 {
 					break
 				}
 				if flags[k]&flagNegator != 0 {
@@ -278,6 +276,15 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		}
 	}
 	return p
+}
+
+// countCue counts a cue over tokens [t0, t1) in cnt, up to 2 a token.
+func countCue(cnt []uint8, t0, t1 int32) {
+	for t := t0; t < t1; t++ {
+		if cnt[t] < 2 {
+			cnt[t]++
+		}
+	}
 }
 
 // contained reports whether cue i lies inside a longer cue (a phrase such as
