@@ -251,7 +251,11 @@ func (s *scratch) eval(n *node) bool {
 		// are often many, its hits few or none); NEAR operands are
 		// leaves, so no other NEAR uses s.near meanwhile.
 		rs := s.near[:0]
+		bits := &s.hitBits
 		for _, r := range n.right[i0:] { // the leaves before i0 have no hit
+			if p := r.pat; bits[p>>6&(hitWords-1)]&(1<<(p&63)) == 0 {
+				continue // decided in a loop that calls nothing
+			}
 			for b := s.first(r.pat); b >= 0; b = s.next[b] {
 				if hb := s.hits[b]; !r.title || hb.t1 <= s.titleTok {
 					rs = append(rs, tokRange{hb.t0, hb.t1})
@@ -263,6 +267,9 @@ func (s *scratch) eval(n *node) bool {
 			return false
 		}
 		for _, l := range n.left {
+			if p := l.pat; bits[p>>6&(hitWords-1)]&(1<<(p&63)) == 0 {
+				continue
+			}
 			for a := s.first(l.pat); a >= 0; a = s.next[a] {
 				ha := s.hits[a]
 				if l.title && ha.t1 > s.titleTok {
@@ -320,7 +327,11 @@ type hitLink struct {
 // leafSpans adds the spans of rule r's positive leaves to mt: leaf by
 // leaf, the hits of each.
 func (s *scratch) leafSpans(mt *mention.Match, r *rule) {
+	bits := &s.hitBits
 	for _, l := range r.spans {
+		if p := l.pat; bits[p>>6&(hitWords-1)]&(1<<(p&63)) == 0 {
+			continue // most leaves: not hit, decided in a loop that calls nothing
+		}
 		for h := s.first(l.pat); h >= 0; h = s.next[h] {
 			if hh := s.hits[h]; !l.title || hh.t1 <= s.titleTok {
 				s.addSpan(mt, hh.t0, hh.t1)
