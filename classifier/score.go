@@ -136,14 +136,20 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			}
 		}
 	}
+	maxLen, inOrder := int32(-1), false // of the cues, when one is shared
 	for i := range s.cues {
 		cu := &s.cues[i]
 		shared := true
 		for t := cu.t0; t < cu.t1 && shared; t++ {
 			shared = cnt[t] >= 2
 		}
-		if shared && contained(s.cues, i) {
-			continue
+		if shared {
+			if maxLen < 0 {
+				maxLen, inOrder = cueOrder(s.cues)
+			}
+			if contained(s.cues, i, maxLen, inOrder) {
+				continue
+			}
 		}
 		if cu.kind == roleIrony {
 			cu.sign = 1
@@ -287,12 +293,42 @@ func countCue(cnt []uint8, t0, t1 int32) {
 	}
 }
 
+// cueOrder returns the length in tokens of the longest cue and whether
+// the cues come in order of their last token (as the hits they come from
+// do: sorted by end).
+func cueOrder(cues []cueHit) (int32, bool) {
+	maxLen, inOrder := int32(0), true
+	for i := range cues {
+		maxLen = max(maxLen, cues[i].t1-cues[i].t0)
+		if i > 0 && cues[i].t1 < cues[i-1].t1 {
+			inOrder = false
+		}
+	}
+	return maxLen, inOrder
+}
+
 // contained reports whether cue i lies inside a longer cue (a phrase such as
-// "kein problem" hides its word "problem").
-func contained(cues []cueHit, i int) bool {
+// "kein problem" hides its word "problem"), or has the span of an earlier
+// cue. With the cues in order of their last token (inOrder), only the
+// cues before i that end where it ends and the cues after it that end at
+// most maxLen tokens after its start can contain it.
+func contained(cues []cueHit, i int, maxLen int32, inOrder bool) bool {
 	a := cues[i]
-	for j, b := range cues {
-		if j != i && b.t0 <= a.t0 && b.t1 >= a.t1 && (b.t1-b.t0 > a.t1-a.t0 || b.t0 == a.t0 && b.t1 == a.t1 && j < i) {
+	if !inOrder {
+		for j, b := range cues {
+			if j != i && b.t0 <= a.t0 && b.t1 >= a.t1 && (b.t1-b.t0 > a.t1-a.t0 || b.t0 == a.t0 && b.t1 == a.t1 && j < i) {
+				return true
+			}
+		}
+		return false
+	}
+	for j := i - 1; j >= 0 && cues[j].t1 == a.t1; j-- {
+		if cues[j].t0 <= a.t0 { // longer, or the same span earlier
+			return true
+		}
+	}
+	for j := i + 1; j < len(cues) && cues[j].t1-a.t0 <= maxLen; j++ {
+		if b := cues[j]; b.t0 <= a.t0 && b.t1 >= a.t1 && b.t1-b.t0 > a.t1-a.t0 {
 			return true
 		}
 	}

@@ -137,3 +137,26 @@ func TestUnitsWhileTokenizing(t *testing.T) {
 		}
 	}
 }
+
+// TestContainedInOrder checks contained's shortcut for cues in order of
+// their last token against its definition, on random lists of cues.
+func TestContainedInOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for range 20000 {
+		var cues []cueHit
+		t1 := int32(1)
+		for range r.IntN(10) {
+			t1 += int32(r.IntN(2))
+			cues = append(cues, cueHit{t0: max(0, t1-1-int32(r.IntN(4))), t1: t1})
+		}
+		maxLen, inOrder := cueOrder(cues)
+		if !inOrder {
+			t.Fatalf("%v: not in order", cues)
+		}
+		for i := range cues {
+			if got, want := contained(cues, i, maxLen, true), contained(cues, i, maxLen, false); got != want {
+				t.Fatalf("%v, cue %d: contained %v, by definition %v", cues, i, got, want)
+			}
+		}
+	}
+}
