@@ -380,101 +380,125 @@ var noShortWord = false
 
 // shortWord is the fast path for the most common word: when the 8 bytes of
 // src from i on hold a whole word of at most 8 lower-case letters and
-// digits, the first maybe a capital (or the 16 bytes a word of up to 15), and the byte after it ends the word,
-// it adds the word's token (and, with ix set, its unit) at once, as
-// startWord, the run and endWord would, and returns the word's end;
-// otherwise it returns i and does nothing. No word is open, i+8 <=
-// len(src), and n.buf has room for 9 more bytes.
+// digits, the first maybe a capital (or the 16 bytes a word of up to 15),
+// and the byte after it ends the word, it adds the word's token (and,
+// with ix set, its unit) at once, as startWord, the run and endWord
+// would, takes a space after it, and goes on so with the words that
+// follow while they are such words; it returns where it stopped, i when
+// it did nothing. No word is open, i+8 <= len(src), and n.buf has room
+// for 9 more bytes.
 func (n *normText) shortWord(src []byte, i int) int {
-	w := load64(src, i)
-	first := byte(w)
-	capital := first-'A' < 26
-	if capital {
-		w |= 0x20 // the capital folded, the rest must be lower case
-	}
-	h := w | msb
-	lower := (h - lsb*'a') &^ (h - lsb*('z'+1))
-	digit := (h - lsb*'0') &^ (h - lsb*('9'+1))
-	other := ^((lower | digit) &^ w) & msb
-	wl := 8 // the word's length
-	if other != 0 {
-		wl = bits.TrailingZeros64(other) >> 3
-	}
-	j := i + wl
-	if wl == 0 || capital && wl == 1 {
-		return i // no word, or a single capital (which the slow path handles)
-	}
-	// A word of 9 to 15 bytes ("Flinkwerk"): the next 8 bytes hold its
-	// rest, lower-case letters and digits.
-	var w2 uint64
-	wl2 := 0
-	if wl == 8 && i+16 <= len(src) {
-		w2 = load64(src, i+8)
-		h2 := w2 | msb
-		lower2 := (h2 - lsb*'a') &^ (h2 - lsb*('z'+1))
-		digit2 := (h2 - lsb*'0') &^ (h2 - lsb*('9'+1))
-		other2 := ^((lower2 | digit2) &^ w2) & msb
-		if other2 == 0 {
-			return i // 16 bytes or more: the general path
+	for {
+		w := load64(src, i)
+		first := byte(w)
+		capital := first-'A' < 26
+		if capital {
+			w |= 0x20 // the capital folded, the rest must be lower case
 		}
-		wl2 = bits.TrailingZeros64(other2) >> 3
-		if wl2 > 0 && cap(n.buf)-len(n.buf) < 17 {
+		h := w | msb
+		lower := (h - lsb*'a') &^ (h - lsb*('z'+1))
+		digit := (h - lsb*'0') &^ (h - lsb*('9'+1))
+		other := ^((lower | digit) &^ w) & msb
+		wl := 8 // the word's length
+		if other != 0 {
+			wl = bits.TrailingZeros64(other) >> 3
+		}
+		j := i + wl
+		if wl == 0 || capital && wl == 1 {
+			return i // no word, or a single capital (which the slow path handles)
+		}
+		// A word of 9 to 15 bytes ("Flinkwerk"): the next 8 bytes hold its
+		// rest, lower-case letters and digits.
+		var w2 uint64
+		wl2 := 0
+		if wl == 8 && i+16 <= len(src) {
+			w2 = load64(src, i+8)
+			h2 := w2 | msb
+			lower2 := (h2 - lsb*'a') &^ (h2 - lsb*('z'+1))
+			digit2 := (h2 - lsb*'0') &^ (h2 - lsb*('9'+1))
+			other2 := ^((lower2 | digit2) &^ w2) & msb
+			if other2 == 0 {
+				return i // 16 bytes or more: the general path
+			}
+			wl2 = bits.TrailingZeros64(other2) >> 3
+			if wl2 > 0 && cap(n.buf)-len(n.buf) < 17 {
+				return i
+			}
+			j += wl2
+		}
+		if j < len(src) && !endsWord[src[j]] && !(joinerTab[src[j]] && (j+1 == len(src) || !isAlnumASCII(src[j+1]) && src[j+1] < utf8.RuneSelf)) {
+			// the word may go on (a joiner - . & before a letter or digit
+			// joins; one before anything else ends the word, as the general
+			// path has it: a '.' is punctuation then, the others are dropped)
 			return i
 		}
-		j += wl2
-	}
-	if j < len(src) && !endsWord[src[j]] && !(joinerTab[src[j]] && (j+1 == len(src) || !isAlnumASCII(src[j+1]) && src[j+1] < utf8.RuneSelf)) {
-		// the word may go on (a joiner - . & before a letter or digit
-		// joins; one before anything else ends the word, as the general
-		// path has it: a '.' is punctuation then, the others are dropped)
-		return i
-	}
-	b := n.buf
-	l := len(b)
-	if l > 0 {
-		b = b[:l+1]
-		b[l] = ' '
-		l++
-	}
-	binary.LittleEndian.PutUint64(b[l:l+8], w)
-	if wl2 > 0 {
-		binary.LittleEndian.PutUint64(b[l+8:l+16], w2)
-		wl += wl2
-	}
-	n.buf = b[:l+wl]
-	os, oe := n.base+int32(i), n.base+int32(j)
-	if n.omap != nil {
-		os, oe = n.base+n.omap[i], n.base+n.omap[j]
-	}
-	// field by field: a composite literal is built on the stack and copied
-	k := len(n.toks)
-	if k == cap(n.toks) {
-		n.toks = append(n.toks, token{})
-	}
-	n.toks = n.toks[:k+1]
-	t := &n.toks[k]
-	t.start, t.end, t.ostart, t.oend, t.sent = int32(l), int32(l+wl), os, oe, n.sent
-	t.kind, t.caps, t.joined = tokWord, false, false
-	if x := n.ix; x != nil {
-		// its unit: unitHash of a word of 1 to 15 bytes, written out (the
-		// shifts are below 64, which &63 tells the compiler)
-		var h uint64
-		if wl2 == 0 {
-			h = hashMix(uint64(wl)*hashK2, w&(^uint64(0)>>((64-8*uint(wl))&63)))
-		} else {
-			h = (uint64(wl)*hashK2 ^ w) * hashK1
-			h ^= h >> 32
-			h = hashMix(h, w2&(^uint64(0)>>((64-8*uint(wl2))&63)))
+		b := n.buf
+		l := len(b)
+		if l > 0 {
+			b = b[:l+1]
+			b[l] = ' '
+			l++
 		}
-		ku := len(n.units)
-		if ku == cap(n.units) {
-			n.units = append(n.units, unit{})
+		binary.LittleEndian.PutUint64(b[l:l+8], w)
+		if wl2 > 0 {
+			binary.LittleEndian.PutUint64(b[l+8:l+16], w2)
+			wl += wl2
 		}
-		n.units = n.units[:ku+1]
-		u := &n.units[ku]
-		u.h, u.start, u.end, u.tok, u.id, u.word = h, int32(l), int32(l+wl), int32(k), x.findWord(h, wl), true
+		n.buf = b[:l+wl]
+		os, oe := n.base+int32(i), n.base+int32(j)
+		if n.omap != nil {
+			os, oe = n.base+n.omap[i], n.base+n.omap[j]
+		}
+		// field by field: a composite literal is built on the stack and copied
+		k := len(n.toks)
+		if k == cap(n.toks) {
+			n.toks = append(n.toks, token{})
+		}
+		n.toks = n.toks[:k+1]
+		t := &n.toks[k]
+		t.start, t.end, t.ostart, t.oend, t.sent = int32(l), int32(l+wl), os, oe, n.sent
+		t.kind, t.caps, t.joined = tokWord, false, false
+		if x := n.ix; x != nil {
+			// its unit: unitHash of a word of 1 to 15 bytes, written out (the
+			// shifts are below 64, which &63 tells the compiler)
+			var h uint64
+			if wl2 == 0 {
+				h = hashMix(uint64(wl)*hashK2, w&(^uint64(0)>>((64-8*uint(wl))&63)))
+			} else {
+				h = (uint64(wl)*hashK2 ^ w) * hashK1
+				h ^= h >> 32
+				h = hashMix(h, w2&(^uint64(0)>>((64-8*uint(wl2))&63)))
+			}
+			ku := len(n.units)
+			if ku == cap(n.units) {
+				n.units = append(n.units, unit{})
+			}
+			n.units = n.units[:ku+1]
+			u := &n.units[ku]
+			u.h, u.start, u.end, u.tok, u.id, u.word = h, int32(l), int32(l+wl), int32(k), x.findWord(h, wl), true
+		}
+		// the next word, in the same call: the tokenizer's loop reloads its
+		// values after every call
+		i = j
+		if i < len(src) && src[i] == ' ' {
+			i++ // ends no word: none is open
+		}
+		if i+8 > len(src) || cap(n.buf)-len(n.buf) < 9 {
+			return i
+		}
+		if c := src[i] | 0x20; (c == 'h' || c == 'w') && urlStart(load64(src, i)) {
+			return i // a URL: the general path
+		}
 	}
-	return j
+}
+
+// urlStart reports whether the 8 bytes w start with http://, https:// or
+// www. (letters in either case), as the tokenizer's check with
+// hasPrefixFold does: a byte or'ed with 0x20 is h only for h and H, and
+// likewise for the other letters; the marks are compared as they are.
+func urlStart(w uint64) bool {
+	const http, https, www = 0x002f2f3a70747468, 0x2f2f3a7370747468, 0x2e777777
+	return (w|0x20202020)&0x00ffffffffffffff == http || w|0x2020202020 == https || (w|0x202020)&0xffffffff == www
 }
 
 // endsWord tells the bytes before which a word of letters and digits ends
@@ -541,9 +565,6 @@ func (n *normText) tokenize(src string) {
 				if !n.inWord && i+8 <= len(src) && cap(n.buf)-len(n.buf) >= 9 && !noShortWord {
 					if j := n.shortWord(sb, i); j > i {
 						i = j
-						if i < len(src) && src[i] == ' ' {
-							i++ // ends no word: none is open
-						}
 						continue
 					}
 				}

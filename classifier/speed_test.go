@@ -160,3 +160,25 @@ func TestContainedInOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestURLStart compares urlStart with the tokenizer's check by
+// hasPrefixFold on random 8-byte strings near the prefixes.
+func TestURLStart(t *testing.T) {
+	alpha := []byte("hHtTpPsSwW:/.x\x08\x0e\x1a\x0fHTTP")
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, p := range []string{"http://", "https://", "www."} {
+		for range 100000 {
+			b := []byte(p + "12345678")[:8]
+			for k := range 8 {
+				if r.IntN(3) == 0 {
+					b[k] = alpha[r.IntN(len(alpha))]
+				}
+			}
+			s := string(b)
+			want := hasPrefixFold(s, "http://") || hasPrefixFold(s, "https://") || hasPrefixFold(s, "www.")
+			if got := urlStart(load64(b, 0)); got != want {
+				t.Fatalf("%q: urlStart %v, hasPrefixFold %v", s, got, want)
+			}
+		}
+	}
+}
