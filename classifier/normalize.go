@@ -383,9 +383,9 @@ var noShortWord = false
 // digits, the first maybe a capital (or the 16 bytes a word of up to 15),
 // and the byte after it ends the word, it adds the word's token (and,
 // with ix set, its unit) at once, as startWord, the run and endWord
-// would, takes a space after it, and goes on so with the words that
-// follow while they are such words; it returns where it stopped, i when
-// it did nothing. No word is open, i+8 <= len(src), and n.buf has room
+// would, takes a punctuation mark (not a run of them) and a space after
+// it, and goes on so with the words that follow while they are such
+// words; it returns where it stopped, i when it did nothing. No word is open, i+8 <= len(src), and n.buf has room
 // for 9 more bytes.
 func (n *normText) shortWord(src []byte, i int) int {
 	for {
@@ -480,6 +480,39 @@ func (n *normText) shortWord(src []byte, i int) int {
 		// the next word, in the same call: the tokenizer's loop reloads its
 		// values after every call
 		i = j
+		if i < len(src) && punctMark[src[i]] && (i+1 == len(src) || src[i+1] != src[i]) && cap(n.buf)-len(n.buf) >= 2 {
+			// a punctuation mark after the word, not a run of it: its
+			// token, as punct adds it (the word before starts no run)
+			c := src[i]
+			switch c {
+			case '!':
+				n.excl++
+			case '?':
+				n.quest++
+			}
+			l := len(n.buf)
+			n.buf = n.buf[:l+2]
+			n.buf[l], n.buf[l+1] = ' ', c
+			os, oe := n.base+int32(i), n.base+int32(i+1)
+			if n.omap != nil {
+				os, oe = n.base+n.omap[i], n.base+n.omap[i+1]
+			}
+			k := len(n.toks)
+			if k == cap(n.toks) {
+				n.toks = append(n.toks, token{})
+			}
+			n.toks = n.toks[:k+1]
+			t := &n.toks[k]
+			t.start, t.end, t.ostart, t.oend, t.sent = int32(l+1), int32(l+2), os, oe, n.sent
+			t.kind, t.caps, t.joined = tokPunct, false, false
+			if x := n.ix; x != nil {
+				n.units = append(n.units, unit{start: int32(l + 1), end: int32(l + 2), tok: int32(k), id: x.byteID[c]})
+			}
+			if c == '!' || c == '?' || c == '.' {
+				n.sent++
+			}
+			i++
+		}
 		if i < len(src) && src[i] == ' ' {
 			i++ // ends no word: none is open
 		}
@@ -500,6 +533,9 @@ func urlStart(w uint64) bool {
 	const http, https, www = 0x002f2f3a70747468, 0x2f2f3a7370747468, 0x2e777777
 	return (w|0x20202020)&0x00ffffffffffffff == http || w|0x2020202020 == https || (w|0x202020)&0xffffffff == www
 }
+
+// punctMark tells the punctuation marks that are tokens of their own.
+var punctMark = [256]bool{'!': true, '?': true, '.': true, ',': true, ';': true, ':': true}
 
 // endsWord tells the bytes before which a word of letters and digits ends
 // without looking further (wordEnds of their class; no byte from 0x80 on).
