@@ -385,8 +385,8 @@ var noShortWord = false
 // with ix set, its unit) at once, as startWord, the run and endWord
 // would, takes a punctuation mark (not a run of them) and a space after
 // it, and goes on so with the words that follow while they are such
-// words; it returns where it stopped, i when it did nothing. No word is open, i+8 <= len(src), and n.buf has room
-// for 9 more bytes.
+// words; it returns where it stopped, i when it did nothing. No word is
+// open, i+8 <= len(src), and n.buf has room for 9 more bytes.
 func (n *normText) shortWord(src []byte, i int) int {
 	for {
 		w := load64(src, i)
