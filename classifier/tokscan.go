@@ -902,6 +902,9 @@ func (c *Classifier) tokScan(s *scratch) {
 
 func (c *Classifier) sortHits(hs []hit) {
 	for i := 1; i < len(hs); i++ {
+		if hs[i].end > hs[i-1].end {
+			continue // in order (most hits): one comparison
+		}
 		for j := i; j > 0 && c.hitLess(&hs[j], &hs[j-1]); j-- {
 			hs[j], hs[j-1] = hs[j-1], hs[j]
 		}
