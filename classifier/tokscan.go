@@ -771,12 +771,16 @@ func (c *Classifier) tokScan(s *scratch) {
 	hasP, hasS, hasB := len(x.prefixPats) > 0, len(x.suffixPats) > 0, len(x.brandWords) > 0
 	for ui := range us {
 		u := &us[ui]
+		var sl *wordSlot // the unit's slot, nil outside the dictionary
+		if u.id >= 0 {
+			sl = &x.wslots[u.id]
+		}
 		if u.word && (hasP || hasS) {
 			// prefix stems and compound heads: listed for the words of the
 			// dictionary, probed for the others
 			stemN := uint8(probeStems)
-			if u.id >= 0 {
-				stemN = x.wslots[u.id].stemN
+			if sl != nil {
+				stemN = sl.stemN
 			}
 			switch stemN {
 			case 0:
@@ -784,7 +788,7 @@ func (c *Classifier) tokScan(s *scratch) {
 				s.stems = x.appendStems(s.stems[:0], buf[u.start:u.end])
 				c.stemHits(s, u, s.stems)
 			default:
-				c.stemHits(s, u, x.ext[x.wslots[u.id].extOff:][:stemN])
+				c.stemHits(s, u, x.ext[sl.extOff:][:stemN])
 			}
 		}
 		if hasB {
@@ -797,10 +801,9 @@ func (c *Classifier) tokScan(s *scratch) {
 				c.brandInToken(s, u)
 			}
 		}
-		if u.id < 0 {
+		if sl == nil {
 			continue
 		}
-		sl := &x.wslots[u.id]
 		if sl.stop >= 0 && s.countStop {
 			s.stopDE += x.stops[sl.stop][0]
 			s.stopEN += x.stops[sl.stop][1]
