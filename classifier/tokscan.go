@@ -805,8 +805,9 @@ func (c *Classifier) tokScan(s *scratch) {
 			continue
 		}
 		if sl.stop >= 0 && s.countStop {
-			s.stopDE += x.stops[sl.stop][0]
-			s.stopEN += x.stops[sl.stop][1]
+			st := &x.stops[sl.stop]
+			s.stopDE += st[0]
+			s.stopEN += st[1]
 		}
 		if sl.single >= 0 {
 			s.hits = append(s.hits, hit{pat: sl.single, t0: u.tok, t1: u.tok + 1, end: u.end, plen: u.end - u.start})
