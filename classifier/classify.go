@@ -257,7 +257,7 @@ func (s *scratch) eval(n *node) bool {
 				continue // decided in a loop that calls nothing
 			}
 			for b := s.first(r.pat); b >= 0; b = s.next[b] {
-				if hb := s.hits[b]; !r.title || hb.t1 <= s.titleTok {
+				if hb := &s.hits[b]; !r.title || hb.t1 <= s.titleTok {
 					rs = append(rs, tokRange{hb.t0, hb.t1})
 				}
 			}
@@ -271,7 +271,7 @@ func (s *scratch) eval(n *node) bool {
 				continue
 			}
 			for a := s.first(l.pat); a >= 0; a = s.next[a] {
-				ha := s.hits[a]
+				ha := &s.hits[a]
 				if l.title && ha.t1 > s.titleTok {
 					continue
 				}
@@ -333,7 +333,7 @@ func (s *scratch) leafSpans(mt *mention.Match, r *rule) {
 			continue // most leaves: not hit, decided in a loop that calls nothing
 		}
 		for h := s.first(l.pat); h >= 0; h = s.next[h] {
-			if hh := s.hits[h]; !l.title || hh.t1 <= s.titleTok {
+			if hh := &s.hits[h]; !l.title || hh.t1 <= s.titleTok {
 				s.addSpan(mt, hh.t0, hh.t1)
 			}
 		}
@@ -384,7 +384,8 @@ func addMatch(v *mention.Verdict, name, topic string, crit bool, w float64) *men
 
 // addSpan adds the original byte range of tokens [t0, t1) unless present.
 func (s *scratch) addSpan(mt *mention.Match, t0, t1 int32) {
-	sp := mention.Span{Start: int(s.nt.toks[t0].ostart), End: int(s.nt.toks[t1-1].oend)}
+	toks := s.nt.toks
+	sp := mention.Span{Start: int(toks[t0].ostart), End: int(toks[t1-1].oend)}
 	// The spans are sorted by start: one that starts after the last
 	// cannot be present and goes at the end (the usual case).
 	if k := len(mt.Spans); k == 0 || sp.Start > mt.Spans[k-1].Start {
