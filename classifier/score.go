@@ -76,7 +76,9 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	cnt := s.cueCnt[:n]
 	clear(cnt)
 	contrasts, nonneg := 0, 0
-	for _, h := range s.hits {
+	hits := s.hits
+	for hi := range hits {
+		h := &hits[hi]
 		hp := &c.hot[h.pat]
 		if hp.brand {
 			for t := h.t0; t < h.t1; t++ {
