@@ -464,6 +464,13 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 		e := m.units[m.anchor].id
 		x.entries[e].multis = append(x.entries[e].multis, mi)
 	}
+	// The one-word brand terms are in nearly every text but in no
+	// pattern's units: as words of the dictionary (without patterns) they
+	// get their stems listed instead of probed in every text.
+	for _, bw := range x.brandWords {
+		id(bw.text)
+		id(bw.text + "s")
+	}
 	// Pack the entries into the slots of the dictionary.
 	size := 8
 	for size < 2*len(x.entries) {
