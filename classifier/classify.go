@@ -231,6 +231,14 @@ func (s *scratch) eval(n *node) bool {
 		}
 		return true
 	case nOr:
+		if n.terms {
+			for i := range n.kids {
+				if k := &n.kids[i]; s.leafHit(leaf{k.pat, k.title}) {
+					return true
+				}
+			}
+			return false
+		}
 		for i := range n.kids {
 			if s.eval(&n.kids[i]) {
 				return true
