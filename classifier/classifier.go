@@ -143,7 +143,6 @@ type node struct {
 	field       uint8
 	val         string
 	prefix      bool
-	terms       bool // an OR whose operands are all terms (eval needs no recursion)
 }
 
 type rule struct {
@@ -517,12 +516,6 @@ func (b *builder) compile(e Expr, ruleIdx int32, title bool, neg bool, spans *[]
 				return node{}, err
 			}
 			n.kids = append(n.kids, kid)
-		}
-		if k == nOr {
-			n.terms = true
-			for i := range n.kids {
-				n.terms = n.terms && n.kids[i].kind == nTerm
-			}
 		}
 		return n, nil
 	case *Not:

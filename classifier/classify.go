@@ -225,27 +225,30 @@ func (s *scratch) eval(n *node) bool {
 		return s.leafHit(leaf{n.pat, n.title})
 	case nAnd:
 		for i := range n.kids {
-			if !s.eval(&n.kids[i]) {
+			if k := &n.kids[i]; k.kind == nTerm { // without recursion
+				if !s.leafHit(leaf{k.pat, k.title}) {
+					return false
+				}
+			} else if !s.eval(k) {
 				return false
 			}
 		}
 		return true
 	case nOr:
-		if n.terms {
-			for i := range n.kids {
-				if k := &n.kids[i]; s.leafHit(leaf{k.pat, k.title}) {
+		for i := range n.kids {
+			if k := &n.kids[i]; k.kind == nTerm { // without recursion
+				if s.leafHit(leaf{k.pat, k.title}) {
 					return true
 				}
-			}
-			return false
-		}
-		for i := range n.kids {
-			if s.eval(&n.kids[i]) {
+			} else if s.eval(k) {
 				return true
 			}
 		}
 		return false
 	case nNot:
+		if k := &n.kids[0]; k.kind == nTerm {
+			return !s.leafHit(leaf{k.pat, k.title})
+		}
 		return !s.eval(&n.kids[0])
 	case nNear:
 		// Most right operands have no hit at all: a tight loop over the
