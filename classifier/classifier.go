@@ -171,6 +171,15 @@ type ruleHot struct {
 	// term), or -1: the rule cannot match unless need occurs, so a
 	// candidate without it is dropped before its nodes are read.
 	need int32
+	// req lists patterns one of which must occur for the rule to match
+	// (reqN of them): the right operand of a NEAR that is the rule or one
+	// of its AND operands, when it has at most len(req) leaves. A
+	// candidate none of whose req passes the filter of the patterns hit
+	// is dropped before its nodes are read (they are a cache miss or two
+	// away; most custom NEAR rules that a common word makes candidates
+	// end here).
+	reqN uint8
+	req  [3]int32
 }
 
 // Classifier decides whether mentions are criticism. It is immutable after
@@ -284,11 +293,22 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	c.ruleHot = make([]ruleHot, len(c.rules))
 	for i := range c.rules {
 		rh := ruleHot{lang: c.rules[i].lang, anyHit: c.rules[i].anyHit, need: -1}
-		if root := &c.rules[i].root; root.kind == nAnd {
+		near := func(n *node) {
+			if n.kind == nNear && rh.reqN == 0 && len(n.right) <= len(rh.req) {
+				for _, l := range n.right {
+					rh.req[rh.reqN] = l.pat
+					rh.reqN++
+				}
+			}
+		}
+		root := &c.rules[i].root
+		near(root)
+		if root.kind == nAnd {
 			for k := range root.kids {
 				if root.kids[k].kind == nTerm {
 					rh.need = root.kids[k].pat
 				}
+				near(&root.kids[k])
 			}
 		}
 		c.ruleHot[i] = rh

@@ -45,6 +45,11 @@ type ruleStamp struct {
 	trig int32
 }
 
+// hitWords is the size of the filter of the patterns hit, in 64-bit
+// words: with about 40 patterns hit per text, 4,096 bits let about 1% of
+// the absent patterns through, 512 bits 8%.
+const hitWords = 64
+
 type headSlot struct {
 	gen uint32
 	h   int32
@@ -61,11 +66,11 @@ type scratch struct {
 	stems     []extRef   // the stems of a word outside the dictionary
 	merged    []hit
 	next      []int32
-	heads     []headSlot  // per pattern: its last hit in this text (valid when gen matches)
-	hitBits   [8]uint64   // bit p&511 set for the patterns hit: most lookups of absent patterns stop here
-	ruleGen   []ruleStamp // per rule: whether it is a candidate in this text (gen matches), and its trigger hits
-	trig      []hitLink   // the hits that made each rule a candidate, one list per rule
-	trigList  []int32     // one rule's trigger hits, for trigSpans
+	heads     []headSlot       // per pattern: its last hit in this text (valid when gen matches)
+	hitBits   [hitWords]uint64 // bit p&(64*hitWords-1) set for the patterns hit: most lookups of absent patterns stop here
+	ruleGen   []ruleStamp      // per rule: whether it is a candidate in this text (gen matches), and its trigger hits
+	trig      []hitLink        // the hits that made each rule a candidate, one list per rule
+	trigList  []int32          // one rule's trigger hits, for trigSpans
 	gen       uint32
 	cands     []int32
 	matched   []int32
@@ -98,6 +103,7 @@ func (c *Classifier) scan(s *scratch, m *mention.Mention) {
 		s.gen = 1
 	}
 	nt := &s.nt
+	nt.ix = c.tix
 	nt.body(m.Title, m.Text)
 	s.titleTok = 0
 	if m.Title != "" {
@@ -116,7 +122,7 @@ func (c *Classifier) scan(s *scratch, m *mention.Mention) {
 }
 
 func (s *scratch) first(p int32) int32 {
-	if s.hitBits[p>>6&7]&(1<<(p&63)) == 0 {
+	if s.hitBits[p>>6&(hitWords-1)]&(1<<(p&63)) == 0 {
 		return -1
 	}
 	if hs := s.heads[p]; hs.gen == s.gen {
@@ -176,6 +182,30 @@ func (c *Classifier) isBrand(s *scratch) bool {
 	return false
 }
 
+// maybeReq reports whether a pattern of rh.req may have a hit (passes the
+// filter s.hitBits).
+func (s *scratch) maybeReq(rh *ruleHot) bool {
+	for _, p := range rh.req[:rh.reqN] {
+		if s.hitBits[p>>6&(hitWords-1)]&(1<<(p&63)) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// firstMaybe returns the index of the first leaf of ls whose pattern may
+// have a hit (passes the filter s.hitBits), or -1: the leaves before it
+// have none.
+func (s *scratch) firstMaybe(ls []leaf) int {
+	bits := &s.hitBits
+	for i, l := range ls {
+		if bits[l.pat>>6&(hitWords-1)]&(1<<(l.pat&63)) != 0 {
+			return i
+		}
+	}
+	return -1
+}
+
 func (s *scratch) leafHit(l leaf) bool {
 	for h := s.first(l.pat); h >= 0; h = s.next[h] {
 		if !l.title || s.hits[h].t1 <= s.titleTok {
@@ -195,28 +225,50 @@ func (s *scratch) eval(n *node) bool {
 		return s.leafHit(leaf{n.pat, n.title})
 	case nAnd:
 		for i := range n.kids {
-			if !s.eval(&n.kids[i]) {
+			if k := &n.kids[i]; k.kind == nTerm { // without recursion
+				if !s.leafHit(leaf{k.pat, k.title}) {
+					return false
+				}
+			} else if !s.eval(k) {
 				return false
 			}
 		}
 		return true
 	case nOr:
 		for i := range n.kids {
-			if s.eval(&n.kids[i]) {
+			if k := &n.kids[i]; k.kind == nTerm { // without recursion
+				if s.leafHit(leaf{k.pat, k.title}) {
+					return true
+				}
+			} else if s.eval(k) {
 				return true
 			}
 		}
 		return false
 	case nNot:
+		if k := &n.kids[0]; k.kind == nTerm {
+			return !s.leafHit(leaf{k.pat, k.title})
+		}
 		return !s.eval(&n.kids[0])
 	case nNear:
+		// Most right operands have no hit at all: a tight loop over the
+		// filter of the patterns hit tells, before their hits are
+		// collected.
+		i0 := s.firstMaybe(n.right)
+		if i0 < 0 {
+			return false
+		}
 		// The hits of the right operand are collected once (its leaves
 		// are often many, its hits few or none); NEAR operands are
 		// leaves, so no other NEAR uses s.near meanwhile.
 		rs := s.near[:0]
-		for _, r := range n.right {
+		bits := &s.hitBits
+		for _, r := range n.right[i0:] { // the leaves before i0 have no hit
+			if p := r.pat; bits[p>>6&(hitWords-1)]&(1<<(p&63)) == 0 {
+				continue // decided in a loop that calls nothing
+			}
 			for b := s.first(r.pat); b >= 0; b = s.next[b] {
-				if hb := s.hits[b]; !r.title || hb.t1 <= s.titleTok {
+				if hb := &s.hits[b]; !r.title || hb.t1 <= s.titleTok {
 					rs = append(rs, tokRange{hb.t0, hb.t1})
 				}
 			}
@@ -226,8 +278,11 @@ func (s *scratch) eval(n *node) bool {
 			return false
 		}
 		for _, l := range n.left {
+			if p := l.pat; bits[p>>6&(hitWords-1)]&(1<<(p&63)) == 0 {
+				continue
+			}
 			for a := s.first(l.pat); a >= 0; a = s.next[a] {
-				ha := s.hits[a]
+				ha := &s.hits[a]
 				if l.title && ha.t1 > s.titleTok {
 					continue
 				}
@@ -283,9 +338,13 @@ type hitLink struct {
 // leafSpans adds the spans of rule r's positive leaves to mt: leaf by
 // leaf, the hits of each.
 func (s *scratch) leafSpans(mt *mention.Match, r *rule) {
+	bits := &s.hitBits
 	for _, l := range r.spans {
+		if p := l.pat; bits[p>>6&(hitWords-1)]&(1<<(p&63)) == 0 {
+			continue // most leaves: not hit, decided in a loop that calls nothing
+		}
 		for h := s.first(l.pat); h >= 0; h = s.next[h] {
-			if hh := s.hits[h]; !l.title || hh.t1 <= s.titleTok {
+			if hh := &s.hits[h]; !l.title || hh.t1 <= s.titleTok {
 				s.addSpan(mt, hh.t0, hh.t1)
 			}
 		}
@@ -336,7 +395,8 @@ func addMatch(v *mention.Verdict, name, topic string, crit bool, w float64) *men
 
 // addSpan adds the original byte range of tokens [t0, t1) unless present.
 func (s *scratch) addSpan(mt *mention.Match, t0, t1 int32) {
-	sp := mention.Span{Start: int(s.nt.toks[t0].ostart), End: int(s.nt.toks[t1-1].oend)}
+	toks := s.nt.toks
+	sp := mention.Span{Start: int(toks[t0].ostart), End: int(toks[t1-1].oend)}
 	// The spans are sorted by start: one that starts after the last
 	// cannot be present and goes at the end (the usual case).
 	if k := len(mt.Spans); k == 0 || sp.Start > mt.Spans[k-1].Start {
@@ -401,10 +461,11 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 	next := slices.Grow(s.next[:0], len(hits))[:len(hits)]
 	s.next = next
 	heads, gen := s.heads, s.gen
-	var bits [8]uint64
+	bits := &s.hitBits
+	*bits = [hitWords]uint64{}
 	for hi := range hits {
 		p := hits[hi].pat
-		bits[p>>6&7] |= 1 << (p & 63)
+		bits[p>>6&(hitWords-1)] |= 1 << (p & 63)
 		hs := &heads[p]
 		if hs.gen != gen {
 			*hs = headSlot{gen: gen, h: -1}
@@ -431,14 +492,23 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 			}
 		}
 	}
-	s.hitBits = bits
 	s.matched = s.matched[:0]
 	for _, ri := range s.cands {
-		if rh := c.ruleHot[ri]; rh.lang&langBits != 0 && (rh.anyHit || (rh.need < 0 || s.first(rh.need) >= 0) && s.eval(&c.rules[ri].root)) {
+		if rh := &c.ruleHot[ri]; rh.lang&langBits != 0 && (rh.anyHit || (rh.need < 0 || s.first(rh.need) >= 0) && (rh.reqN == 0 || s.maybeReq(rh)) && s.eval(&c.rules[ri].root)) {
 			s.matched = append(s.matched, ri)
 		}
 	}
-	slices.Sort(s.matched)
+	// Rule order. The matched rules are usually few: insertion sort,
+	// without the call and set-up of slices.Sort.
+	if ms := s.matched; len(ms) <= 16 {
+		for i := 1; i < len(ms); i++ {
+			for j := i; j > 0 && ms[j] < ms[j-1]; j-- {
+				ms[j], ms[j-1] = ms[j-1], ms[j]
+			}
+		}
+	} else {
+		slices.Sort(ms)
+	}
 	sev := mention.SeverityNone
 	for _, ri := range s.matched {
 		r := &c.rules[ri]

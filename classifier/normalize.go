@@ -52,6 +52,14 @@ type normText struct {
 	sent             int32
 	omap             []int32
 	base             int32 // offset of the current part in the original body
+
+	// With ix set (texts, not patterns), every token is cut into its units
+	// as it is added: each word, or the parts of a word between joiners,
+	// and the joiners, punctuation marks and emoji, hashed and looked up
+	// in the dictionary (see tokscan.go). Cutting them while the bytes
+	// are at hand saves a pass over the tokens.
+	ix    *tokIndex
+	units []unit
 }
 
 func (n *normText) reset() {
@@ -62,6 +70,7 @@ func (n *normText) reset() {
 	n.sent = 0
 	n.omap = nil
 	n.base = 0
+	n.units = n.units[:0]
 }
 
 // orig maps an offset of the source the tokenizer reads to the original text.
@@ -222,6 +231,22 @@ func (n *normText) emit(kind tokKind, oend int, caps bool) {
 	})
 }
 
+// cutLast appends the units of the last token to n.units.
+func (n *normText) cutLast() {
+	ti := len(n.toks) - 1
+	t := &n.toks[ti]
+	if t.kind == tokPunct && t.end-t.start == 1 { // one mark: its id is at hand
+		n.units = append(n.units, unit{start: t.start, end: t.end, tok: int32(ti), id: n.ix.byteID[n.buf[t.start]]})
+		return
+	}
+	if t.kind != tokWord || t.joined {
+		n.units = n.ix.cutOther(n.units, n.buf, t, int32(ti))
+		return
+	}
+	h := unitHash(n.buf[t.start:t.end])
+	n.units = append(n.units, unit{h: h, start: t.start, end: t.end, tok: int32(ti), id: n.ix.findWord(h, int(t.end-t.start)), word: true})
+}
+
 func (n *normText) endWord(o int) {
 	if !n.inWord {
 		return
@@ -235,6 +260,9 @@ func (n *normText) endWord(o int) {
 		n.caps++
 	}
 	n.emit(tokWord, o, caps)
+	if n.ix != nil {
+		n.cutLast()
+	}
 }
 
 func (n *normText) startWord(o int) {
@@ -352,48 +380,171 @@ var noShortWord = false
 
 // shortWord is the fast path for the most common word: when the 8 bytes of
 // src from i on hold a whole word of at most 8 lower-case letters and
-// digits, the first maybe a capital, and the byte after it ends the word,
-// it adds the word's token at once, as startWord, the run and endWord
-// would, and returns the word's end; otherwise it returns i and does
-// nothing. No word is open, i+8 <= len(src), and n.buf has room for 9
-// more bytes.
+// digits, the first maybe a capital (or the 16 bytes a word of up to 15),
+// and the byte after it ends the word, it adds the word's token (and,
+// with ix set, its unit) at once, as startWord, the run and endWord
+// would, takes a punctuation mark (not a run of them) and a space after
+// it, and goes on so with the words that follow while they are such
+// words; it returns where it stopped, i when it did nothing. No word is
+// open, i+8 <= len(src), and n.buf has room for 9 more bytes.
 func (n *normText) shortWord(src []byte, i int) int {
-	w := load64(src, i)
-	first := byte(w)
-	if first >= 'A' && first <= 'Z' {
-		w |= 0x20 // the capital folded, the rest must be lower case
+	for {
+		w := load64(src, i)
+		first := byte(w)
+		capital := first-'A' < 26
+		if capital {
+			w |= 0x20 // the capital folded, the rest must be lower case
+		}
+		h := w | msb
+		lower := (h - lsb*'a') &^ (h - lsb*('z'+1))
+		digit := (h - lsb*'0') &^ (h - lsb*('9'+1))
+		other := ^((lower | digit) &^ w) & msb
+		wl := 8 // the word's length
+		if other != 0 {
+			wl = bits.TrailingZeros64(other) >> 3
+		}
+		j := i + wl
+		if wl == 0 || capital && wl == 1 {
+			return i // no word, or a single capital (which the slow path handles)
+		}
+		// A word of 9 to 15 bytes ("Flinkwerk"): the next 8 bytes hold its
+		// rest, lower-case letters and digits.
+		var w2 uint64
+		wl2 := 0
+		if wl == 8 && i+16 <= len(src) {
+			w2 = load64(src, i+8)
+			h2 := w2 | msb
+			lower2 := (h2 - lsb*'a') &^ (h2 - lsb*('z'+1))
+			digit2 := (h2 - lsb*'0') &^ (h2 - lsb*('9'+1))
+			other2 := ^((lower2 | digit2) &^ w2) & msb
+			if other2 == 0 {
+				return i // 16 bytes or more: the general path
+			}
+			wl2 = bits.TrailingZeros64(other2) >> 3
+			if wl2 > 0 && cap(n.buf)-len(n.buf) < 17 {
+				return i
+			}
+			j += wl2
+		}
+		if j < len(src) && !endsWord[src[j]] && !(joinerTab[src[j]] && (j+1 == len(src) || !isAlnumASCII(src[j+1]) && src[j+1] < utf8.RuneSelf)) {
+			// the word may go on (a joiner - . & before a letter or digit
+			// joins; one before anything else ends the word, as the general
+			// path has it: a '.' is punctuation then, the others are dropped)
+			return i
+		}
+		b := n.buf
+		l := len(b)
+		if l > 0 {
+			b = b[:l+1]
+			b[l] = ' '
+			l++
+		}
+		binary.LittleEndian.PutUint64(b[l:l+8], w)
+		if wl2 > 0 {
+			binary.LittleEndian.PutUint64(b[l+8:l+16], w2)
+			wl += wl2
+		}
+		n.buf = b[:l+wl]
+		os, oe := n.base+int32(i), n.base+int32(j)
+		if n.omap != nil {
+			os, oe = n.base+n.omap[i], n.base+n.omap[j]
+		}
+		// field by field: a composite literal is built on the stack and copied
+		k := len(n.toks)
+		if k == cap(n.toks) {
+			n.toks = append(n.toks, token{})
+		}
+		n.toks = n.toks[:k+1]
+		t := &n.toks[k]
+		t.start, t.end, t.ostart, t.oend, t.sent = int32(l), int32(l+wl), os, oe, n.sent
+		t.kind, t.caps, t.joined = tokWord, false, false
+		if x := n.ix; x != nil {
+			// its unit: unitHash of a word of 1 to 15 bytes, written out (the
+			// shifts are below 64, which &63 tells the compiler)
+			var h uint64
+			if wl2 == 0 {
+				h = hashMix(uint64(wl)*hashK2, w&(^uint64(0)>>((64-8*uint(wl))&63)))
+			} else {
+				h = (uint64(wl)*hashK2 ^ w) * hashK1
+				h ^= h >> 32
+				h = hashMix(h, w2&(^uint64(0)>>((64-8*uint(wl2))&63)))
+			}
+			ku := len(n.units)
+			if ku == cap(n.units) {
+				n.units = append(n.units, unit{})
+			}
+			n.units = n.units[:ku+1]
+			u := &n.units[ku]
+			u.h, u.start, u.end, u.tok, u.id, u.word = h, int32(l), int32(l+wl), int32(k), x.findWord(h, wl), true
+		}
+		// the next word, in the same call: the tokenizer's loop reloads its
+		// values after every call
+		i = j
+		if i < len(src) && punctMark[src[i]] && (i+1 == len(src) || src[i+1] != src[i]) && cap(n.buf)-len(n.buf) >= 2 {
+			// a punctuation mark after the word, not a run of it: its
+			// token, as punct adds it (the word before starts no run)
+			c := src[i]
+			switch c {
+			case '!':
+				n.excl++
+			case '?':
+				n.quest++
+			}
+			l := len(n.buf)
+			n.buf = n.buf[:l+2]
+			n.buf[l], n.buf[l+1] = ' ', c
+			os, oe := n.base+int32(i), n.base+int32(i+1)
+			if n.omap != nil {
+				os, oe = n.base+n.omap[i], n.base+n.omap[i+1]
+			}
+			k := len(n.toks)
+			if k == cap(n.toks) {
+				n.toks = append(n.toks, token{})
+			}
+			n.toks = n.toks[:k+1]
+			t := &n.toks[k]
+			t.start, t.end, t.ostart, t.oend, t.sent = int32(l+1), int32(l+2), os, oe, n.sent
+			t.kind, t.caps, t.joined = tokPunct, false, false
+			if x := n.ix; x != nil {
+				n.units = append(n.units, unit{start: int32(l + 1), end: int32(l + 2), tok: int32(k), id: x.byteID[c]})
+			}
+			if c == '!' || c == '?' || c == '.' {
+				n.sent++
+			}
+			i++
+		}
+		if i < len(src) && src[i] == ' ' {
+			i++ // ends no word: none is open
+		}
+		if i+8 > len(src) || cap(n.buf)-len(n.buf) < 9 {
+			return i
+		}
+		if c := src[i] | 0x20; (c == 'h' || c == 'w') && urlStart(load64(src, i)) {
+			return i // a URL: the general path
+		}
 	}
-	h := w | msb
-	lower := (h - lsb*'a') &^ (h - lsb*('z'+1))
-	digit := (h - lsb*'0') &^ (h - lsb*('9'+1))
-	other := ^((lower | digit) &^ w) & msb
-	wl := 8 // the word's length
-	if other != 0 {
-		wl = bits.TrailingZeros64(other) >> 3
-	}
-	j := i + wl
-	if wl == 0 || first >= 'A' && first <= 'Z' && wl == 1 {
-		return i // no word, or a single capital (which the slow path handles)
-	}
-	if j < len(src) && (src[j] >= utf8.RuneSelf || !wordEnds[asciiClass[src[j]]]) {
-		return i // the word may go on
-	}
-	b := n.buf
-	l := len(b)
-	if l > 0 {
-		b = b[:l+1]
-		b[l] = ' '
-		l++
-	}
-	binary.LittleEndian.PutUint64(b[l:l+8], w)
-	n.buf = b[:l+wl]
-	n.toks = append(n.toks, token{
-		start: int32(l), end: int32(l + wl),
-		ostart: n.orig(i), oend: n.orig(j),
-		sent: n.sent, kind: tokWord,
-	})
-	return j
 }
+
+// urlStart reports whether the 8 bytes w start with http://, https:// or
+// www. (letters in either case), as the tokenizer's check with
+// hasPrefixFold does: a byte or'ed with 0x20 is h only for h and H, and
+// likewise for the other letters; the marks are compared as they are.
+func urlStart(w uint64) bool {
+	const http, https, www = 0x002f2f3a70747468, 0x2f2f3a7370747468, 0x2e777777
+	return (w|0x20202020)&0x00ffffffffffffff == http || w|0x2020202020 == https || (w|0x202020)&0xffffffff == www
+}
+
+// punctMark tells the punctuation marks that are tokens of their own.
+var punctMark = [256]bool{'!': true, '?': true, '.': true, ',': true, ';': true, ':': true}
+
+// endsWord tells the bytes before which a word of letters and digits ends
+// without looking further (wordEnds of their class; no byte from 0x80 on).
+var endsWord = func() (t [256]bool) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		t[c] = wordEnds[asciiClass[c]]
+	}
+	return t
+}()
 
 // punct handles the punctuation mark c at i: it ends the word and adds a
 // token (a run of the same mark is one token).
@@ -411,6 +562,9 @@ func (n *normText) punct(c byte, i int) {
 		n.begin(i)
 		n.buf = append(n.buf, c)
 		n.emit(tokPunct, i+1, false)
+		if n.ix != nil {
+			n.cutLast()
+		}
 	}
 	if c == '!' || c == '?' || c == '.' {
 		n.sent++
@@ -426,7 +580,7 @@ func (n *normText) tokenize(src string) {
 		if c < utf8.RuneSelf {
 			switch asciiClass[c] {
 			case clsLower, clsUpper:
-				if !n.inWord && (c == 'h' || c == 'H' || c == 'w' || c == 'W') &&
+				if !n.inWord && (c|0x20 == 'h' || c|0x20 == 'w') &&
 					(hasPrefixFold(src[i:], "http://") || hasPrefixFold(src[i:], "https://") || hasPrefixFold(src[i:], "www.")) {
 					j := i
 					for j < len(src) && !isSpaceByte(src[j]) {
@@ -438,15 +592,15 @@ func (n *normText) tokenize(src string) {
 					n.begin(i)
 					n.appendLowerASCII(src[i:j])
 					n.emit(tokURL, j, false)
+					if n.ix != nil {
+						n.cutLast()
+					}
 					i = j
 					continue
 				}
 				if !n.inWord && i+8 <= len(src) && cap(n.buf)-len(n.buf) >= 9 && !noShortWord {
 					if j := n.shortWord(sb, i); j > i {
 						i = j
-						if i < len(src) && src[i] == ' ' {
-							i++ // ends no word: none is open
-						}
 						continue
 					}
 				}
@@ -491,6 +645,9 @@ func (n *normText) tokenize(src string) {
 					n.begin(i)
 					n.appendLowerASCII(src[i:j])
 					n.emit(tokHandle, j, false)
+					if n.ix != nil {
+						n.cutLast()
+					}
 					i = j
 					continue
 				}
@@ -542,6 +699,9 @@ func (n *normText) tokenize(src string) {
 			n.begin(i)
 			n.buf = append(n.buf, src[i:i+size]...)
 			n.emit(tokEmoji, i+size, false)
+			if n.ix != nil {
+				n.cutLast()
+			}
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
 			if unicode.Is(unicode.Mn, r) { // a stray combining mark: drop it
 				if n.inWord {
@@ -567,6 +727,9 @@ func (n *normText) tokenize(src string) {
 			n.begin(i)
 			n.buf = append(n.buf, '.')
 			n.emit(tokPunct, i+size, false)
+			if n.ix != nil {
+				n.cutLast()
+			}
 			n.sent++
 		default:
 			n.endWord(i)

@@ -67,15 +67,25 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	clear(s.flags)
 	s.cues = s.cues[:0]
 	flags := s.flags
+	// How many cues cover each token (counted up to 2), counted as the
+	// cues are listed: a cue can only lie inside another when every token
+	// of it is covered twice.
+	if cap(s.cueCnt) < n {
+		s.cueCnt = make([]uint8, n, n+n/2)
+	}
+	cnt := s.cueCnt[:n]
+	clear(cnt)
 	contrasts, nonneg := 0, 0
-	for _, h := range s.hits {
+	hits := s.hits
+	for hi := range hits {
+		h := &hits[hi]
 		hp := &c.hot[h.pat]
 		if hp.brand {
 			for t := h.t0; t < h.t1; t++ {
 				flags[t] |= flagBrand
 			}
 		}
-		if !hp.hasRole || repeatedEmoji(nt, h.t0, h.t1) {
+		if !hp.hasRole || !hp.ascii && repeatedEmoji(nt, h.t0, h.t1) {
 			continue
 		}
 		for _, r := range c.roles(hp) {
@@ -95,12 +105,14 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			case roleIrony:
 				p.irony += r.weight
 				s.cues = append(s.cues, cueHit{t0: h.t0, t1: h.t1, kind: roleIrony, w: r.weight})
+				countCue(cnt, h.t0, h.t1)
 			case roleSevere:
 				p.severe++
 			case roleNonNeg:
 				nonneg++
 			case roleNeg, rolePos, roleThanks, roleFunc:
 				s.cues = append(s.cues, cueHit{t0: h.t0, t1: h.t1, kind: r.kind, w: r.weight})
+				countCue(cnt, h.t0, h.t1)
 			}
 		}
 	}
@@ -126,28 +138,20 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			}
 		}
 	}
-	// How many cues cover each token: a cue can only lie inside another
-	// when every token of it is covered twice.
-	if cap(s.cueCnt) < n {
-		s.cueCnt = make([]uint8, n, n+n/2)
-	}
-	cnt := s.cueCnt[:n]
-	clear(cnt)
-	for i := range s.cues {
-		for t := s.cues[i].t0; t < s.cues[i].t1; t++ {
-			if cnt[t] < 2 {
-				cnt[t]++
-			}
-		}
-	}
+	maxLen, inOrder := int32(-1), false // of the cues, when one is shared
 	for i := range s.cues {
 		cu := &s.cues[i]
 		shared := true
 		for t := cu.t0; t < cu.t1 && shared; t++ {
 			shared = cnt[t] >= 2
 		}
-		if shared && contained(s.cues, i) {
-			continue
+		if shared {
+			if maxLen < 0 {
+				maxLen, inOrder = cueOrder(s.cues)
+			}
+			if contained(s.cues, i, maxLen, inOrder) {
+				continue
+			}
 		}
 		if cu.kind == roleIrony {
 			cu.sign = 1
@@ -160,8 +164,10 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		}
 		negated := false
 		mult := 1.0
+		toks := nt.toks
+		sent0 := toks[cu.t0].sent
 		for k := cu.t0 - 1; k >= 0 && k >= cu.t0-negationReach; k-- {
-			if nt.toks[k].kind == tokPunct || flags[k]&flagContrast != 0 || nt.toks[k].sent != nt.toks[cu.t0].sent {
+			if tk := &toks[k]; tk.kind == tokPunct || flags[k]&flagContrast != 0 || tk.sent != sent0 {
 				break
 			}
 			f := flags[k]
@@ -181,7 +187,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		// German puts the negation after the verb: "gefällt mir nicht".
 		if !negated && (cu.kind == rolePos || cu.kind == roleFunc) && langBits&langDE != 0 {
 			for k := cu.t1; k < int32(n) && k < cu.t1+lookaheadReachD; k++ {
-				if nt.toks[k].kind == tokPunct || flags[k]&flagContrast != 0 || nt.toks[k].sent != nt.toks[cu.t0].sent {
+				if tk := &toks[k]; tk.kind == tokPunct || flags[k]&flagContrast != 0 || tk.sent != sent0 {
 					break
 				}
 				if flags[k]&flagNegator != 0 {
@@ -280,12 +286,51 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	return p
 }
 
+// countCue counts a cue over tokens [t0, t1) in cnt, up to 2 a token.
+func countCue(cnt []uint8, t0, t1 int32) {
+	for t := t0; t < t1; t++ {
+		if cnt[t] < 2 {
+			cnt[t]++
+		}
+	}
+}
+
+// cueOrder returns the length in tokens of the longest cue and whether
+// the cues come in order of their last token (as the hits they come from
+// do: sorted by end).
+func cueOrder(cues []cueHit) (int32, bool) {
+	maxLen, inOrder := int32(0), true
+	for i := range cues {
+		maxLen = max(maxLen, cues[i].t1-cues[i].t0)
+		if i > 0 && cues[i].t1 < cues[i-1].t1 {
+			inOrder = false
+		}
+	}
+	return maxLen, inOrder
+}
+
 // contained reports whether cue i lies inside a longer cue (a phrase such as
-// "kein problem" hides its word "problem").
-func contained(cues []cueHit, i int) bool {
+// "kein problem" hides its word "problem"), or has the span of an earlier
+// cue. With the cues in order of their last token (inOrder), only the
+// cues before i that end where it ends and the cues after it that end at
+// most maxLen tokens after its start can contain it.
+func contained(cues []cueHit, i int, maxLen int32, inOrder bool) bool {
 	a := cues[i]
-	for j, b := range cues {
-		if j != i && b.t0 <= a.t0 && b.t1 >= a.t1 && (b.t1-b.t0 > a.t1-a.t0 || b.t0 == a.t0 && b.t1 == a.t1 && j < i) {
+	if !inOrder {
+		for j, b := range cues {
+			if j != i && b.t0 <= a.t0 && b.t1 >= a.t1 && (b.t1-b.t0 > a.t1-a.t0 || b.t0 == a.t0 && b.t1 == a.t1 && j < i) {
+				return true
+			}
+		}
+		return false
+	}
+	for j := i - 1; j >= 0 && cues[j].t1 == a.t1; j-- {
+		if cues[j].t0 <= a.t0 { // longer, or the same span earlier
+			return true
+		}
+	}
+	for j := i + 1; j < len(cues) && cues[j].t1-a.t0 <= maxLen; j++ {
+		if b := cues[j]; b.t0 <= a.t0 && b.t1 >= a.t1 && b.t1-b.t0 > a.t1-a.t0 {
 			return true
 		}
 	}

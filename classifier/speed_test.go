@@ -79,7 +79,7 @@ func TestTriggerSpansOrder(t *testing.T) {
 func TestShortWordPath(t *testing.T) {
 	parts := []string{"a", "abc", "Flinkwerk", "lieferung", "Die", "ABCD", "x1", "400", "Modell1234", "http://x.de/a", "www.y.de",
 		" ", "  ", ".", "..", "-", "&", "'", "'s", "’", "@", "@flinkwerk", "!", "?", ",", ";", ":", "\n", "(", ")", "\"", "/", "#",
-		"ä", "Ü", "ß", "é", "😍", "\ufe0f", "…", "e\u0301", "\t"}
+		"ä", "Ü", "ß", "é", "😍", "\ufe0f", "…", "e\u0301", "\t", "Kundenservicex", "kundenzufriedenh", "Zufriedenheit15"}
 	r := rand.New(rand.NewPCG(7, 8))
 	var fast, slow normText
 	defer func() { noShortWord = false }()
@@ -99,6 +99,86 @@ func TestShortWordPath(t *testing.T) {
 		if string(fast.buf) != string(slow.buf) || !slices.Equal(fast.toks, slow.toks) ||
 			fast.excl != slow.excl || fast.quest != slow.quest || fast.caps != slow.caps {
 			t.Fatalf("%q|%q: fast path %q %v, general path %q %v", title, text, fast.buf, fast.toks, slow.buf, slow.toks)
+		}
+	}
+}
+
+// TestUnitsWhileTokenizing checks that the units cut while tokenizing are
+// those cutUnits cuts from the finished tokens, on random strings built
+// from the pieces where the two could differ and on benchmark texts.
+func TestUnitsWhileTokenizing(t *testing.T) {
+	c := mustNew(t, benchConfig(100), config.Brand{Terms: []string{"Flinkwerk", "@flinkwerk"}})
+	parts := []string{"a", "abc", "Flinkwerk", "lieferung", "Die", "ABCD", "x1", "400", "Modell1234", "http://x.de/a", "www.y.de",
+		" ", "  ", ".", "..", "-", "&", "'", "'s", "’", "@", "@flinkwerk", "!", "?", ",", ";", ":", "\n", "(", ")", "\"", "/", "#",
+		"ä", "Ü", "ß", "é", "😍", "\ufe0f", "…", "e\u0301", "\t", "nicht", "angekommen", "e-mail", "kunden-service", "e.v"}
+	r := rand.New(rand.NewPCG(9, 10))
+	var texts []string
+	for range 50000 {
+		var b strings.Builder
+		for range 1 + r.IntN(16) {
+			b.WriteString(parts[r.IntN(len(parts))])
+		}
+		texts = append(texts, b.String())
+	}
+	for _, m := range benchTexts(500) {
+		texts = append(texts, m.Text)
+	}
+	var nt normText
+	nt.ix = c.tix
+	for i, text := range texts {
+		title := ""
+		if i%4 == 0 {
+			title, text, _ = strings.Cut(text, " ")
+		}
+		nt.body(title, text)
+		want := c.tix.cutUnits(nil, &nt)
+		if !slices.Equal(nt.units, want) {
+			t.Fatalf("%q|%q: units while tokenizing %v, cutUnits %v", title, text, nt.units, want)
+		}
+	}
+}
+
+// TestContainedInOrder checks contained's shortcut for cues in order of
+// their last token against its definition, on random lists of cues.
+func TestContainedInOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for range 20000 {
+		var cues []cueHit
+		t1 := int32(1)
+		for range r.IntN(10) {
+			t1 += int32(r.IntN(2))
+			cues = append(cues, cueHit{t0: max(0, t1-1-int32(r.IntN(4))), t1: t1})
+		}
+		maxLen, inOrder := cueOrder(cues)
+		if !inOrder {
+			t.Fatalf("%v: not in order", cues)
+		}
+		for i := range cues {
+			if got, want := contained(cues, i, maxLen, true), contained(cues, i, maxLen, false); got != want {
+				t.Fatalf("%v, cue %d: contained %v, by definition %v", cues, i, got, want)
+			}
+		}
+	}
+}
+
+// TestURLStart compares urlStart with the tokenizer's check by
+// hasPrefixFold on random 8-byte strings near the prefixes.
+func TestURLStart(t *testing.T) {
+	alpha := []byte("hHtTpPsSwW:/.x\x08\x0e\x1a\x0fHTTP")
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, p := range []string{"http://", "https://", "www."} {
+		for range 100000 {
+			b := []byte(p + "12345678")[:8]
+			for k := range 8 {
+				if r.IntN(3) == 0 {
+					b[k] = alpha[r.IntN(len(alpha))]
+				}
+			}
+			s := string(b)
+			want := hasPrefixFold(s, "http://") || hasPrefixFold(s, "https://") || hasPrefixFold(s, "www.")
+			if got := urlStart(load64(b, 0)); got != want {
+				t.Fatalf("%q: urlStart %v, hasPrefixFold %v", s, got, want)
+			}
 		}
 	}
 }

@@ -263,6 +263,7 @@ type tokIndex struct {
 	wslots     []wordSlot
 	ext        []extRef // see wordSlot
 	anchors    []anchorRef
+	byteID     [256]int32 // the dictionary id of each one-byte unit (punctuation marks), or -1
 	stops      [][2]float64
 	entries    []dictEntry // during the build
 	keys       []string    // during the build
@@ -463,6 +464,13 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 		e := m.units[m.anchor].id
 		x.entries[e].multis = append(x.entries[e].multis, mi)
 	}
+	// The one-word brand terms are in nearly every text but in no
+	// pattern's units: as words of the dictionary (without patterns) they
+	// get their stems listed instead of probed in every text.
+	for _, bw := range x.brandWords {
+		id(bw.text)
+		id(bw.text + "s")
+	}
 	// Pack the entries into the slots of the dictionary.
 	size := 8
 	for size < 2*len(x.entries) {
@@ -535,6 +543,9 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 		}
 	}
 	x.entries, x.keys = nil, nil
+	for c := range x.byteID {
+		x.byteID[c] = x.findWord(unitHashStr(string([]byte{byte(c)})), 1)
+	}
 	if len(x.bytePats) > maxIndexPats {
 		texts := make([]string, len(x.bytePats))
 		for i, p := range x.bytePats {
@@ -586,7 +597,9 @@ func (x *tokIndex) appendStems(dst []extRef, b []byte) []extRef {
 
 // cutUnits appends the units of the tokens of nt to us: every word, or
 // the parts of a word between joiners, and the joiners, punctuation marks
-// and emoji, each hashed and looked up in the dictionary.
+// and emoji, each hashed and looked up in the dictionary. The tokenizer
+// cuts the same units as it adds the tokens (normText.ix); this pass over
+// the finished tokens is what TestUnitsWhileTokenizing compares it with.
 func (x *tokIndex) cutUnits(us []unit, nt *normText) []unit {
 	buf := nt.buf
 	toks := nt.toks
@@ -697,7 +710,8 @@ type hotPat struct {
 	ruleOff, ruleN   int32
 	stopOnly, brand  bool
 	exclude, hasRole bool
-	_                int32 // to 32 bytes: a shift, not a multiplication, finds an entry
+	ascii            bool    // the text is ASCII: its hits are no emoji
+	_                [3]byte // to 32 bytes: a shift, not a multiplication, finds an entry
 }
 
 // buildHot fills c.hot, c.roleTab, c.ruleTab and c.stopW from c.pats.
@@ -714,7 +728,7 @@ func (c *Classifier) buildHot() {
 		p := &c.pats[i]
 		hp := hotPat{plen: int32(len(p.text)), stop: -1, stopOnly: p.stopOnly, brand: p.brand, exclude: p.exclude,
 			roleOff: int32(len(c.roleTab)), roleN: int32(len(p.roles)), ruleOff: int32(len(c.ruleTab)), ruleN: int32(len(p.rules)),
-			hasRole: len(p.roles) > 0}
+			hasRole: len(p.roles) > 0, ascii: asciiPrefix(p.text) == len(p.text)}
 		c.roleTab = append(c.roleTab, p.roles...)
 		for _, r := range p.rules {
 			if c.rules[r].anyHit {
@@ -748,9 +762,9 @@ func (c *Classifier) addHit(s *scratch, p, t0, t1, end int32) {
 	s.hits = append(s.hits, hit{pat: p, t0: t0, t1: t1, end: end, plen: hp.plen})
 }
 
-// tokScan cuts the normalised text into units and collects the hits of
-// every pattern, sorted as the byte automaton reports them: by end, longer
-// first, then by pattern.
+// tokScan collects the hits of every pattern in the units of the
+// normalised text (cut while tokenizing), sorted as the byte automaton
+// reports them: by end, longer first, then by pattern.
 func (c *Classifier) tokScan(s *scratch) {
 	x := c.tix
 	nt := &s.nt
@@ -759,17 +773,21 @@ func (c *Classifier) tokScan(s *scratch) {
 		nt.buf = slices.Grow(nt.buf, 8)
 	}
 	buf = nt.buf
-	us := x.cutUnits(s.units[:0], nt)
+	us := nt.units // cut while tokenizing
 	s.units = us
 	hasP, hasS, hasB := len(x.prefixPats) > 0, len(x.suffixPats) > 0, len(x.brandWords) > 0
 	for ui := range us {
 		u := &us[ui]
+		var sl *wordSlot // the unit's slot, nil outside the dictionary
+		if u.id >= 0 {
+			sl = &x.wslots[u.id]
+		}
 		if u.word && (hasP || hasS) {
 			// prefix stems and compound heads: listed for the words of the
 			// dictionary, probed for the others
 			stemN := uint8(probeStems)
-			if u.id >= 0 {
-				stemN = x.wslots[u.id].stemN
+			if sl != nil {
+				stemN = sl.stemN
 			}
 			switch stemN {
 			case 0:
@@ -777,7 +795,7 @@ func (c *Classifier) tokScan(s *scratch) {
 				s.stems = x.appendStems(s.stems[:0], buf[u.start:u.end])
 				c.stemHits(s, u, s.stems)
 			default:
-				c.stemHits(s, u, x.ext[x.wslots[u.id].extOff:][:stemN])
+				c.stemHits(s, u, x.ext[sl.extOff:][:stemN])
 			}
 		}
 		if hasB {
@@ -790,13 +808,13 @@ func (c *Classifier) tokScan(s *scratch) {
 				c.brandInToken(s, u)
 			}
 		}
-		if u.id < 0 {
+		if sl == nil {
 			continue
 		}
-		sl := &x.wslots[u.id]
 		if sl.stop >= 0 && s.countStop {
-			s.stopDE += x.stops[sl.stop][0]
-			s.stopEN += x.stops[sl.stop][1]
+			st := &x.stops[sl.stop]
+			s.stopDE += st[0]
+			s.stopEN += st[1]
 		}
 		if sl.single >= 0 {
 			s.hits = append(s.hits, hit{pat: sl.single, t0: u.tok, t1: u.tok + 1, end: u.end, plen: u.end - u.start})
@@ -895,6 +913,9 @@ func (c *Classifier) tokScan(s *scratch) {
 
 func (c *Classifier) sortHits(hs []hit) {
 	for i := 1; i < len(hs); i++ {
+		if hs[i].end > hs[i-1].end {
+			continue // in order (most hits): one comparison
+		}
 		for j := i; j > 0 && c.hitLess(&hs[j], &hs[j-1]); j-- {
 			hs[j], hs[j-1] = hs[j-1], hs[j]
 		}
