@@ -467,14 +467,15 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 		p := hits[hi].pat
 		bits[p>>6&(hitWords-1)] |= 1 << (p & 63)
 		hs := &heads[p]
-		if hs.gen != gen {
+		again := hs.gen == gen // not the pattern's first hit
+		if !again {
 			*hs = headSlot{gen: gen, h: -1}
 		}
 		next[hi] = hs.h
 		hs.h = int32(hi)
 		hp := &c.hot[p]
-		if hp.ruleN == 0 {
-			continue
+		if hp.ruleN == 0 || again && !hp.anyHit {
+			continue // its rules are candidates since its first hit
 		}
 		for _, r := range c.ruleTab[hp.ruleOff:][:hp.ruleN] {
 			anyHit := r < 0

@@ -715,7 +715,8 @@ type hotPat struct {
 	stopOnly, brand  bool
 	exclude, hasRole bool
 	ascii            bool    // the text is ASCII: its hits are no emoji
-	_                [3]byte // to 32 bytes: a shift, not a multiplication, finds an entry
+	anyHit           bool    // one of its rules is anyHit (needs every hit of it)
+	_                [2]byte // to 32 bytes: a shift, not a multiplication, finds an entry
 }
 
 // buildHot fills c.hot, c.roleTab, c.ruleTab and c.stopW from c.pats.
@@ -736,6 +737,7 @@ func (c *Classifier) buildHot() {
 		c.roleTab = append(c.roleTab, p.roles...)
 		for _, r := range p.rules {
 			if c.rules[r].anyHit {
+				hp.anyHit = true
 				r = ^r // see Classifier.ruleTab
 			}
 			c.ruleTab = append(c.ruleTab, r)
