@@ -165,7 +165,11 @@ type rule struct {
 // rule so that a candidate in another language or an OR of terms is
 // decided without touching the rule.
 type ruleHot struct {
-	lang   uint8
+	// ok has bit textState(...) set for the texts of the states in which
+	// the rule can match: its language bits meet the text's, and neither
+	// its title: terms (in a text without title) nor its lang:de and
+	// lang:en terms (see maybeIn) rule it out.
+	ok     uint32
 	anyHit bool
 	// need is a term of a rule that is an AND (its last operand that is a
 	// term), or -1: the rule cannot match unless need occurs, so a
@@ -292,7 +296,13 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	c.buildHot()
 	c.ruleHot = make([]ruleHot, len(c.rules))
 	for i := range c.rules {
-		rh := ruleHot{lang: c.rules[i].lang, anyHit: c.rules[i].anyHit, need: -1}
+		rh := ruleHot{anyHit: c.rules[i].anyHit, need: -1}
+		for st := range textStates {
+			lb, title, li := stateOf(st)
+			if c.rules[i].lang&lb != 0 && maybeIn(&c.rules[i].root, title, li) != triFalse {
+				rh.ok |= 1 << st
+			}
+		}
 		near := func(n *node) {
 			if n.kind == nNear && rh.reqN == 0 && len(n.right) <= len(rh.req) {
 				for _, l := range n.right {
@@ -814,4 +824,105 @@ func (b *builder) packLine(pack string, lang uint8, section, line string) error 
 	}
 	b.c.pats[p].roles = append(b.c.pats[p].roles, role{kind: kind, lang: lang, weight: w})
 	return nil
+}
+
+// The state of a text, as far as the candidate loop tells rules apart by
+// it: its language bits (langDE, langEN or langAll), whether it has a
+// title (of at least one token), and whether its language (Verdict.Lang)
+// is "de", "en" or another.
+const textStates = 3 * 2 * 3
+
+func textState(langBits uint8, title bool, lang string) uint {
+	st := uint(langBits-1) * 6
+	if title {
+		st += 3
+	}
+	switch lang {
+	case "de":
+		st++
+	case "en":
+		st += 2
+	}
+	return st
+}
+
+func stateOf(st int) (langBits uint8, title bool, li int) {
+	return uint8(st/6 + 1), st%6 >= 3, st % 3
+}
+
+const (
+	triFalse = iota
+	triTrue
+	triMaybe
+)
+
+// maybeIn evaluates node n as far as the state of the text tells (title:
+// whether the text has a title; li: its language is "de" (1), "en" (2) or
+// another (0)): triFalse when n cannot be true in such a text, triTrue
+// when it is true in every such text, triMaybe when it depends on the
+// hits. It follows eval: a title: term has no hit in a text without
+// title, and a lang:de or lang:en term compares the language.
+func maybeIn(n *node, title bool, li int) int {
+	switch n.kind {
+	case nTerm:
+		if n.title && !title {
+			return triFalse
+		}
+		return triMaybe
+	case nAnd:
+		r := triTrue
+		for i := range n.kids {
+			switch maybeIn(&n.kids[i], title, li) {
+			case triFalse:
+				return triFalse
+			case triMaybe:
+				r = triMaybe
+			}
+		}
+		return r
+	case nOr:
+		r := triFalse
+		for i := range n.kids {
+			switch maybeIn(&n.kids[i], title, li) {
+			case triTrue:
+				return triTrue
+			case triMaybe:
+				r = triMaybe
+			}
+		}
+		return r
+	case nNot:
+		switch maybeIn(&n.kids[0], title, li) {
+		case triFalse:
+			return triTrue
+		case triTrue:
+			return triFalse
+		}
+		return triMaybe
+	case nNear:
+		if !title && (allTitle(n.left) || allTitle(n.right)) {
+			return triFalse
+		}
+		return triMaybe
+	case nMeta:
+		if n.field == metaLang && !n.prefix && (n.val == "de" || n.val == "en") {
+			if n.val == "de" && li == 1 || n.val == "en" && li == 2 {
+				return triTrue
+			}
+			return triFalse
+		}
+		return triMaybe
+	}
+	return triMaybe
+}
+
+// allTitle reports whether every leaf of ls is a title: term (true for
+// none: a NEAR operand without leaves has no hit either).
+func allTitle(ls []leaf) bool {
+	for _, l := range ls {
+		if !l.title {
+			return false
+		}
+	}
+	return true
 }

@@ -494,8 +494,9 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 		}
 	}
 	s.matched = s.matched[:0]
+	st := textState(langBits, s.titleTok > 0, lang)
 	for _, ri := range s.cands {
-		if rh := &c.ruleHot[ri]; rh.lang&langBits != 0 && (rh.anyHit || (rh.need < 0 || s.first(rh.need) >= 0) && (rh.reqN == 0 || s.maybeReq(rh)) && s.eval(&c.rules[ri].root)) {
+		if rh := &c.ruleHot[ri]; rh.ok>>st&1 != 0 && (rh.anyHit || (rh.need < 0 || s.first(rh.need) >= 0) && (rh.reqN == 0 || s.maybeReq(rh)) && s.eval(&c.rules[ri].root)) {
 			s.matched = append(s.matched, ri)
 		}
 	}

@@ -182,3 +182,54 @@ func TestURLStart(t *testing.T) {
 		}
 	}
 }
+
+// TestRuleStateFilter compares the verdicts of a classifier with those of
+// one whose candidate loop tells the rules apart by their language bits
+// alone (ruleHot.ok without the title and lang: terms): the state filter
+// must only drop rules that eval would not match.
+func TestRuleStateFilter(t *testing.T) {
+	rules := benchConfig(1000)
+	for i, q := range []string{
+		`title:lieferung NEAR/3 kaputt`, `kaputt NEAR/3 title:lieferung`, `NOT lang:en AND paket`,
+		`lang:de AND NOT title:paket`, `(title:akku OR lang:en) AND update`, `lang:deu* AND rechnung`,
+		`NOT (lang:de OR lang:en) AND service`, `title:"nicht angekommen"`, `source:web* OR title:hotline`,
+	} {
+		rules.Custom = append(rules.Custom, config.Rule{Name: "state" + string(rune('a'+i)), Topic: "state", Query: q, Weight: 1})
+	}
+	brand := config.Brand{Terms: []string{"Flinkwerk", "@flinkwerk"}}
+	c, err := New(rules, brand)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _ := New(rules, brand)
+	filtered := 0
+	for i := range all.ruleHot {
+		langOnly := uint32(0) // the language bits alone
+		for st := range textStates {
+			if lb, _, _ := stateOf(st); all.rules[i].lang&lb != 0 {
+				langOnly |= 1 << st
+			}
+		}
+		if all.ruleHot[i].ok != langOnly {
+			filtered++
+		}
+		all.ruleHot[i].ok = langOnly
+	}
+	if filtered == 0 {
+		t.Fatal("no rule is filtered by the state of the text")
+	}
+	var v, w mention.Verdict
+	for i, m := range benchTexts(3000) {
+		if i%2 == 1 {
+			m.Title, _, _ = strings.Cut(m.Text, ".")
+		}
+		m.Lang = []string{"", "de", "en", "fr", "DE-at"}[i%5]
+		c.Classify(&m, &v)
+		all.Classify(&m, &w)
+		if !slices.EqualFunc(v.Rules, w.Rules, func(a, b mention.Match) bool {
+			return a.Rule == b.Rule && slices.Equal(a.Spans, b.Spans)
+		}) || v.Score != w.Score || !slices.Equal(v.Topics, w.Topics) {
+			t.Fatalf("text %d (title %q, lang %q): rules %v, without the filter %v", i, m.Title, m.Lang, v.Rules, w.Rules)
+		}
+	}
+}
