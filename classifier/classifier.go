@@ -171,19 +171,20 @@ type ruleHot struct {
 	// lang:en terms (see maybeIn) rule it out.
 	ok     uint32
 	anyHit bool
+	reqN   uint8
 	// need is a term of a rule that is an AND (its last operand that is a
 	// term), or -1: the rule cannot match unless need occurs, so a
 	// candidate without it is dropped before its nodes are read.
 	need int32
 	// req lists patterns one of which must occur for the rule to match
 	// (reqN of them): the right operand of a NEAR that is the rule or one
-	// of its AND operands, when it has at most len(req) leaves. A
-	// candidate none of whose req passes the filter of the patterns hit
+	// of its AND operands, when it has at most len(req) leaves; or, when
+	// that holds every trigger pattern (see betterReq), another such set.
+	// A candidate none of whose req passes the filter of the patterns hit
 	// is dropped before its nodes are read (they are a cache miss or two
 	// away; most custom NEAR rules that a common word makes candidates
-	// end here).
-	reqN uint8
-	req  [3]int32
+	// end here). Five entries make the struct 32 bytes.
+	req [5]int32
 }
 
 // Classifier decides whether mentions are criticism. It is immutable after
@@ -321,6 +322,7 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 				near(&root.kids[k])
 			}
 		}
+		betterReq(&c.rules[i], &rh)
 		c.ruleHot[i] = rh
 	}
 	// Matching needs a pattern's text and mode only: the full table (with
@@ -921,6 +923,67 @@ func maybeIn(n *node, title bool, li int) int {
 func allTitle(ls []leaf) bool {
 	for _, l := range ls {
 		if !l.title {
+			return false
+		}
+	}
+	return true
+}
+
+// betterReq replaces rh.req, when it is empty or holds every trigger
+// pattern of rule r (it then passes whenever r is a candidate), by the
+// smallest set of up to len(rh.req) patterns of which one must occur for r
+// to match and which does not hold every trigger pattern: an operand of a
+// NEAR that is r or an operand of an AND that is r, or another operand of
+// that AND which is a term or an OR of terms (other than rh.need).
+func betterReq(r *rule, rh *ruleHot) {
+	if r.anyHit {
+		return
+	}
+	trig, ok := triggers(&r.root)
+	if !ok || rh.reqN > 0 && !isSubset(trig, rh.req[:rh.reqN]) {
+		return
+	}
+	var best []int32
+	try := func(set []int32) {
+		if len(set) == 0 || len(set) > len(rh.req) || isSubset(trig, set) ||
+			len(set) == 1 && set[0] == rh.need || best != nil && len(set) >= len(best) {
+			return
+		}
+		best = set
+	}
+	near := func(n *node) {
+		for _, ls := range [][]leaf{n.left, n.right} {
+			set := make([]int32, len(ls))
+			for i, l := range ls {
+				set[i] = l.pat
+			}
+			try(set)
+		}
+	}
+	switch root := &r.root; root.kind {
+	case nNear:
+		near(root)
+	case nAnd:
+		for k := range root.kids {
+			switch kid := &root.kids[k]; kid.kind {
+			case nNear:
+				near(kid)
+			case nTerm, nOr:
+				if t, ok := triggers(kid); ok {
+					try(t)
+				}
+			}
+		}
+	}
+	if best != nil {
+		rh.reqN = uint8(copy(rh.req[:], best))
+	}
+}
+
+// isSubset reports whether every element of a is in b.
+func isSubset(a, b []int32) bool {
+	for _, x := range a {
+		if !slices.Contains(b, x) {
 			return false
 		}
 	}
