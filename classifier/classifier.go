@@ -165,21 +165,26 @@ type rule struct {
 // rule so that a candidate in another language or an OR of terms is
 // decided without touching the rule.
 type ruleHot struct {
-	lang   uint8
+	// ok has bit textState(...) set for the texts of the states in which
+	// the rule can match: its language bits meet the text's, and neither
+	// its title: terms (in a text without title) nor its lang:de and
+	// lang:en terms (see maybeIn) rule it out.
+	ok     uint32
 	anyHit bool
+	reqN   uint8
 	// need is a term of a rule that is an AND (its last operand that is a
 	// term), or -1: the rule cannot match unless need occurs, so a
 	// candidate without it is dropped before its nodes are read.
 	need int32
 	// req lists patterns one of which must occur for the rule to match
 	// (reqN of them): the right operand of a NEAR that is the rule or one
-	// of its AND operands, when it has at most len(req) leaves. A
-	// candidate none of whose req passes the filter of the patterns hit
+	// of its AND operands, when it has at most len(req) leaves; or, when
+	// that holds every trigger pattern (see betterReq), another such set.
+	// A candidate none of whose req passes the filter of the patterns hit
 	// is dropped before its nodes are read (they are a cache miss or two
 	// away; most custom NEAR rules that a common word makes candidates
-	// end here).
-	reqN uint8
-	req  [3]int32
+	// end here). Five entries make the struct 32 bytes.
+	req [5]int32
 }
 
 // Classifier decides whether mentions are criticism. It is immutable after
@@ -292,7 +297,13 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	c.buildHot()
 	c.ruleHot = make([]ruleHot, len(c.rules))
 	for i := range c.rules {
-		rh := ruleHot{lang: c.rules[i].lang, anyHit: c.rules[i].anyHit, need: -1}
+		rh := ruleHot{anyHit: c.rules[i].anyHit, need: -1}
+		for st := range textStates {
+			lb, title, li := stateOf(st)
+			if c.rules[i].lang&lb != 0 && maybeIn(&c.rules[i].root, title, li) != triFalse {
+				rh.ok |= 1 << st
+			}
+		}
 		near := func(n *node) {
 			if n.kind == nNear && rh.reqN == 0 && len(n.right) <= len(rh.req) {
 				for _, l := range n.right {
@@ -311,6 +322,7 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 				near(&root.kids[k])
 			}
 		}
+		betterReq(&c.rules[i], &rh)
 		c.ruleHot[i] = rh
 	}
 	// Matching needs a pattern's text and mode only: the full table (with
@@ -814,4 +826,166 @@ func (b *builder) packLine(pack string, lang uint8, section, line string) error 
 	}
 	b.c.pats[p].roles = append(b.c.pats[p].roles, role{kind: kind, lang: lang, weight: w})
 	return nil
+}
+
+// The state of a text, as far as the candidate loop tells rules apart by
+// it: its language bits (langDE, langEN or langAll), whether it has a
+// title (of at least one token), and whether its language (Verdict.Lang)
+// is "de", "en" or another.
+const textStates = 3 * 2 * 3
+
+func textState(langBits uint8, title bool, lang string) uint {
+	st := uint(langBits-1) * 6
+	if title {
+		st += 3
+	}
+	switch lang {
+	case "de":
+		st++
+	case "en":
+		st += 2
+	}
+	return st
+}
+
+func stateOf(st int) (langBits uint8, title bool, li int) {
+	return uint8(st/6 + 1), st%6 >= 3, st % 3
+}
+
+const (
+	triFalse = iota
+	triTrue
+	triMaybe
+)
+
+// maybeIn evaluates node n as far as the state of the text tells (title:
+// whether the text has a title; li: its language is "de" (1), "en" (2) or
+// another (0)): triFalse when n cannot be true in such a text, triTrue
+// when it is true in every such text, triMaybe when it depends on the
+// hits. It follows eval: a title: term has no hit in a text without
+// title, and a lang:de or lang:en term compares the language.
+func maybeIn(n *node, title bool, li int) int {
+	switch n.kind {
+	case nTerm:
+		if n.title && !title {
+			return triFalse
+		}
+		return triMaybe
+	case nAnd:
+		r := triTrue
+		for i := range n.kids {
+			switch maybeIn(&n.kids[i], title, li) {
+			case triFalse:
+				return triFalse
+			case triMaybe:
+				r = triMaybe
+			}
+		}
+		return r
+	case nOr:
+		r := triFalse
+		for i := range n.kids {
+			switch maybeIn(&n.kids[i], title, li) {
+			case triTrue:
+				return triTrue
+			case triMaybe:
+				r = triMaybe
+			}
+		}
+		return r
+	case nNot:
+		switch maybeIn(&n.kids[0], title, li) {
+		case triFalse:
+			return triTrue
+		case triTrue:
+			return triFalse
+		}
+		return triMaybe
+	case nNear:
+		if !title && (allTitle(n.left) || allTitle(n.right)) {
+			return triFalse
+		}
+		return triMaybe
+	case nMeta:
+		if n.field == metaLang && !n.prefix && (n.val == "de" || n.val == "en") {
+			if n.val == "de" && li == 1 || n.val == "en" && li == 2 {
+				return triTrue
+			}
+			return triFalse
+		}
+		return triMaybe
+	}
+	return triMaybe
+}
+
+// allTitle reports whether every leaf of ls is a title: term (true for
+// none: a NEAR operand without leaves has no hit either).
+func allTitle(ls []leaf) bool {
+	for _, l := range ls {
+		if !l.title {
+			return false
+		}
+	}
+	return true
+}
+
+// betterReq replaces rh.req, when it is empty or holds every trigger
+// pattern of rule r (it then passes whenever r is a candidate), by the
+// smallest set of up to len(rh.req) patterns of which one must occur for r
+// to match and which does not hold every trigger pattern: an operand of a
+// NEAR that is r or an operand of an AND that is r, or another operand of
+// that AND which is a term or an OR of terms (other than rh.need).
+func betterReq(r *rule, rh *ruleHot) {
+	if r.anyHit {
+		return
+	}
+	trig, ok := triggers(&r.root)
+	if !ok || rh.reqN > 0 && !isSubset(trig, rh.req[:rh.reqN]) {
+		return
+	}
+	var best []int32
+	try := func(set []int32) {
+		if len(set) == 0 || len(set) > len(rh.req) || isSubset(trig, set) ||
+			len(set) == 1 && set[0] == rh.need || best != nil && len(set) >= len(best) {
+			return
+		}
+		best = set
+	}
+	near := func(n *node) {
+		for _, ls := range [][]leaf{n.left, n.right} {
+			set := make([]int32, len(ls))
+			for i, l := range ls {
+				set[i] = l.pat
+			}
+			try(set)
+		}
+	}
+	switch root := &r.root; root.kind {
+	case nNear:
+		near(root)
+	case nAnd:
+		for k := range root.kids {
+			switch kid := &root.kids[k]; kid.kind {
+			case nNear:
+				near(kid)
+			case nTerm, nOr:
+				if t, ok := triggers(kid); ok {
+					try(t)
+				}
+			}
+		}
+	}
+	if best != nil {
+		rh.reqN = uint8(copy(rh.req[:], best))
+	}
+}
+
+// isSubset reports whether every element of a is in b.
+func isSubset(a, b []int32) bool {
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
 }

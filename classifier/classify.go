@@ -467,14 +467,15 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 		p := hits[hi].pat
 		bits[p>>6&(hitWords-1)] |= 1 << (p & 63)
 		hs := &heads[p]
-		if hs.gen != gen {
+		again := hs.gen == gen // not the pattern's first hit
+		if !again {
 			*hs = headSlot{gen: gen, h: -1}
 		}
 		next[hi] = hs.h
 		hs.h = int32(hi)
 		hp := &c.hot[p]
-		if hp.ruleN == 0 {
-			continue
+		if hp.ruleN == 0 || again && !hp.anyHit {
+			continue // its rules are candidates since its first hit
 		}
 		for _, r := range c.ruleTab[hp.ruleOff:][:hp.ruleN] {
 			anyHit := r < 0
@@ -493,8 +494,9 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 		}
 	}
 	s.matched = s.matched[:0]
+	st := textState(langBits, s.titleTok > 0, lang)
 	for _, ri := range s.cands {
-		if rh := &c.ruleHot[ri]; rh.lang&langBits != 0 && (rh.anyHit || (rh.need < 0 || s.first(rh.need) >= 0) && (rh.reqN == 0 || s.maybeReq(rh)) && s.eval(&c.rules[ri].root)) {
+		if rh := &c.ruleHot[ri]; rh.ok>>st&1 != 0 && (rh.anyHit || (rh.need < 0 || s.first(rh.need) >= 0) && (rh.reqN == 0 || s.maybeReq(rh)) && s.eval(&c.rules[ri].root)) {
 			s.matched = append(s.matched, ri)
 		}
 	}

@@ -43,6 +43,10 @@ type normText struct {
 	excl   int // exclamation marks
 	quest  int // question marks
 	caps   int // tokens written in capitals
+	// atTok: a URL or handle was added. Their tokens are the only ones
+	// whose bytes can hold an '@' (elsewhere it ends a word and is
+	// dropped), so without one no pattern with an '@' can match.
+	atTok bool
 
 	// word state
 	inWord           bool
@@ -66,6 +70,7 @@ func (n *normText) reset() {
 	n.buf = n.buf[:0]
 	n.toks = n.toks[:0]
 	n.excl, n.quest, n.caps = 0, 0, 0
+	n.atTok = false
 	n.inWord = false
 	n.sent = 0
 	n.omap = nil
@@ -592,6 +597,7 @@ func (n *normText) tokenize(src string) {
 					n.begin(i)
 					n.appendLowerASCII(src[i:j])
 					n.emit(tokURL, j, false)
+					n.atTok = true
 					if n.ix != nil {
 						n.cutLast()
 					}
@@ -645,6 +651,7 @@ func (n *normText) tokenize(src string) {
 					n.begin(i)
 					n.appendLowerASCII(src[i:j])
 					n.emit(tokHandle, j, false)
+					n.atTok = true
 					if n.ix != nil {
 						n.cutLast()
 					}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/earshot/earshot/config"
 	"github.com/earshot/earshot/mention"
@@ -180,5 +181,135 @@ func TestURLStart(t *testing.T) {
 				t.Fatalf("%q: urlStart %v, hasPrefixFold %v", s, got, want)
 			}
 		}
+	}
+}
+
+// TestCandidateFilters compares the verdicts of a classifier with those
+// of one whose candidate loop tells the rules apart by their language bits
+// alone (ruleHot.ok without the title and lang: terms, no need, no req):
+// the filters must only drop rules that eval would not match.
+func TestCandidateFilters(t *testing.T) {
+	rules := benchConfig(1000)
+	for i, q := range []string{
+		`title:lieferung NEAR/3 kaputt`, `kaputt NEAR/3 title:lieferung`, `NOT lang:en AND paket`,
+		`lang:de AND NOT title:paket`, `(title:akku OR lang:en) AND update`, `lang:deu* AND rechnung`,
+		`NOT (lang:de OR lang:en) AND service`, `title:"nicht angekommen"`, `source:web* OR title:hotline`,
+	} {
+		rules.Custom = append(rules.Custom, config.Rule{Name: "state" + string(rune('a'+i)), Topic: "state", Query: q, Weight: 1})
+	}
+	brand := config.Brand{Terms: []string{"Flinkwerk", "@flinkwerk"}}
+	c, err := New(rules, brand)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _ := New(rules, brand)
+	filtered := 0
+	for i := range all.ruleHot {
+		langOnly := uint32(0) // the language bits alone
+		for st := range textStates {
+			if lb, _, _ := stateOf(st); all.rules[i].lang&lb != 0 {
+				langOnly |= 1 << st
+			}
+		}
+		if all.ruleHot[i].ok != langOnly {
+			filtered++
+		}
+		all.ruleHot[i].ok = langOnly
+		all.ruleHot[i].need, all.ruleHot[i].reqN = -1, 0
+	}
+	if filtered == 0 {
+		t.Fatal("no rule is filtered by the state of the text")
+	}
+	var v, w mention.Verdict
+	for i, m := range benchTexts(3000) {
+		if i%2 == 1 {
+			m.Title, _, _ = strings.Cut(m.Text, ".")
+		}
+		m.Lang = []string{"", "de", "en", "fr", "DE-at"}[i%5]
+		c.Classify(&m, &v)
+		all.Classify(&m, &w)
+		if !slices.EqualFunc(v.Rules, w.Rules, func(a, b mention.Match) bool {
+			return a.Rule == b.Rule && slices.Equal(a.Spans, b.Spans)
+		}) || v.Score != w.Score || !slices.Equal(v.Topics, w.Topics) {
+			t.Fatalf("text %d (title %q, lang %q): rules %v, without the filter %v", i, m.Title, m.Lang, v.Rules, w.Rules)
+		}
+	}
+}
+
+// TestRuleHotSize keeps ruleHot at 32 bytes (a shift finds an entry).
+func TestRuleHotSize(t *testing.T) {
+	if n := unsafe.Sizeof(ruleHot{}); n != 32 {
+		t.Errorf("ruleHot is %d bytes, want 32", n)
+	}
+}
+
+// absentEval evaluates node n when none of the patterns in absent occurs
+// and nothing else is known: triFalse means n cannot match then.
+func absentEval(n *node, absent []int32) int {
+	leaves := func(ls []leaf) int {
+		for _, l := range ls {
+			if !slices.Contains(absent, l.pat) {
+				return triMaybe
+			}
+		}
+		return triFalse
+	}
+	switch n.kind {
+	case nTerm:
+		if slices.Contains(absent, n.pat) {
+			return triFalse
+		}
+		return triMaybe
+	case nNever:
+		return triFalse
+	case nAnd:
+		r := triTrue
+		for i := range n.kids {
+			switch absentEval(&n.kids[i], absent) {
+			case triFalse:
+				return triFalse
+			case triMaybe:
+				r = triMaybe
+			}
+		}
+		return r
+	case nOr:
+		r := triFalse
+		for i := range n.kids {
+			if absentEval(&n.kids[i], absent) != triFalse {
+				r = triMaybe
+			}
+		}
+		return r
+	case nNear:
+		if leaves(n.left) == triFalse || leaves(n.right) == triFalse {
+			return triFalse
+		}
+	}
+	return triMaybe
+}
+
+// TestNeedAndReq checks that each rule's need and req are necessary: the
+// rule cannot match without them.
+func TestNeedAndReq(t *testing.T) {
+	c, err := New(benchConfig(1000), config.Brand{Terms: []string{"Flinkwerk"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nreq := 0
+	for i := range c.rules {
+		rh := &c.ruleHot[i]
+		if rh.need >= 0 && absentEval(&c.rules[i].root, []int32{rh.need}) != triFalse {
+			t.Errorf("rule %s: need %d is not necessary", c.rules[i].name, rh.need)
+		}
+		if rh.reqN > 0 {
+			nreq++
+			if absentEval(&c.rules[i].root, rh.req[:rh.reqN]) != triFalse {
+				t.Errorf("rule %s: req %v is not necessary", c.rules[i].name, rh.req[:rh.reqN])
+			}
+		}
+	}
+	if nreq == 0 {
+		t.Error("no rule has a req")
 	}
 }

@@ -284,6 +284,7 @@ type tokIndex struct {
 	brandWords []brandWord // one-word brand terms: compared with units
 	brandBits  uint64      // bit h&63 set for the hashes of the brand words (a gate)
 	byteAC     *automaton  // over bytePats when there are many
+	byteAt     uint64      // bit k set: bytePats[k] (k < 64) has an '@'
 }
 
 func joinerIdx(c byte) int {
@@ -340,6 +341,9 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 				x.brandWords = append(x.brandWords, bw)
 				x.brandBits |= 1<<(bw.h&63) | 1<<(bw.hs&63)
 			} else {
+				if len(x.bytePats) < 64 && strings.IndexByte(p.text, '@') >= 0 {
+					x.byteAt |= 1 << len(x.bytePats)
+				}
 				x.bytePats = append(x.bytePats, int32(i))
 			}
 			continue
@@ -711,7 +715,8 @@ type hotPat struct {
 	stopOnly, brand  bool
 	exclude, hasRole bool
 	ascii            bool    // the text is ASCII: its hits are no emoji
-	_                [3]byte // to 32 bytes: a shift, not a multiplication, finds an entry
+	anyHit           bool    // one of its rules is anyHit (needs every hit of it)
+	_                [2]byte // to 32 bytes: a shift, not a multiplication, finds an entry
 }
 
 // buildHot fills c.hot, c.roleTab, c.ruleTab and c.stopW from c.pats.
@@ -732,6 +737,7 @@ func (c *Classifier) buildHot() {
 		c.roleTab = append(c.roleTab, p.roles...)
 		for _, r := range p.rules {
 			if c.rules[r].anyHit {
+				hp.anyHit = true
 				r = ^r // see Classifier.ruleTab
 			}
 			c.ruleTab = append(c.ruleTab, r)
@@ -869,7 +875,10 @@ func (c *Classifier) tokScan(s *scratch) {
 		if x.byteAC != nil {
 			c.byteScan(s, x.byteAC, x.bytePats)
 		} else {
-			for _, p := range x.bytePats {
+			for k, p := range x.bytePats {
+				if x.byteAt>>(k&63)&1 != 0 && !s.nt.atTok {
+					continue // an '@' in a text without URLs and handles
+				}
 				c.indexScan(s, p)
 			}
 		}
