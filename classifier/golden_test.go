@@ -124,6 +124,16 @@ func TestGolden(t *testing.T) {
 	// same hand wrote it and golden-tune6.tsv, the sixth round's tuning text
 	// (each of its batches measured before it was tuned on), so its later
 	// figures are optimistic.
+	// golden-round7.tsv (102 German posts about telecoms, utilities, banks,
+	// insurers, parcels, airlines, local transport, retail and food delivery,
+	// a third of them complaints, with colloquial spelling, missing umlauts
+	// and hashtags; 99 English complaint tweets across domains and look-alike
+	// non-complaints, 45 of them complaints) was written as a hold-out before
+	// the seventh round of pack work and measured once with the packs as they
+	// were (F1 de 0.852 P 0.929 R 0.788, en 0.882 P 0.854 R 0.911); the
+	// seventh round looked only at its aggregate lines, but the same hand
+	// wrote it and golden-tune7.tsv, the seventh round's tuning text (each of
+	// its batches measured before it was tuned on).
 	floors := map[string]float64{
 		"golden-fresh.tsv/de": 0.85, "golden-fresh.tsv/en": 0.85,
 		"golden-tune.tsv/de": 0.90, "golden-tune.tsv/en": 0.90,
@@ -136,8 +146,10 @@ func TestGolden(t *testing.T) {
 		"golden-tune5.tsv/de": 0.90, "golden-tune5.tsv/en": 0.90,
 		"golden-round6.tsv/de": 0.88, "golden-round6.tsv/en": 0.90,
 		"golden-tune6.tsv/de": 0.94, "golden-tune6.tsv/en": 0.95,
+		"golden-round7.tsv/de": 0.84, "golden-round7.tsv/en": 0.85,
+		"golden-tune7.tsv/de": 0.95, "golden-tune7.tsv/en": 0.95,
 	}
-	for _, file := range []string{"golden-tune.tsv", "golden-round2.tsv", "golden-round3.tsv", "golden-holdout.tsv", "golden-fresh.tsv", "golden-round4.tsv", "golden-tune4.tsv", "golden-round5.tsv", "golden-tune5.tsv", "golden-round6.tsv", "golden-tune6.tsv"} {
+	for _, file := range []string{"golden-tune.tsv", "golden-round2.tsv", "golden-round3.tsv", "golden-holdout.tsv", "golden-fresh.tsv", "golden-round4.tsv", "golden-tune4.tsv", "golden-round5.tsv", "golden-tune5.tsv", "golden-round6.tsv", "golden-tune6.tsv", "golden-round7.tsv", "golden-tune7.tsv"} {
 		counts := map[string]*prf{}
 		var v mention.Verdict
 		for _, l := range readGolden(t, file) {
