@@ -152,6 +152,9 @@ func TestNegationAndContrast(t *testing.T) {
 		{"en", "Never seen such rude staff.", true},
 		{"en", "Never had such a great experience.", false},
 		{"en", "Not so bad.", false},
+		// A cue with its own negator is not flipped by an earlier one.
+		{"en", "No water is not ok.", true},
+		{"de", "Kein Wasser ist nicht in Ordnung.", true},
 		{"en", "3 hours on the tarmac, thanks @airline", true},
 		{"en", "Still no refund after 3 weeks.", true},
 		{"en", "Never again.", true},

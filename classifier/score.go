@@ -166,7 +166,14 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		mult := 1.0
 		toks := nt.toks
 		sent0 := toks[cu.t0].sent
-		for k := cu.t0 - 1; k >= 0 && k >= cu.t0-negationReach; k-- {
+		// A cue with a negator of its own ("not ok", "kein Netz") is
+		// negated already: a negator before it does not flip it back
+		// ("no water is not ok").
+		selfNeg := false
+		for t := cu.t0; t < cu.t1; t++ {
+			selfNeg = selfNeg || flags[t]&flagNegator != 0
+		}
+		for k := cu.t0 - 1; !selfNeg && k >= 0 && k >= cu.t0-negationReach; k-- {
 			if tk := &toks[k]; tk.kind == tokPunct || flags[k]&flagContrast != 0 || tk.sent != sent0 {
 				break
 			}
@@ -185,7 +192,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			}
 		}
 		// German puts the negation after the verb: "gefällt mir nicht".
-		if !negated && (cu.kind == rolePos || cu.kind == roleFunc) && langBits&langDE != 0 {
+		if !negated && !selfNeg && (cu.kind == rolePos || cu.kind == roleFunc) && langBits&langDE != 0 {
 			for k := cu.t1; k < int32(n) && k < cu.t1+lookaheadReachD; k++ {
 				if tk := &toks[k]; tk.kind == tokPunct || flags[k]&flagContrast != 0 || tk.sent != sent0 {
 					break
