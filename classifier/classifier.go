@@ -237,7 +237,7 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 			continue
 		}
 		seen[name] = true
-		if _, err := packFS.ReadFile("packs/" + name + ".txt"); err != nil {
+		if !slices.Contains(Packs(), name) {
 			b.errs = append(b.errs, config.Errorf(fmt.Sprintf("rules.packs[%d]", i), "unknown pack %q (known: %s)", name, strings.Join(Packs(), ", ")))
 			continue
 		}
