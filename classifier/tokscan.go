@@ -366,12 +366,10 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 			if p.mode == modePrefix && j == len(p.units)-1 || p.mode == modeSuffix && j == 0 {
 				continue
 			}
-			if _, ok := count[u]; !ok {
-				nExact++
-			}
 			count[u]++
 		}
 	}
+	nExact = len(count)
 	// Sized up front: growing them was a third of building the index.
 	x.multi = make([]multiPat, 0, nMulti)
 	// The units of all phrases in one array: one allocation instead of
