@@ -155,6 +155,9 @@ func TestNegationAndContrast(t *testing.T) {
 		// A cue with its own negator is not flipped by an earlier one.
 		{"en", "No water is not ok.", true},
 		{"de", "Kein Wasser ist nicht in Ordnung.", true},
+		// A complaint word in a phrase that cancels it ("late" as a time of day).
+		{"en", "Are you open late on Fridays?", false},
+		{"en", "My parcel is late again.", true},
 		{"en", "3 hours on the tarmac, thanks @airline", true},
 		{"en", "Still no refund after 3 weeks.", true},
 		{"en", "Never again.", true},
