@@ -158,6 +158,11 @@ func TestNegationAndContrast(t *testing.T) {
 		// A complaint word in a phrase that cancels it ("late" as a time of day).
 		{"en", "Are you open late on Fridays?", false},
 		{"en", "My parcel is late again.", true},
+		// "for once" praise is sarcasm about the usual; service news is not criticism.
+		{"de", "Mein Zug war heute ausnahmsweise mal pünktlich 😄", true},
+		{"de", "Ausnahmsweise fährt der Zug heute von Gleis 5.", false},
+		{"de", "Fahrgastrechte: So bekommen Sie Geld bei Verspätung zurück", false},
+		{"en", "Train was on time for once, shocked.", true},
 		{"en", "3 hours on the tarmac, thanks @airline", true},
 		{"en", "Still no refund after 3 weeks.", true},
 		{"en", "Never again.", true},
