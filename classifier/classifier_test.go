@@ -163,6 +163,7 @@ func TestNegationAndContrast(t *testing.T) {
 		{"de", "Ausnahmsweise fährt der Zug heute von Gleis 5.", false},
 		{"de", "Fahrgastrechte: So bekommen Sie Geld bei Verspätung zurück", false},
 		{"en", "Train was on time for once, shocked.", true},
+		{"en", "That trailer destroyed me 😭", false},
 		{"en", "3 hours on the tarmac, thanks @airline", true},
 		{"en", "Still no refund after 3 weeks.", true},
 		{"en", "Never again.", true},
