@@ -228,6 +228,15 @@ func (n *normText) appendLowerASCII(b string) {
 	}
 }
 
+// emitWhole emits a token that is complete as it stands (a URL, a handle,
+// a punctuation mark, an emoji) and, while indexing, cuts its unit at once.
+func (n *normText) emitWhole(kind tokKind, oend int) {
+	n.emit(kind, oend, false)
+	if n.ix != nil {
+		n.cutLast()
+	}
+}
+
 func (n *normText) emit(kind tokKind, oend int, caps bool) {
 	n.toks = append(n.toks, token{
 		start: int32(n.wordStart), end: int32(len(n.buf)),
@@ -566,10 +575,7 @@ func (n *normText) punct(c byte, i int) {
 	} else {
 		n.begin(i)
 		n.buf = append(n.buf, c)
-		n.emit(tokPunct, i+1, false)
-		if n.ix != nil {
-			n.cutLast()
-		}
+		n.emitWhole(tokPunct, i+1)
 	}
 	if c == '!' || c == '?' || c == '.' {
 		n.sent++
@@ -594,13 +600,10 @@ func (n *normText) tokenize(src string) {
 					for j > i && (src[j-1] == '.' || src[j-1] == ',' || src[j-1] == ')' || src[j-1] == '!' || src[j-1] == '?') {
 						j--
 					}
+					n.atTok = true
 					n.begin(i)
 					n.appendLowerASCII(src[i:j])
-					n.emit(tokURL, j, false)
-					n.atTok = true
-					if n.ix != nil {
-						n.cutLast()
-					}
+					n.emitWhole(tokURL, j)
 					i = j
 					continue
 				}
@@ -648,13 +651,10 @@ func (n *normText) tokenize(src string) {
 					for j < len(src) && (isAlnumASCII(src[j]) || src[j] == '_' || src[j] == '.' && j+1 < len(src) && isAlnumASCII(src[j+1])) {
 						j++
 					}
+					n.atTok = true
 					n.begin(i)
 					n.appendLowerASCII(src[i:j])
-					n.emit(tokHandle, j, false)
-					n.atTok = true
-					if n.ix != nil {
-						n.cutLast()
-					}
+					n.emitWhole(tokHandle, j)
 					i = j
 					continue
 				}
@@ -705,10 +705,7 @@ func (n *normText) tokenize(src string) {
 			n.endWord(i)
 			n.begin(i)
 			n.buf = append(n.buf, src[i:i+size]...)
-			n.emit(tokEmoji, i+size, false)
-			if n.ix != nil {
-				n.cutLast()
-			}
+			n.emitWhole(tokEmoji, i+size)
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
 			if unicode.Is(unicode.Mn, r) { // a stray combining mark: drop it
 				if n.inWord {
@@ -733,10 +730,7 @@ func (n *normText) tokenize(src string) {
 			n.endWord(i)
 			n.begin(i)
 			n.buf = append(n.buf, '.')
-			n.emit(tokPunct, i+size, false)
-			if n.ix != nil {
-				n.cutLast()
-			}
+			n.emitWhole(tokPunct, i+size)
 			n.sent++
 		default:
 			n.endWord(i)
