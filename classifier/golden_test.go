@@ -134,22 +134,32 @@ func TestGolden(t *testing.T) {
 	// seventh round looked only at its aggregate lines, but the same hand
 	// wrote it and golden-tune7.tsv, the seventh round's tuning text (each of
 	// its batches measured before it was tuned on).
-	floors := map[string]float64{
-		"golden-fresh.tsv/de": 0.85, "golden-fresh.tsv/en": 0.85,
-		"golden-tune.tsv/de": 0.90, "golden-tune.tsv/en": 0.90,
-		"golden-round2.tsv/de": 0.88, "golden-round2.tsv/en": 0.88,
-		"golden-round3.tsv/de": 0.80, "golden-round3.tsv/en": 0.80,
-		"golden-holdout.tsv/de": 0.60, "golden-holdout.tsv/en": 0.72,
-		"golden-tune4.tsv/de": 0.90, "golden-tune4.tsv/en": 0.90,
-		"golden-round4.tsv/de": 0.85, "golden-round4.tsv/en": 0.85,
-		"golden-round5.tsv/de": 0.80, "golden-round5.tsv/en": 0.80,
-		"golden-tune5.tsv/de": 0.90, "golden-tune5.tsv/en": 0.90,
-		"golden-round6.tsv/de": 0.88, "golden-round6.tsv/en": 0.90,
-		"golden-tune6.tsv/de": 0.94, "golden-tune6.tsv/en": 0.95,
-		"golden-round7.tsv/de": 0.84, "golden-round7.tsv/en": 0.85,
-		"golden-tune7.tsv/de": 0.95, "golden-tune7.tsv/en": 0.95,
+	// One line per file, in the order the files were written, with the F1
+	// floors of its German and English part.
+	files := []struct {
+		name   string
+		de, en float64
+		// holdout files are measured, never read: -golden.errors does not
+		// show their texts.
+		holdout bool
+	}{
+		{"golden-tune.tsv", 0.90, 0.90, false},
+		{"golden-round2.tsv", 0.88, 0.88, false},
+		{"golden-round3.tsv", 0.80, 0.80, false},
+		{"golden-holdout.tsv", 0.60, 0.72, true},
+		{"golden-fresh.tsv", 0.85, 0.85, true},
+		{"golden-round4.tsv", 0.85, 0.85, false},
+		{"golden-tune4.tsv", 0.90, 0.90, false},
+		{"golden-round5.tsv", 0.80, 0.80, false},
+		{"golden-tune5.tsv", 0.90, 0.90, false},
+		{"golden-round6.tsv", 0.88, 0.90, false},
+		{"golden-tune6.tsv", 0.94, 0.95, false},
+		{"golden-round7.tsv", 0.84, 0.85, false},
+		{"golden-tune7.tsv", 0.95, 0.95, false},
 	}
-	for _, file := range []string{"golden-tune.tsv", "golden-round2.tsv", "golden-round3.tsv", "golden-holdout.tsv", "golden-fresh.tsv", "golden-round4.tsv", "golden-tune4.tsv", "golden-round5.tsv", "golden-tune5.tsv", "golden-round6.tsv", "golden-tune6.tsv", "golden-round7.tsv", "golden-tune7.tsv"} {
+	for _, gf := range files {
+		file := gf.name
+		floors := map[string]float64{"de": gf.de, "en": gf.en}
 		counts := map[string]*prf{}
 		var v mention.Verdict
 		for _, l := range readGolden(t, file) {
@@ -163,7 +173,7 @@ func TestGolden(t *testing.T) {
 				}
 				counts[k].add(v.Criticism, l.crit)
 			}
-			if *showErrors && v.Criticism != l.crit {
+			if *showErrors && !gf.holdout && v.Criticism != l.crit {
 				t.Logf("%s:%d: got %v (score %.2f, lang %s), want %v: %s %s", file, l.line, v.Criticism, v.Score, v.Lang, l.crit, l.text, ruleNames(&v))
 			}
 		}
@@ -174,7 +184,7 @@ func TestGolden(t *testing.T) {
 			}
 			p, r, f := cn.scores()
 			t.Logf("%s %s: n=%d P=%.3f R=%.3f F1=%.3f (tp=%d fp=%d fn=%d tn=%d)", file, k, cn.tp+cn.fp+cn.fn+cn.tn, p, r, f, cn.tp, cn.fp, cn.fn, cn.tn)
-			if floor, ok := floors[file+"/"+k]; ok && f < floor {
+			if floor, ok := floors[k]; ok && f < floor {
 				t.Errorf("%s %s: F1 %.3f below the floor %.2f", file, k, f, floor)
 			}
 		}
