@@ -456,21 +456,21 @@ func TestReloadSwap(t *testing.T) {
 func TestClassifyLines(t *testing.T) {
 	c := mustNew(t, config.Rules{Packs: []string{"de", "en"}}, config.Brand{})
 	in := strings.Join([]string{
-		`{"id":"a","text":"Danke für nichts, Paket nie angekommen","lang":"de"}`,
+		"\uFEFF" + `{"id":"a","text":"Danke für nichts, Paket nie angekommen","lang":"de"}`,
 		`plain text: never again!`,
 		``,
 		`{"id":7,"title":"Great","text":"fast delivery, love it"}`,
 		`{"id":"broken"`,
 		`{"id":"u","text":"\u00fc <b> \"q\""}`,
-	}, "\n")
+	}, "\r\n")
 	var out bytes.Buffer
 	err := ClassifyLines(context.Background(), c, strings.NewReader(in), &out)
 	if err == nil || !strings.Contains(err.Error(), "line 5") {
 		t.Errorf("error = %v, want one naming line 5", err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 5 {
-		t.Fatalf("got %d output lines, want 5:\n%s", len(lines), out.String())
+	if len(lines) != 6 {
+		t.Fatalf("got %d output lines, want 6:\n%s", len(lines), out.String())
 	}
 	type result struct {
 		ID        any      `json:"id"`
@@ -478,7 +478,7 @@ func TestClassifyLines(t *testing.T) {
 		Topics    []string `json:"topics"`
 		Error     string   `json:"error"`
 	}
-	want := []result{{ID: "a", Criticism: true}, {ID: 2.0, Criticism: true}, {ID: 7.0}, {ID: 5.0, Error: "line 5"}, {ID: "u"}}
+	want := []result{{ID: "a", Criticism: true}, {ID: 2.0, Criticism: true}, {ID: 3.0}, {ID: 7.0}, {ID: 5.0, Error: "line 5"}, {ID: "u"}}
 	for i, l := range lines {
 		var r result
 		if err := json.Unmarshal([]byte(l), &r); err != nil {

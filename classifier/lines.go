@@ -41,9 +41,11 @@ const (
 
 // ClassifyLines implements `earshot classify`: it reads JSON lines
 // {"id","title","text","lang"} (title and lang optional) or plain text lines
-// from in, and writes one JSON line per non-empty input line, in order:
-// {"id","criticism","score","severity","topics","rules","lang"}. A plain
-// text line's id is its line number. A line that starts with '{' but is not
+// from in, and writes one JSON line per input line, in order:
+// {"id","criticism","score","severity","topics","rules","lang"}, so that
+// the n-th output line always answers the n-th input line. A plain text
+// line's id is its line number; a blank line is an empty text (not
+// criticism). A UTF-8 byte order mark before the first line is dropped. A line that starts with '{' but is not
 // valid JSON gives {"id":<line number>,"error":"line N: ..."} and processing
 // continues; after the input is done, ClassifyLines returns an error that
 // counts such lines. Lines are classified in parallel; the output keeps the
@@ -100,16 +102,16 @@ func ClassifyLines(ctx context.Context, c *Classifier, in io.Reader, out io.Writ
 				line = append(long, line...)
 				long = nil
 			}
+			if n == 0 {
+				line = bytes.TrimPrefix(line, []byte("\uFEFF"))
+			}
 			if len(line) > 0 {
 				n++
-				l := bytes.TrimSpace(line)
-				if len(l) > 0 {
-					b.lines = append(b.lines, bytes.Clone(l))
-					b.nums = append(b.nums, n)
-					if len(b.lines) == batchLines && !flush() {
-						readErr <- ctx.Err()
-						return
-					}
+				b.lines = append(b.lines, bytes.Clone(bytes.TrimSpace(line)))
+				b.nums = append(b.nums, n)
+				if len(b.lines) == batchLines && !flush() {
+					readErr <- ctx.Err()
+					return
 				}
 			}
 			if err != nil {
@@ -157,7 +159,7 @@ func ClassifyLines(ctx context.Context, c *Classifier, in io.Reader, out io.Writ
 func classifyLine(c *Classifier, out, line []byte, num int, m *mention.Mention, v *mention.Verdict, b *lineBatch) []byte {
 	*m = mention.Mention{}
 	var id []byte
-	if line[0] == '{' {
+	if len(line) > 0 && line[0] == '{' {
 		var in lineInput
 		if err := json.Unmarshal(line, &in); err != nil {
 			err = fmt.Errorf("line %d: invalid JSON: %w", num, err)
