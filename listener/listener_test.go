@@ -414,6 +414,7 @@ func TestMetricsEscapeSourceNames(t *testing.T) {
 	m.init(name)
 	m.published(name).Inc()
 	m.fetches(name, "ok").Inc()
+	m.items(name, outcomeNew).Inc()
 	m.up(name).Set(1)
 	var out bytes.Buffer
 	set.WritePrometheus(&out)
@@ -426,5 +427,19 @@ func TestMetricsEscapeSourceNames(t *testing.T) {
 	set.WritePrometheus(&out)
 	if strings.Contains(out.String(), "say") {
 		t.Errorf("series left after forget:\n%s", out.String())
+	}
+	// A source added again under the name starts from zero: its cached
+	// counters went with it.
+	m.init(name)
+	m.items(name, outcomeNew).Inc()
+	out.Reset()
+	set.WritePrometheus(&out)
+	for _, want := range []string{
+		`earshot_mentions_published_total{source="say \"hi\" \\ to\nall"} 0`,
+		`earshot_listener_items_total{source="say \"hi\" \\ to\nall",outcome="new"} 1`,
+	} {
+		if !strings.Contains(out.String(), want+"\n") {
+			t.Errorf("no %s in\n%s", want, out.String())
+		}
 	}
 }

@@ -2,6 +2,7 @@ package listener
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/VictoriaMetrics/metrics"
 )
@@ -21,6 +22,17 @@ import (
 type Metrics struct {
 	set   *metrics.Set
 	bytes *metrics.Counter
+	// sources holds the counters counted per feed item, by source name
+	// (*sourceCounters), so that an item does not format and look up its
+	// series' name.
+	sources sync.Map
+}
+
+// sourceCounters are one source's per-item counters: published at once,
+// the outcomes' as they first happen (by outcome, *metrics.Counter).
+type sourceCounters struct {
+	published *metrics.Counter
+	items     sync.Map
 }
 
 // NewMetrics creates the listener's metrics in set (nil: a set of their
@@ -45,6 +57,9 @@ var labelValue = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace
 func bySource(name, source string) string { return name + `{source="` + labelValue(source) + `"}` }
 
 func (m *Metrics) published(source string) *metrics.Counter {
+	if sc, ok := m.sources.Load(source); ok {
+		return sc.(*sourceCounters).published
+	}
 	return m.set.GetOrCreateCounter(bySource("earshot_mentions_published_total", source))
 }
 
@@ -77,7 +92,17 @@ func itemSeries(source, outcome string) string {
 }
 
 func (m *Metrics) items(source, outcome string) *metrics.Counter {
-	return m.set.GetOrCreateCounter(itemSeries(source, outcome))
+	sc, ok := m.sources.Load(source)
+	if !ok {
+		return m.set.GetOrCreateCounter(itemSeries(source, outcome))
+	}
+	items := &sc.(*sourceCounters).items
+	if c, ok := items.Load(outcome); ok {
+		return c.(*metrics.Counter)
+	}
+	c := m.set.GetOrCreateCounter(itemSeries(source, outcome))
+	items.Store(outcome, c)
+	return c
 }
 
 // fetchBuckets are the upper bounds of the fetch duration histogram.
@@ -91,12 +116,13 @@ func (m *Metrics) fetchSeconds(result string) *metrics.PrometheusHistogram {
 // alerting rules see every configured source from the start (its up gauge
 // appears with its first poll).
 func (m *Metrics) init(source string) {
-	m.published(source)
+	m.sources.Store(source, &sourceCounters{published: m.set.GetOrCreateCounter(bySource("earshot_mentions_published_total", source))})
 	m.parseErrors(source)
 }
 
 // forget drops the series of a removed source.
 func (m *Metrics) forget(source string) {
+	m.sources.Delete(source)
 	for _, name := range []string{"earshot_mentions_published_total", "earshot_source_up", "earshot_listener_parse_errors_total",
 		"earshot_listener_guid_churn_total", "earshot_listener_last_success_timestamp_seconds"} {
 		m.set.UnregisterMetric(bySource(name, source))

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/VictoriaMetrics/metrics"
 )
@@ -10,31 +11,31 @@ import (
 // the stages of one Workflow.
 type Metrics struct {
 	// AlertsSent counts alerts delivered, by route and notifier (slack, console).
-	AlertsSent counterVec
+	AlertsSent *counterVec
 	// Verdicts counts verdicts read, by what the workflow did with them.
-	Verdicts counterVec
+	Verdicts *counterVec
 	// Shadowed counts alerts that shadow mode kept back, by route.
-	Shadowed counterVec
+	Shadowed *counterVec
 	// DeliveryRetries counts failed attempts that are retried, by reason.
-	DeliveryRetries counterVec
+	DeliveryRetries *counterVec
 	// DeliveryFailures counts messages given up on, by Slack error.
-	DeliveryFailures counterVec
+	DeliveryFailures *counterVec
 	// Groups counts group messages posted because a channel was over its rate.
 	Groups *metrics.Counter
 	// Escalations counts reminders and escalations sent, by step.
-	Escalations counterVec
+	Escalations *counterVec
 	// Transitions counts case state changes, by action.
-	Transitions counterVec
+	Transitions *counterVec
 	// Conflicts counts compare-and-set conflicts on the case store.
 	Conflicts *metrics.Counter
 	// Interactions counts Slack interactions, by kind (an action ID,
 	// view_submission, command, refused, refused_permission, busy, ignored).
-	Interactions counterVec
+	Interactions *counterVec
 	// DraftChecks counts reply drafts checked, by outcome (blocked, warned, saved).
-	DraftChecks counterVec
+	DraftChecks *counterVec
 	// Silenced counts critical mentions muted by a silence, by origin
 	// (config, slack).
-	Silenced counterVec
+	Silenced *counterVec
 	// Incidents counts incident messages opened, and Crises the crisis
 	// alerts raised by the spike detector.
 	Incidents *metrics.Counter
@@ -65,7 +66,9 @@ func NewMetrics(set *metrics.Set) *Metrics {
 	if set == nil {
 		set = metrics.NewSet()
 	}
-	vec := func(name string, labels ...string) counterVec { return counterVec{set, name, labels} }
+	vec := func(name string, labels ...string) *counterVec {
+		return &counterVec{set: set, name: name, labels: labels}
+	}
 	m := &Metrics{
 		AlertsSent:       vec("earshot_alerts_sent_total", "route", "notifier"),
 		Verdicts:         vec("earshot_workflow_verdicts_total", "outcome"),
@@ -92,12 +95,24 @@ type counterVec struct {
 	set    *metrics.Set
 	name   string
 	labels []string
+	// one holds the counters of a family with one label, by its value
+	// (*metrics.Counter): a verdict or an interaction counts without
+	// formatting its series' name.
+	one sync.Map
 }
 
 // WithLabelValues returns the counter of the label values (one per label,
 // in order), created at zero on first use.
-func (v counterVec) WithLabelValues(values ...string) *metrics.Counter {
-	return v.set.GetOrCreateCounter(series(v.name, v.labels, values))
+func (v *counterVec) WithLabelValues(values ...string) *metrics.Counter {
+	if len(values) != 1 || len(v.labels) != 1 {
+		return v.set.GetOrCreateCounter(series(v.name, v.labels, values))
+	}
+	if c, ok := v.one.Load(values[0]); ok {
+		return c.(*metrics.Counter)
+	}
+	c := v.set.GetOrCreateCounter(series(v.name, v.labels, values))
+	v.one.Store(values[0], c)
+	return c
 }
 
 // series formats a series name with its labels.
