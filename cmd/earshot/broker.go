@@ -93,7 +93,52 @@ func openBroker(ctx context.Context, cfg *config.Config, log *slog.Logger) (*bro
 		b.close()
 		return nil, err
 	}
+	if b.srv != nil && cfg.NATS.Listen == "" {
+		b.redeliverOrphans(ctx)
+	}
 	return b, nil
+}
+
+// redeliverOrphans makes the messages a previous run received but did not
+// acknowledge (it crashed or was killed) deliverable again at once, instead
+// of after their consumer's ack wait (30 s or a minute). It is called only
+// for an embedded server that listens for no one, before any stage
+// consumes: the store's lock then proves that no other process holds them.
+// A consumer is reset to its ack floor only when every message it delivered
+// above the floor is still unacknowledged, so that a reset redelivers no
+// message that was already handled (one message kept back by its retries,
+// with later ones acknowledged, leaves its consumer as it is).
+func (b *broker) redeliverOrphans(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	for _, name := range []string{mention.MentionsStream, mention.VerdictsStream, mention.EventsStream} {
+		s, err := b.js.Stream(ctx, name)
+		if err != nil {
+			b.log.Warn("unacknowledged messages not checked", "stream", name, "err", err)
+			continue
+		}
+		l := s.ListConsumers(ctx)
+		for ci := range l.Info() {
+			if !orphaned(ci) {
+				continue
+			}
+			if _, err := s.ResetConsumer(ctx, ci.Name); err != nil {
+				b.log.Warn("unacknowledged messages not redelivered; they will be after the ack wait", "stream", name, "consumer", ci.Name, "err", err)
+				continue
+			}
+			b.log.Info("redelivering messages the previous run did not acknowledge", "stream", name, "consumer", ci.Name, "messages", ci.NumAckPending)
+		}
+		if err := l.Err(); err != nil {
+			b.log.Warn("unacknowledged messages not checked", "stream", name, "err", err)
+		}
+	}
+}
+
+// orphaned reports whether a consumer has unacknowledged messages and
+// nothing acknowledged above its ack floor.
+func orphaned(ci *jetstream.ConsumerInfo) bool {
+	return ci.Config.Durable != "" && ci.Config.AckPolicy == jetstream.AckExplicitPolicy && ci.NumAckPending > 0 &&
+		uint64(ci.NumAckPending) == ci.Delivered.Stream-ci.AckFloor.Stream
 }
 
 func startEmbedded(cfg *config.Config, log *slog.Logger) (*server.Server, error) {

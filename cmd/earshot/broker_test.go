@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -195,5 +196,83 @@ func TestStoreLock(t *testing.T) {
 	noListen := testConfig(t, "data_dir: "+dir+"\n")
 	if _, err := openStore(ctx, noListen, log); !errors.Is(err, errStoreInUse) || !strings.Contains(err.Error(), "nats.listen") {
 		t.Errorf("openStore without nats.listen: %v, want a hint about nats.listen", err)
+	}
+}
+
+// TestRestartRedeliversUnacknowledged: messages a run received but did not
+// acknowledge (it was killed) are delivered again as soon as the next run
+// starts on the store, not after the consumer's ack wait (an hour here); a
+// consumer with a message acknowledged above its ack floor is left as it is.
+func TestRestartRedeliversUnacknowledged(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testConfig(t, "data_dir: "+dir+"\n")
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx := context.Background()
+
+	b, err := openBroker(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		m := mention.Mention{ID: fmt.Sprintf("feed:%d", i), Source: "feed"}
+		data, _ := m.Encode()
+		if _, err := b.js.Publish(ctx, mention.MentionSubject("feed"), data, jetstream.WithMsgID(m.ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	consumer := func(b *broker, name string) jetstream.Consumer {
+		t.Helper()
+		c, err := b.js.CreateOrUpdateConsumer(ctx, mention.MentionsStream, jetstream.ConsumerConfig{
+			Durable: name, AckPolicy: jetstream.AckExplicitPolicy, AckWait: time.Hour, MaxDeliver: -1,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	fetch := func(c jetstream.Consumer, n int, wait time.Duration) []jetstream.Msg {
+		t.Helper()
+		batch, err := c.Fetch(n, jetstream.FetchMaxWait(wait))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []jetstream.Msg
+		for m := range batch.Messages() {
+			out = append(out, m)
+		}
+		return out
+	}
+	// "crashed" received all three and acknowledged none; "handled" acked
+	// the third but not the first two.
+	if got := len(fetch(consumer(b, "crashed"), 3, 5*time.Second)); got != 3 {
+		t.Fatalf("fetched %d, want 3", got)
+	}
+	msgs := fetch(consumer(b, "handled"), 3, 5*time.Second)
+	if len(msgs) != 3 {
+		t.Fatalf("fetched %d, want 3", len(msgs))
+	}
+	if err := msgs[2].DoubleAck(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b.close()
+
+	b, err = openBroker(ctx, cfg, log)
+	if err != nil {
+		t.Fatalf("restart: %v", err)
+	}
+	defer b.close()
+	// Redelivered now: with an hour's ack wait, the fetch would come back
+	// empty after a minute.
+	if got := len(fetch(consumer(b, "crashed"), 3, time.Minute)); got != 3 {
+		t.Errorf("crashed consumer: %d redelivered at restart, want 3", got)
+	}
+	c := consumer(b, "handled")
+	ci, err := c.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ci.NumAckPending != 2 || ci.AckFloor.Stream != 0 || ci.NumPending != 0 {
+		t.Errorf("handled consumer after restart: %d pending acks, ack floor %d, %d to deliver; want it untouched (2, 0, 0)",
+			ci.NumAckPending, ci.AckFloor.Stream, ci.NumPending)
 	}
 }
