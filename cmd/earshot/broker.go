@@ -30,6 +30,7 @@ type broker struct {
 	unlock func()         // releases the embedded store's lock
 	jsCfg  server.JetStreamConfig
 	store  string
+	sole   bool // no other process can reach the server (redeliverOrphans)
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	log    *slog.Logger
@@ -85,6 +86,9 @@ func openBroker(ctx context.Context, cfg *config.Config, log *slog.Logger) (*bro
 		b.shutdownServer()
 		return nil, err
 	}
+	// Listening for no one, the embedded server's only client is this
+	// process: the store's lock says no other holds its messages.
+	b.sole = b.srv != nil && cfg.NATS.Listen == ""
 	b.js, err = jetstream.New(b.nc)
 	if err == nil {
 		err = b.ensure(ctx, cfg)
@@ -93,44 +97,33 @@ func openBroker(ctx context.Context, cfg *config.Config, log *slog.Logger) (*bro
 		b.close()
 		return nil, err
 	}
-	if b.srv != nil && cfg.NATS.Listen == "" {
-		b.redeliverOrphans(ctx)
-	}
 	return b, nil
 }
 
-// redeliverOrphans makes the messages a previous run received but did not
-// acknowledge (it crashed or was killed) deliverable again at once, instead
-// of after their consumer's ack wait (30 s or a minute). It is called only
-// for an embedded server that listens for no one, before any stage
-// consumes: the store's lock then proves that no other process holds them.
-// A consumer is reset to its ack floor only when every message it delivered
-// above the floor is still unacknowledged, so that a reset redelivers no
-// message that was already handled (one message kept back by its retries,
-// with later ones acknowledged, leaves its consumer as it is).
-func (b *broker) redeliverOrphans(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	for _, name := range []string{mention.MentionsStream, mention.VerdictsStream, mention.EventsStream} {
-		s, err := b.js.Stream(ctx, name)
-		if err != nil {
-			b.log.Warn("unacknowledged messages not checked", "stream", name, "err", err)
+// redeliverOrphans makes the messages of stream s that a previous run
+// received but did not acknowledge (it crashed or was killed) deliverable
+// again at once, instead of after their consumer's ack wait (30 s or a
+// minute). It runs at start, before any stage consumes, and only when no
+// other process can reach the server (b.sole). A consumer is reset to its
+// ack floor only when every message it delivered above the floor is still
+// unacknowledged, so that a reset redelivers no message that was already
+// handled (one message kept back by its retries, with later ones
+// acknowledged, leaves its consumer as it is).
+func (b *broker) redeliverOrphans(ctx context.Context, s jetstream.Stream) {
+	name := s.CachedInfo().Config.Name
+	l := s.ListConsumers(ctx)
+	for ci := range l.Info() {
+		if !orphaned(ci) {
 			continue
 		}
-		l := s.ListConsumers(ctx)
-		for ci := range l.Info() {
-			if !orphaned(ci) {
-				continue
-			}
-			if _, err := s.ResetConsumer(ctx, ci.Name); err != nil {
-				b.log.Warn("unacknowledged messages not redelivered; they will be after the ack wait", "stream", name, "consumer", ci.Name, "err", err)
-				continue
-			}
-			b.log.Info("redelivering messages the previous run did not acknowledge", "stream", name, "consumer", ci.Name, "messages", ci.NumAckPending)
+		if _, err := s.ResetConsumer(ctx, ci.Name); err != nil {
+			b.log.Warn("unacknowledged messages not redelivered; they will be after the ack wait", "stream", name, "consumer", ci.Name, "err", err)
+			continue
 		}
-		if err := l.Err(); err != nil {
-			b.log.Warn("unacknowledged messages not checked", "stream", name, "err", err)
-		}
+		b.log.Info("redelivering messages the previous run did not acknowledge", "stream", name, "consumer", ci.Name, "messages", ci.NumAckPending)
+	}
+	if err := l.Err(); err != nil {
+		b.log.Warn("unacknowledged messages not checked; they will be delivered after the ack wait", "stream", name, "err", err)
 	}
 }
 
@@ -264,7 +257,10 @@ func (b *broker) ensure(ctx context.Context, cfg *config.Config) error {
 	g, gctx := errgroup.WithContext(ctx)
 	for _, sc := range streamConfigs(cfg) {
 		g.Go(func() error {
-			_, err := b.ensureStream(gctx, sc)
+			s, _, err := b.ensureStream(gctx, sc)
+			if err == nil && b.sole && s.CachedInfo().State.Consumers > 0 {
+				b.redeliverOrphans(gctx, s)
+			}
 			return err
 		})
 	}
@@ -272,7 +268,7 @@ func (b *broker) ensure(ctx context.Context, cfg *config.Config) error {
 	kvs := make([]jetstream.KeyValue, len(bcs))
 	for i, kc := range bcs {
 		g.Go(func() error {
-			if _, err := b.ensureStream(gctx, kvStream(kc)); err != nil {
+			if _, _, err := b.ensureStream(gctx, kvStream(kc)); err != nil {
 				return fmt.Errorf("kv bucket %s: %w", kc.Bucket, err)
 			}
 			return b.retry(gctx, "kv bucket "+kc.Bucket, func(ctx context.Context) (err error) {
@@ -293,14 +289,15 @@ func (b *broker) ensure(ctx context.Context, cfg *config.Config) error {
 // restarts on streams that are already as wanted: reading them costs no
 // write and no fsync (updating all six with SyncAlways took ~11 ms of a
 // ~35 ms start).
-func (b *broker) ensureStream(ctx context.Context, sc jetstream.StreamConfig) (wrote bool, err error) {
+func (b *broker) ensureStream(ctx context.Context, sc jetstream.StreamConfig) (s jetstream.Stream, wrote bool, err error) {
 	err = b.retry(ctx, "stream "+sc.Name, func(ctx context.Context) error {
 		wrote = false
-		s, err := b.js.Stream(ctx, sc.Name)
+		var err error
+		s, err = b.js.Stream(ctx, sc.Name)
 		switch {
 		case errors.Is(err, jetstream.ErrStreamNotFound):
 			wrote = true
-			_, err = b.js.CreateStream(ctx, sc)
+			s, err = b.js.CreateStream(ctx, sc)
 			if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
 				// Another instance created it meanwhile: compare next time.
 				return errStreamRace
@@ -312,13 +309,13 @@ func (b *broker) ensureStream(ctx context.Context, sc jetstream.StreamConfig) (w
 			return nil
 		}
 		wrote = true
-		_, err = b.js.UpdateStream(ctx, sc)
+		s, err = b.js.UpdateStream(ctx, sc)
 		return err
 	})
 	if err != nil {
-		return wrote, fmt.Errorf("stream %s: %w", sc.Name, err)
+		return nil, wrote, fmt.Errorf("stream %s: %w", sc.Name, err)
 	}
-	return wrote, nil
+	return s, wrote, nil
 }
 
 // errStreamRace makes retry try again after a lost creation race.

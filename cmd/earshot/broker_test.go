@@ -136,14 +136,14 @@ func TestEnsureWritesOnlyChanges(t *testing.T) {
 		want = append(want, kvStream(kc))
 	}
 	for _, sc := range want {
-		if wrote, err := b.ensureStream(ctx, sc); err != nil || wrote {
+		if _, wrote, err := b.ensureStream(ctx, sc); err != nil || wrote {
 			t.Errorf("stream %s unchanged: wrote %v, err %v; want no write", sc.Name, wrote, err)
 		}
 	}
 
 	changed := want[0]
 	changed.MaxAge = 90 * 24 * time.Hour
-	if wrote, err := b.ensureStream(ctx, changed); err != nil || !wrote {
+	if _, wrote, err := b.ensureStream(ctx, changed); err != nil || !wrote {
 		t.Fatalf("changed retention: wrote %v, err %v; want a write", wrote, err)
 	}
 	s, err := b.js.Stream(ctx, changed.Name)
@@ -153,7 +153,7 @@ func TestEnsureWritesOnlyChanges(t *testing.T) {
 	if got := s.CachedInfo().Config.MaxAge; got != changed.MaxAge {
 		t.Errorf("retention after update = %v, want %v", got, changed.MaxAge)
 	}
-	if wrote, err := b.ensureStream(ctx, changed); err != nil || wrote {
+	if _, wrote, err := b.ensureStream(ctx, changed); err != nil || wrote {
 		t.Errorf("second ensure after the change: wrote %v, err %v; want no write", wrote, err)
 	}
 
@@ -162,7 +162,7 @@ func TestEnsureWritesOnlyChanges(t *testing.T) {
 	if _, err := b.js.CreateKeyValue(ctx, kc); err != nil {
 		t.Fatal(err)
 	}
-	if wrote, err := b.ensureStream(ctx, kvStream(kc)); err != nil || wrote {
+	if _, wrote, err := b.ensureStream(ctx, kvStream(kc)); err != nil || wrote {
 		t.Errorf("bucket made by nats.go: wrote %v, err %v; want no write", wrote, err)
 	}
 }
