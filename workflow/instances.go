@@ -150,9 +150,10 @@ func (w *Workflow) sweep(ctx context.Context) {
 }
 
 // claim makes this instance the deliverer of case id, unless a live
-// instance is; it reports whether this instance should queue it now. A
-// record with this instance's own name means "already queued", except
-// when resuming at start, where it is the previous run's.
+// instance is (an instance alone has no live company); it reports whether
+// this instance should queue it now. A record with this instance's own
+// name means "already queued", except when resuming at start, where it is
+// the previous run's.
 func (w *Workflow) claim(ctx context.Context, id string, resuming bool) bool {
 	b, rev, err := w.store.kv.get(ctx, pendingKey(id))
 	if errors.Is(err, ErrCaseNotFound) {
@@ -168,7 +169,7 @@ func (w *Workflow) claim(ctx context.Context, id string, resuming bool) bool {
 	if rec.Instance == w.instance {
 		return resuming
 	}
-	if w.alive(ctx, rec.Instance) {
+	if !w.alone && w.alive(ctx, rec.Instance) {
 		return false
 	}
 	nb, _ := json.Marshal(pendingRecord{Instance: w.instance, Since: w.now()})

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -99,6 +100,34 @@ func TestRestartResumesOwnCases(t *testing.T) {
 	}
 	runWorkflow(t, after)
 	env.waitCase(t, CaseID(v.Mention.ID, "delivery"), func(c *Case) bool { return c.Delivery.TS != "" })
+}
+
+// TestAloneTakesEveryWaitingCase: an instance that can have no company
+// (Deps.Alone) delivers at start a waiting case whose record names another
+// instance with a fresh heartbeat (the store was renamed, say), and writes
+// no heartbeat of its own while it runs.
+func TestAloneTakesEveryWaitingCase(t *testing.T) {
+	env := startJS(t)
+	ctx := context.Background()
+	other, err := New(testConfig(), Deps{JS: env.js, Cases: env.cases, Instance: "elsewhere"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.beat(ctx)
+	v := complaint("alone-1")
+	b, _ := v.Encode()
+	if err := other.handleVerdict(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	alone, err := New(testConfig(), Deps{JS: env.js, Cases: env.cases, Instance: "here", Alone: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runWorkflow(t, alone)
+	env.waitCase(t, CaseID(v.Mention.ID, "delivery"), func(c *Case) bool { return c.Delivery.TS != "" })
+	if _, _, err := alone.store.kv.get(ctx, instanceKey("here")); !errors.Is(err, ErrCaseNotFound) {
+		t.Errorf("heartbeat of an instance alone: err %v, want none written", err)
+	}
 }
 
 // TestUpdateMergesSources sends a mention's update (a second source found

@@ -39,6 +39,12 @@ type Deps struct {
 	// restarts lets a restarted process resume its own waiting cases at
 	// once instead of after its old heartbeat goes stale.
 	Instance string
+	// Alone says that no other instance can reach the cases bucket (an
+	// embedded NATS server that listens for no one): no heartbeat is
+	// written, nobody sweeps for stopped instances' cases, and at start
+	// every waiting case is this run's to deliver. An instance that may
+	// have company heartbeats every 2 s and sweeps every 5 s.
+	Alone bool
 }
 
 // Consumer names on the streams, shared by every instance so that they
@@ -78,6 +84,7 @@ type Workflow struct {
 	// instance names this workflow in pending records and heartbeats
 	// (instances.go).
 	instance string
+	alone    bool // Deps.Alone
 }
 
 // New builds a workflow from cfg. It fails with the router's field errors
@@ -110,6 +117,7 @@ func New(cfg *config.Config, deps Deps, log *slog.Logger) (*Workflow, error) {
 	if deps.Instance != "" {
 		w.instance = deps.Instance
 	}
+	w.alone = deps.Alone
 	if ui, ok := n.(slackUI); ok {
 		w.ui = ui
 	}
@@ -230,7 +238,9 @@ func (w *Workflow) Run(ctx context.Context) error {
 	if w.socket != nil {
 		wg.Go(func() { w.runSocketMode(stages) })
 	}
-	wg.Go(func() { w.runInstance(stages) })
+	if !w.alone {
+		wg.Go(func() { w.runInstance(stages) })
+	}
 	wg.Go(func() { w.followCases(stages, w.metrics.Open) })
 	if err := w.resume(ctx); err != nil {
 		w.logError(ctx, "resume cases", "err", err)

@@ -30,7 +30,7 @@ type broker struct {
 	unlock func()         // releases the embedded store's lock
 	jsCfg  server.JetStreamConfig
 	store  string
-	sole   bool // no other process can reach the server (redeliverOrphans)
+	sole   bool // no other process can reach the server (redeliverOrphans, workflow.Deps.Alone)
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	log    *slog.Logger

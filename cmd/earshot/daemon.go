@@ -282,7 +282,7 @@ func (d *daemon) run(ctx context.Context, b *build) error {
 	if d.has(roleWorkflow) {
 		d.wf, err = workflow.New(cfg, workflow.Deps{
 			JS: d.broker.js, Cases: d.broker.cases, Console: d.stdout, Metrics: workflow.NewMetrics(d.reg),
-			HTTPClient: newSlackHTTPClient(d.reg), Instance: d.broker.instance(),
+			HTTPClient: newSlackHTTPClient(d.reg), Instance: d.broker.instance(), Alone: d.broker.sole,
 		}, d.log.With("role", roleWorkflow))
 		if err != nil {
 			return cfg.Locate(err)
