@@ -156,6 +156,7 @@ func TestGolden(t *testing.T) {
 		{"golden-tune6.tsv", 0.94, 0.95, false},
 		{"golden-round7.tsv", 0.84, 0.85, false},
 		{"golden-tune7.tsv", 0.95, 0.95, false},
+		{"golden-round8.tsv", 0.75, 0.80, true},
 	}
 	for _, gf := range files {
 		file := gf.name
