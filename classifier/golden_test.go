@@ -157,6 +157,7 @@ func TestGolden(t *testing.T) {
 		{"golden-round7.tsv", 0.84, 0.85, false},
 		{"golden-tune7.tsv", 0.95, 0.95, false},
 		{"golden-round8.tsv", 0.75, 0.80, true},
+		{"golden-tune8.tsv", 0, 0, false},
 	}
 	for _, gf := range files {
 		file := gf.name
