@@ -134,6 +134,19 @@ func TestGolden(t *testing.T) {
 	// seventh round looked only at its aggregate lines, but the same hand
 	// wrote it and golden-tune7.tsv, the seventh round's tuning text (each of
 	// its batches measured before it was tuned on).
+	// golden-round8.tsv (120 English tweets to companies across domains in
+	// the style of the Complaints corpus, 48 of them complaints, the rest
+	// questions, praise, thanks, promotions, news and jokes; 82 German posts
+	// about a rail operator in the style of GermEval 2017, 29 of them
+	// negative) was written as a hold-out before the eighth round of pack
+	// work and measured once with the packs as they were (F1 de 0.792 P
+	// 0.875 R 0.724, en 0.854 P 0.927 R 0.792); the eighth round looked only
+	// at its aggregate lines (at the end: de 0.830, en 0.879), and it is
+	// marked as a hold-out so that -golden.errors does not show its texts,
+	// but the same hand wrote it and golden-tune8.tsv, the eighth round's
+	// tuning text (18 batches, 1,026 texts, each batch measured before it
+	// was tuned on: pooled de P 0.902 R 0.576 F1 0.703, en P 0.837 R 0.595
+	// F1 0.695).
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -156,6 +169,8 @@ func TestGolden(t *testing.T) {
 		{"golden-tune6.tsv", 0.94, 0.95, false},
 		{"golden-round7.tsv", 0.84, 0.85, false},
 		{"golden-tune7.tsv", 0.95, 0.95, false},
+		{"golden-round8.tsv", 0.80, 0.85, true},
+		{"golden-tune8.tsv", 0.96, 0.96, false},
 	}
 	for _, gf := range files {
 		file := gf.name
