@@ -3,6 +3,7 @@ package classifier
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -89,13 +90,25 @@ func (n *normText) orig(i int) int32 {
 // normalize tokenizes s alone.
 func (n *normText) normalize(s string) {
 	n.reset()
+	n.reserve(len(s) + 1)
 	n.add(s, 0)
+}
+
+// reserve makes room for k tokens and units (a token takes a byte at
+// least, and most are one unit), so that shortWord (see roomFor) does not
+// run out of it; the room is made once for a longer text than any before.
+func (n *normText) reserve(k int) {
+	if cap(n.toks) < k || cap(n.units) < k {
+		n.toks = slices.Grow(n.toks, k)
+		n.units = slices.Grow(n.units, k)
+	}
 }
 
 // body tokenizes a mention's title and text as mention.Body joins them,
 // without building the joined string.
 func (n *normText) body(title, text string) {
 	n.reset()
+	n.reserve(len(title) + len(text) + 2)
 	n.add(title, 0)
 	if title != "" && text != "" {
 		n.endWord(len(title))
@@ -463,11 +476,9 @@ func (n *normText) shortWord(src []byte, i int) int {
 		if n.omap != nil {
 			os, oe = n.base+n.omap[i], n.base+n.omap[j]
 		}
-		// field by field: a composite literal is built on the stack and copied
+		// field by field: a composite literal is built on the stack and
+		// copied; there is room (see roomFor)
 		k := len(n.toks)
-		if k == cap(n.toks) {
-			n.toks = append(n.toks, token{})
-		}
 		n.toks = n.toks[:k+1]
 		t := &n.toks[k]
 		t.start, t.end, t.ostart, t.oend, t.sent = int32(l), int32(l+wl), os, oe, n.sent
@@ -484,9 +495,6 @@ func (n *normText) shortWord(src []byte, i int) int {
 				h = hashMix(h, w2&(^uint64(0)>>((64-8*uint(wl2))&63)))
 			}
 			ku := len(n.units)
-			if ku == cap(n.units) {
-				n.units = append(n.units, unit{})
-			}
 			n.units = n.units[:ku+1]
 			u := &n.units[ku]
 			u.h, u.start, u.end, u.tok, u.id, u.word = h, int32(l), int32(l+wl), int32(k), x.findWord(h, wl), true
@@ -512,15 +520,15 @@ func (n *normText) shortWord(src []byte, i int) int {
 				os, oe = n.base+n.omap[i], n.base+n.omap[i+1]
 			}
 			k := len(n.toks)
-			if k == cap(n.toks) {
-				n.toks = append(n.toks, token{})
-			}
 			n.toks = n.toks[:k+1]
 			t := &n.toks[k]
 			t.start, t.end, t.ostart, t.oend, t.sent = int32(l+1), int32(l+2), os, oe, n.sent
 			t.kind, t.caps, t.joined = tokPunct, false, false
 			if x := n.ix; x != nil {
-				n.units = append(n.units, unit{start: int32(l + 1), end: int32(l + 2), tok: int32(k), id: x.byteID[c]})
+				ku := len(n.units)
+				n.units = n.units[:ku+1]
+				u := &n.units[ku]
+				u.h, u.start, u.end, u.tok, u.id, u.word = 0, int32(l+1), int32(l+2), int32(k), x.byteID[c], false
 			}
 			if c == '!' || c == '?' || c == '.' {
 				n.sent++
@@ -530,13 +538,21 @@ func (n *normText) shortWord(src []byte, i int) int {
 		if i < len(src) && src[i] == ' ' {
 			i++ // ends no word: none is open
 		}
-		if i+8 > len(src) || cap(n.buf)-len(n.buf) < 9 {
+		if i+8 > len(src) || !n.roomFor() {
 			return i
 		}
 		if c := src[i] | 0x20; (c == 'h' || c == 'w') && urlStart(load64(src, i)) {
 			return i // a URL: the general path
 		}
 	}
+}
+
+// roomFor reports whether the buffers have room for what one turn of
+// shortWord adds: 9 bytes, two tokens and two units. shortWord then makes
+// room by reslicing only: with an append (a call) in its loop, Go would
+// keep the loop's values on the stack. body makes the room for a text.
+func (n *normText) roomFor() bool {
+	return cap(n.buf)-len(n.buf) >= 9 && cap(n.toks)-len(n.toks) >= 2 && cap(n.units)-len(n.units) >= 2
 }
 
 // urlStart reports whether the 8 bytes w start with http://, https:// or
@@ -607,7 +623,7 @@ func (n *normText) tokenize(src string) {
 					i = j
 					continue
 				}
-				if !n.inWord && i+8 <= len(src) && cap(n.buf)-len(n.buf) >= 9 && !noShortWord {
+				if !n.inWord && i+8 <= len(src) && n.roomFor() && !noShortWord {
 					if j := n.shortWord(sb, i); j > i {
 						i = j
 						continue
