@@ -94,13 +94,16 @@ func (n *normText) normalize(s string) {
 	n.add(s, 0)
 }
 
-// reserve makes room for k tokens and units (a token takes a byte at
-// least, and most are one unit), so that shortWord (see roomFor) does not
-// run out of it; the room is made once for a longer text than any before.
+// reserve makes room for the tokens, units and bytes of a text of k bytes
+// (a token takes a byte at least, most are one unit, and a byte becomes
+// two at most with the space before its token), so that shortWord (see
+// turnsLeft) does not run out of it; the room is made once for a longer
+// text than any before.
 func (n *normText) reserve(k int) {
-	if cap(n.toks) < k || cap(n.units) < k {
+	if cap(n.toks) < k || cap(n.units) < k || cap(n.buf) < 2*k+32 {
 		n.toks = slices.Grow(n.toks, k)
 		n.units = slices.Grow(n.units, k)
+		n.buf = slices.Grow(n.buf, 2*k+32)
 	}
 }
 
@@ -413,8 +416,12 @@ var noShortWord = false
 // would, takes a punctuation mark (not a run of them) and a space after
 // it, and goes on so with the words that follow while they are such
 // words; it returns where it stopped, i when it did nothing. No word is
-// open, i+8 <= len(src), and n.buf has room for 9 more bytes.
+// open, and i+8 <= len(src).
 func (n *normText) shortWord(src []byte, i int) int {
+	turns := n.turnsLeft()
+	if turns <= 0 {
+		return i
+	}
 	for {
 		w := load64(src, i)
 		first := byte(w)
@@ -448,9 +455,6 @@ func (n *normText) shortWord(src []byte, i int) int {
 				return i // 16 bytes or more: the general path
 			}
 			wl2 = bits.TrailingZeros64(other2) >> 3
-			if wl2 > 0 && cap(n.buf)-len(n.buf) < 17 {
-				return i
-			}
 			j += wl2
 		}
 		if j < len(src) && !endsWord[src[j]] && !(joinerTab[src[j]] && (j+1 == len(src) || !isAlnumASCII(src[j+1]) && src[j+1] < utf8.RuneSelf)) {
@@ -477,7 +481,7 @@ func (n *normText) shortWord(src []byte, i int) int {
 			os, oe = n.base+n.omap[i], n.base+n.omap[j]
 		}
 		// field by field: a composite literal is built on the stack and
-		// copied; there is room (see roomFor)
+		// copied; there is room (see turnsLeft)
 		k := len(n.toks)
 		n.toks = n.toks[:k+1]
 		t := &n.toks[k]
@@ -502,7 +506,7 @@ func (n *normText) shortWord(src []byte, i int) int {
 		// the next word, in the same call: the tokenizer's loop reloads its
 		// values after every call
 		i = j
-		if i < len(src) && punctMark[src[i]] && (i+1 == len(src) || src[i+1] != src[i]) && cap(n.buf)-len(n.buf) >= 2 {
+		if i < len(src) && punctMark[src[i]] && (i+1 == len(src) || src[i+1] != src[i]) {
 			// a punctuation mark after the word, not a run of it: its
 			// token, as punct adds it (the word before starts no run)
 			c := src[i]
@@ -538,7 +542,7 @@ func (n *normText) shortWord(src []byte, i int) int {
 		if i < len(src) && src[i] == ' ' {
 			i++ // ends no word: none is open
 		}
-		if i+8 > len(src) || !n.roomFor() {
+		if turns--; i+8 > len(src) || turns == 0 {
 			return i
 		}
 		if c := src[i] | 0x20; (c == 'h' || c == 'w') && urlStart(load64(src, i)) {
@@ -547,12 +551,15 @@ func (n *normText) shortWord(src []byte, i int) int {
 	}
 }
 
-// roomFor reports whether the buffers have room for what one turn of
-// shortWord adds: 9 bytes, two tokens and two units. shortWord then makes
-// room by reslicing only: with an append (a call) in its loop, Go would
-// keep the loop's values on the stack. body makes the room for a text.
-func (n *normText) roomFor() bool {
-	return cap(n.buf)-len(n.buf) >= 9 && cap(n.toks)-len(n.toks) >= 2 && cap(n.units)-len(n.units) >= 2
+// turnsLeft returns how many turns of shortWord the buffers have room
+// for: a turn adds two tokens and two units at most, and 18 bytes (a
+// space, a word of up to 15 bytes, a space and a mark), writing at most 17
+// bytes beyond the buffer's length (the word's bytes are stored 8 at a
+// time). shortWord makes room by reslicing only: with an append (a call)
+// in its loop, Go would keep the loop's values on the stack. reserve
+// makes the room for a text.
+func (n *normText) turnsLeft() int {
+	return min((cap(n.buf)-len(n.buf)+1)/18, (cap(n.toks)-len(n.toks))/2, (cap(n.units)-len(n.units))/2)
 }
 
 // urlStart reports whether the 8 bytes w start with http://, https:// or
@@ -623,7 +630,7 @@ func (n *normText) tokenize(src string) {
 					i = j
 					continue
 				}
-				if !n.inWord && i+8 <= len(src) && n.roomFor() && !noShortWord {
+				if !n.inWord && i+8 <= len(src) && !noShortWord {
 					if j := n.shortWord(sb, i); j > i {
 						i = j
 						continue
