@@ -205,6 +205,7 @@ type Classifier struct {
 	rules      []rule
 	always     []int32 // rules that can match without any of their terms
 	topics     []string
+	ruleTopic  []int32 // per rule: its topic, an index into topics, or -1
 	threshold  float64
 	hasBrand   bool
 	hasExclude bool
@@ -291,6 +292,15 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 		c.topics = append(c.topics, t)
 	}
 	slices.Sort(c.topics)
+	// Topics are added up by index, not compared as strings, per text.
+	c.ruleTopic = make([]int32, len(c.rules))
+	for i := range c.rules {
+		c.ruleTopic[i] = -1
+		if t := c.rules[i].topic; t != "" {
+			k, _ := slices.BinarySearch(c.topics, t)
+			c.ruleTopic[i] = int32(k)
+		}
+	}
 	finishPatterns(c.pats)
 	if c.tix, err = buildTokIndex(c.pats); err != nil {
 		return nil, err

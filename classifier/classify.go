@@ -23,7 +23,7 @@ type cueHit struct {
 }
 
 type topicWeight struct {
-	topic string
+	topic int32 // index into Classifier.topics
 	w     float64
 	order int
 }
@@ -461,8 +461,10 @@ func (s *scratch) addSpan(mt *mention.Match, t0, t1 int32) {
 	}
 }
 
-func (s *scratch) addTopic(topic string, w float64) {
-	if topic == "" {
+// addTopic adds w to the weight of topic (an index into
+// Classifier.topics, -1 for none).
+func (s *scratch) addTopic(topic int32, w float64) {
+	if topic < 0 {
 		return
 	}
 	for i := range s.topics {
@@ -582,7 +584,7 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 			tw *= 2
 		}
 		if r.crit >= 0 {
-			s.addTopic(r.topic, tw)
+			s.addTopic(c.ruleTopic[ri], tw)
 		}
 	}
 	score := sc.total()
@@ -600,7 +602,7 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 		}
 	}
 	for _, t := range ts {
-		v.Topics = append(v.Topics, t.topic)
+		v.Topics = append(v.Topics, c.topics[t.topic])
 	}
 	return brand
 }
