@@ -230,9 +230,9 @@ type enode struct {
 	kind   nodeKind
 	title  bool  // nTerm
 	pat    int32 // nTerm
-	n      int32 // nNear: the distance
-	split  int32 // nNear: leaves[:split] is the left operand, leaves[split:] the right
-	leaves []leaf
+	n      int32  // nNear: the distance
+	leaves []leaf // nAnd, nOr: the terms; nNear: the left operand
+	right  []leaf // nNear: the right operand
 	kids   []enode
 	meta   *node // nMeta
 }
@@ -252,8 +252,7 @@ func evalNode(n *node) enode {
 	case nNot:
 		e.kids = []enode{evalNode(&n.kids[0])}
 	case nNear:
-		e.n, e.split = n.n, int32(len(n.left))
-		e.leaves = append(append(make([]leaf, 0, len(n.left)+len(n.right)), n.left...), n.right...)
+		e.n, e.leaves, e.right = n.n, n.left, n.right
 	case nMeta:
 		e.meta = n
 	}
@@ -292,7 +291,7 @@ func (s *scratch) eval(n *enode) bool {
 	case nNot:
 		return !s.eval(&n.kids[0])
 	case nNear:
-		left, right := n.leaves[:n.split], n.leaves[n.split:]
+		left, right := n.leaves, n.right
 		// Most right operands have no hit at all: a tight loop over the
 		// filter of the patterns hit tells, before their hits are
 		// collected.
