@@ -292,7 +292,8 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 		c.topics = append(c.topics, t)
 	}
 	slices.Sort(c.topics)
-	// Topics are added up by index, not compared as strings, per text.
+	// Topics are added up by index, not compared as strings, per text
+	// (every rule's topic is in c.topics).
 	c.ruleTopic = make([]int32, len(c.rules))
 	for i := range c.rules {
 		c.ruleTopic[i] = -1

@@ -228,8 +228,8 @@ func hasFoldPrefix(s, p string) bool {
 // side effects, so the order changes the cost, not the result.
 type enode struct {
 	kind   nodeKind
-	title  bool  // nTerm
-	pat    int32 // nTerm
+	title  bool   // nTerm
+	pat    int32  // nTerm
 	n      int32  // nNear: the distance
 	leaves []leaf // nAnd, nOr: the terms; nNear: the left operand
 	right  []leaf // nNear: the right operand

@@ -94,11 +94,11 @@ func (n *normText) normalize(s string) {
 	n.add(s, 0)
 }
 
-// reserve makes room for the tokens, units and bytes of a text of k bytes
-// (a token takes a byte at least, most are one unit, and a byte becomes
-// two at most with the space before its token), so that shortWord (see
-// turnsLeft) does not run out of it; the room is made once for a longer
-// text than any before.
+// reserve makes room for the tokens, units and bytes of most texts of k
+// bytes (a token takes a byte at least, most are one unit, and most bytes
+// stay one, with a space before each token), so that shortWord (see
+// turnsLeft) seldom runs out of it (when it does, the general path
+// appends); the room is made once for a longer text than any before.
 func (n *normText) reserve(k int) {
 	if cap(n.toks) < k || cap(n.units) < k || cap(n.buf) < 2*k+32 {
 		n.toks = slices.Grow(n.toks, k)
