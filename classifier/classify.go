@@ -242,6 +242,18 @@ func evalNode(n *node) enode {
 	e := enode{kind: n.kind, title: n.title, pat: n.pat}
 	switch n.kind {
 	case nAnd, nOr:
+		terms := 0
+		for i := range n.kids {
+			if n.kids[i].kind == nTerm {
+				terms++
+			}
+		}
+		if terms > 0 {
+			e.leaves = make([]leaf, 0, terms)
+		}
+		if terms < len(n.kids) {
+			e.kids = make([]enode, 0, len(n.kids)-terms)
+		}
 		for i := range n.kids {
 			if k := &n.kids[i]; k.kind == nTerm {
 				e.leaves = append(e.leaves, leaf{k.pat, k.title})
