@@ -197,6 +197,7 @@ type Classifier struct {
 	ruleTab    []int32      // the rule lists of the patterns, hotPat.ruleOff on; ^r for a rule r that is anyHit
 	stopW      [][2]float64 // function-word weights (de, en), hotPat.stop
 	ruleHot    []ruleHot    // per rule: what the candidate loop needs
+	evals      []enode      // per rule: its root as eval reads it
 	bare       *automaton   // over every pattern, built on first use (bareAC)
 	bareOnce   sync.Once
 	pats       []pattern // while building; nil after New (lits is what matching needs)
@@ -204,6 +205,7 @@ type Classifier struct {
 	rules      []rule
 	always     []int32 // rules that can match without any of their terms
 	topics     []string
+	ruleTopic  []int32 // per rule: its topic, an index into topics, or -1
 	threshold  float64
 	hasBrand   bool
 	hasExclude bool
@@ -290,12 +292,23 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 		c.topics = append(c.topics, t)
 	}
 	slices.Sort(c.topics)
+	// Topics are added up by index, not compared as strings, per text
+	// (every rule's topic is in c.topics).
+	c.ruleTopic = make([]int32, len(c.rules))
+	for i := range c.rules {
+		c.ruleTopic[i] = -1
+		if t := c.rules[i].topic; t != "" {
+			k, _ := slices.BinarySearch(c.topics, t)
+			c.ruleTopic[i] = int32(k)
+		}
+	}
 	finishPatterns(c.pats)
 	if c.tix, err = buildTokIndex(c.pats); err != nil {
 		return nil, err
 	}
 	c.buildHot()
 	c.ruleHot = make([]ruleHot, len(c.rules))
+	c.evals = make([]enode, len(c.rules))
 	for i := range c.rules {
 		rh := ruleHot{anyHit: c.rules[i].anyHit, need: -1}
 		for st := range textStates {
@@ -324,6 +337,7 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 		}
 		betterReq(&c.rules[i], &rh)
 		c.ruleHot[i] = rh
+		c.evals[i] = evalNode(root)
 	}
 	// Matching needs a pattern's text and mode only: the full table (with
 	// roles, rules and units, ~100 bytes a pattern) is the builder's.

@@ -3,6 +3,7 @@ package classifier
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -89,13 +90,28 @@ func (n *normText) orig(i int) int32 {
 // normalize tokenizes s alone.
 func (n *normText) normalize(s string) {
 	n.reset()
+	n.reserve(len(s) + 1)
 	n.add(s, 0)
+}
+
+// reserve makes room for the tokens, units and bytes of most texts of k
+// bytes (a token takes a byte at least, most are one unit, and most bytes
+// stay one, with a space before each token), so that shortWord (see
+// turnsLeft) seldom runs out of it (when it does, the general path
+// appends); the room is made once for a longer text than any before.
+func (n *normText) reserve(k int) {
+	if cap(n.toks) < k || cap(n.units) < k || cap(n.buf) < 2*k+32 {
+		n.toks = slices.Grow(n.toks, k)
+		n.units = slices.Grow(n.units, k)
+		n.buf = slices.Grow(n.buf, 2*k+32)
+	}
 }
 
 // body tokenizes a mention's title and text as mention.Body joins them,
 // without building the joined string.
 func (n *normText) body(title, text string) {
 	n.reset()
+	n.reserve(len(title) + len(text) + 2)
 	n.add(title, 0)
 	if title != "" && text != "" {
 		n.endWord(len(title))
@@ -400,8 +416,12 @@ var noShortWord = false
 // would, takes a punctuation mark (not a run of them) and a space after
 // it, and goes on so with the words that follow while they are such
 // words; it returns where it stopped, i when it did nothing. No word is
-// open, i+8 <= len(src), and n.buf has room for 9 more bytes.
+// open, and i+8 <= len(src).
 func (n *normText) shortWord(src []byte, i int) int {
+	turns := n.turnsLeft()
+	if turns <= 0 {
+		return i
+	}
 	for {
 		w := load64(src, i)
 		first := byte(w)
@@ -435,9 +455,6 @@ func (n *normText) shortWord(src []byte, i int) int {
 				return i // 16 bytes or more: the general path
 			}
 			wl2 = bits.TrailingZeros64(other2) >> 3
-			if wl2 > 0 && cap(n.buf)-len(n.buf) < 17 {
-				return i
-			}
 			j += wl2
 		}
 		if j < len(src) && !endsWord[src[j]] && !(joinerTab[src[j]] && (j+1 == len(src) || !isAlnumASCII(src[j+1]) && src[j+1] < utf8.RuneSelf)) {
@@ -463,11 +480,9 @@ func (n *normText) shortWord(src []byte, i int) int {
 		if n.omap != nil {
 			os, oe = n.base+n.omap[i], n.base+n.omap[j]
 		}
-		// field by field: a composite literal is built on the stack and copied
+		// field by field: a composite literal is built on the stack and
+		// copied; there is room (see turnsLeft)
 		k := len(n.toks)
-		if k == cap(n.toks) {
-			n.toks = append(n.toks, token{})
-		}
 		n.toks = n.toks[:k+1]
 		t := &n.toks[k]
 		t.start, t.end, t.ostart, t.oend, t.sent = int32(l), int32(l+wl), os, oe, n.sent
@@ -484,9 +499,6 @@ func (n *normText) shortWord(src []byte, i int) int {
 				h = hashMix(h, w2&(^uint64(0)>>((64-8*uint(wl2))&63)))
 			}
 			ku := len(n.units)
-			if ku == cap(n.units) {
-				n.units = append(n.units, unit{})
-			}
 			n.units = n.units[:ku+1]
 			u := &n.units[ku]
 			u.h, u.start, u.end, u.tok, u.id, u.word = h, int32(l), int32(l+wl), int32(k), x.findWord(h, wl), true
@@ -494,7 +506,7 @@ func (n *normText) shortWord(src []byte, i int) int {
 		// the next word, in the same call: the tokenizer's loop reloads its
 		// values after every call
 		i = j
-		if i < len(src) && punctMark[src[i]] && (i+1 == len(src) || src[i+1] != src[i]) && cap(n.buf)-len(n.buf) >= 2 {
+		if i < len(src) && punctMark[src[i]] && (i+1 == len(src) || src[i+1] != src[i]) {
 			// a punctuation mark after the word, not a run of it: its
 			// token, as punct adds it (the word before starts no run)
 			c := src[i]
@@ -512,15 +524,15 @@ func (n *normText) shortWord(src []byte, i int) int {
 				os, oe = n.base+n.omap[i], n.base+n.omap[i+1]
 			}
 			k := len(n.toks)
-			if k == cap(n.toks) {
-				n.toks = append(n.toks, token{})
-			}
 			n.toks = n.toks[:k+1]
 			t := &n.toks[k]
 			t.start, t.end, t.ostart, t.oend, t.sent = int32(l+1), int32(l+2), os, oe, n.sent
 			t.kind, t.caps, t.joined = tokPunct, false, false
 			if x := n.ix; x != nil {
-				n.units = append(n.units, unit{start: int32(l + 1), end: int32(l + 2), tok: int32(k), id: x.byteID[c]})
+				ku := len(n.units)
+				n.units = n.units[:ku+1]
+				u := &n.units[ku]
+				u.h, u.start, u.end, u.tok, u.id, u.word = 0, int32(l+1), int32(l+2), int32(k), x.byteID[c], false
 			}
 			if c == '!' || c == '?' || c == '.' {
 				n.sent++
@@ -530,13 +542,24 @@ func (n *normText) shortWord(src []byte, i int) int {
 		if i < len(src) && src[i] == ' ' {
 			i++ // ends no word: none is open
 		}
-		if i+8 > len(src) || cap(n.buf)-len(n.buf) < 9 {
+		if turns--; i+8 > len(src) || turns == 0 {
 			return i
 		}
 		if c := src[i] | 0x20; (c == 'h' || c == 'w') && urlStart(load64(src, i)) {
 			return i // a URL: the general path
 		}
 	}
+}
+
+// turnsLeft returns how many turns of shortWord the buffers have room
+// for: a turn adds two tokens and two units at most, and 18 bytes (a
+// space, a word of up to 15 bytes, a space and a mark), writing at most 17
+// bytes beyond the buffer's length (the word's bytes are stored 8 at a
+// time). shortWord makes room by reslicing only: with an append (a call)
+// in its loop, Go would keep the loop's values on the stack. reserve
+// makes the room for a text.
+func (n *normText) turnsLeft() int {
+	return min((cap(n.buf)-len(n.buf)+1)/18, (cap(n.toks)-len(n.toks))/2, (cap(n.units)-len(n.units))/2)
 }
 
 // urlStart reports whether the 8 bytes w start with http://, https:// or
@@ -607,7 +630,7 @@ func (n *normText) tokenize(src string) {
 					i = j
 					continue
 				}
-				if !n.inWord && i+8 <= len(src) && cap(n.buf)-len(n.buf) >= 9 && !noShortWord {
+				if !n.inWord && i+8 <= len(src) && !noShortWord {
 					if j := n.shortWord(sb, i); j > i {
 						i = j
 						continue

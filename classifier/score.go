@@ -141,8 +141,8 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	maxLen, inOrder := int32(-1), false // of the cues, when one is shared
 	for i := range s.cues {
 		cu := &s.cues[i]
-		shared := true
-		for t := cu.t0; t < cu.t1 && shared; t++ {
+		shared := cnt[cu.t0] >= 2
+		for t := cu.t0 + 1; t < cu.t1 && shared; t++ {
 			shared = cnt[t] >= 2
 		}
 		if shared {
@@ -169,8 +169,8 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		// A cue with a negator of its own ("not ok", "kein Netz") is
 		// negated already: a negator before it does not flip it back
 		// ("no water is not ok").
-		selfNeg := false
-		for t := cu.t0; t < cu.t1; t++ {
+		selfNeg := flags[cu.t0]&flagNegator != 0
+		for t := cu.t0 + 1; t < cu.t1; t++ {
 			selfNeg = selfNeg || flags[t]&flagNegator != 0
 		}
 		for k := cu.t0 - 1; !selfNeg && k >= 0 && k >= cu.t0-negationReach; k-- {
@@ -296,9 +296,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 // countCue counts a cue over tokens [t0, t1) in cnt, up to 2 a token.
 func countCue(cnt []uint8, t0, t1 int32) {
 	for t := t0; t < t1; t++ {
-		if cnt[t] < 2 {
-			cnt[t]++
-		}
+		cnt[t] = min(cnt[t]+1, 2)
 	}
 }
 
