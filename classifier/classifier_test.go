@@ -182,6 +182,19 @@ func TestNegationAndContrast(t *testing.T) {
 		{"en", "Oh great, delayed again 🙄", true},
 		{"en", "Where is my order?", true},
 		{"en", "Where can I buy the new model?", false},
+		// Praise in scare quotes is meant the other way round; a
+		// quotation, a name or title, single quotes are not scare quotes.
+		{"en", `Love the "fresh" salad you sold me today`, true},
+		{"en", `Great "support", 2 hours on hold`, true},
+		{"en", `Thanks for the “super fast” delivery, only took 3 weeks`, true},
+		{"de", `Ganz „toller“ Service, wirklich`, true},
+		{"de", `Danke für den «tollen» Service`, true},
+		{"en", `She said "great job" to the whole team, proud of them`, false},
+		{"en", `CEO says the quarter was "excellent"`, false},
+		{"en", `The CEO: "excellent"`, false},
+		{"de", `Der Testsieger „sehr gut“ bei Stiftung Warentest`, false},
+		{"en", `Check out the new "Super Saver" plan`, false},
+		{"en", `A surprisingly 'solid' film`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

@@ -1,6 +1,12 @@
 package classifier
 
-import "github.com/earshot/earshot/mention"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/earshot/earshot/mention"
+)
 
 // scoreParts collects the evidence of one text before it is combined.
 type scoreParts struct {
@@ -28,6 +34,7 @@ const (
 	ironyFlip       = 0.8
 	emphQuestion    = 0.6 // "Hallo??", "wo bleibt das Paket?!"
 	trailingNot     = 1.0 // "Great job... not"
+	scareQuote      = 1.0 // "the \"fresh\" salad": praise in quotes of its own
 	echoShout       = 1.0 // "3 hours on the phone. 3 HOURS"
 	exclStep        = 0.1
 	maxExcl         = 3
@@ -221,6 +228,9 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			if negated {
 				p.crit += max(w, 1) * negatedPos * cf
 				cu.sign = 1
+			} else if scareQuoted(nt, s.m, cu.t0, cu.t1) {
+				p.irony += scareQuote
+				cu.kind, cu.w, cu.sign = roleIrony, scareQuote, 1
 			} else {
 				p.praise += w * cf
 				cu.sign = -1
@@ -431,6 +441,121 @@ func emphaticQuestion(nt *normText) int32 {
 		}
 	}
 	return -1
+}
+
+// scareQuoted reports whether the tokens [t0, t1) stand in quotes of their
+// own, with at most one more word inside them: "the \"fresh\" salad", "your
+// „schnelle“ Lieferung", "\"super fast\" delivery". Praise in such quotes is
+// meant the other way round. Not looked at: a longer quotation; one that
+// reports what someone said or rated ("she said \"great job\"", "CEO:
+// \"excellent\"", "Testurteil „sehr gut“"); a name or title, which starts
+// with a capital ("the \"Super Saver\" plan"); single quotes, which are
+// also apostrophes and, in reviews, titles.
+func scareQuoted(nt *normText, m *mention.Mention, t0, t1 int32) bool {
+	toks := nt.toks
+	before := func(t int32) bool { return quoteBefore(m, int(toks[t].ostart)) }
+	after := func(t int32) bool { return quoteAfter(m, int(toks[t].oend)) }
+	q0 := t0 // the first token inside the quotes
+	if !before(t0) {
+		if t0 == 0 || toks[t0-1].kind != tokWord || !before(t0-1) {
+			return false
+		}
+		q0 = t0 - 1
+	}
+	q1 := t1 // the token after the quotes
+	if !after(t1 - 1) {
+		if q0 < t0 || t1 >= int32(len(toks)) || toks[t1].kind != tokWord || !after(t1) {
+			return false
+		}
+		q1 = t1 + 1
+	}
+	if r, _ := bodyRune(m, int(toks[q0].ostart), false); unicode.IsUpper(r) {
+		return false
+	}
+	sent := toks[q0].sent
+	for k := q0 - 1; k >= 0 && toks[k].sent == sent; k-- {
+		if reports(nt, k) || k == q0-1 && toks[k].kind == tokPunct && nt.buf[toks[k].start] == ':' {
+			return false
+		}
+	}
+	for k := q1; k < int32(len(toks)) && k <= q1+1 && toks[k].sent == sent; k++ {
+		if reports(nt, k) {
+			return false
+		}
+	}
+	return true
+}
+
+// reportWords say that a quotation reports what someone said, wrote or
+// rated (folded, as the tokens are).
+var reportWords = map[string]bool{
+	"said": true, "says": true, "say": true, "saying": true, "called": true, "calls": true, "call": true,
+	"named": true, "rated": true, "rates": true, "rating": true, "voted": true, "wrote": true, "writes": true,
+	"described": true, "describes": true, "claims": true, "claimed": true, "quote": true, "quoted": true,
+	"titled": true, "review": true, "reviews": true, "reviewer": true, "grade": true, "award": true, "awarded": true,
+	"sagt": true, "sagte": true, "sagen": true, "gesagt": true, "nennt": true, "nannte": true, "genannt": true,
+	"bewertet": true, "bewertung": true, "note": true, "urteil": true, "testurteil": true, "testsieger": true,
+	"schreibt": true, "schrieb": true, "titel": true, "lautet": true, "zitat": true, "meint": true, "meinte": true,
+}
+
+func reports(nt *normText, k int32) bool {
+	tk := nt.toks[k]
+	return tk.kind == tokWord && reportWords[string(nt.buf[tk.start:tk.end])]
+}
+
+// bodyRune returns the character at offset o of the mention's body
+// (title, a separator, text), or with back the one ending at o, and whether
+// there is one.
+func bodyRune(m *mention.Mention, o int, back bool) (rune, bool) {
+	s, i := m.Text, o-len(m.Title)-1
+	if m.Title != "" && o <= len(m.Title) {
+		s, i = m.Title, o
+	} else if m.Title == "" {
+		i = o
+	}
+	if back {
+		if i <= 0 || i > len(s) {
+			return 0, false
+		}
+		r, _ := utf8.DecodeLastRuneInString(s[:i])
+		return r, true
+	}
+	if i < 0 || i >= len(s) {
+		return 0, false
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return r, true
+}
+
+// quoteBefore reports whether an opening quotation mark stands right
+// before offset o, itself at the start of the body or after a space or
+// bracket.
+func quoteBefore(m *mention.Mention, o int) bool {
+	r, ok := bodyRune(m, o, true)
+	if !ok || !isQuote(r) {
+		return false
+	}
+	p, ok := bodyRune(m, o-utf8.RuneLen(r), true)
+	return !ok || p == ' ' || p == '\n' || p == '(' || p == '\t'
+}
+
+// quoteAfter reports whether a closing quotation mark stands right at
+// offset o, followed by the end, a space or punctuation.
+func quoteAfter(m *mention.Mention, o int) bool {
+	r, ok := bodyRune(m, o, false)
+	if !ok || !isQuote(r) {
+		return false
+	}
+	n, ok := bodyRune(m, o+utf8.RuneLen(r), false)
+	return !ok || n == ' ' || n == '\n' || n == '\t' || strings.ContainsRune(".,;:!?)", n)
+}
+
+func isQuote(r rune) bool {
+	switch r {
+	case '"', '“', '”', '„', '«', '»':
+		return true
+	}
+	return false
 }
 
 // trailingNegator returns the token of a final "not"/"nicht" that stands
