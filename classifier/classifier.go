@@ -51,34 +51,28 @@ const (
 	roleFunc              // a function that should work: criticism only when negated ("kommt nicht")
 )
 
+// roleNames are the pack sections of the roles.
+var roleNames = [...]string{
+	roleNeg: "neg", rolePos: "pos", roleThanks: "thanks", roleNegator: "negator", roleIntens: "intens",
+	roleSoft: "soft", roleContrast: "contrast", roleIrony: "irony", roleSevere: "severe", roleStop: "stop",
+	roleNonNeg: "nonneg", roleFunc: "func",
+}
+
 func roleByName(s string) (roleKind, bool) {
-	switch s {
-	case "neg":
-		return roleNeg, true
-	case "pos":
-		return rolePos, true
-	case "thanks":
-		return roleThanks, true
-	case "negator":
-		return roleNegator, true
-	case "intens":
-		return roleIntens, true
-	case "soft":
-		return roleSoft, true
-	case "contrast":
-		return roleContrast, true
-	case "irony":
-		return roleIrony, true
-	case "severe":
-		return roleSevere, true
-	case "stop":
-		return roleStop, true
-	case "nonneg":
-		return roleNonNeg, true
-	case "func":
-		return roleFunc, true
+	if i := slices.Index(roleNames[:], s); i > int(roleNone) {
+		return roleKind(i), true
 	}
 	return roleNone, false
+}
+
+// isCue says whether a role is a cue that scoring weighs over the tokens
+// it covers: of two cues over the same tokens only one counts.
+func isCue(k roleKind) bool {
+	switch k {
+	case roleNeg, rolePos, roleThanks, roleIrony, roleFunc:
+		return true
+	}
+	return false
 }
 
 // Language bits.
@@ -836,6 +830,11 @@ func (b *builder) packLine(pack string, lang uint8, section, line string) error 
 	for _, r := range b.c.pats[p].roles {
 		if r.kind == kind && r.lang == lang {
 			return fmt.Errorf("%s listed twice in [%s]", e, section)
+		}
+		// Scoring would count only one of the two (the other would be
+		// dead weight that looks alive).
+		if r.lang&lang != 0 && isCue(r.kind) && isCue(kind) {
+			return fmt.Errorf("%s is in [%s] already: a term counts in only one of [neg], [pos], [thanks], [irony] and [func]", e, roleNames[r.kind])
 		}
 	}
 	b.c.pats[p].roles = append(b.c.pats[p].roles, role{kind: kind, lang: lang, weight: w})

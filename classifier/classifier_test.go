@@ -588,6 +588,8 @@ func TestPackErrors(t *testing.T) {
 		{"[rule]\nlate | delivery | + | 1 | late\nlate | delivery | + | 1 | slow\n", `line 3: rule "late" already named on line 2`},
 		{"[neg]\n1.0 broken\n[nope]\n", `line 3: unknown section "nope"`},
 		{"[rule]\nlate | delivery | x | 1 | late\n", `line 2: criticism "x"`},
+		{"[func]\n1.0 works\n[pos]\n0.5 works\n", `line 4: works is in [func] already`},
+		{"[neg]\n1.0 broken\n[neg]\n1.0 broken\n", `line 4: broken listed twice in [neg]`},
 	} {
 		b := &builder{c: &Classifier{}, index: map[string]int32{}, topics: map[string]bool{}}
 		err := b.pack("en", tc.src)
