@@ -195,6 +195,10 @@ func TestNegationAndContrast(t *testing.T) {
 		{"de", `Der Testsieger „sehr gut“ bei Stiftung Warentest`, false},
 		{"en", `Check out the new "Super Saver" plan`, false},
 		{"en", `A surprisingly 'solid' film`, false},
+		// "Liebe Bahn," greets; "Liebe es," loves.
+		{"de", "Liebe Bahn, mein Zug ist schon wieder 20 Minuten zu spät.", true},
+		{"de", "Hallo liebe Telekom, seit gestern kein Netz.", true},
+		{"de", "Liebe es, wie schnell das ging!", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
@@ -595,6 +599,30 @@ func TestPackErrors(t *testing.T) {
 		err := b.pack("en", tc.src)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: got %v, want %s", tc.src, err, tc.want)
+		}
+	}
+}
+
+// TestGreeting: the "Liebe" of a salutation is no praise; "Liebe es" is.
+func TestGreeting(t *testing.T) {
+	c := mustNew(t, config.Rules{Packs: []string{"de"}}, config.Brand{})
+	for _, tt := range []struct {
+		text   string
+		praise bool
+	}{
+		{"Liebe Bahn, wo bleibt mein Zug?", false},
+		{"Hallo lieber Kundenservice, wo bleibt mein Paket?", false},
+		{"Liebe Deutsche Bahn, wo bleibt mein Zug?", false},
+		{"Liebe es, wie schnell das ging", true},
+		{"Ich liebe Bahn fahren, wirklich", true},
+	} {
+		v, _ := classify(c, "", tt.text, "de")
+		praise := false
+		for _, r := range v.Rules {
+			praise = praise || r.Rule == "cues:praise"
+		}
+		if praise != tt.praise {
+			t.Errorf("%q: praise %v, want %v (rules %s)", tt.text, praise, tt.praise, ruleNames(&v))
 		}
 	}
 }

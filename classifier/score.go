@@ -228,6 +228,8 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			if negated {
 				p.crit += max(w, 1) * negatedPos * cf
 				cu.sign = 1
+			} else if greeting(nt, cu.t0, cu.t1) {
+				continue
 			} else if scareQuoted(nt, s.m, cu.t0, cu.t1) {
 				p.irony += scareQuote
 				cu.kind, cu.w, cu.sign = roleIrony, scareQuote, 1
@@ -441,6 +443,41 @@ func emphaticQuestion(nt *normText) int32 {
 		}
 	}
 	return -1
+}
+
+// greeting reports whether the cue [t0, t1) is the "Liebe" of a letter's
+// salutation ("Liebe Bahn, ...", "Hallo lieber Kundenservice, ..."): the
+// first word of the text, or the second after "hallo", "hi" or "hey", with
+// a comma after at most three more words, the next of which is no pronoun
+// ("Liebe es, ..." is "I love it").
+func greeting(nt *normText, t0, t1 int32) bool {
+	toks := nt.toks
+	if t0 > 1 || t1 != t0+1 || t1 >= int32(len(toks)) || toks[t1].kind != tokWord {
+		return false
+	}
+	word := func(k int32) []byte { return nt.buf[toks[k].start:toks[k].end] }
+	switch string(word(t0)) {
+	case "liebe", "lieber", "liebes":
+	default:
+		return false
+	}
+	if t0 == 1 {
+		switch string(word(0)) {
+		case "hallo", "hi", "hey", "moin", "servus":
+		default:
+			return false
+		}
+	}
+	switch string(word(t1)) {
+	case "es", "das", "dich", "euch", "ihn", "sie", "den", "die", "dieses", "diese", "eure", "euren", "deine", "ihre":
+		return false
+	}
+	for k := t1 + 1; k < int32(len(toks)) && k <= t1+3; k++ {
+		if toks[k].kind == tokPunct {
+			return nt.buf[toks[k].start] == ','
+		}
+	}
+	return false
 }
 
 // scareQuoted reports whether the tokens [t0, t1) stand in quotes of their
