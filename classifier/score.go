@@ -447,9 +447,9 @@ func emphaticQuestion(nt *normText) int32 {
 
 // greeting reports whether the cue [t0, t1) is the "Liebe" of a letter's
 // salutation ("Liebe Bahn, ...", "Hallo lieber Kundenservice, ..."): the
-// first word of the text, or the second after "hallo", "hi" or "hey", with
-// a comma after at most three more words, the next of which is no pronoun
-// ("Liebe es, ..." is "I love it").
+// first word of the text, or the second after a greeting word (hallo, hi,
+// hey, moin, servus), with a comma after at most three more words, the
+// next of which is no pronoun or article ("Liebe es, ..." is "I love it").
 func greeting(nt *normText, t0, t1 int32) bool {
 	toks := nt.toks
 	if t0 > 1 || t1 != t0+1 || t1 >= int32(len(toks)) || toks[t1].kind != tokWord {
