@@ -171,6 +171,7 @@ func TestGolden(t *testing.T) {
 		{"golden-tune7.tsv", 0.95, 0.95, false},
 		{"golden-round8.tsv", 0.80, 0.85, true},
 		{"golden-tune8.tsv", 0.96, 0.96, false},
+		{"golden-round9.tsv", 0.80, 0.80, true},
 	}
 	for _, gf := range files {
 		file := gf.name
