@@ -147,6 +147,17 @@ func TestGolden(t *testing.T) {
 	// tuning text (18 batches, 1,026 texts, each batch measured before it
 	// was tuned on: pooled de P 0.902 R 0.576 F1 0.703, en P 0.837 R 0.595
 	// F1 0.695).
+	// golden-round9.tsv (123 English tweets to companies across domains in
+	// the style of the Complaints corpus, 54 of them complaints; 78 German
+	// posts about a rail operator in the style of GermEval 2017, 28 of them
+	// negative) was written as a hold-out before the ninth round of pack
+	// work and measured once with the packs as they were (F1 de 0.868 P
+	// 0.920 R 0.821, en 0.869 P 0.956 R 0.796); the ninth round looked only
+	// at its aggregate lines (at the end: de 0.868, en 0.891), and it is
+	// marked as a hold-out, but the same hand wrote it and
+	// golden-tune9.tsv, the ninth round's tuning text (18 batches, 927
+	// texts, each batch measured before it was tuned on: pooled de P 0.940
+	// R 0.595 F1 0.729, en P 0.912 R 0.633 F1 0.747).
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -171,6 +182,8 @@ func TestGolden(t *testing.T) {
 		{"golden-tune7.tsv", 0.95, 0.95, false},
 		{"golden-round8.tsv", 0.80, 0.85, true},
 		{"golden-tune8.tsv", 0.96, 0.96, false},
+		{"golden-round9.tsv", 0.84, 0.86, true},
+		{"golden-tune9.tsv", 0.96, 0.96, false},
 	}
 	for _, gf := range files {
 		file := gf.name
