@@ -195,6 +195,12 @@ func TestNegationAndContrast(t *testing.T) {
 		{"de", `Der Testsieger „sehr gut“ bei Stiftung Warentest`, false},
 		{"en", `Check out the new "Super Saver" plan`, false},
 		{"en", `A surprisingly 'solid' film`, false},
+		// A claim in quotes of its own adds a little criticism (not
+		// enough alone): "next day" took six.
+		{"en", `so that was "express" delivery`, true},
+		{"en", `so that was express delivery`, false},
+		{"en", `what does "processing" mean`, false},
+		{"en", `My son calls your shop "toy heaven"`, false},
 		// "Liebe Bahn," greets; "Liebe es," loves.
 		{"de", "Liebe Bahn, mein Zug ist schon wieder 20 Minuten zu spät.", true},
 		{"de", "Hallo liebe Telekom, seit gestern kein Netz.", true},

@@ -35,6 +35,7 @@ const (
 	emphQuestion    = 0.6 // "Hallo??", "wo bleibt das Paket?!"
 	trailingNot     = 1.0 // "Great job... not"
 	scareQuote      = 1.0 // "the \"fresh\" salad": praise in quotes of its own
+	quoteClaim      = 0.5 // "the \"next day\" delivery": a claim in quotes of its own
 	echoShout       = 1.0 // "3 hours on the phone. 3 HOURS"
 	exclStep        = 0.1
 	maxExcl         = 3
@@ -263,6 +264,12 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	if t := echoShouting(nt, flags); t >= 0 {
 		p.crit += echoShout
 		s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: echoShout, sign: 1})
+	}
+	if hasQuote(s.m.Title) || hasQuote(s.m.Text) {
+		if t := quotedClaim(nt, s.m); t >= 0 {
+			p.crit += quoteClaim
+			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: quoteClaim, sign: 1})
+		}
 	}
 	if t := trailingNegator(nt, flags); t >= 0 {
 		p.irony += trailingNot
@@ -506,6 +513,15 @@ func scareQuoted(nt *normText, m *mention.Mention, t0, t1 int32) bool {
 		}
 		q1 = t1 + 1
 	}
+	return mocking(nt, m, q0, q1)
+}
+
+// mocking reports whether the quoted tokens [q0, q1) may mock what they
+// quote: not a name or title (a capital first), not what someone said or
+// rated (a reporting word before them in the sentence or right after
+// them, a colon before them).
+func mocking(nt *normText, m *mention.Mention, q0, q1 int32) bool {
+	toks := nt.toks
 	if r, _ := bodyRune(m, int(toks[q0].ostart), false); unicode.IsUpper(r) {
 		return false
 	}
@@ -521,6 +537,28 @@ func scareQuoted(nt *normText, m *mention.Mention, t0, t1 int32) bool {
 		}
 	}
 	return true
+}
+
+// quotedClaim returns the first token of a short quotation that mocks a
+// claim ("the \"next day\" delivery", "\"100% cotton\" my foot", "zeigt
+// „pünktlich“ an"): at most three words in double quotes of their own,
+// mocking (see there), or -1.
+func quotedClaim(nt *normText, m *mention.Mention) int32 {
+	toks := nt.toks
+	for q0 := int32(0); q0 < int32(len(toks)); q0++ {
+		if toks[q0].kind != tokWord || !quoteBefore(m, int(toks[q0].ostart)) {
+			continue
+		}
+		for k := q0; k < int32(len(toks)) && k < q0+3 && toks[k].kind == tokWord; k++ {
+			if quoteAfter(m, int(toks[k].oend)) {
+				if mocking(nt, m, q0, k+1) {
+					return q0
+				}
+				break
+			}
+		}
+	}
+	return -1
 }
 
 // reportWords say that a quotation reports what someone said, wrote or
@@ -585,6 +623,35 @@ func quoteAfter(m *mention.Mention, o int) bool {
 	}
 	n, ok := bodyRune(m, o+utf8.RuneLen(r), false)
 	return !ok || n == ' ' || n == '\n' || n == '\t' || strings.ContainsRune(".,;:!?)", n)
+}
+
+// hasQuote reports whether s holds a double quotation mark (isQuote), with
+// a byte search for each of their first bytes.
+func hasQuote(s string) bool {
+	if strings.IndexByte(s, '"') >= 0 {
+		return true
+	}
+	for i := 0; ; {
+		j := strings.IndexByte(s[i:], 0xE2) // “ ” „: E2 80 9C-9E
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		if i+1 < len(s) && s[i] == 0x80 && s[i+1] >= 0x9C && s[i+1] <= 0x9E {
+			return true
+		}
+	}
+	for i := 0; ; {
+		j := strings.IndexByte(s[i:], 0xC2) // « »: C2 AB, C2 BB
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		if i < len(s) && (s[i] == 0xAB || s[i] == 0xBB) {
+			return true
+		}
+	}
+	return false
 }
 
 func isQuote(r rune) bool {
