@@ -26,8 +26,8 @@
 // ä/ö/ü = ae/oe/ue (so "Rueckgabe" matches "Rückgabe"), common accents
 // dropped, apostrophes inside words dropped ("don't" = "dont") and a final
 // 's with its apostrophe ("Flinkwerk's" = "flinkwerk", and so "it's" =
-// "it": a pack phrase for "it's thursday" is written "it thursday" or
-// "its thursday" as the text spells it, often both). URLs and
+// "it"): the phrase "it's thursday" matches texts with the apostrophe,
+// "its thursday" those without, and a pack wants both). URLs and
 // @handles are kept apart so that only brand terms match inside them;
 // emoji are tokens of their own and act as cues. Spans in the verdict are
 // byte offsets into mention.Body, also for NFD input.
