@@ -632,3 +632,18 @@ func TestGreeting(t *testing.T) {
 		}
 	}
 }
+
+// TestShortPraiseAfterComplaint: a short praise sentence after a complaint
+// is sarcasm; the brand's name does not make the sentence longer.
+func TestShortPraiseAfterComplaint(t *testing.T) {
+	c := mustNew(t, config.Rules{Packs: []string{"de", "en"}}, config.Brand{Terms: []string{"Flinkwerk"}})
+	for _, text := range []string{
+		"Vier Tage Verspätung. Flinkwerk liefert zuverlässig.",
+		"Four days late. Flinkwerk delivers reliably.",
+	} {
+		v, _ := classify(c, "", text, "")
+		if !v.Criticism {
+			t.Errorf("%q: not criticism (score %.2f, rules %s)", text, v.Score, ruleNames(&v))
+		}
+	}
+}

@@ -237,7 +237,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			} else {
 				p.praise += w * cf
 				cu.sign = -1
-				if shortSentence(nt, cu.t0) {
+				if shortSentence(nt, flags, cu.t0) {
 					p.short += w * cf
 				}
 			}
@@ -398,20 +398,21 @@ func contrastFactor(nt *normText, contrast []int32, t, end int32) float64 {
 // shortSentence reports whether the sentence of token t has at most two
 // words and does not end in an exclamation mark, as in "Toll." or "Great,
 // thanks." (which next to a complaint are sarcastic, unlike "Top!").
-func shortSentence(nt *normText, t int32) bool {
+func shortSentence(nt *normText, flags []uint8, t int32) bool {
 	// The words are counted first, stopping at the third (most sentences
-	// are longer); only a short sentence is looked at for its end.
+	// are longer); only a short sentence is looked at for its end. The
+	// brand's name is not counted ("Flinkwerk liefert zuverlässig.").
 	sent := nt.toks[t].sent
 	words := 0
 	for k := t; k >= 0 && nt.toks[k].sent == sent; k-- {
-		if nt.toks[k].kind == tokWord {
+		if nt.toks[k].kind == tokWord && flags[k]&flagBrand == 0 {
 			if words++; words > 2 {
 				return false
 			}
 		}
 	}
 	for k := t + 1; k < int32(len(nt.toks)) && nt.toks[k].sent == sent; k++ {
-		if nt.toks[k].kind == tokWord {
+		if nt.toks[k].kind == tokWord && flags[k]&flagBrand == 0 {
 			if words++; words > 2 {
 				return false
 			}
