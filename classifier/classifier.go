@@ -297,9 +297,12 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 		}
 	}
 	finishPatterns(c.pats)
-	if c.tix, err = buildTokIndex(c.pats); err != nil {
-		return nil, err
-	}
+	// The word index and the rules' tables only read the patterns and the
+	// rules: build the index, the longer of the two, beside them (New is
+	// on the daemon's start path, and a reload's).
+	var tixErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { c.tix, tixErr = buildTokIndex(c.pats) })
 	c.buildHot()
 	c.ruleHot = make([]ruleHot, len(c.rules))
 	c.evals = make([]enode, len(c.rules))
@@ -338,6 +341,9 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	c.lits = make([]literal, len(c.pats))
 	for i := range c.pats {
 		c.lits[i] = literal{text: c.pats[i].text, mode: c.pats[i].mode}
+	}
+	if wg.Wait(); tixErr != nil {
+		return nil, tixErr
 	}
 	c.pats = nil
 	c.pool.New = func() any { return c.newScratch() }
