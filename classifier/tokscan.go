@@ -330,8 +330,21 @@ func patUnits(nt *normText) ([]string, bool) {
 func buildTokIndex(pats []pattern) (*tokIndex, error) {
 	x := &tokIndex{joiner: [3]int32{-1, -1, -1}}
 	// Count how many patterns use each exact unit, to anchor long patterns
-	// on their rarest unit.
-	count := make(map[string]int32, len(pats))
+	// on their rarest unit. A unit is looked up once per use: units maps it
+	// to its record, which holds its count and, once given, its dictionary
+	// id.
+	type unitRec struct{ count, id int32 }
+	units := make(map[string]int32, len(pats))
+	recs := make([]unitRec, 0, len(pats))
+	rec := func(u string) *unitRec {
+		k, ok := units[u]
+		if !ok {
+			k = int32(len(recs))
+			units[u] = k
+			recs = append(recs, unitRec{id: -1})
+		}
+		return &recs[k]
+	}
 	nPrefix, nSuffix, nExact, nMulti, nMultiUnits := 0, 0, 0, 0, 0
 	for i := range pats {
 		p := &pats[i]
@@ -366,10 +379,10 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 			if p.mode == modePrefix && j == len(p.units)-1 || p.mode == modeSuffix && j == 0 {
 				continue
 			}
-			count[u]++
+			rec(u).count++
 		}
 	}
-	nExact = len(count)
+	nExact = len(recs)
 	// Sized up front: growing them was a third of building the index.
 	x.multi = make([]multiPat, 0, nMulti)
 	// The units of all phrases in one array: one allocation instead of
@@ -377,20 +390,20 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 	unitArena := make([]unitPat, nMultiUnits)
 	x.anchors = make([]anchorRef, 0, nMulti)
 	x.entries = make([]dictEntry, 0, nExact)
-	ids := make(map[string]int32, nExact)
 	var collision error
-	id := func(u string) int32 {
-		if v, ok := ids[u]; ok {
-			return v
+	// id returns the dictionary id of u (given in the order of first use)
+	// and how many patterns use it.
+	id := func(u string) (int32, int32) {
+		r := rec(u)
+		if r.id < 0 {
+			r.id = int32(len(x.entries))
+			x.keys = append(x.keys, u)
+			x.entries = append(x.entries, dictEntry{})
+			if len(u) == 2 && u[0] == 1 {
+				x.joiner[joinerIdx(u[1])] = r.id
+			}
 		}
-		v := int32(len(x.entries))
-		ids[u] = v
-		x.keys = append(x.keys, u)
-		x.entries = append(x.entries, dictEntry{})
-		if len(u) == 2 && u[0] == 1 {
-			x.joiner[joinerIdx(u[1])] = v
-		}
-		return v
+		return r.id, r.count
 	}
 	x.prefix = newStrTab(nPrefix)
 	x.suffix = newStrTab(nSuffix)
@@ -440,7 +453,8 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 				}
 				x.minS, x.maxS = min(x.minS, len(u)), max(x.maxS, len(u))
 			default:
-				e := &x.entries[id(u)]
+				eid, _ := id(u)
+				e := &x.entries[eid]
 				e.stopDE += p.stopDE
 				e.stopEN += p.stopEN
 				if !p.stopOnly {
@@ -464,8 +478,9 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 			case p.mode == modeSuffix && j == 0:
 				m.units[j] = unitPat{kind: upSuffix, text: u}
 			default:
-				m.units[j] = unitPat{id: id(u)}
-				if c := count[u]; c < best {
+				eid, c := id(u)
+				m.units[j] = unitPat{id: eid}
+				if c < best {
 					best, m.anchor = c, int32(j)
 				}
 			}
