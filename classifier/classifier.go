@@ -302,7 +302,7 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	// on the daemon's start path, and a reload's).
 	var tixErr error
 	var wg sync.WaitGroup
-	wg.Go(func() { c.tix, tixErr = buildTokIndex(c.pats) })
+	wg.Go(func() { c.tix, tixErr = buildTokIndex(c.pats, base.units) })
 	c.buildHot()
 	c.ruleHot = make([]ruleHot, len(c.rules))
 	c.evals = make([]enode, len(c.rules))
@@ -403,6 +403,7 @@ type packBase struct {
 	index  map[string]int32 // a key (see builder.literal) -> its pattern; or
 	sorted []int32          // the patterns in the order of their keys (a decoded blob)
 	topics map[string]bool
+	units  *unitTable // the exact units of pats, numbered
 }
 
 var packCache sync.Map // pack names joined by "," -> func() (*packBase, error)
@@ -450,7 +451,8 @@ func compilePacks(names []string) (*packBase, error) {
 	c.rules = slices.Clip(c.rules)
 	c.always = slices.Clip(c.always)
 	// The exact size: the base is kept for the process's life.
-	return &packBase{pats: slices.Clone(c.pats), rules: c.rules, always: c.always, index: b.index, topics: b.topics}, nil
+	pats := slices.Clone(c.pats)
+	return &packBase{pats: pats, rules: c.rules, always: c.always, index: b.index, topics: b.topics, units: newUnitTable(pats)}, nil
 }
 
 // Topics returns every topic any loaded rule can assign, sorted.

@@ -39,7 +39,7 @@ var (
 )
 
 // blobMagic starts every blob; the number is the format's version.
-const blobMagic = "earshot packs 1\n"
+const blobMagic = "earshot packs 2\n"
 
 // blobName is the file of the blob of the packs names.
 func blobName(names []string) string { return "packs/" + strings.Join(names, "-") + ".bin" }
@@ -170,6 +170,14 @@ func encodePacks(base *packBase) []byte {
 		return strings.Compare(pa.text, pb.text)
 	})
 	e.int32s(sorted)
+	// The exact units' numbers (their order among the units; the units
+	// themselves are the patterns'), so that New need not look them up.
+	ut := base.units
+	if ut == nil {
+		ut = newUnitTable(base.pats)
+	}
+	e.uint(uint64(len(ut.keys)))
+	e.int32s(ut.uids)
 	return e.b
 }
 
@@ -293,6 +301,8 @@ func decodePacks(blob string, extra int) (*packBase, error) {
 		r.spans = d.leaves()
 	}
 	base.sorted = d.int32s(nil)
+	nKeys := d.count()
+	uids := d.int32s(nil)
 	if d.err == nil && d.off != len(d.s) {
 		d.err = errBlob
 	}
@@ -302,7 +312,47 @@ func decodePacks(blob string, extra int) (*packBase, error) {
 	if len(base.sorted) != len(base.pats) || !base.indexesValid() {
 		return nil, errBlob
 	}
+	if base.units = unitsOf(base.pats, nKeys, uids); base.units == nil {
+		return nil, errBlob
+	}
 	return base, nil
+}
+
+// unitsOf rebuilds the unit table of pats from the units' numbers, or
+// returns nil if they do not number the exact units in sorted order.
+func unitsOf(pats []pattern, nKeys int, uids []int32) *unitTable {
+	ut := &unitTable{keys: make([]string, nKeys), count: make([]int32, nKeys), uids: uids, npats: len(pats)}
+	n := 0
+	for i := range pats {
+		for j, u := range pats[i].units {
+			if n == len(uids) {
+				return nil
+			}
+			k := uids[n]
+			n++
+			if k < 0 {
+				if k != -1 || exactUnit(&pats[i], j) {
+					return nil
+				}
+				continue
+			}
+			if int(k) >= nKeys || !exactUnit(&pats[i], j) || ut.count[k] > 0 && ut.keys[k] != u {
+				return nil
+			}
+			ut.keys[k] = u
+			ut.count[k]++
+		}
+	}
+	// Every number used, the units sorted: find relies on it.
+	for k := range ut.keys {
+		if ut.count[k] == 0 || k > 0 && ut.keys[k-1] >= ut.keys[k] {
+			return nil
+		}
+	}
+	if n != len(uids) {
+		return nil
+	}
+	return ut
 }
 
 // indexesValid reports whether every pattern and rule number in base

@@ -75,7 +75,7 @@ func TestPackBlobs(t *testing.T) {
 			for _, cmp := range []struct {
 				what      string
 				got, want any
-			}{{"patterns", got.pats, want.pats}, {"rules", got.rules, want.rules}, {"always", got.always, want.always}, {"topics", got.topics, want.topics}} {
+			}{{"patterns", got.pats, want.pats}, {"rules", got.rules, want.rules}, {"always", got.always, want.always}, {"topics", got.topics, want.topics}, {"unit table", got.units, want.units}} {
 				if !reflect.DeepEqual(cmp.got, cmp.want) {
 					t.Errorf("decoded %s differ from the compiled ones", cmp.what)
 				}

@@ -327,20 +327,90 @@ func patUnits(nt *normText) ([]string, bool) {
 }
 
 // buildTokIndex builds the word-level matcher for c.pats.
-func buildTokIndex(pats []pattern) (*tokIndex, error) {
+// exactUnit reports whether unit j of p is looked up as a whole word in
+// the dictionary (not a prefix or suffix stem, not a brand term's bytes).
+func exactUnit(p *pattern, j int) bool {
+	return !p.bytePath && !(p.mode == modePrefix && j == len(p.units)-1) && !(p.mode == modeSuffix && j == 0)
+}
+
+// unitTable numbers the exact units of the first patterns of a table (the
+// packs'): the word index of a classifier built on them finds their
+// units' numbers and counts here instead of looking the units up by
+// string (half of building the index with the packs).
+type unitTable struct {
+	keys  []string // the units, sorted; a unit's number is its place here
+	count []int32  // how many of the patterns use each unit
+	// uids holds the number of every unit of every pattern, in order
+	// (-1 where the unit is not exact).
+	uids  []int32
+	npats int // how many patterns it covers
+}
+
+// newUnitTable numbers the exact units of pats.
+func newUnitTable(pats []pattern) *unitTable {
+	num := map[string]int32{}
+	for i := range pats {
+		for j, u := range pats[i].units {
+			if exactUnit(&pats[i], j) {
+				num[u] = 0
+			}
+		}
+	}
+	ut := &unitTable{keys: make([]string, 0, len(num)), count: make([]int32, len(num)), npats: len(pats)}
+	for u := range num {
+		ut.keys = append(ut.keys, u)
+	}
+	slices.Sort(ut.keys)
+	for k, u := range ut.keys {
+		num[u] = int32(k)
+	}
+	for i := range pats {
+		for j, u := range pats[i].units {
+			k := int32(-1)
+			if exactUnit(&pats[i], j) {
+				k = num[u]
+				ut.count[k]++
+			}
+			ut.uids = append(ut.uids, k)
+		}
+	}
+	return ut
+}
+
+// find returns the number of unit u, or -1.
+func (ut *unitTable) find(u string) int32 {
+	if k, ok := slices.BinarySearch(ut.keys, u); ok {
+		return int32(k)
+	}
+	return -1
+}
+
+func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 	x := &tokIndex{joiner: [3]int32{-1, -1, -1}}
 	// Count how many patterns use each exact unit, to anchor long patterns
-	// on their rarest unit. A unit is looked up once per use: units maps it
-	// to its record, which holds its count and, once given, its dictionary
-	// id.
+	// on their rarest unit. A unit has a record, which holds its count
+	// and, once given, its dictionary id: the units of the patterns ut
+	// covers are numbered there; the others are found through more.
 	type unitRec struct{ count, id int32 }
-	units := make(map[string]int32, len(pats))
-	recs := make([]unitRec, 0, len(pats))
+	if ut == nil {
+		ut = &unitTable{}
+	}
+	recs := make([]unitRec, len(ut.keys), len(ut.keys)+len(pats)-ut.npats)
+	for k, n := range ut.count {
+		recs[k] = unitRec{count: n, id: -1}
+	}
+	var more map[string]int32
 	rec := func(u string) *unitRec {
-		k, ok := units[u]
+		if k := ut.find(u); k >= 0 {
+			return &recs[k]
+		}
+		k, ok := more[u]
 		if !ok {
+			if more == nil {
+				more = map[string]int32{}
+			}
 			k = int32(len(recs))
-			units[u] = k
+			more[u] = k
 			recs = append(recs, unitRec{id: -1})
 		}
 		return &recs[k]
@@ -375,11 +445,13 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 			nMulti++
 			nMultiUnits += len(p.units)
 		}
+		if i < ut.npats {
+			continue // counted in ut
+		}
 		for j, u := range p.units {
-			if p.mode == modePrefix && j == len(p.units)-1 || p.mode == modeSuffix && j == 0 {
-				continue
+			if exactUnit(p, j) {
+				rec(u).count++
 			}
-			rec(u).count++
 		}
 	}
 	nExact = len(recs)
@@ -393,8 +465,7 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 	var collision error
 	// id returns the dictionary id of u (given in the order of first use)
 	// and how many patterns use it.
-	id := func(u string) (int32, int32) {
-		r := rec(u)
+	id := func(r *unitRec, u string) (int32, int32) {
 		if r.id < 0 {
 			r.id = int32(len(x.entries))
 			x.keys = append(x.keys, u)
@@ -425,9 +496,20 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 		bl.add(h)
 	}
 	x.minP, x.minS = 1<<30, 1<<30
+	off := 0 // of pattern i's units in ut.uids
+	// unit returns the record of unit j of pattern i.
+	unit := func(i, j int, u string) *unitRec {
+		if i < ut.npats {
+			return &recs[ut.uids[off+j]]
+		}
+		return rec(u)
+	}
 	for i := range pats {
 		p := &pats[i]
 		pi := int32(i)
+		if i > 0 && i-1 < ut.npats {
+			off += len(pats[i-1].units)
+		}
 		if p.bytePath {
 			continue
 		}
@@ -453,7 +535,7 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 				}
 				x.minS, x.maxS = min(x.minS, len(u)), max(x.maxS, len(u))
 			default:
-				eid, _ := id(u)
+				eid, _ := id(unit(i, 0, u), u)
 				e := &x.entries[eid]
 				e.stopDE += p.stopDE
 				e.stopEN += p.stopEN
@@ -478,7 +560,7 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 			case p.mode == modeSuffix && j == 0:
 				m.units[j] = unitPat{kind: upSuffix, text: u}
 			default:
-				eid, c := id(u)
+				eid, c := id(unit(i, j, u), u)
 				m.units[j] = unitPat{id: eid}
 				if c < best {
 					best, m.anchor = c, int32(j)
@@ -494,8 +576,8 @@ func buildTokIndex(pats []pattern) (*tokIndex, error) {
 	// pattern's units: as words of the dictionary (without patterns) they
 	// get their stems listed instead of probed in every text.
 	for _, bw := range x.brandWords {
-		id(bw.text)
-		id(bw.text + "s")
+		id(rec(bw.text), bw.text)
+		id(rec(bw.text+"s"), bw.text+"s")
 	}
 	// Pack the entries into the slots of the dictionary.
 	size := 8
