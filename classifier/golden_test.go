@@ -184,6 +184,7 @@ func TestGolden(t *testing.T) {
 		{"golden-tune8.tsv", 0.96, 0.96, false},
 		{"golden-round9.tsv", 0.84, 0.86, true},
 		{"golden-tune9.tsv", 0.96, 0.96, false},
+		{"golden-round10.tsv", 0.0, 0.0, true},
 	}
 	for _, gf := range files {
 		file := gf.name
