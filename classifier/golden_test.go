@@ -185,6 +185,7 @@ func TestGolden(t *testing.T) {
 		{"golden-round9.tsv", 0.84, 0.86, true},
 		{"golden-tune9.tsv", 0.96, 0.96, false},
 		{"golden-round10.tsv", 0.0, 0.0, true},
+		{"golden-tune10.tsv", 0.0, 0.0, false},
 	}
 	for _, gf := range files {
 		file := gf.name
