@@ -158,6 +158,18 @@ func TestGolden(t *testing.T) {
 	// golden-tune9.tsv, the ninth round's tuning text (18 batches, 927
 	// texts, each batch measured before it was tuned on: pooled de P 0.940
 	// R 0.595 F1 0.729, en P 0.912 R 0.633 F1 0.747).
+	// golden-round10.tsv (136 English tweets to companies across domains in
+	// the plain, short style of the Complaints corpus, 58 of them
+	// complaints, many of them polite requests for help after a failure;
+	// 67 German posts about a rail operator in the style of GermEval 2017,
+	// 26 of them negative) was written as a hold-out before the tenth round
+	// of pack work and measured once with the packs as they were (F1 de
+	// 0.939 P 1.000 R 0.885, en 0.965 P 0.982 R 0.948); the tenth round
+	// looked only at its aggregate lines (unchanged at the end), and it is
+	// marked as a hold-out, but the same hand wrote it and
+	// golden-tune10.tsv, the tenth round's tuning text (23 batches, 1,050
+	// texts, each batch measured before it was tuned on: pooled de P 0.964
+	// R 0.723 F1 0.826, en P 0.932 R 0.756 F1 0.835).
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -184,6 +196,8 @@ func TestGolden(t *testing.T) {
 		{"golden-tune8.tsv", 0.96, 0.96, false},
 		{"golden-round9.tsv", 0.84, 0.86, true},
 		{"golden-tune9.tsv", 0.96, 0.96, false},
+		{"golden-round10.tsv", 0.92, 0.94, true},
+		{"golden-tune10.tsv", 0.97, 0.97, false},
 	}
 	for _, gf := range files {
 		file := gf.name
