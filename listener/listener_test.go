@@ -443,3 +443,25 @@ func TestMetricsEscapeSourceNames(t *testing.T) {
 		}
 	}
 }
+
+// TestShortestGap: a schedule's interval is the same whatever day it is
+// computed on (a weekday schedule on a Friday has a weekend next).
+func TestShortestGap(t *testing.T) {
+	sched, err := cronParser.Parse("CRON_TZ=Europe/Berlin 0 8 * * MON-FRI")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d := range 7 {
+		now := time.Date(2026, 11, 23+d, 9, 0, 0, 0, time.UTC) // Monday to Sunday
+		if got := shortestGap(sched, now); got != 24*time.Hour {
+			t.Errorf("%s: interval %s, want 24h", now.Weekday(), got)
+		}
+	}
+	twice, err := cronParser.Parse("0 8,18 * * *")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := shortestGap(twice, time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)); got != 10*time.Hour {
+		t.Errorf("twice a day: interval %s, want 10h", got)
+	}
+}

@@ -82,8 +82,7 @@ func newSource(sc config.Source, lc config.Listener) (*source, error) {
 			return nil, config.Errorf("schedule", "%q is not a cron schedule, e.g. \"*/10 * * * *\": %v", sc.Schedule, err)
 		}
 		s.sched = sched
-		t0 := sched.Next(time.Now())
-		s.interval = sched.Next(t0).Sub(t0)
+		s.interval = shortestGap(sched, time.Now())
 	default:
 		if sc.TimeZone != "" {
 			return nil, config.Errorf("time_zone", "time_zone applies to a schedule only")
@@ -222,4 +221,24 @@ func (c cronLogger) Info(msg string, kv ...any) {
 
 func (c cronLogger) Error(err error, msg string, kv ...any) {
 	c.log.Error("cron "+msg, append([]any{"err", fmt.Sprint(err)}, kv...)...)
+}
+
+// shortestGap returns the shortest time between two of the next runs of
+// sched after now: a schedule's interval, whatever day it is looked at (a
+// weekday schedule looked at on a Friday has a 72 h gap next, but runs
+// daily).
+func shortestGap(sched cron.Schedule, now time.Time) time.Duration {
+	t := sched.Next(now)
+	var gap time.Duration
+	for range 16 {
+		n := sched.Next(t)
+		if n.IsZero() {
+			break
+		}
+		if d := n.Sub(t); gap == 0 || d < gap {
+			gap = d
+		}
+		t = n
+	}
+	return gap
 }
