@@ -278,3 +278,24 @@ func BenchmarkPollOne(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkItemCounter counts one feed item's outcome the way a poll does
+// (the source's cached counter) against looking the series up by its name
+// each time (the baseline, as before the cache), in the same run.
+func BenchmarkItemCounter(b *testing.B) {
+	m := NewMetrics(nil)
+	const source = "Google Alerts: Flinkwerk"
+	m.init(source)
+	b.Run("cached", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			m.items(source, outcomeNew).Inc()
+		}
+	})
+	b.Run("by-name", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			m.set.GetOrCreateCounter(itemSeries(source, outcomeNew)).Inc()
+		}
+	})
+}
