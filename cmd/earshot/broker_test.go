@@ -26,18 +26,24 @@ func testConfig(t *testing.T, yaml string) *config.Config {
 	return cfg
 }
 
+// mustOpenBroker opens the broker of cfg (quietly), or fails the test.
+func mustOpenBroker(t *testing.T, cfg *config.Config) *broker {
+	t.Helper()
+	b, err := openBroker(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // TestEmbeddedRestartKeepsData starts the embedded server, stores a message
 // and a KV entry, stops it, starts it again on the same store and finds both.
 func TestEmbeddedRestartKeepsData(t *testing.T) {
 	dir := t.TempDir()
 	cfg := testConfig(t, "data_dir: "+dir+"\n")
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx := context.Background()
 
-	b, err := openBroker(ctx, cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := mustOpenBroker(t, cfg)
 	if err := b.ready(ctx); err != nil {
 		t.Fatalf("ready: %v", err)
 	}
@@ -57,10 +63,7 @@ func TestEmbeddedRestartKeepsData(t *testing.T) {
 	b.close()
 
 	// Start again: ensure is idempotent and the data is still there.
-	b, err = openBroker(ctx, cfg, log)
-	if err != nil {
-		t.Fatalf("restart: %v", err)
-	}
+	b = mustOpenBroker(t, cfg)
 	defer b.close()
 	s, err := b.js.Stream(ctx, mention.MentionsStream)
 	if err != nil {
@@ -90,12 +93,8 @@ func TestEmbeddedRestartKeepsData(t *testing.T) {
 func TestStreamLimitsFollowConfig(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := testConfig(t, "data_dir: "+dir+"\nsources: [{name: a, url: 'https://a.example/', every: 6h}]\nstore: {retention: 30d, max_bytes: 100MiB}\n")
-	b, err := openBroker(ctx, cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := mustOpenBroker(t, cfg)
 	s, _ := b.js.Stream(ctx, mention.VerdictsStream)
 	info, _ := s.Info(ctx)
 	if got, want := info.Config.Duplicates, 12*time.Hour; got != want {
@@ -107,10 +106,7 @@ func TestStreamLimitsFollowConfig(t *testing.T) {
 	b.close()
 
 	cfg.Store.Retention = config.Duration(60 * 24 * time.Hour)
-	b, err = openBroker(ctx, cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b = mustOpenBroker(t, cfg)
 	defer b.close()
 	s, _ = b.js.Stream(ctx, mention.VerdictsStream)
 	info, _ = s.Info(ctx)
@@ -126,10 +122,7 @@ func TestStreamLimitsFollowConfig(t *testing.T) {
 func TestEnsureWritesOnlyChanges(t *testing.T) {
 	ctx := context.Background()
 	cfg := testConfig(t, "data_dir: "+t.TempDir()+"\n")
-	b, err := openBroker(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := mustOpenBroker(t, cfg)
 	defer b.close()
 	want := streamConfigs(cfg)
 	for _, kc := range bucketConfigs(cfg) {
@@ -206,13 +199,9 @@ func TestStoreLock(t *testing.T) {
 func TestRestartRedeliversUnacknowledged(t *testing.T) {
 	dir := t.TempDir()
 	cfg := testConfig(t, "data_dir: "+dir+"\n")
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx := context.Background()
 
-	b, err := openBroker(ctx, cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := mustOpenBroker(t, cfg)
 	for i := range 3 {
 		m := mention.Mention{ID: fmt.Sprintf("feed:%d", i), Source: "feed"}
 		data, _ := m.Encode()
@@ -256,10 +245,7 @@ func TestRestartRedeliversUnacknowledged(t *testing.T) {
 	}
 	b.close()
 
-	b, err = openBroker(ctx, cfg, log)
-	if err != nil {
-		t.Fatalf("restart: %v", err)
-	}
+	b = mustOpenBroker(t, cfg)
 	defer b.close()
 	// Redelivered now: with an hour's ack wait, the fetch would come back
 	// empty after a minute.
