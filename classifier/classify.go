@@ -266,7 +266,9 @@ func evalNode(n *node) enode {
 	case nNear:
 		e.n, e.leaves, e.right = n.n, n.left, n.right
 	case nMeta:
-		e.meta = n
+		// A copy: the rules' trees are dropped once New is done.
+		m := *n
+		e.meta = &m
 	}
 	return e
 }

@@ -243,9 +243,10 @@ func TestRuleHotSize(t *testing.T) {
 	}
 }
 
-// absentEval evaluates node n when none of the patterns in absent occurs
-// and nothing else is known: triFalse means n cannot match then.
-func absentEval(n *node, absent []int32) int {
+// absentEval evaluates the compact node n when none of the patterns in
+// absent occurs and nothing else is known: triFalse means n cannot match
+// then.
+func absentEval(n *enode, absent []int32) int {
 	leaves := func(ls []leaf) int {
 		for _, l := range ls {
 			if !slices.Contains(absent, l.pat) {
@@ -263,26 +264,29 @@ func absentEval(n *node, absent []int32) int {
 	case nNever:
 		return triFalse
 	case nAnd:
-		r := triTrue
-		for i := range n.kids {
-			switch absentEval(&n.kids[i], absent) {
-			case triFalse:
+		for _, l := range n.leaves {
+			if slices.Contains(absent, l.pat) {
 				return triFalse
-			case triMaybe:
-				r = triMaybe
 			}
 		}
-		return r
+		for i := range n.kids {
+			if absentEval(&n.kids[i], absent) == triFalse {
+				return triFalse
+			}
+		}
+		return triMaybe
 	case nOr:
-		r := triFalse
+		if leaves(n.leaves) != triFalse {
+			return triMaybe
+		}
 		for i := range n.kids {
 			if absentEval(&n.kids[i], absent) != triFalse {
-				r = triMaybe
+				return triMaybe
 			}
 		}
-		return r
+		return triFalse
 	case nNear:
-		if leaves(n.left) == triFalse || leaves(n.right) == triFalse {
+		if leaves(n.leaves) == triFalse || leaves(n.right) == triFalse {
 			return triFalse
 		}
 	}
@@ -299,12 +303,12 @@ func TestNeedAndReq(t *testing.T) {
 	nreq := 0
 	for i := range c.rules {
 		rh := &c.ruleHot[i]
-		if rh.need >= 0 && absentEval(&c.rules[i].root, []int32{rh.need}) != triFalse {
+		if rh.need >= 0 && absentEval(&c.evals[i], []int32{rh.need}) != triFalse {
 			t.Errorf("rule %s: need %d is not necessary", c.rules[i].name, rh.need)
 		}
 		if rh.reqN > 0 {
 			nreq++
-			if absentEval(&c.rules[i].root, rh.req[:rh.reqN]) != triFalse {
+			if absentEval(&c.evals[i], rh.req[:rh.reqN]) != triFalse {
 				t.Errorf("rule %s: req %v is not necessary", c.rules[i].name, rh.req[:rh.reqN])
 			}
 		}
