@@ -5,8 +5,12 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/earshot/earshot/mention"
+	"github.com/nats-io/nats.go"
 )
 
 // TestOrphanedCaseTakenOver opens a case on an instance that then stops
@@ -171,5 +175,72 @@ func TestUpdateMergesSources(t *testing.T) {
 	}
 	if ids, _ := w.store.IDs(ctx); len(ids) != 1 {
 		t.Errorf("%d cases after an update of an unknown mention, want 1", len(ids))
+	}
+}
+
+// TestStartReadsCasesOnce: a start reads the stored cases with one watcher,
+// the open-case count's, which hands resume the case waiting for delivery
+// (delivered), schedules the next escalation step of a delivered one, and
+// counts both.
+func TestStartReadsCasesOnce(t *testing.T) {
+	env := startJS(t)
+	ctx := context.Background()
+	before, err := New(testConfig(), Deps{JS: env.js, Cases: env.cases, Instance: "host-a", Alone: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting, alerted := complaint("once-1"), complaint("once-2")
+	for _, v := range []mention.Verdict{waiting, alerted} {
+		b, _ := v.Encode()
+		if err := before.handleVerdict(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alertedID := CaseID(alerted.Mention.ID, "delivery")
+	if _, err := before.store.Modify(ctx, alertedID, func(c *Case) error {
+		c.State, c.Delivery.Channel, c.Delivery.TS = StateAlerted, "C1", "1700000000.000100"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Every watcher of the whole cases bucket is a consumer created with
+	// its filter: count those requests while the next run starts.
+	filter := ".$KV." + mention.CasesBucket + "." + casePrefix + ">"
+	var mu sync.Mutex
+	watchers := 0
+	sub, err := env.js.Conn().Subscribe("$JS.API.CONSUMER.CREATE.>", func(m *nats.Msg) {
+		if strings.HasSuffix(m.Subject, filter) {
+			mu.Lock()
+			watchers++
+			mu.Unlock()
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sub.Unsubscribe() })
+	after, err := New(testConfig(), Deps{JS: env.js, Cases: env.cases, Instance: "host-a", Alone: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runWorkflow(t, after)
+	env.waitCase(t, CaseID(waiting.Mention.ID, "delivery"), func(c *Case) bool { return c.Delivery.TS != "" })
+	if !after.esc.scheduled(alertedID) {
+		t.Errorf("the delivered case %s has no escalation scheduled after the start", alertedID)
+	}
+	// The gauge is written once the stored cases are in.
+	var out strings.Builder
+	after.metrics.Open.write(&out)
+	if !strings.Contains(out.String(), `state="alerted"`) {
+		t.Errorf("earshot_cases_open after the start:\n%s", out.String())
+	}
+	if err := env.js.Conn().Flush(); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if watchers != 1 {
+		t.Errorf("the start created %d watchers of the whole cases bucket, want 1", watchers)
 	}
 }

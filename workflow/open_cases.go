@@ -71,26 +71,40 @@ func (o *openCases) write(w io.Writer) {
 // counts). A case that does not decode is counted as unreadable and told
 // to bad.
 func (o *openCases) apply(m map[string]openKey, key string, val []byte, deleted bool, bad func(id string, err error)) {
-	var c struct {
-		State State  `json:"state"`
-		Route string `json:"route"`
-	}
 	var k openKey
 	if !deleted {
+		var c struct {
+			State State  `json:"state"`
+			Route string `json:"route"`
+		}
 		err := json.Unmarshal(val, &c)
-		if err == nil && c.State == "" {
-			err = errors.New("no state")
-		}
-		switch {
-		case err != nil:
-			// Counted where an operator sees it, not dropped: an
-			// unreadable case may well be open.
-			k = openKey{state: stateUnreadable}
-			bad(key, err)
-		case !c.State.Final():
-			k = openKey{c.State, c.Route}
-		}
+		k = keyOf(key, c.State, c.Route, err, bad)
 	}
+	o.set(m, key, k)
+}
+
+// keyOf is the entry of a stored case with state and route, decoded with
+// err: none for a closed case, state unreadable for one that does not
+// decode (told to bad).
+func keyOf(key string, state State, route string, err error, bad func(id string, err error)) openKey {
+	if err == nil && state == "" {
+		err = errors.New("no state")
+	}
+	switch {
+	case err != nil:
+		// Counted where an operator sees it, not dropped: an unreadable
+		// case may well be open.
+		bad(key, err)
+		return openKey{state: stateUnreadable}
+	case !state.Final():
+		return openKey{state, route}
+	}
+	return openKey{}
+}
+
+// set records k (none: forget the case) for key in m (nil: the live
+// counts).
+func (o *openCases) set(m map[string]openKey, key string, k openKey) {
 	if m == nil {
 		o.mu.Lock()
 		defer o.mu.Unlock()
@@ -109,8 +123,10 @@ const stateUnreadable State = "unreadable"
 
 // followCases keeps o up to date until ctx is done, watching the cases
 // bucket again after a lost watcher (a server restart): the counts are
-// rebuilt from the stored values and swapped in when complete.
-func (w *Workflow) followCases(ctx context.Context, o *openCases) {
+// rebuilt from the stored values and swapped in when complete. The first
+// watcher's stored values also go to first (if not nil), which ends when
+// they are in or that watcher failed.
+func (w *Workflow) followCases(ctx context.Context, o *openCases, first *firstPass) {
 	j, ok := w.store.kv.(jsKV)
 	if !ok {
 		return // the in-memory store of tests has no watcher
@@ -118,7 +134,11 @@ func (w *Workflow) followCases(ctx context.Context, o *openCases) {
 	for attempt := 0; ctx.Err() == nil; attempt++ {
 		err := o.follow(ctx, j.kv, func(id string, err error) {
 			w.log.Warn("stored case unreadable; counted as state unreadable in earshot_cases_open", "case", id, "err", err)
-		})
+		}, first)
+		if first != nil {
+			first.end(cmp.Or(err, ctx.Err()))
+			first = nil
+		}
 		if ctx.Err() != nil {
 			return
 		}
@@ -130,7 +150,39 @@ func (w *Workflow) followCases(ctx context.Context, o *openCases) {
 	}
 }
 
-func (o *openCases) follow(ctx context.Context, kv jetstream.KeyValue, bad func(id string, err error)) error {
+// firstPass hands the cases stored at start to resume, read by the
+// open-case watcher as it counts them, so that a start reads the cases
+// bucket once: a case waiting for delivery is kept for resume, any other
+// is tracked (scheduled for its next escalation step) as it comes.
+type firstPass struct {
+	track   func(c *Case)
+	waiting []*Case // in the order the store returned them
+	err     error
+	once    sync.Once
+	done    chan struct{} // closed by end
+}
+
+func newFirstPass(track func(c *Case)) *firstPass {
+	return &firstPass{track: track, done: make(chan struct{})}
+}
+
+func (f *firstPass) add(c *Case) {
+	if waitsForDelivery(c) {
+		f.waiting = append(f.waiting, c)
+		return
+	}
+	f.track(c)
+}
+
+// end ends the pass: complete (nil) or failed. Only the first call counts.
+func (f *firstPass) end(err error) {
+	f.once.Do(func() {
+		f.err = err
+		close(f.done)
+	})
+}
+
+func (o *openCases) follow(ctx context.Context, kv jetstream.KeyValue, bad func(id string, err error), first *firstPass) error {
 	wt, err := kv.Watch(ctx, casePrefix+">")
 	if err != nil {
 		return err
@@ -151,11 +203,26 @@ func (o *openCases) follow(ctx context.Context, kv jetstream.KeyValue, bad func(
 				o.mu.Unlock()
 				o.signal()
 				initial = nil
+				if first != nil {
+					first.end(nil)
+					first = nil
+				}
 				continue
 			}
 			deleted := e.Operation() != jetstream.KeyValuePut
 			key := strings.TrimPrefix(e.Key(), casePrefix)
-			o.apply(initial, key, e.Value(), deleted, bad)
+			if first == nil || deleted {
+				o.apply(initial, key, e.Value(), deleted, bad)
+				continue
+			}
+			// A stored case at start: decoded once, for the count and
+			// for resume.
+			c := new(Case)
+			err := json.Unmarshal(e.Value(), c)
+			o.set(initial, key, keyOf(key, c.State, c.Route, err, bad))
+			if err == nil {
+				first.add(c)
+			}
 		}
 	}
 }

@@ -241,9 +241,18 @@ func (w *Workflow) Run(ctx context.Context) error {
 	if !w.alone {
 		wg.Go(func() { w.runInstance(stages) })
 	}
-	wg.Go(func() { w.followCases(stages, w.metrics.Open) })
-	if err := w.resume(ctx); err != nil {
-		w.logError(ctx, "resume cases", "err", err)
+	// The open-case count's watcher reads the stored cases for resume
+	// too (the in-memory store of tests has none: resume reads them).
+	var resumed error
+	if _, ok := w.store.kv.(jsKV); ok {
+		first := newFirstPass(w.track)
+		wg.Go(func() { w.followCases(stages, w.metrics.Open, first) })
+		resumed = w.resumeFrom(ctx, first)
+	} else {
+		resumed = w.resume(ctx)
+	}
+	if resumed != nil {
+		w.logError(ctx, "resume cases", "err", resumed)
 	}
 
 	// Short pulls, so that a lost server or a JetStream restart (after a
@@ -274,11 +283,8 @@ func (w *Workflow) Run(ctx context.Context) error {
 }
 
 // resume queues the cases a previous run left undelivered and schedules
-// the escalations of open cases.
+// the escalations of open cases, reading the stored cases itself.
 func (w *Workflow) resume(ctx context.Context) error {
-	// Cases waiting for delivery are queued in the order they were opened
-	// (the store returns them in the order they were last written); the
-	// others only schedule their next escalation step.
 	var waiting []*Case
 	err := w.store.Each(ctx, func(c *Case) error {
 		if waitsForDelivery(c) {
@@ -293,6 +299,29 @@ func (w *Workflow) resume(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	w.queueWaiting(ctx, waiting)
+	return nil
+}
+
+// resumeFrom does what resume does with the cases of first, once they are
+// in (the watcher that counts the open cases reads them).
+func (w *Workflow) resumeFrom(ctx context.Context, first *firstPass) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case <-first.done:
+	}
+	if first.err != nil {
+		return fmt.Errorf("read cases: %w", first.err)
+	}
+	w.queueWaiting(ctx, first.waiting)
+	return nil
+}
+
+// queueWaiting queues the stored cases waiting for delivery (in the order
+// the store returned them, that of their last write) in the order they
+// were opened.
+func (w *Workflow) queueWaiting(ctx context.Context, waiting []*Case) {
 	slices.SortStableFunc(waiting, func(a, b *Case) int { return a.Created.Compare(b.Created) })
 	for _, c := range waiting {
 		// A case waiting for delivery is this instance's only if no live
@@ -301,7 +330,6 @@ func (w *Workflow) resume(ctx context.Context) error {
 			w.track(c)
 		}
 	}
-	return nil
 }
 
 // track queues an undelivered case for delivery, or schedules the next
