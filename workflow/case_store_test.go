@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -217,4 +218,89 @@ func BenchmarkReadAllCases(b *testing.B) {
 	b.ReportMetric(float64(each.Milliseconds())/float64(b.N), "each-ms")
 	b.ReportMetric(float64(oneByOne.Milliseconds())/float64(b.N), "one-by-one-ms")
 	b.ReportMetric(float64(oneByOne)/float64(each), "x_baseline")
+}
+
+// BenchmarkStartReadsCases reads 5,000 stored cases (alerted, with an
+// escalation to schedule) as a start does now: the open-case count's
+// watcher reads them once and hands them to resume. The baseline, in the
+// same run, is how a start read them before: resume with Each beside the
+// count's own watcher, two reads at once. cpu-ms is the process's CPU time
+// (the embedded server's included); x_baseline and x_cpu are how many times
+// faster and cheaper the one read is.
+func BenchmarkStartReadsCases(b *testing.B) {
+	env := startJS(b)
+	w, err := New(testConfig(), Deps{JS: env.js, Cases: env.cases, Alone: true}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	const n = 5000
+	for i := range n {
+		c := goldenCase()
+		c.ID = fmt.Sprintf("bench%05d", i)
+		c.Delivery = Delivery{Channel: "C1", TS: "1700000000.000100"}
+		if err := w.store.create(ctx, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	bad := func(id string, err error) { b.Fatalf("case %s: %v", id, err) }
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+			b.Fatal(err)
+		}
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	// follow runs the open-case count's watcher until its stored values
+	// are in, then stops it.
+	follow := func(first *firstPass) {
+		o := newOpenCases()
+		ctx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- o.follow(ctx, env.cases, bad, first) }()
+		for {
+			<-o.changed
+			o.mu.Lock()
+			ready, open := o.ready, len(o.cases)
+			o.mu.Unlock()
+			if ready {
+				if open != n {
+					b.Fatalf("%d open cases counted, want %d", open, n)
+				}
+				break
+			}
+		}
+		cancel()
+		<-done
+	}
+	var once, twice, onceCPU, twiceCPU time.Duration
+	for b.Loop() {
+		start, c0 := time.Now(), cpu()
+		first := newFirstPass(w.track)
+		follow(first)
+		if err := w.resumeFrom(ctx, first); err != nil {
+			b.Fatal(err)
+		}
+		once += time.Since(start)
+		onceCPU += cpu() - c0
+
+		start, c0 = time.Now(), cpu()
+		var wg sync.WaitGroup
+		wg.Go(func() { follow(nil) })
+		if err := w.resume(ctx); err != nil {
+			b.Fatal(err)
+		}
+		wg.Wait()
+		twice += time.Since(start)
+		twiceCPU += cpu() - c0
+	}
+	if got := w.esc.pending(); got != n {
+		b.Fatalf("%d escalations scheduled, want %d", got, n)
+	}
+	b.ReportMetric(float64(once.Milliseconds())/float64(b.N), "once-ms")
+	b.ReportMetric(float64(twice.Milliseconds())/float64(b.N), "twice-ms")
+	b.ReportMetric(float64(onceCPU.Milliseconds())/float64(b.N), "once-cpu-ms")
+	b.ReportMetric(float64(twiceCPU.Milliseconds())/float64(b.N), "twice-cpu-ms")
+	b.ReportMetric(float64(twice)/float64(once), "x_baseline")
+	b.ReportMetric(float64(twiceCPU)/float64(onceCPU), "x_cpu")
 }
