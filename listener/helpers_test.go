@@ -46,16 +46,39 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// syncBuffer is a log sink safe for concurrent writes.
+// syncBuffer is a log sink safe for concurrent writes; wrote is signalled
+// after every write.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu    sync.Mutex
+	b     bytes.Buffer
+	wrote chan struct{}
 }
+
+func newSyncBuffer() *syncBuffer { return &syncBuffer{wrote: make(chan struct{}, 1)} }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer func() {
+		select {
+		case s.wrote <- struct{}{}:
+		default:
+		}
+	}()
 	return s.b.Write(p)
+}
+
+// await waits until the log contains substr (10 s at most).
+func (s *syncBuffer) await(t *testing.T, substr string) {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for !strings.Contains(s.String(), substr) {
+		select {
+		case <-s.wrote:
+		case <-timeout:
+			t.Fatalf("no %q in the log in 10s:\n%s", substr, s.String())
+		}
+	}
 }
 
 func (s *syncBuffer) String() string {
@@ -80,7 +103,7 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	e := &env{t: t, dir: t.TempDir(), clock: newClock(), logs: &syncBuffer{}}
+	e := &env{t: t, dir: t.TempDir(), clock: newClock(), logs: newSyncBuffer()}
 	e.start()
 	return e
 }
@@ -183,6 +206,23 @@ func (e *env) mentions() []mention.Mention {
 		out = append(out, m)
 	}
 	return out
+}
+
+// published signals every mention the stream stores from now on (an
+// ordered consumer sees only stored messages).
+func (e *env) published() <-chan struct{} {
+	e.t.Helper()
+	ch := make(chan struct{}, 64)
+	c, err := e.js.OrderedConsumer(e.t.Context(), mention.MentionsStream, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverNewPolicy})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	cc, err := c.Consume(func(jetstream.Msg) { ch <- struct{}{} })
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(cc.Stop)
+	return ch
 }
 
 // health returns every health event in the stream.

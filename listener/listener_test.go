@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -69,19 +70,24 @@ func TestRunAndUpdate(t *testing.T) {
 	reg := metrics.NewSet()
 	deps.Metrics = NewMetrics(reg)
 	cfg := config.Listener{Jitter: config.Duration(time.Millisecond)}
-	l, err := New(cfg, []config.Source{src("a", a.URL)}, config.Store{}, deps, nil)
+	l, err := New(cfg, []config.Source{src("a", a.URL)}, config.Store{}, deps, slog.New(slog.NewTextHandler(e.logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
+	published := e.published()
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- l.Run(ctx) }()
-	waitFor(t, func() bool { return len(e.mentions()) == 2 })
+	awaitN(t, published, 2, "a's two mentions")
 	if err := l.Update(cfg, []config.Source{src("a", a.URL), src("b", b.URL)}); err != nil {
 		t.Fatal(err)
 	}
 	// A new source is polled at once, not at its first scheduled time.
-	waitFor(t, func() bool { return len(e.mentions()) == 3 })
+	awaitN(t, published, 1, "b's mention")
+	e.logs.await(t, `msg="feed polled" source=b`) // its poll is done
+	if n := len(e.mentions()); n != 3 {
+		t.Errorf("%d mentions in the stream, want 3", n)
+	}
 	if err := l.Update(cfg, []config.Source{{Name: "bad", Preset: "nope"}}); err == nil {
 		t.Error("Update accepted an invalid source")
 	}
@@ -111,23 +117,27 @@ func TestRunAndUpdate(t *testing.T) {
 	}
 }
 
-func waitFor(t *testing.T, cond func() bool) {
+// awaitN waits for n signals on ch (10 s at most).
+func awaitN(t *testing.T, ch <-chan struct{}, n int, what string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met in 10s")
+	timeout := time.After(10 * time.Second)
+	for i := range n {
+		select {
+		case <-ch:
+		case <-timeout:
+			t.Fatalf("%s: %d of %d in 10s", what, i, n)
 		}
-		time.Sleep(10 * time.Millisecond) // polling a condition, not waiting for time to pass
 	}
 }
 
 func TestSkipIfStillRunning(t *testing.T) {
 	e := newEnv(t)
 	var reqs atomic.Int32
+	arrived := make(chan struct{}, 2)
 	release := make(chan struct{})
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		reqs.Add(1)
+		arrived <- struct{}{}
 		<-release
 		io.WriteString(w, rssFeed(items("g", 1)...))
 	}))
@@ -135,7 +145,7 @@ func TestSkipIfStillRunning(t *testing.T) {
 	l := e.listener(config.Listener{}, src("a", ts.URL))
 	done := make(chan struct{})
 	go func() { e.pollName(l, "a"); close(done) }()
-	waitFor(t, func() bool { return reqs.Load() == 1 })
+	awaitN(t, arrived, 1, "the first poll's request")
 	e.pollName(l, "a") // returns at once: skipped
 	close(release)
 	<-done
@@ -147,11 +157,13 @@ func TestSkipIfStillRunning(t *testing.T) {
 func TestPerHostLimit(t *testing.T) {
 	e := newEnv(t)
 	var cur, peak atomic.Int32
+	arrived := make(chan struct{}, 4)
 	release := make(chan struct{})
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := cur.Add(1)
 		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
 		}
+		arrived <- struct{}{}
 		<-release
 		cur.Add(-1)
 		io.WriteString(w, rssFeed())
@@ -166,7 +178,7 @@ func TestPerHostLimit(t *testing.T) {
 	for _, n := range []string{"a", "b", "c", "d"} {
 		go func() { e.pollName(l, n); done <- struct{}{} }()
 	}
-	waitFor(t, func() bool { return cur.Load() == 2 })
+	awaitN(t, arrived, 2, "two requests to the host")
 	close(release)
 	for range 4 {
 		<-done
