@@ -390,3 +390,49 @@ func TestFileSource(t *testing.T) {
 		t.Errorf("mentions = %d, want 2", got)
 	}
 }
+
+// TestParserPanicFailsOnlyItsFeed: a body the feed parser panics on fails
+// that feed's poll (an error naming the panic, the stack in the log, a
+// backoff as for any broken feed); the listener and the other sources go
+// on, and the feed is back once its body changes.
+func TestParserPanicFailsOnlyItsFeed(t *testing.T) {
+	e := newEnv(t)
+	orig := parseBody
+	t.Cleanup(func() { parseBody = orig })
+	parseBody = func(body []byte, contentType string) (*feed, error) {
+		if bytes.Contains(body, []byte("poison")) {
+			var m map[string]int
+			m["x"]++ // what a parser's bug does: a nil map write
+		}
+		return orig(body, contentType)
+	}
+	bad := newFeedServer(t, rssFeed(rssItem{GUID: "p1", Title: "poison", Desc: "x"}))
+	good := newFeedServer(t, rssFeed(items("g", 2)...))
+	l := e.listener(config.Listener{}, src("bad", bad.URL), src("good", good.URL))
+	e.pollName(l, "bad")
+	e.pollName(l, "good")
+
+	st, err := l.state(t.Context(), mustSource(t, l, "bad"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Failures != 1 || !strings.Contains(st.LastError, "feed parser failed on this body") || !strings.Contains(st.LastError, "nil map") {
+		t.Errorf("bad: failures %d, error %q; want 1 and the parser's panic", st.Failures, st.LastError)
+	}
+	if logs := e.logs.String(); !strings.Contains(logs, "feed parser panicked") || !strings.Contains(logs, "parseSafely") {
+		t.Errorf("no panic with its stack in the log:\n%s", logs)
+	}
+	if got := titles(e.mentions()); len(got) != 2 {
+		t.Errorf("mentions %q, want good's two", got)
+	}
+
+	bad.set(items("b", 1)...)
+	e.clock.Advance(time.Hour) // past the backoff
+	e.pollName(l, "bad")
+	if st, _ = l.state(t.Context(), mustSource(t, l, "bad")); st.Failures != 0 || st.Health != mention.HealthUp {
+		t.Errorf("bad after its body changed: failures %d, health %q", st.Failures, st.Health)
+	}
+	if got := titles(e.mentions()); len(got) != 3 {
+		t.Errorf("mentions %q, want three", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +40,33 @@ type rawItem struct {
 	author    string
 	published time.Time
 	eng       mention.Engagement
+}
+
+// parseBody parses a fetched body: parseFeed, a variable so that a test can
+// stand in a parser that panics.
+var parseBody = parseFeed
+
+// ParserPanicError is a feed parser's panic on one body: a bug in a parser
+// that this body found. It fails that feed's poll, not the daemon, which a
+// restart would not help (the next poll fetches the same body).
+type ParserPanicError struct {
+	Value any
+	Stack []byte // the panicking goroutine's stack, for the log
+}
+
+func (e *ParserPanicError) Error() string {
+	return fmt.Sprintf("the feed parser failed on this body: %v", e.Value)
+}
+
+// parseSafely is parseBody, with a parser's panic returned as a
+// *ParserPanicError.
+func parseSafely(body []byte, contentType string) (f *feed, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			f, err = nil, &ParserPanicError{Value: p, Stack: debug.Stack()}
+		}
+	}()
+	return parseBody(body, contentType)
 }
 
 // parseFeed parses an RSS, Atom or JSON feed. It uses gofeed's format

@@ -2,6 +2,7 @@ package listener
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -101,8 +102,11 @@ func (l *Listener) poll(ctx context.Context, s *source) {
 		result = "unchanged"
 	default:
 		l.metrics.bytes.Add(res.body.Len())
-		f, err = parseFeed(res.body.Bytes(), res.contentType)
+		f, err = parseSafely(res.body.Bytes(), res.contentType)
 		if err != nil {
+			if pp, ok := errors.AsType[*ParserPanicError](err); ok {
+				l.log.Error("feed parser panicked; the feed fails until its body changes", "source", name, "panic", pp.Value, "stack", string(pp.Stack))
+			}
 			l.metrics.parseErrors(name).Inc()
 			l.metrics.fetchSeconds("error").Update(time.Since(start).Seconds())
 			l.failed(ctx, s, &st, err, now, false)
