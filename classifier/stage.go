@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -19,7 +20,7 @@ import (
 //
 //	earshot_verdicts_total{criticism}     verdicts published, by whether the mention is criticism
 //	earshot_items_not_brand_total         collected items that do not name the brand (or name an excluded term), dropped
-//	earshot_classifier_errors_total       mentions that could not be decoded or whose verdict could not be published (retried)
+//	earshot_classifier_errors_total       mentions that could not be decoded or classified (kept, not redelivered) or whose verdict could not be published (retried)
 //	earshot_classify_seconds              time to classify one mention (histogram)
 type StageMetrics struct {
 	critical, notCritical *metrics.Counter
@@ -141,7 +142,16 @@ func (s *Stage) handle(ctx context.Context, msg jetstream.Msg, v *mention.Verdic
 		return
 	}
 	start := time.Now()
-	isMention := s.cls.Load().Classify(&m, v)
+	isMention, err := s.classify(&m, v)
+	if err != nil {
+		// A mention that makes the classifier panic does it again on
+		// every redelivery, and after a crash on every restart: keep it
+		// in the stream, stop redelivering it.
+		s.metrics.failed.Inc()
+		s.log.Error("mention not classified, not redelivered", "mention", m.ID, "subject", msg.Subject(), "err", err)
+		_ = msg.Term()
+		return
+	}
 	s.metrics.seconds.Update(time.Since(start).Seconds())
 	if !isMention {
 		s.metrics.ignored.Inc()
@@ -170,6 +180,17 @@ func (s *Stage) handle(ctx context.Context, msg jetstream.Msg, v *mention.Verdic
 		// The verdict is published; a redelivery is deduplicated by its ID.
 		s.log.Warn("mention ack failed", "mention", m.ID, "err", err)
 	}
+}
+
+// classify classifies m into v with the current classifier; a panic (a
+// bug that this text found) is returned as an error with its stack.
+func (s *Stage) classify(m *mention.Mention, v *mention.Verdict) (isMention bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("classifier panicked: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return s.cls.Load().Classify(m, v), nil
 }
 
 // verdictMsgID is the JetStream message ID of a mention's verdict: the

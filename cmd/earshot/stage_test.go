@@ -67,3 +67,65 @@ func TestStageWaitsForItsStream(t *testing.T) {
 		t.Errorf("stage stopped with %v", err)
 	}
 }
+
+// TestStageSkipsAMentionThatPanics: a mention the classifier panics on
+// (here a zero Classifier, which panics on every text, stands in for a bug
+// that one text finds) is logged with the panic, kept in the stream and
+// not redelivered; the stage goes on and classifies the next mention.
+func TestStageSkipsAMentionThatPanics(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cfg := testConfig(t, "data_dir: "+t.TempDir()+"\nbrand: {terms: [ACME]}\n")
+	logs := newLineWriter()
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	b := mustOpenBroker(t, cfg)
+	defer b.close()
+	stage := classifier.NewStage(b.js, &classifier.Classifier{}, classifier.NewStageMetrics(nil), log)
+	stopped := make(chan error, 1)
+	stageCtx, stopStage := context.WithCancel(ctx)
+	go func() { stopped <- stage.Run(stageCtx) }()
+
+	publish := func(id string) {
+		t.Helper()
+		m := mention.Mention{ID: id, Source: "feed", Title: "ACME", Text: "ACME Paket seit Wochen nicht angekommen, nie wieder!"}
+		data, _ := m.Encode()
+		if _, err := b.js.Publish(ctx, mention.MentionSubject("feed"), data, jetstream.WithMsgID(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	publish("feed:poison")
+	waitLine(t, logs.lines, regexp.MustCompile(`mention not classified, not redelivered.*mention=feed:poison.*classifier panicked`), "the panic logged")
+
+	cls, err := classifier.New(config.Rules{Packs: []string{"de", "en"}}, cfg.Brand)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stage.Swap(cls)
+	verdicts, err := b.js.OrderedConsumer(ctx, mention.VerdictsStream, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	publish("feed:next")
+	msg, err := verdicts.Next(jetstream.FetchMaxWait(30 * time.Second))
+	if err != nil {
+		t.Fatalf("no verdict after the panic: %v", err)
+	}
+	if v, err := mention.DecodeVerdict(msg.Data()); err != nil || v.Mention.ID != "feed:next" {
+		t.Errorf("verdict %+v, %v; want the next mention's only", v, err)
+	}
+	stopStage()
+	if err := <-stopped; err != nil {
+		t.Errorf("stage stopped with %v", err)
+	}
+	c, err := b.js.Consumer(ctx, mention.MentionsStream, classifier.ConsumerName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := c.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.NumAckPending != 0 || info.NumRedelivered != 0 || info.AckFloor.Stream != 2 {
+		t.Errorf("consumer: %d pending, %d redelivered, ack floor %d; want both mentions done, none redelivered", info.NumAckPending, info.NumRedelivered, info.AckFloor.Stream)
+	}
+}
