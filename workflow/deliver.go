@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -140,20 +141,28 @@ func (w *Workflow) deliver(ctx context.Context, id, groupChannel, threadTS strin
 		w.logError(ctx, "record delivery intent", "case", id, "err", err)
 		return
 	}
-	a, verr := w.view(ctx, c)
-	msg := message{Text: alertText(c), Blocks: alertBlocks(a), Console: consoleAlert(a), ThreadTS: threadTS}
-	dest := target(c, a)
-	if threadTS != "" && groupChannel != "" {
-		dest = groupChannel
-	}
-	var channel, ts string
-	why, err := "no_recipient", verr
-	if verr == nil {
-		why, err = w.send(ctx, "alert", func(ctx context.Context) error {
-			var perr error
-			channel, ts, perr = w.notifier.post(ctx, dest, msg)
-			return perr
-		})
+	var channel, ts, why string
+	// A panic while rendering or posting (a bug that this mention's text
+	// found) fails this case: left waiting, it would be posted again, and
+	// crash again, on every restart.
+	perr := catch(func() {
+		a, verr := w.view(ctx, c)
+		msg := message{Text: alertText(c), Blocks: alertBlocks(a), Console: consoleAlert(a), ThreadTS: threadTS}
+		dest := target(c, a)
+		if threadTS != "" && groupChannel != "" {
+			dest = groupChannel
+		}
+		why, err = "no_recipient", verr
+		if verr == nil {
+			why, err = w.send(ctx, "alert", func(ctx context.Context) error {
+				var perr error
+				channel, ts, perr = w.notifier.post(ctx, dest, msg)
+				return perr
+			})
+		}
+	})
+	if perr != nil {
+		why, err = "earshot_panic", perr
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -192,6 +201,18 @@ func (w *Workflow) deliver(ctx context.Context, id, groupChannel, threadTS strin
 	}
 	w.clearPending(ctx, id)
 	w.log.Info("alert sent", "case", id, "route", c.Route, "channel", channel, "ts", ts)
+}
+
+// catch calls fn and returns its panic, if it panics, as an error with the
+// stack.
+func catch(fn func()) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	fn()
+	return nil
 }
 
 // fail records a terminal delivery error on the case and reports it to the

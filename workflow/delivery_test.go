@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -284,4 +285,50 @@ func waitConsumer(t *testing.T, env *jsEnv, stream, name string) {
 	case <-ctx.Done():
 		t.Fatalf("consumer %s never created", name)
 	}
+}
+
+// TestPanicFailsOnlyItsAlert: a panic while posting one alert (a bug that
+// this mention's text found) fails that case and reports it to the admin
+// channel; the workflow goes on and delivers the next case, and the failed
+// one does not wait for delivery (a restart would post it again).
+func TestPanicFailsOnlyItsAlert(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w, fn, stop := staged(t)
+		defer stop()
+		fn.mu.Lock()
+		fn.err = func(n int) error {
+			if n == 1 {
+				var m map[string]int
+				m["x"]++ // what a bug does: a nil map write
+			}
+			return nil
+		}
+		fn.mu.Unlock()
+		first := openComplaint(t, w, "panic-1")
+		synctest.Wait()
+		second := openComplaint(t, w, "panic-2")
+		synctest.Wait()
+		c, _, err := w.store.Get(context.Background(), first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Delivery.Failed != "earshot_panic" || c.Delivery.TS != "" || waitsForDelivery(c) {
+			t.Errorf("the case that panicked: delivery %+v, want failed, not waiting", c.Delivery)
+		}
+		if c, _, err = w.store.Get(context.Background(), second); err != nil || c.Delivery.TS == "" {
+			t.Errorf("the next case: delivery %+v, %v; want it sent", c.Delivery, err)
+		}
+		var admin, alerts int
+		for _, p := range fn.snapshot() {
+			switch {
+			case p.Dest == "#earshot-admin" && strings.Contains(p.Msg.Text, "could not be delivered") && strings.Contains(p.Msg.Text, "earshot_panic"):
+				admin++
+			case strings.Contains(p.Msg.Text, "HIGH criticism"):
+				alerts++
+			}
+		}
+		if admin != 1 || alerts != 1 {
+			t.Errorf("%d admin reports and %d alerts, want 1 and 1: %+v", admin, alerts, fn.snapshot())
+		}
+	})
 }
