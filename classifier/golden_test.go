@@ -210,6 +210,7 @@ func TestGolden(t *testing.T) {
 		{"golden-round10.tsv", 0.92, 0.94, true},
 		{"golden-tune10.tsv", 0.97, 0.97, false},
 		{"golden-round11.tsv", 0.82, 0.69, true},
+		{"golden-tune11.tsv", 0.0, 0.0, false},
 	}
 	for _, gf := range files {
 		file := gf.name
