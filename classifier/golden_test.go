@@ -170,6 +170,22 @@ func TestGolden(t *testing.T) {
 	// golden-tune10.tsv, the tenth round's tuning text (23 batches, 1,050
 	// texts, each batch measured before it was tuned on: pooled de P 0.964
 	// R 0.723 F1 0.826, en P 0.932 R 0.756 F1 0.835).
+	// golden-round11.tsv (130 English tweets to companies across domains in
+	// the style of the Complaints corpus, 45 of them complaints, many of
+	// them without a negative word: sarcasm, rhetorical questions, "thanks
+	// for nothing", understatement, bare reports of a failure; 80 German
+	// posts about a rail operator in the style of GermEval 2017, 27 of them
+	// negative, with sarcasm) was written as a hold-out before the eleventh
+	// round of pack work and measured once with the packs as they were (F1
+	// de 0.833 P 0.952 R 0.741, en 0.703 P 0.897 R 0.578); it is marked as a
+	// hold-out, and the eleventh round looked only at its aggregate lines,
+	// but the same hand wrote it and golden-tune11.tsv, the eleventh round's
+	// tuning text (32 batches, 1,602 texts, two fifths of them complaints,
+	// most of those without a negative word, the rest look-alike questions,
+	// praise, news and jokes; each batch measured before it was tuned on:
+	// pooled de P 0.926 R 0.577 F1 0.711, en P 0.923 R 0.531 F1 0.674). At
+	// the end of the round golden-round11.tsv measures de 0.833 (unchanged),
+	// en 0.825.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -198,6 +214,8 @@ func TestGolden(t *testing.T) {
 		{"golden-tune9.tsv", 0.96, 0.96, false},
 		{"golden-round10.tsv", 0.92, 0.94, true},
 		{"golden-tune10.tsv", 0.97, 0.97, false},
+		{"golden-round11.tsv", 0.82, 0.81, true},
+		{"golden-tune11.tsv", 0.95, 0.93, false},
 	}
 	for _, gf := range files {
 		file := gf.name
