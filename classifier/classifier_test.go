@@ -647,3 +647,24 @@ func TestShortPraiseAfterComplaint(t *testing.T) {
 		}
 	}
 }
+
+// TestPraiseOpener: praise that opens a text is sarcastic when it is the
+// only praise and a complaint rule holds; not with more praise, and not
+// beside complaint cues alone.
+func TestPraiseOpener(t *testing.T) {
+	c := mustNew(t, config.Rules{Packs: []string{"de", "en"}}, config.Brand{Terms: []string{"Flinkwerk", "@flinkwerk"}})
+	for _, tt := range []struct {
+		text string
+		crit bool
+	}{
+		{"Toll, Flinkwerk, jetzt sind die Mülleimer am Bahnsteig auch noch weg.", true},
+		{"well done @flinkwerk, lost parcel found and delivered within a day, amazing", false},
+		{"Love Flinkwerk, the refund came the next day", false},
+		{"Great job Flinkwerk, my parcel was lost but you found it within a day", false},
+	} {
+		v, _ := classify(c, "", tt.text, "")
+		if v.Criticism != tt.crit {
+			t.Errorf("%q: criticism %v (score %.2f, rules %s), want %v", tt.text, v.Criticism, v.Score, ruleNames(&v), tt.crit)
+		}
+	}
+}

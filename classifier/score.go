@@ -14,6 +14,7 @@ type scoreParts struct {
 	praise float64 // praise from cues and praise rules of the packs
 	thanks float64 // gratitude, counted as praise only when nothing complains
 	short  float64 // praise standing alone ("Toll."), sarcastic next to a complaint
+	opener float64 // praise opening the text ("Toll, ..."), sarcastic when it is the only praise beside a complaint rule
 	rules  float64 // criticism from rules
 	minus  float64 // custom praise or exclusion rules
 	irony  float64
@@ -52,6 +53,15 @@ func (p *scoreParts) total() float64 {
 	if crit > 0 {
 		crit += ironyFlip * p.short
 		praise -= p.short
+		// Praise that opens the text, when it is all the praise there is
+		// and a complaint rule holds, is sarcastic too ("Toll, jetzt sind
+		// die Mülleimer auch noch weg"); with more praise ("well done,
+		// lost parcel found within a day, amazing") or with complaint cues
+		// only ("Love it, the refund came the next day") it is not.
+		if p.rules > 0 && p.praise-p.short-p.opener < 1e-9 {
+			crit += ironyFlip * p.opener
+			praise -= p.opener
+		}
 		crit *= 1 + exclStep*float64(min(p.excl, maxExcl))
 		if p.shout > 0 {
 			crit += shoutBonus
@@ -239,6 +249,8 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				cu.sign = -1
 				if shortSentence(nt, flags, cu.t0) {
 					p.short += w * cf
+				} else if opener(nt, flags, cu.t0, cu.t1) {
+					p.opener += w * cf
 				}
 			}
 		case roleFunc:
@@ -426,6 +438,25 @@ func shortSentence(nt *normText, flags []uint8, t int32) bool {
 		}
 	}
 	return true
+}
+
+// opener reports whether the cue [t0, t1) opens the text (only the brand's
+// name before it) and its clause ends within three words after it, with
+// more text after: "Toll, Flinkwerk, jetzt ...", "Great job on the
+// checkout, only took 7 attempts".
+func opener(nt *normText, flags []uint8, t0, t1 int32) bool {
+	for k := int32(0); k < t0; k++ {
+		if nt.toks[k].kind == tokWord && flags[k]&flagBrand == 0 {
+			return false
+		}
+	}
+	n := int32(len(nt.toks))
+	for k := t1; k < n && k < t1+4; k++ {
+		if nt.toks[k].kind == tokPunct {
+			return k+1 < n
+		}
+	}
+	return false
 }
 
 // emphaticQuestion returns the first punctuation token that is a run of
