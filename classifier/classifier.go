@@ -304,37 +304,13 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	var wg sync.WaitGroup
 	wg.Go(func() { c.tix, tixErr = buildTokIndex(c.pats, base.units) })
 	c.buildHot()
+	// The packs' rules come with their tables (see packBase.hot); only
+	// the custom rules' are derived here.
 	c.ruleHot = make([]ruleHot, len(c.rules))
 	c.evals = make([]enode, len(c.rules))
-	for i := range c.rules {
-		rh := ruleHot{anyHit: c.rules[i].anyHit, need: -1}
-		for st := range textStates {
-			lb, title, li := stateOf(st)
-			if c.rules[i].lang&lb != 0 && maybeIn(&c.rules[i].root, title, li) != triFalse {
-				rh.ok |= 1 << st
-			}
-		}
-		near := func(n *node) {
-			if n.kind == nNear && rh.reqN == 0 && len(n.right) <= len(rh.req) {
-				for _, l := range n.right {
-					rh.req[rh.reqN] = l.pat
-					rh.reqN++
-				}
-			}
-		}
-		root := &c.rules[i].root
-		near(root)
-		if root.kind == nAnd {
-			for k := range root.kids {
-				if root.kids[k].kind == nTerm {
-					rh.need = root.kids[k].pat
-				}
-				near(&root.kids[k])
-			}
-		}
-		betterReq(&c.rules[i], &rh)
-		c.ruleHot[i] = rh
-		c.evals[i] = evalNode(root)
+	copy(c.ruleHot, base.hot)
+	for i := copy(c.evals, base.evals); i < len(c.rules); i++ {
+		c.ruleHot[i], c.evals[i] = ruleTables(&c.rules[i])
 	}
 	// Matching needs a pattern's text and mode only: the full table (with
 	// roles, rules and units, ~100 bytes a pattern) is the builder's.
@@ -354,6 +330,41 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	}
 	c.pool.New = func() any { return c.newScratch() }
 	return c, nil
+}
+
+// ruleTables returns what the candidate loop needs of rule r (see
+// ruleHot) and its compact nodes, both derived from its tree.
+func ruleTables(r *rule) (ruleHot, enode) {
+	rh := ruleHot{anyHit: r.anyHit, need: -1}
+	for st := range textStates {
+		lb, title, li := stateOf(st)
+		if r.lang&lb != 0 && maybeIn(&r.root, title, li) != triFalse {
+			rh.ok |= 1 << st
+		}
+	}
+	near := func(n *node) {
+		if n.kind == nNear && rh.reqN == 0 && len(n.right) <= len(rh.req) {
+			for _, l := range n.right {
+				rh.req[rh.reqN] = l.pat
+				rh.reqN++
+			}
+		}
+	}
+	root := &r.root
+	near(root)
+	if root.kind == nAnd {
+		for k := range root.kids {
+			if root.kids[k].kind == nTerm {
+				rh.need = root.kids[k].pat
+			}
+			near(&root.kids[k])
+		}
+	}
+	betterReq(r, &rh)
+	// Only req[:reqN] is read: the rest zero, so that equal rules have
+	// equal tables (a blob stores reqN entries).
+	clear(rh.req[rh.reqN:])
+	return rh, evalNode(root)
 }
 
 // literal is what matching needs of a pattern.
@@ -410,6 +421,11 @@ type packBase struct {
 	sorted []int32          // the patterns in the order of their keys (a decoded blob)
 	topics map[string]bool
 	units  *unitTable // the exact units of pats, numbered
+	// Per rule, its candidate table and compact nodes (see ruleTables):
+	// New derives them only for the rules it adds. Decoded from a blob,
+	// the rules have no trees (root is zero): nothing else needs them.
+	hot   []ruleHot
+	evals []enode
 }
 
 var packCache sync.Map // pack names joined by "," -> func() (*packBase, error)
@@ -458,7 +474,12 @@ func compilePacks(names []string) (*packBase, error) {
 	c.always = slices.Clip(c.always)
 	// The exact size: the base is kept for the process's life.
 	pats := slices.Clone(c.pats)
-	return &packBase{pats: pats, rules: c.rules, always: c.always, index: b.index, topics: b.topics, units: newUnitTable(pats)}, nil
+	base := &packBase{pats: pats, rules: c.rules, always: c.always, index: b.index, topics: b.topics, units: newUnitTable(pats),
+		hot: make([]ruleHot, len(c.rules)), evals: make([]enode, len(c.rules))}
+	for i := range c.rules {
+		base.hot[i], base.evals[i] = ruleTables(&c.rules[i])
+	}
+	return base, nil
 }
 
 // Topics returns every topic any loaded rule can assign, sorted.

@@ -9,6 +9,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/earshot/earshot/mention"
 )
@@ -39,7 +40,7 @@ var (
 )
 
 // blobMagic starts every blob; the number is the format's version.
-const blobMagic = "earshot packs 2\n"
+const blobMagic = "earshot packs 3\n"
 
 // blobName is the file of the blob of the packs names.
 func blobName(names []string) string { return "packs/" + strings.Join(names, "-") + ".bin" }
@@ -99,33 +100,56 @@ func patKeyCmp(p *pattern, key string) int {
 // unsigned varints (signed values zig-zag, floats with their bytes
 // reversed so that round numbers are short) and strings (a length, then
 // the bytes, which the decoder slices out of the blob without copying).
-// Before the tables come the totals of their parts, so that the decoder
-// allocates each kind of part once.
+//
+// After the magic come the totals of the tables' parts, so that the
+// decoder allocates each kind of part once, and where the rules start (4
+// bytes, little-endian): the patterns and the rules are decoded on two
+// goroutines. The patterns' exact units are numbers into the sorted list
+// of them (the unit table), the others are strings. The rules carry what
+// New would derive from their trees (their candidate tables and compact
+// nodes, see ruleTables) instead of the trees.
 func encodePacks(base *packBase) []byte {
 	var e blobEncoder
 	e.b = append(e.b, blobMagic...)
-	var nRoles, nRuleRefs, nUnits, nNodes, nLeaves int
+	ut := base.units
+	if ut == nil {
+		ut = newUnitTable(base.pats)
+	}
+	hot, evals := base.hot, base.evals
+	if hot == nil {
+		hot, evals = make([]ruleHot, len(base.rules)), make([]enode, len(base.rules))
+		for i := range base.rules {
+			hot[i], evals[i] = ruleTables(&base.rules[i])
+		}
+	}
+	var n blobCounts
+	n[cPats], n[cRules], n[cKeys] = len(base.pats), len(base.rules), len(ut.keys)
 	for i := range base.pats {
 		p := &base.pats[i]
-		nRoles += len(p.roles)
-		nRuleRefs += len(p.rules)
-		nUnits += len(p.units)
+		n[cRoles] += len(p.roles)
+		n[cRefs] += len(p.rules)
+		n[cUnits] += len(p.units)
 	}
-	var countNodes func(n *node)
-	countNodes = func(n *node) {
-		nNodes += len(n.kids)
-		nLeaves += len(n.left) + len(n.right)
-		for k := range n.kids {
-			countNodes(&n.kids[k])
+	var countNodes func(n *enode)
+	countNodes = func(en *enode) {
+		n[cEnodes] += len(en.kids)
+		n[cLeaves] += len(en.leaves) + len(en.right)
+		if en.meta != nil {
+			n[cMetas]++
+		}
+		for k := range en.kids {
+			countNodes(&en.kids[k])
 		}
 	}
 	for i := range base.rules {
-		nLeaves += len(base.rules[i].spans)
-		countNodes(&base.rules[i].root)
+		n[cLeaves] += len(base.rules[i].spans)
+		countNodes(&evals[i])
 	}
-	for _, n := range []int{len(base.pats), nRoles, nRuleRefs, nUnits, len(base.rules), nNodes, nLeaves} {
-		e.uint(uint64(n))
+	for _, k := range n {
+		e.uint(uint64(k))
 	}
+	rulesAt := len(e.b)
+	e.b = append(e.b, 0, 0, 0, 0)
 	topics := make([]string, 0, len(base.topics))
 	for t := range base.topics {
 		topics = append(topics, t)
@@ -133,6 +157,8 @@ func encodePacks(base *packBase) []byte {
 	slices.Sort(topics)
 	e.strings(topics)
 	e.int32s(base.always)
+	e.strings(ut.keys)
+	uid := 0
 	for i := range base.pats {
 		p := &base.pats[i]
 		e.str(p.text)
@@ -145,17 +171,17 @@ func encodePacks(base *packBase) []byte {
 			e.float(r.weight)
 		}
 		e.int32s(p.rules)
-		e.strings(p.units)
-	}
-	for i := range base.rules {
-		r := &base.rules[i]
-		e.str(r.name)
-		e.str(r.topic)
-		e.str(string(r.severity))
-		e.b = append(e.b, byte(r.crit), r.lang, flags(r.custom, r.anyHit))
-		e.float(r.weight)
-		e.node(&r.root)
-		e.leaves(r.spans)
+		e.uint(uint64(len(p.units)))
+		for _, u := range p.units {
+			// An exact unit is its number + 1; another, 0 and its text.
+			if k := ut.uids[uid]; k >= 0 {
+				e.uint(uint64(k) + 1)
+			} else {
+				e.uint(0)
+				e.str(u)
+			}
+			uid++
+		}
 	}
 	// The patterns in the order of their keys, for lookup.
 	sorted := make([]int32, len(base.pats))
@@ -170,16 +196,42 @@ func encodePacks(base *packBase) []byte {
 		return strings.Compare(pa.text, pb.text)
 	})
 	e.int32s(sorted)
-	// The exact units' numbers (their order among the units; the units
-	// themselves are the patterns'), so that New need not look them up.
-	ut := base.units
-	if ut == nil {
-		ut = newUnitTable(base.pats)
+	binary.LittleEndian.PutUint32(e.b[rulesAt:], uint32(len(e.b)))
+	for i := range base.rules {
+		r := &base.rules[i]
+		e.str(r.name)
+		e.str(r.topic)
+		e.str(string(r.severity))
+		e.b = append(e.b, byte(r.crit), r.lang, flags(r.custom, r.anyHit))
+		e.float(r.weight)
+		e.leaves(r.spans)
+		h := &hot[i]
+		e.uint(uint64(h.ok))
+		e.b = append(e.b, flags(h.anyHit), h.reqN)
+		e.int(int64(h.need))
+		for _, p := range h.req[:h.reqN] {
+			e.int(int64(p))
+		}
+		e.enode(&evals[i])
 	}
-	e.uint(uint64(len(ut.keys)))
-	e.int32s(ut.uids)
 	return e.b
 }
+
+// The totals at the start of a blob.
+const (
+	cPats = iota
+	cRoles
+	cRefs  // rule numbers of the patterns
+	cUnits // units of the patterns
+	cKeys  // exact units (the unit table)
+	cRules
+	cEnodes // compact nodes below the rules' roots
+	cLeaves // of the nodes and the rules' spans
+	cMetas  // meta nodes (author:, source:, lang:)
+	nCounts
+)
+
+type blobCounts [nCounts]int
 
 func flags(bs ...bool) byte {
 	var f byte
@@ -218,55 +270,109 @@ func (e *blobEncoder) leaves(ls []leaf) {
 		e.b = append(e.b, flags(l.title))
 	}
 }
-func (e *blobEncoder) node(n *node) {
-	e.b = append(e.b, byte(n.kind), n.field, flags(n.title, n.prefix))
+func (e *blobEncoder) enode(n *enode) {
+	e.b = append(e.b, byte(n.kind), flags(n.title, n.meta != nil))
 	e.int(int64(n.pat))
 	e.int(int64(n.n))
-	e.str(n.val)
-	e.leaves(n.left)
+	e.leaves(n.leaves)
 	e.leaves(n.right)
+	if n.meta != nil {
+		m := n.meta
+		if m.kind != nMeta || m.pat != 0 || m.n != 0 || m.title || m.kids != nil || m.left != nil || m.right != nil {
+			panic("classifier: a meta node with more than a field, a value and prefix")
+		}
+		e.b = append(e.b, m.field, flags(m.prefix))
+		e.str(m.val)
+	}
 	e.uint(uint64(len(n.kids)))
 	for k := range n.kids {
-		e.node(&n.kids[k])
+		e.enode(&n.kids[k])
 	}
 }
 
-// blobDecoder reads a blob; the first problem stops it (err).
+// blobDecoder reads a part of a blob; the first problem stops it (err).
 type blobDecoder struct {
 	s   string
 	off int
 	err error
+	// The numbers of patterns and rules, which every reference must be
+	// below, so that a damaged blob cannot make the matcher index out of
+	// range.
+	nPats, nRules int32
 	// The parts of the tables, allocated once and handed out in order.
 	roles   []role
 	refs    []int32
 	units   []string
-	nodes   []node
+	enodes  []enode
 	leafArr []leaf
+	metas   []node
 }
 
 var errBlob = errors.New("truncated or corrupt")
 
 // decodePacks reads a blob written by encodePacks, with room for extra
-// more patterns. Strings are slices of blob.
+// more patterns. Strings are slices of blob. The rules are decoded on a
+// second goroutine beside the patterns.
 func decodePacks(blob string, extra int) (*packBase, error) {
 	if !strings.HasPrefix(blob, blobMagic) {
 		return nil, errors.New("not a packs blob of this version")
 	}
-	d := &blobDecoder{s: blob, off: len(blobMagic)}
-	var n [7]int
+	h := &blobDecoder{s: blob, off: len(blobMagic)}
+	var n blobCounts
 	for i := range n {
-		n[i] = d.count()
+		n[i] = h.count()
 	}
-	if d.err != nil {
-		return nil, d.err
+	if h.off+4 > len(blob) || h.err != nil || n[cPats] > math.MaxInt32 || n[cRules] > math.MaxInt32 {
+		return nil, errBlob
 	}
-	base := &packBase{pats: make([]pattern, n[0], n[0]+max(extra, 0)), rules: make([]rule, n[4]), topics: map[string]bool{}}
-	d.roles, d.refs, d.units = make([]role, n[1]), make([]int32, n[2]), make([]string, n[3])
-	d.nodes, d.leafArr = make([]node, n[5]), make([]leaf, n[6])
+	rulesAt := int(binary.LittleEndian.Uint32([]byte(blob[h.off : h.off+4])))
+	if rulesAt < h.off+4 || rulesAt > len(blob) {
+		return nil, errBlob
+	}
+	base := &packBase{pats: make([]pattern, n[cPats], n[cPats]+max(extra, 0)), rules: make([]rule, n[cRules]), topics: map[string]bool{},
+		hot: make([]ruleHot, n[cRules]), evals: make([]enode, n[cRules])}
+	np, nr := int32(n[cPats]), int32(n[cRules])
+	// Both parts are cut from one arena of leaves: the rules' decoder
+	// checks that it stays in its part.
+	pd := &blobDecoder{s: blob[:rulesAt], off: h.off + 4, nPats: np, nRules: nr,
+		roles: make([]role, n[cRoles]), refs: make([]int32, n[cRefs]), units: make([]string, n[cUnits])}
+	rd := &blobDecoder{s: blob, off: rulesAt, nPats: np, nRules: nr,
+		enodes: make([]enode, n[cEnodes]), leafArr: make([]leaf, n[cLeaves]), metas: make([]node, n[cMetas])}
+	var wg sync.WaitGroup
+	wg.Go(func() { rd.rules(base) })
+	pd.patterns(base, n[cKeys])
+	wg.Wait()
+	for _, d := range []*blobDecoder{pd, rd} {
+		if d.err == nil && d.off != len(d.s) {
+			d.err = errBlob
+		}
+		if d.err != nil {
+			return nil, d.err
+		}
+	}
+	return base, nil
+}
+
+// patterns reads the part of the blob before the rules.
+func (d *blobDecoder) patterns(base *packBase, nKeys int) {
 	for _, t := range d.strings() {
 		base.topics[t] = true
 	}
-	base.always = d.int32s(nil)
+	base.always = d.refList(nil, d.nRules)
+	keys := d.strings()
+	if len(keys) != nKeys {
+		d.fail()
+		return
+	}
+	// Every number used, the units sorted: unitTable.find relies on it.
+	for k := 1; k < len(keys); k++ {
+		if keys[k-1] >= keys[k] {
+			d.fail()
+			return
+		}
+	}
+	ut := &unitTable{keys: keys, count: make([]int32, nKeys), uids: make([]int32, len(d.units)), npats: len(base.pats)}
+	uids := ut.uids
 	for i := range base.pats {
 		p := &base.pats[i]
 		p.text = d.str()
@@ -281,15 +387,49 @@ func decodePacks(blob string, extra int) (*packBase, error) {
 			}
 			d.roles = d.roles[k:]
 		}
-		p.rules = d.int32s(&d.refs)
+		p.rules = d.refList(&d.refs, d.nRules)
 		if k := take(d, &d.units); k > 0 {
 			p.units = d.units[:k:k]
 			for j := range p.units {
-				p.units[j] = d.str()
+				u := d.uint()
+				if u == 0 {
+					if exactUnit(p, j) {
+						d.fail()
+						return
+					}
+					p.units[j] = d.str()
+					uids[j] = -1
+					continue
+				}
+				if u > uint64(nKeys) || !exactUnit(p, j) {
+					d.fail()
+					return
+				}
+				p.units[j] = keys[u-1]
+				uids[j] = int32(u - 1)
+				ut.count[u-1]++
 			}
-			d.units = d.units[k:]
+			d.units, uids = d.units[k:], uids[k:]
+		}
+		if d.err != nil {
+			return
 		}
 	}
+	for k := range ut.count {
+		if ut.count[k] == 0 {
+			d.fail()
+			return
+		}
+	}
+	base.units = ut
+	base.sorted = d.refList(nil, d.nPats)
+	if len(base.sorted) != len(base.pats) {
+		d.fail()
+	}
+}
+
+// rules reads the part of the blob from the rules on.
+func (d *blobDecoder) rules(base *packBase) {
 	for i := range base.rules {
 		r := &base.rules[i]
 		r.name, r.topic, r.severity = d.str(), d.str(), mention.Severity(d.str())
@@ -297,111 +437,31 @@ func decodePacks(blob string, extra int) (*packBase, error) {
 		f := d.byte()
 		r.custom, r.anyHit = f&1 != 0, f&2 != 0
 		r.weight = d.float()
-		d.node(&r.root)
 		r.spans = d.leaves()
-	}
-	base.sorted = d.int32s(nil)
-	nKeys := d.count()
-	uids := d.int32s(nil)
-	if d.err == nil && d.off != len(d.s) {
-		d.err = errBlob
-	}
-	if d.err != nil {
-		return nil, d.err
-	}
-	if len(base.sorted) != len(base.pats) || !base.indexesValid() {
-		return nil, errBlob
-	}
-	if base.units = unitsOf(base.pats, nKeys, uids); base.units == nil {
-		return nil, errBlob
-	}
-	return base, nil
-}
-
-// unitsOf rebuilds the unit table of pats from the units' numbers, or
-// returns nil if they do not number the exact units in sorted order.
-func unitsOf(pats []pattern, nKeys int, uids []int32) *unitTable {
-	ut := &unitTable{keys: make([]string, nKeys), count: make([]int32, nKeys), uids: uids, npats: len(pats)}
-	n := 0
-	for i := range pats {
-		for j, u := range pats[i].units {
-			if n == len(uids) {
-				return nil
-			}
-			k := uids[n]
-			n++
-			if k < 0 {
-				if k != -1 || exactUnit(&pats[i], j) {
-					return nil
-				}
-				continue
-			}
-			if int(k) >= nKeys || !exactUnit(&pats[i], j) || ut.count[k] > 0 && ut.keys[k] != u {
-				return nil
-			}
-			ut.keys[k] = u
-			ut.count[k]++
+		h := &base.hot[i]
+		ok := d.uint()
+		if ok >= 1<<textStates {
+			d.fail()
 		}
-	}
-	// Every number used, the units sorted: find relies on it.
-	for k := range ut.keys {
-		if ut.count[k] == 0 || k > 0 && ut.keys[k-1] >= ut.keys[k] {
-			return nil
+		h.ok = uint32(ok)
+		h.anyHit = d.byte()&1 != 0
+		if h.reqN = d.byte(); int(h.reqN) > len(h.req) {
+			d.fail()
+			return
 		}
-	}
-	if n != len(uids) {
-		return nil
-	}
-	return ut
-}
-
-// indexesValid reports whether every pattern and rule number in base
-// names one that exists, so that a damaged blob cannot make the matcher
-// index out of range.
-func (pb *packBase) indexesValid() bool {
-	np, nr := int32(len(pb.pats)), int32(len(pb.rules))
-	in := func(xs []int32, n int32) bool {
-		for _, x := range xs {
-			if x < 0 || x >= n {
-				return false
+		if h.need = d.pat(); h.need < -1 {
+			d.fail()
+		}
+		for k := range h.req[:h.reqN] {
+			if h.req[k] = d.pat(); h.req[k] < 0 {
+				d.fail()
 			}
 		}
-		return true
-	}
-	leaves := func(ls []leaf) bool {
-		for _, l := range ls {
-			if l.pat < 0 || l.pat >= np {
-				return false
-			}
-		}
-		return true
-	}
-	var nodeOK func(n *node) bool
-	nodeOK = func(n *node) bool {
-		if n.pat < 0 || n.pat >= max(np, 1) || !leaves(n.left) || !leaves(n.right) {
-			return false
-		}
-		for k := range n.kids {
-			if !nodeOK(&n.kids[k]) {
-				return false
-			}
-		}
-		return true
-	}
-	if !in(pb.sorted, np) || !in(pb.always, nr) {
-		return false
-	}
-	for i := range pb.pats {
-		if !in(pb.pats[i].rules, nr) {
-			return false
+		d.enode(&base.evals[i])
+		if d.err != nil {
+			return
 		}
 	}
-	for i := range pb.rules {
-		if !nodeOK(&pb.rules[i].root) || !leaves(pb.rules[i].spans) {
-			return false
-		}
-	}
-	return true
 }
 
 func (d *blobDecoder) fail() {
@@ -477,9 +537,9 @@ func take[T any](d *blobDecoder, arena *[]T) int {
 	return k
 }
 
-// int32s reads a list into arena (nil: a list of its own). An empty
-// list is nil.
-func (d *blobDecoder) int32s(arena *[]int32) []int32 {
+// refList reads a list of numbers below n into arena (nil: a list of
+// its own). An empty list is nil.
+func (d *blobDecoder) refList(arena *[]int32, n int32) []int32 {
 	var k int
 	var xs []int32
 	if arena == nil {
@@ -494,7 +554,7 @@ func (d *blobDecoder) int32s(arena *[]int32) []int32 {
 	}
 	for i := range xs {
 		v := d.int()
-		if v < math.MinInt32 || v > math.MaxInt32 {
+		if v < 0 || v >= int64(n) {
 			d.fail()
 		}
 		xs[i] = int32(v)
@@ -505,6 +565,17 @@ func (d *blobDecoder) int32s(arena *[]int32) []int32 {
 	return xs
 }
 
+// pat reads a pattern's number: below the number of patterns, and at
+// least -1 (which callers that want none refuse).
+func (d *blobDecoder) pat() int32 {
+	v := d.int()
+	if v < -1 || v >= int64(d.nPats) {
+		d.fail()
+		return 0
+	}
+	return int32(v)
+}
+
 func (d *blobDecoder) leaves() []leaf {
 	k := take(d, &d.leafArr)
 	if k == 0 {
@@ -513,24 +584,56 @@ func (d *blobDecoder) leaves() []leaf {
 	ls := d.leafArr[:k:k]
 	d.leafArr = d.leafArr[k:]
 	for i := range ls {
-		ls[i].pat = int32(d.int())
+		if ls[i].pat = d.pat(); ls[i].pat < 0 {
+			d.fail()
+		}
 		ls[i].title = d.byte()&1 != 0
 	}
 	return ls
 }
 
-func (d *blobDecoder) node(n *node) {
-	n.kind, n.field = nodeKind(d.byte()), d.byte()
+func (d *blobDecoder) enode(n *enode) {
+	n.kind = nodeKind(d.byte())
 	f := d.byte()
-	n.title, n.prefix = f&1 != 0, f&2 != 0
-	n.pat, n.n = int32(d.int()), int32(d.int())
-	n.val = d.str()
-	n.left, n.right = d.leaves(), d.leaves()
-	if k := take(d, &d.nodes); k > 0 {
-		n.kids = d.nodes[:k:k]
-		d.nodes = d.nodes[k:]
+	n.title = f&1 != 0
+	if p := d.int(); p >= 0 && p < int64(max(d.nPats, 1)) {
+		n.pat = int32(p)
+	} else {
+		d.fail()
+	}
+	v := d.int()
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		d.fail()
+	}
+	n.n = int32(v)
+	n.leaves, n.right = d.leaves(), d.leaves()
+	if f&2 != 0 {
+		if len(d.metas) == 0 {
+			d.fail()
+			return
+		}
+		m := &d.metas[0]
+		d.metas = d.metas[1:]
+		m.kind, m.field = nMeta, d.byte()
+		m.prefix = d.byte()&1 != 0
+		m.val = d.str()
+		n.meta = m
+	}
+	k := take(d, &d.enodes)
+	// What eval relies on: a kind it knows, NOT with its operand, a meta
+	// term with its node.
+	if n.kind > nNever || n.kind == nNot && k != 1 || n.kind == nMeta && n.meta == nil {
+		d.fail()
+		return
+	}
+	if k > 0 {
+		n.kids = d.enodes[:k:k]
+		d.enodes = d.enodes[k:]
 		for i := range n.kids {
-			d.node(&n.kids[i])
+			if d.err != nil {
+				return
+			}
+			d.enode(&n.kids[i])
 		}
 	}
 }

@@ -66,16 +66,20 @@ func TestPackBlobs(t *testing.T) {
 					b.always = nil
 				}
 				for i := range b.rules {
-					emptyNil(&b.rules[i].root)
+					// A decoded rule has no tree: what New derives from
+					// it comes with the rule (hot, evals).
+					b.rules[i].root = node{}
 					if len(b.rules[i].spans) == 0 {
 						b.rules[i].spans = nil
 					}
+					enodeEmptyNil(&b.evals[i])
 				}
 			}
 			for _, cmp := range []struct {
 				what      string
 				got, want any
-			}{{"patterns", got.pats, want.pats}, {"rules", got.rules, want.rules}, {"always", got.always, want.always}, {"topics", got.topics, want.topics}, {"unit table", got.units, want.units}} {
+			}{{"patterns", got.pats, want.pats}, {"rules", got.rules, want.rules}, {"always", got.always, want.always}, {"topics", got.topics, want.topics}, {"unit table", got.units, want.units},
+				{"candidate tables", got.hot, want.hot}, {"compact nodes", got.evals, want.evals}} {
 				if !reflect.DeepEqual(cmp.got, cmp.want) {
 					t.Errorf("decoded %s differ from the compiled ones", cmp.what)
 				}
@@ -98,18 +102,18 @@ func TestPackBlobs(t *testing.T) {
 	}
 }
 
-func emptyNil(n *node) {
+func enodeEmptyNil(n *enode) {
 	if len(n.kids) == 0 {
 		n.kids = nil
 	}
-	if len(n.left) == 0 {
-		n.left = nil
+	if len(n.leaves) == 0 {
+		n.leaves = nil
 	}
 	if len(n.right) == 0 {
 		n.right = nil
 	}
 	for k := range n.kids {
-		emptyNil(&n.kids[k])
+		enodeEmptyNil(&n.kids[k])
 	}
 }
 
@@ -129,7 +133,17 @@ func TestDecodePacksCorrupt(t *testing.T) {
 		"rule in always":    func(b *packBase) { b.always = append(b.always, int32(len(b.rules))) },
 		"rule of a pattern": func(b *packBase) { b.pats[0].rules = []int32{-1} },
 		"pattern of a span": func(b *packBase) { b.rules[0].spans = []leaf{{pat: int32(len(b.pats))}} },
-		"pattern of a node": func(b *packBase) { b.rules[0].root.pat = int32(len(b.pats)) },
+		"pattern of a node": func(b *packBase) { b.evals[0].pat = int32(len(b.pats)) },
+		"pattern of a leaf": func(b *packBase) { b.evals[0].leaves = []leaf{{pat: -1}} },
+		"need":              func(b *packBase) { b.hot[0].need = int32(len(b.pats)) },
+		"req": func(b *packBase) {
+			b.hot[0].reqN = 1
+			b.hot[0].req[0] = -1
+		},
+		"number of a unit": func(b *packBase) { b.units.uids[0] = int32(len(b.units.keys)) },
+		"node kind":        func(b *packBase) { b.evals[0].kind = nNever + 1 },
+		"NOT operand":      func(b *packBase) { b.evals[0] = enode{kind: nNot} },
+		"meta node":        func(b *packBase) { b.evals[0] = enode{kind: nMeta} },
 	} {
 		b, err := decodePacks(blob, 0)
 		if err != nil {
@@ -137,7 +151,7 @@ func TestDecodePacksCorrupt(t *testing.T) {
 		}
 		damage(b)
 		if _, err := decodePacks(string(encodePacks(b)), 0); err == nil {
-			t.Errorf("a blob with a %s out of range decoded", what)
+			t.Errorf("a blob with a damaged %s decoded", what)
 		}
 	}
 }
