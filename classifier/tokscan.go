@@ -220,9 +220,12 @@ type multiPat struct {
 }
 
 type dictEntry struct {
-	singles        []int32 // one-unit exact patterns, except stop-only ones
-	multis         []int32 // indexes into tokIndex.multi anchored on this unit
-	stopDE, stopEN float64 // language evidence of its one-unit patterns
+	// The one-unit exact patterns, except stop-only ones, and the
+	// indexes into tokIndex.multi anchored on this unit: counted while
+	// the patterns are read, then ranges of one array each.
+	singleOff, singleN int32
+	multiOff, multiN   int32
+	stopDE, stopEN     float64 // language evidence of its one-unit patterns
 }
 
 // wordSlot is a slot of the open-addressing dictionary of units: the hash
@@ -454,7 +457,8 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 			}
 		}
 	}
-	nExact = len(recs)
+	// The brand words become words of the dictionary too (below).
+	nExact = len(recs) + 2*len(x.brandWords)
 	// Sized up front: growing them was a third of building the index.
 	x.multi = make([]multiPat, 0, nMulti)
 	// The units of all phrases in one array: one allocation instead of
@@ -462,6 +466,10 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 	unitArena := make([]unitPat, nMultiUnits)
 	x.anchors = make([]anchorRef, 0, nMulti)
 	x.entries = make([]dictEntry, 0, nExact)
+	x.keys = make([]string, 0, nExact)
+	// The one-unit patterns of each entry (entry, pattern), in the order
+	// of the patterns.
+	var singles [][2]int32
 	var collision error
 	// id returns the dictionary id of u (given in the order of first use)
 	// and how many patterns use it.
@@ -540,7 +548,8 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 				e.stopDE += p.stopDE
 				e.stopEN += p.stopEN
 				if !p.stopOnly {
-					e.singles = append(e.singles, pi)
+					e.singleN++
+					singles = append(singles, [2]int32{eid, pi})
 				}
 			}
 			continue
@@ -567,10 +576,8 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 				}
 			}
 		}
-		mi := int32(len(x.multi))
 		x.multi = append(x.multi, m)
-		e := m.units[m.anchor].id
-		x.entries[e].multis = append(x.entries[e].multis, mi)
+		x.entries[m.units[m.anchor].id].multiN++
 	}
 	// The one-word brand terms are in nearly every text but in no
 	// pattern's units: as words of the dictionary (without patterns) they
@@ -578,6 +585,28 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 	for _, bw := range x.brandWords {
 		id(rec(bw.text), bw.text)
 		id(rec(bw.text+"s"), bw.text+"s")
+	}
+	// The entries' lists, each a range of one array, in the order of the
+	// patterns (a stable counting sort).
+	nSingle, nMultis := 0, 0
+	for e := range x.entries {
+		en := &x.entries[e]
+		en.singleOff, en.multiOff = int32(nSingle), int32(nMultis)
+		nSingle += int(en.singleN)
+		nMultis += int(en.multiN)
+	}
+	singleArr, multiArr := make([]int32, nSingle), make([]int32, nMultis)
+	fill := make([]int32, len(x.entries))
+	for _, se := range singles {
+		singleArr[x.entries[se[0]].singleOff+fill[se[0]]] = se[1]
+		fill[se[0]]++
+	}
+	clear(fill)
+	for mi := range x.multi {
+		m := &x.multi[mi]
+		e := m.units[m.anchor].id
+		multiArr[x.entries[e].multiOff+fill[e]] = int32(mi)
+		fill[e]++
 	}
 	// Pack the entries into the slots of the dictionary.
 	size := 8
@@ -627,15 +656,17 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 		} else {
 			x.ext, sl.stemN = x.ext[:sl.extOff], probeStems
 		}
-		if len(en.singles) > 0 {
-			sl.single = en.singles[0]
-			sl.moreN = uint8(len(en.singles) - 1)
-			for _, p := range en.singles[1:] {
+		enSingles := singleArr[en.singleOff:][:en.singleN]
+		enMultis := multiArr[en.multiOff:][:en.multiN]
+		if len(enSingles) > 0 {
+			sl.single = enSingles[0]
+			sl.moreN = uint8(len(enSingles) - 1)
+			for _, p := range enSingles[1:] {
 				x.ext = append(x.ext, extRef{pat: p})
 			}
 		}
-		sl.anchOff, sl.anchN = int32(len(x.anchors)), uint16(len(en.multis))
-		for _, mi := range en.multis {
+		sl.anchOff, sl.anchN = int32(len(x.anchors)), uint16(len(enMultis))
+		for _, mi := range enMultis {
 			m := &x.multi[mi]
 			ar := anchorRef{multi: mi, nb: -1}
 			for _, j := range []int32{m.anchor + 1, m.anchor - 1} {
@@ -646,7 +677,7 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 			}
 			x.anchors = append(x.anchors, ar)
 		}
-		if len(en.singles) > 1<<8 || len(en.multis) > 1<<16-1 {
+		if len(enSingles) > 1<<8 || len(enMultis) > 1<<16-1 {
 			collision = fmt.Errorf("the pattern word %q occurs in too many patterns", x.keys[e])
 		}
 	}
