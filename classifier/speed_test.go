@@ -317,3 +317,10 @@ func TestNeedAndReq(t *testing.T) {
 		t.Error("no rule has a req")
 	}
 }
+
+// TestPatternSize keeps pattern free of padding (see pattern).
+func TestPatternSize(t *testing.T) {
+	if n := unsafe.Sizeof(pattern{}); n != 112 {
+		t.Errorf("pattern is %d bytes, want 112", n)
+	}
+}
