@@ -102,10 +102,12 @@ func patKeyCmp(p *pattern, key string) int {
 // the bytes, which the decoder slices out of the blob without copying).
 //
 // After the magic come the totals of the tables' parts, so that the
-// decoder allocates each kind of part once, and where the rules start (4
-// bytes, little-endian): the patterns and the rules are decoded on two
-// goroutines. The patterns' exact units are numbers into the sorted list
-// of them (the unit table), the others are strings. The rules carry what
+// decoder allocates each kind of part once, and where the rules start and
+// where the second half of the patterns starts (see blobSplit): the blob
+// is decoded on two goroutines, one the first half of the patterns, the
+// other the rules and the second half. The patterns' exact units are
+// numbers into the sorted list of them (the unit table), the others are
+// strings. The rules carry what
 // New would derive from their trees (their candidate tables and compact
 // nodes, see ruleTables) instead of the trees.
 func encodePacks(base *packBase) []byte {
@@ -148,8 +150,9 @@ func encodePacks(base *packBase) []byte {
 	for _, k := range n {
 		e.uint(uint64(k))
 	}
-	rulesAt := len(e.b)
-	e.b = append(e.b, 0, 0, 0, 0)
+	splitAt := len(e.b)
+	e.b = append(e.b, make([]byte, 4*nSplit)...)
+	start := len(e.b)
 	topics := make([]string, 0, len(base.topics))
 	for t := range base.topics {
 		topics = append(topics, t)
@@ -159,8 +162,16 @@ func encodePacks(base *packBase) []byte {
 	e.int32s(base.always)
 	e.strings(ut.keys)
 	uid := 0
+	var at []blobSplit // where each pattern starts
+	var sp blobSplit
 	for i := range base.pats {
 		p := &base.pats[i]
+		at = append(at, sp)
+		at[i][sByte] = len(e.b)
+		sp[sPat]++
+		sp[sRoles] += len(p.roles)
+		sp[sRefs] += len(p.rules)
+		sp[sUnits] += len(p.units)
 		e.str(p.text)
 		e.b = append(e.b, byte(p.mode), flags(p.brand, p.exclude, p.stopOnly, p.ruleLeaf, p.bytePath))
 		e.float(p.stopDE)
@@ -196,7 +207,7 @@ func encodePacks(base *packBase) []byte {
 		return strings.Compare(pa.text, pb.text)
 	})
 	e.int32s(sorted)
-	binary.LittleEndian.PutUint32(e.b[rulesAt:], uint32(len(e.b)))
+	rulesAt := len(e.b)
 	for i := range base.rules {
 		r := &base.rules[i]
 		e.str(r.name)
@@ -214,8 +225,38 @@ func encodePacks(base *packBase) []byte {
 		}
 		e.enode(&evals[i])
 	}
+	// The first goroutine decodes up to the pattern that starts nearest
+	// the middle.
+	sp = blobSplit{sByte: rulesAt, sRules: rulesAt}
+	mid := start + (len(e.b)-start)/2
+	for i := range at {
+		if at[i][sByte] >= mid {
+			sp = at[i]
+			sp[sRules] = rulesAt
+			break
+		}
+	}
+	for k, v := range sp {
+		binary.LittleEndian.PutUint32(e.b[splitAt+4*k:], uint32(v))
+	}
 	return e.b
 }
+
+// blobSplit is where the part of the blob that the second goroutine
+// decodes starts: the byte and the numbers of patterns, roles, rule
+// numbers and units before it; and where the rules start. Each is 4
+// bytes, little-endian, after the totals.
+type blobSplit [nSplit]int
+
+const (
+	sByte = iota
+	sPat
+	sRoles
+	sRefs
+	sUnits
+	sRules
+	nSplit
+)
 
 // The totals at the start of a blob.
 const (
@@ -311,8 +352,9 @@ type blobDecoder struct {
 var errBlob = errors.New("truncated or corrupt")
 
 // decodePacks reads a blob written by encodePacks, with room for extra
-// more patterns. Strings are slices of blob. The rules are decoded on a
-// second goroutine beside the patterns.
+// more patterns. Strings are slices of blob. The first half of the
+// patterns is decoded on the calling goroutine; the rules, then the
+// second half, on another.
 func decodePacks(blob string, extra int) (*packBase, error) {
 	if !strings.HasPrefix(blob, blobMagic) {
 		return nil, errors.New("not a packs blob of this version")
@@ -322,27 +364,66 @@ func decodePacks(blob string, extra int) (*packBase, error) {
 	for i := range n {
 		n[i] = h.count()
 	}
-	if h.off+4 > len(blob) || h.err != nil || n[cPats] > math.MaxInt32 || n[cRules] > math.MaxInt32 {
+	if h.off+4*nSplit > len(blob) || h.err != nil || n[cPats] > math.MaxInt32 || n[cRules] > math.MaxInt32 {
 		return nil, errBlob
 	}
-	rulesAt := int(binary.LittleEndian.Uint32([]byte(blob[h.off : h.off+4])))
-	if rulesAt < h.off+4 || rulesAt > len(blob) {
+	var sp blobSplit
+	for k := range sp {
+		sp[k] = int(binary.LittleEndian.Uint32([]byte(blob[h.off+4*k:])))
+	}
+	start := h.off + 4*nSplit
+	if sp[sByte] < start || sp[sRules] < sp[sByte] || sp[sRules] > len(blob) ||
+		sp[sPat] > n[cPats] || sp[sRoles] > n[cRoles] || sp[sRefs] > n[cRefs] || sp[sUnits] > n[cUnits] {
 		return nil, errBlob
 	}
 	base := &packBase{pats: make([]pattern, n[cPats], n[cPats]+max(extra, 0)), rules: make([]rule, n[cRules]), topics: map[string]bool{},
 		hot: make([]ruleHot, n[cRules]), evals: make([]enode, n[cRules])}
 	np, nr := int32(n[cPats]), int32(n[cRules])
-	// Both parts are cut from one arena of leaves: the rules' decoder
-	// checks that it stays in its part.
-	pd := &blobDecoder{s: blob[:rulesAt], off: h.off + 4, nPats: np, nRules: nr,
-		roles: make([]role, n[cRoles]), refs: make([]int32, n[cRefs]), units: make([]string, n[cUnits])}
-	rd := &blobDecoder{s: blob, off: rulesAt, nPats: np, nRules: nr,
+	roles, refs, units := make([]role, n[cRoles]), make([]int32, n[cRefs]), make([]string, n[cUnits])
+	ut := &unitTable{count: make([]int32, n[cKeys]), uids: make([]int32, n[cUnits]), npats: n[cPats]}
+	// The two halves of the patterns, each with its part of the arenas.
+	p1 := &blobDecoder{s: blob[:sp[sByte]], off: start, nPats: np, nRules: nr,
+		roles: roles[:sp[sRoles]], refs: refs[:sp[sRefs]], units: units[:sp[sUnits]]}
+	p2 := &blobDecoder{s: blob[:sp[sRules]], off: sp[sByte], nPats: np, nRules: nr,
+		roles: roles[sp[sRoles]:], refs: refs[sp[sRefs]:], units: units[sp[sUnits]:]}
+	rd := &blobDecoder{s: blob, off: sp[sRules], nPats: np, nRules: nr,
 		enodes: make([]enode, n[cEnodes]), leafArr: make([]leaf, n[cLeaves]), metas: make([]node, n[cMetas])}
+	count2 := make([]int32, n[cKeys]) // the second half's counts of the units
+	keysRead := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Go(func() { rd.rules(base) })
-	pd.patterns(base, n[cKeys])
+	wg.Go(func() {
+		rd.rules(base)
+		<-keysRead
+		if len(ut.keys) != n[cKeys] {
+			p2.fail() // the first half failed before the keys
+			return
+		}
+		p2.patterns(base.pats[sp[sPat]:], ut.keys, ut.uids[sp[sUnits]:], count2)
+		base.sorted = p2.refList(nil, np)
+	})
+	func() {
+		defer close(keysRead)
+		for _, t := range p1.strings() {
+			base.topics[t] = true
+		}
+		base.always = p1.refList(nil, nr)
+		keys := p1.strings()
+		if len(keys) != n[cKeys] {
+			p1.fail()
+			return
+		}
+		// The units sorted: unitTable.find relies on it.
+		for k := 1; k < len(keys); k++ {
+			if keys[k-1] >= keys[k] {
+				p1.fail()
+				return
+			}
+		}
+		ut.keys = keys
+	}()
+	p1.patterns(base.pats[:sp[sPat]], ut.keys, ut.uids[:sp[sUnits]], ut.count)
 	wg.Wait()
-	for _, d := range []*blobDecoder{pd, rd} {
+	for _, d := range []*blobDecoder{p1, p2, rd} {
 		if d.err == nil && d.off != len(d.s) {
 			d.err = errBlob
 		}
@@ -350,31 +431,28 @@ func decodePacks(blob string, extra int) (*packBase, error) {
 			return nil, d.err
 		}
 	}
+	if len(base.sorted) != len(base.pats) {
+		return nil, errBlob
+	}
+	// Every unit used by a pattern.
+	for k, c := range count2 {
+		if ut.count[k] += c; ut.count[k] == 0 {
+			return nil, errBlob
+		}
+	}
+	base.units = ut
 	return base, nil
 }
 
-// patterns reads the part of the blob before the rules.
-func (d *blobDecoder) patterns(base *packBase, nKeys int) {
-	for _, t := range d.strings() {
-		base.topics[t] = true
-	}
-	base.always = d.refList(nil, d.nRules)
-	keys := d.strings()
-	if len(keys) != nKeys {
-		d.fail()
+// patterns reads pats, whose units are counted in count and numbered in
+// uids; keys are the exact units.
+func (d *blobDecoder) patterns(pats []pattern, keys []string, uids, count []int32) {
+	if d.err != nil {
 		return
 	}
-	// Every number used, the units sorted: unitTable.find relies on it.
-	for k := 1; k < len(keys); k++ {
-		if keys[k-1] >= keys[k] {
-			d.fail()
-			return
-		}
-	}
-	ut := &unitTable{keys: keys, count: make([]int32, nKeys), uids: make([]int32, len(d.units)), npats: len(base.pats)}
-	uids := ut.uids
-	for i := range base.pats {
-		p := &base.pats[i]
+	nKeys := uint64(len(keys))
+	for i := range pats {
+		p := &pats[i]
 		p.text = d.str()
 		p.mode = matchMode(d.byte())
 		f := d.byte()
@@ -401,30 +479,19 @@ func (d *blobDecoder) patterns(base *packBase, nKeys int) {
 					uids[j] = -1
 					continue
 				}
-				if u > uint64(nKeys) || !exactUnit(p, j) {
+				if u > nKeys || !exactUnit(p, j) {
 					d.fail()
 					return
 				}
 				p.units[j] = keys[u-1]
 				uids[j] = int32(u - 1)
-				ut.count[u-1]++
+				count[u-1]++
 			}
 			d.units, uids = d.units[k:], uids[k:]
 		}
 		if d.err != nil {
 			return
 		}
-	}
-	for k := range ut.count {
-		if ut.count[k] == 0 {
-			d.fail()
-			return
-		}
-	}
-	base.units = ut
-	base.sorted = d.refList(nil, d.nPats)
-	if len(base.sorted) != len(base.pats) {
-		d.fail()
 	}
 }
 
