@@ -1,10 +1,8 @@
 package classifier
 
 import (
-	"embed"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,9 +11,6 @@ import (
 	"github.com/earshot/earshot/config"
 	"github.com/earshot/earshot/mention"
 )
-
-//go:embed packs/*.txt
-var packFS embed.FS
 
 // Packs lists the names of the built-in packs.
 func Packs() []string { return []string{"de", "en"} }
@@ -227,7 +222,7 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 		c.threshold = DefaultThreshold
 	}
 	b := &builder{c: c}
-	// The packs first: they are compiled once per process and shared.
+	// The packs first, decoded from their compiled form (see loadPacks).
 	var names []string
 	seen := map[string]bool{}
 	for i, name := range rules.Packs {
@@ -242,26 +237,25 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 		}
 		names = append(names, name)
 	}
+	// The order in which a config lists the packs does not matter: the
+	// packs are always loaded in the order of their names (the order of
+	// the patterns and rules decides which of two equal cues counts and
+	// the order of rules of equal weight), so every combination has one
+	// compiled form.
+	slices.Sort(names)
 	// Room for the patterns this classifier adds: brand terms, and a few
 	// per custom rule (more only cost a copy).
-	base, owned, err := loadPacks(names, len(brand.Terms)+len(brand.Exclude)+4*len(rules.Custom))
+	base, err := loadPacks(names, len(brand.Terms)+len(brand.Exclude)+4*len(rules.Custom))
 	if err != nil {
 		b.errs = append(b.errs, config.Errorf("rules.packs", "%w", err))
-		base, owned = &packBase{}, true
+		base = &packBase{}
 	}
-	if owned {
-		c.pats, c.rules, c.always, b.topics = base.pats, base.rules, base.always, base.topics
-	} else {
-		c.pats = slices.Clone(base.pats)
-		c.rules = slices.Clone(base.rules)
-		c.always = slices.Clone(base.always)
-		b.topics = maps.Clone(base.topics)
-	}
+	c.pats, c.rules, c.always, b.topics = base.pats, base.rules, base.always, base.topics
 	if b.topics == nil {
 		b.topics = map[string]bool{}
 	}
-	// The packs' patterns are found in the base (read only); the ones
-	// this classifier adds go to its own index.
+	// The packs' patterns are found in the base; the ones this
+	// classifier adds go to its own index.
 	b.base, b.index = base, map[string]int32{}
 	brandTerms := func(field string, terms []string, exclude bool) {
 		for i, t := range terms {
@@ -411,11 +405,9 @@ func finishPatterns(pats []pattern) {
 	}
 }
 
-// packBase is the compiled form of a set of packs. Decoded from a blob
-// (loadPacks) it belongs to the New that asked for it; compiled from the
-// packs' text it is shared read-only by every Classifier that loads it:
-// New then copies its slices and maps (shallowly; the rule lists of
-// patterns are clipped, so that a custom rule added to one copies it).
+// packBase is the compiled form of a set of packs: compiled from the
+// packs' text (compilePacks, in the tests), written as a blob and decoded
+// from it (loadPacks) by every New, which then owns it.
 type packBase struct {
 	pats   []pattern
 	rules  []rule
@@ -429,60 +421,6 @@ type packBase struct {
 	// the rules have no trees (root is zero): nothing else needs them.
 	hot   []ruleHot
 	evals []enode
-}
-
-var packCache sync.Map // pack names joined by "," -> func() (*packBase, error)
-
-// cachedPacks compiles the named packs once per process.
-func cachedPacks(names []string) (*packBase, error) {
-	if len(names) == 0 {
-		return &packBase{}, nil
-	}
-	key := strings.Join(names, ",")
-	f, ok := packCache.Load(key)
-	if !ok {
-		f, _ = packCache.LoadOrStore(key, sync.OnceValues(func() (*packBase, error) { return compilePacks(names) }))
-	}
-	return f.(func() (*packBase, error))()
-}
-
-// compilePacks compiles the named packs (which must exist) from their text.
-func compilePacks(names []string) (*packBase, error) {
-	srcs := make([]string, len(names))
-	var errs []error
-	lines := 0
-	for i, name := range names {
-		src, err := packFS.ReadFile("packs/" + name + ".txt")
-		if err != nil {
-			errs = append(errs, fmt.Errorf("pack %q: %w", name, err))
-		}
-		srcs[i] = string(src)
-		lines += strings.Count(srcs[i], "\n")
-	}
-	// Room for every line's pattern and a rule's second term: growing the
-	// slice of (large) patterns one doubling at a time cost a fifth of
-	// the compile.
-	c := &Classifier{pats: make([]pattern, 0, 2*lines)}
-	b := &builder{c: c, index: make(map[string]int32, 2*lines), topics: map[string]bool{}}
-	for i, name := range names {
-		if err := b.pack(name, srcs[i]); err != nil {
-			errs = append(errs, fmt.Errorf("pack %q: %w", name, err))
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	finishPatterns(c.pats)
-	c.rules = slices.Clip(c.rules)
-	c.always = slices.Clip(c.always)
-	// The exact size: the base is kept for the process's life.
-	pats := slices.Clone(c.pats)
-	base := &packBase{pats: pats, rules: c.rules, always: c.always, index: b.index, topics: b.topics, units: newUnitTable(pats),
-		hot: make([]ruleHot, len(c.rules)), evals: make([]enode, len(c.rules))}
-	for i := range c.rules {
-		base.hot[i], base.evals[i] = ruleTables(&c.rules[i])
-	}
-	return base, nil
 }
 
 // Topics returns every topic any loaded rule can assign, sorted.

@@ -14,15 +14,15 @@ import (
 	"github.com/earshot/earshot/mention"
 )
 
-// The built-in packs are also shipped compiled: packs/<names>.bin holds
-// the packBase that compilePacks makes of the packs named (joined by "-",
-// in the order given), written by `go generate` (TestPackBlobs with
-// -update-packs) and checked against the packs' text by the same test, so
-// it cannot drift from them. Decoding one takes a fraction of compiling
-// the packs' text (BenchmarkLoadPacks): the daemon's start-up no longer
-// waits for the compiler, and every New gets a base of its own, so none is
-// kept for the process's life. Combinations of packs without a blob are
-// compiled from the text as before.
+// The built-in packs ship compiled: packs/<names>.bin holds the packBase
+// that compilePacks makes of the packs named (sorted, joined by "-"), one
+// blob for every combination a config can name, written by `go generate`
+// (TestPackBlobs with -update-packs) and checked against the packs' text
+// by the same test, so it cannot drift from them. Only the blobs are in
+// the binary: the packs' text is read from packs/*.txt by the tests and
+// the generator. Decoding a blob takes a fraction of compiling the text
+// (BenchmarkLoadPacks), and every New gets a base of its own, so none is
+// kept for the process's life.
 //
 //go:generate go test -run ^TestPackBlobs$ -update-packs
 
@@ -45,25 +45,22 @@ const blobMagic = "earshot packs 3\n"
 // blobName is the file of the blob of the packs names.
 func blobName(names []string) string { return "packs/" + strings.Join(names, "-") + ".bin" }
 
-// loadPacks returns the compiled form of the named packs: decoded from
-// their blob when there is one (owned by the caller), otherwise compiled
-// once per process and shared (not owned: the caller copies what it
-// changes).
-//
-// extra is room for patterns the caller will add to an owned base.
-func loadPacks(names []string, extra int) (base *packBase, owned bool, err error) {
+// loadPacks decodes the compiled form of the named packs (sorted, see
+// New) from their blob; the caller owns it. extra is room for patterns the
+// caller will add.
+func loadPacks(names []string, extra int) (*packBase, error) {
 	if len(names) == 0 {
-		return &packBase{}, true, nil
+		return &packBase{}, nil
 	}
-	if blob, ok := blobs[blobName(names)]; ok {
-		base, err := decodePacks(*blob, extra)
-		if err != nil {
-			return nil, false, fmt.Errorf("%s: %w", blobName(names), err)
-		}
-		return base, true, nil
+	blob, ok := blobs[blobName(names)]
+	if !ok {
+		return nil, fmt.Errorf("the packs %s have no compiled form (%s)", strings.Join(names, ", "), blobName(names))
 	}
-	base, err = cachedPacks(names)
-	return base, false, err
+	base, err := decodePacks(*blob, extra)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", blobName(names), err)
+	}
+	return base, nil
 }
 
 // lookup finds the pattern of key (the mode's digit and the normalised

@@ -1,18 +1,40 @@
 package classifier
 
 import (
+	"encoding/binary"
+	"errors"
 	"flag"
+	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/earshot/earshot/config"
+	"github.com/earshot/earshot/mention"
 )
 
 var updatePacks = flag.Bool("update-packs", false, "write the compiled packs (packs/*.bin) from the packs' text")
 
-// blobSets are the combinations of built-in packs shipped compiled: the
-// default (both, as config lists them) and each alone.
-var blobSets = [][]string{{"de", "en"}, {"de"}, {"en"}}
+// blobSets are the combinations of built-in packs shipped compiled:
+// every one a config can name (New sorts the names).
+var blobSets = func() [][]string {
+	var sets [][]string
+	packs := Packs()
+	for m := 1; m < 1<<len(packs); m++ {
+		var set []string
+		for i, p := range packs {
+			if m>>i&1 != 0 {
+				set = append(set, p)
+			}
+		}
+		slices.Sort(set)
+		sets = append(sets, set)
+	}
+	return sets
+}()
 
 // TestPackBlobs checks that every shipped blob is what compiling the
 // packs' text gives today, and that decoding it gives back the compiled
@@ -120,6 +142,32 @@ func enodeEmptyNil(n *enode) {
 // TestDecodePacksCorrupt: a cut or damaged blob is an error, not a panic.
 func TestDecodePacksCorrupt(t *testing.T) {
 	blob := blobEn
+	// Another version's blob is refused by its first line; a damaged one
+	// is an error that says so, named after its file by loadPacks.
+	if _, err := decodePacks("earshot packs 2\n"+blob[len(blobMagic):], 0); err == nil || !strings.Contains(err.Error(), "not a packs blob of this version") {
+		t.Errorf("a format 2 blob: %v", err)
+	}
+	if _, err := decodePacks(blob[:len(blob)-1], 0); !errors.Is(err, errBlob) || err.Error() != "truncated or corrupt" {
+		t.Errorf("a cut blob: %v, want %v", err, errBlob)
+	}
+	// Where the second half of the patterns or the rules start, out of
+	// place.
+	hdr := len(blobMagic)
+	for range nCounts {
+		for blob[hdr] >= 0x80 {
+			hdr++
+		}
+		hdr++
+	}
+	for k := range nSplit {
+		for _, v := range []uint32{0, uint32(len(blob)) + 1, 1 << 31} {
+			b := []byte(blob)
+			binary.LittleEndian.PutUint32(b[hdr+4*k:], v)
+			if _, err := decodePacks(string(b), 0); err == nil {
+				t.Errorf("a blob with split field %d = %d decoded", k, v)
+			}
+		}
+	}
 	for _, n := range []int{0, 5, len(blobMagic), len(blobMagic) + 3, len(blob) / 3, len(blob) / 2, len(blob) - 1} {
 		if _, err := decodePacks(blob[:n], 0); err == nil {
 			t.Errorf("a blob cut at %d of %d bytes decoded", n, len(blob))
@@ -175,7 +223,7 @@ func BenchmarkLoadPacks(b *testing.B) {
 	b.Run("blob", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, _, err := loadPacks(names, 0); err != nil {
+			if _, err := loadPacks(names, 0); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -188,4 +236,90 @@ func BenchmarkLoadPacks(b *testing.B) {
 			}
 		}
 	})
+}
+
+// compilePacks compiles the named packs from their text (packs/*.txt,
+// read from the package's directory, where go test runs): what the blobs
+// are checked against and written from.
+func compilePacks(names []string) (*packBase, error) {
+	srcs := make([]string, len(names))
+	var errs []error
+	lines := 0
+	for i, name := range names {
+		src, err := os.ReadFile(packText(name))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("pack %q: %w", name, err))
+		}
+		srcs[i] = string(src)
+		lines += strings.Count(srcs[i], "\n")
+	}
+	// Room for every line's pattern and a rule's second term: growing the
+	// slice of (large) patterns one doubling at a time cost a fifth of
+	// the compile.
+	c := &Classifier{pats: make([]pattern, 0, 2*lines)}
+	b := &builder{c: c, index: make(map[string]int32, 2*lines), topics: map[string]bool{}}
+	for i, name := range names {
+		if err := b.pack(name, srcs[i]); err != nil {
+			errs = append(errs, fmt.Errorf("pack %q: %w", name, err))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	finishPatterns(c.pats)
+	c.rules = slices.Clip(c.rules)
+	c.always = slices.Clip(c.always)
+	// The exact size: the base is kept for the process's life.
+	pats := slices.Clone(c.pats)
+	base := &packBase{pats: pats, rules: c.rules, always: c.always, index: b.index, topics: b.topics, units: newUnitTable(pats),
+		hot: make([]ruleHot, len(c.rules)), evals: make([]enode, len(c.rules))}
+	for i := range c.rules {
+		base.hot[i], base.evals[i] = ruleTables(&c.rules[i])
+	}
+	return base, nil
+}
+
+// packText is the file of a pack's text.
+func packText(name string) string { return filepath.Join("packs", name+".txt") }
+
+// TestPackOrder: the order in which a config names the packs does not
+// matter: [en, de] loads the blob of [de, en] and gives the same verdicts,
+// matched rules in the same order.
+func TestPackOrder(t *testing.T) {
+	brand := config.Brand{Terms: []string{"Flinkwerk"}}
+	want := mustNew(t, config.Rules{Packs: []string{"de", "en"}}, brand)
+	got := mustNew(t, config.Rules{Packs: []string{"en", " DE", "en"}}, brand)
+	if !slices.Equal(got.Topics(), want.Topics()) || len(got.rules) != len(want.rules) || len(got.lits) != len(want.lits) {
+		t.Fatal("[en, de] and [de, en] load different packs")
+	}
+	n := 0
+	for _, f := range []string{"golden-fresh.tsv", "golden-tune.tsv"} {
+		for _, l := range readGolden(t, f) {
+			var vg, vw mention.Verdict
+			bg := got.Classify(&mention.Mention{Text: l.text}, &vg)
+			bw := want.Classify(&mention.Mention{Text: l.text}, &vw)
+			if bg != bw || !reflect.DeepEqual(vg, vw) {
+				t.Errorf("%q: [en, de] gives %+v, [de, en] %+v", l.text, vg, vw)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no texts")
+	}
+}
+
+// TestLoadPacksMissing: a combination without a compiled form is an error
+// that names the packs, not a panic (New sorts the names, so none is
+// missing; the packs' text is not in the binary to fall back on).
+func TestLoadPacksMissing(t *testing.T) {
+	_, err := loadPacks([]string{"en", "de"}, 0)
+	if err == nil || !strings.Contains(err.Error(), "en, de") || !strings.Contains(err.Error(), "no compiled form") {
+		t.Errorf("loadPacks([en de]) = %v, want an error naming the packs", err)
+	}
+	for _, names := range blobSets {
+		if _, err := loadPacks(names, 0); err != nil {
+			t.Errorf("%v: %v", names, err)
+		}
+	}
 }
