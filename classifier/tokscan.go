@@ -189,34 +189,34 @@ var joinerTab = [256]bool{'-': true, '.': true, '&': true}
 
 func joinerKey(c byte) string { return string([]byte{1, c}) }
 
-func matchUnit(u *unitPat, b []byte) bool {
-	switch u.kind {
+// matchStem reports whether the word unit b matches a phrase's stem unit
+// of kind (upPrefix or upSuffix) and text.
+func matchStem(kind int32, text string, b []byte) bool {
+	switch kind {
 	case upPrefix:
-		return len(b) >= len(u.text) && string(b[:len(u.text)]) == u.text
+		return len(b) >= len(text) && string(b[:len(text)]) == text
 	case upSuffix:
-		return len(b) >= len(u.text) && string(b[len(b)-len(u.text):]) == u.text
+		return len(b) >= len(text) && string(b[len(b)-len(text):]) == text
 	}
 	return false
 }
 
+// The units of a phrase that are not exact (tokIndex.munits).
 const (
-	upExact uint8 = iota
-	upPrefix
-	upSuffix
+	upPrefix int32 = -1 // the last unit, a prefix stem
+	upSuffix int32 = -2 // the first unit, a compound head
 )
 
-// unitPat is one unit of a pattern of several units.
-type unitPat struct {
-	id   int32 // dictionary id for exact units
-	kind uint8
-	text string // for prefix and suffix units
-}
-
+// multiPat is a pattern of several units. Its units are
+// tokIndex.munits[off:][:n]: an exact unit is its dictionary id, a stem
+// unit upPrefix or upSuffix, whose text is tokIndex.mtexts[text] (a
+// phrase has at most one, first or last: ~4 bytes a unit instead of 24).
 type multiPat struct {
 	pat    int32
 	anchor int32 // the unit whose dictionary entry lists the pattern
-	units  []unitPat
 	stem   int32 // length of a prefix stem at the end (0: none)
+	off, n int32
+	text   int32
 }
 
 type dictEntry struct {
@@ -283,6 +283,8 @@ type tokIndex struct {
 	sbloom     bloom
 	minS, maxS int
 	multi      []multiPat
+	munits     []int32     // the units of the multis (see multiPat)
+	mtexts     []string    // the texts of their stem units
 	bytePats   []int32     // patterns searched in the bytes (brand terms)
 	brandWords []brandWord // one-word brand terms: compared with units
 	brandBits  uint64      // bit h&63 set for the hashes of the brand words (a gate)
@@ -461,9 +463,8 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 	nExact = len(recs) + 2*len(x.brandWords)
 	// Sized up front: growing them was a third of building the index.
 	x.multi = make([]multiPat, 0, nMulti)
-	// The units of all phrases in one array: one allocation instead of
-	// one per phrase (~6,000 with the packs).
-	unitArena := make([]unitPat, nMultiUnits)
+	// The units of all phrases in one array.
+	x.munits = make([]int32, 0, nMultiUnits)
 	x.anchors = make([]anchorRef, 0, nMulti)
 	x.entries = make([]dictEntry, 0, nExact)
 	x.keys = make([]string, 0, nExact)
@@ -554,30 +555,29 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 			}
 			continue
 		}
-		m := multiPat{pat: pi, anchor: -1}
-		if k := len(p.units); k <= len(unitArena) {
-			m.units, unitArena = unitArena[:k:k], unitArena[k:]
-		} else {
-			m.units = make([]unitPat, k)
-		}
+		m := multiPat{pat: pi, anchor: -1, off: int32(len(x.munits)), n: int32(len(p.units)), text: -1}
 		best := int32(1 << 30)
 		for j, u := range p.units {
 			switch {
 			case p.mode == modePrefix && j == len(p.units)-1:
-				m.units[j] = unitPat{kind: upPrefix, text: u}
+				x.munits = append(x.munits, upPrefix)
 				m.stem = int32(len(u))
+				m.text = int32(len(x.mtexts))
+				x.mtexts = append(x.mtexts, u)
 			case p.mode == modeSuffix && j == 0:
-				m.units[j] = unitPat{kind: upSuffix, text: u}
+				x.munits = append(x.munits, upSuffix)
+				m.text = int32(len(x.mtexts))
+				x.mtexts = append(x.mtexts, u)
 			default:
 				eid, c := id(unit(i, j, u), u)
-				m.units[j] = unitPat{id: eid}
+				x.munits = append(x.munits, eid)
 				if c < best {
 					best, m.anchor = c, int32(j)
 				}
 			}
 		}
 		x.multi = append(x.multi, m)
-		x.entries[m.units[m.anchor].id].multiN++
+		x.entries[x.munits[m.off+m.anchor]].multiN++
 	}
 	// The one-word brand terms are in nearly every text but in no
 	// pattern's units: as words of the dictionary (without patterns) they
@@ -604,7 +604,7 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 	clear(fill)
 	for mi := range x.multi {
 		m := &x.multi[mi]
-		e := m.units[m.anchor].id
+		e := x.munits[m.off+m.anchor]
 		multiArr[x.entries[e].multiOff+fill[e]] = int32(mi)
 		fill[e]++
 	}
@@ -632,11 +632,9 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 			x.joiner[i] = slotOf[x.joiner[i]]
 		}
 	}
-	for mi := range x.multi {
-		for j := range x.multi[mi].units {
-			if u := &x.multi[mi].units[j]; u.kind == upExact {
-				u.id = slotOf[u.id]
-			}
+	for j, id := range x.munits {
+		if id >= 0 {
+			x.munits[j] = slotOf[id]
 		}
 	}
 	for e := range x.entries {
@@ -670,8 +668,8 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 			m := &x.multi[mi]
 			ar := anchorRef{multi: mi, nb: -1}
 			for _, j := range []int32{m.anchor + 1, m.anchor - 1} {
-				if j >= 0 && int(j) < len(m.units) && m.units[j].kind == upExact {
-					ar.nb, ar.nbOff = m.units[j].id, j-m.anchor
+				if j >= 0 && j < m.n && x.munits[m.off+j] >= 0 {
+					ar.nb, ar.nbOff = x.munits[m.off+j], j-m.anchor
 					break
 				}
 			}
@@ -979,21 +977,20 @@ func (c *Classifier) tokScan(s *scratch) {
 			}
 			m := &x.multi[ar.multi]
 			s0 := ui - int(m.anchor)
-			if s0 < 0 || s0+len(m.units) > len(us) {
+			if s0 < 0 || s0+int(m.n) > len(us) {
 				continue
 			}
-			for j := range m.units {
-				mu := &m.units[j]
+			for j, id := range x.munits[m.off:][:m.n] {
 				tu := &us[s0+j]
-				if mu.kind == upExact {
-					if tu.id != mu.id {
+				if id >= 0 {
+					if tu.id != id {
 						continue multi
 					}
-				} else if !tu.word || !matchUnit(mu, buf[tu.start:tu.end]) {
+				} else if !tu.word || !matchStem(id, x.mtexts[m.text], buf[tu.start:tu.end]) {
 					continue multi
 				}
 			}
-			last := &us[s0+len(m.units)-1]
+			last := &us[s0+int(m.n)-1]
 			end := last.end
 			if m.stem > 0 {
 				end = last.start + m.stem
