@@ -84,17 +84,16 @@ type role struct {
 }
 
 // A pattern's fields are ordered so that it has no padding between them
-// (112 bytes): New makes one per pattern of the packs (~15,000), fresh
+// (96 bytes): New makes one per pattern of the packs (~15,000), fresh
 // pages that are a page fault each while the daemon starts.
 type pattern struct {
-	text           string
-	roles          []role
-	rules          []int32  // rules that can match only if the pattern occurs
-	units          []string // the units of the text (see tokscan.go)
-	stopDE, stopEN float64  // weights of the function-word roles
-	mode           matchMode
-	brand          bool
-	exclude        bool
+	text    string
+	roles   []role
+	rules   []int32  // rules that can match only if the pattern occurs
+	units   []string // the units of the text (see tokscan.go)
+	mode    matchMode
+	brand   bool
+	exclude bool
 	// stopOnly: the pattern only tells the language; skipped when the
 	// mention says its language.
 	stopOnly bool
@@ -370,11 +369,11 @@ type literal struct {
 	mode matchMode
 }
 
-// finishPatterns derives the language weights and the stop-only flag of
-// the patterns and sorts their rule lists. Patterns may come from a
-// packBase: their rule lists are then shared, unless a custom rule was
-// added (the lists are clipped, so adding copied them), and are only
-// rewritten when they are not strictly increasing, which only a copy can be.
+// finishPatterns derives the stop-only flag of the patterns and sorts
+// their rule lists. The lists of the packs' patterns are parts of one
+// array, clipped, so that a custom rule added to one copies it; a list is
+// only rewritten when it is not strictly increasing, which only such a
+// copy can be.
 func finishPatterns(pats []pattern) {
 	for i := range pats {
 		p := &pats[i]
@@ -390,19 +389,26 @@ func finishPatterns(pats []pattern) {
 		// A function word that is a rule's term must be seen even when
 		// it does not trigger the rule ("paket NEAR/2 der").
 		p.stopOnly = len(p.roles) > 0 && len(p.rules) == 0 && !p.ruleLeaf && !p.brand && !p.exclude
-		p.stopDE, p.stopEN = 0, 0
 		for _, r := range p.roles {
 			p.stopOnly = p.stopOnly && r.kind == roleStop
-			if r.kind == roleStop {
-				switch r.lang {
-				case langDE:
-					p.stopDE += r.weight
-				case langEN:
-					p.stopEN += r.weight
-				}
+		}
+	}
+}
+
+// stopWeights returns the weights of the function-word roles of p, German
+// and English.
+func (p *pattern) stopWeights() (de, en float64) {
+	for _, r := range p.roles {
+		if r.kind == roleStop {
+			switch r.lang {
+			case langDE:
+				de += r.weight
+			case langEN:
+				en += r.weight
 			}
 		}
 	}
+	return de, en
 }
 
 // packBase is the compiled form of a set of packs: compiled from the

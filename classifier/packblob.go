@@ -171,8 +171,6 @@ func encodePacks(base *packBase) []byte {
 		sp[sUnits] += len(p.units)
 		e.str(p.text)
 		e.b = append(e.b, byte(p.mode), flags(p.brand, p.exclude, p.stopOnly, p.ruleLeaf, p.bytePath))
-		e.float(p.stopDE)
-		e.float(p.stopEN)
 		e.uint(uint64(len(p.roles)))
 		for _, r := range p.roles {
 			e.b = append(e.b, byte(r.kind), r.lang)
@@ -454,7 +452,6 @@ func (d *blobDecoder) patterns(pats []pattern, keys []string, uids, count []int3
 		p.mode = matchMode(d.byte())
 		f := d.byte()
 		p.brand, p.exclude, p.stopOnly, p.ruleLeaf, p.bytePath = f&1 != 0, f&2 != 0, f&4 != 0, f&8 != 0, f&16 != 0
-		p.stopDE, p.stopEN = d.float(), d.float()
 		if k := take(d, &d.roles); k > 0 {
 			p.roles = d.roles[:k:k]
 			for j := range p.roles {

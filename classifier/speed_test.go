@@ -320,7 +320,7 @@ func TestNeedAndReq(t *testing.T) {
 
 // TestPatternSize keeps pattern free of padding (see pattern).
 func TestPatternSize(t *testing.T) {
-	if n := unsafe.Sizeof(pattern{}); n != 112 {
-		t.Errorf("pattern is %d bytes, want 112", n)
+	if n := unsafe.Sizeof(pattern{}); n != 96 {
+		t.Errorf("pattern is %d bytes, want 96", n)
 	}
 }

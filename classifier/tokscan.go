@@ -546,8 +546,9 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 			default:
 				eid, _ := id(unit(i, 0, u), u)
 				e := &x.entries[eid]
-				e.stopDE += p.stopDE
-				e.stopEN += p.stopEN
+				de, en := p.stopWeights()
+				e.stopDE += de
+				e.stopEN += en
 				if !p.stopOnly {
 					e.singleN++
 					singles = append(singles, [2]int32{eid, pi})
@@ -875,9 +876,9 @@ func (c *Classifier) buildHot() {
 			}
 			c.ruleTab = append(c.ruleTab, r)
 		}
-		if p.stopDE != 0 || p.stopEN != 0 {
+		if de, en := p.stopWeights(); de != 0 || en != 0 {
 			hp.stop = int32(len(c.stopW))
-			c.stopW = append(c.stopW, [2]float64{p.stopDE, p.stopEN})
+			c.stopW = append(c.stopW, [2]float64{de, en})
 		}
 		c.hot[i] = hp
 	}
