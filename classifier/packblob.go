@@ -123,11 +123,11 @@ func encodePacks(base *packBase) []byte {
 	}
 	var n blobCounts
 	n[cPats], n[cRules], n[cKeys] = len(base.pats), len(base.rules), len(ut.keys)
+	n[cUnits], n[cTexts] = len(ut.uids), len(ut.texts)
 	for i := range base.pats {
 		p := &base.pats[i]
 		n[cRoles] += len(p.roles)
 		n[cRefs] += len(p.rules)
-		n[cUnits] += len(p.units)
 	}
 	var countNodes func(n *enode)
 	countNodes = func(en *enode) {
@@ -158,17 +158,17 @@ func encodePacks(base *packBase) []byte {
 	e.strings(topics)
 	e.int32s(base.always)
 	e.strings(ut.keys)
-	uid := 0
-	var at []blobSplit // where each pattern starts
+	var at []blobSplit // where each pattern starts, and where they end
 	var sp blobSplit
 	for i := range base.pats {
 		p := &base.pats[i]
 		at = append(at, sp)
 		at[i][sByte] = len(e.b)
+		uids := ut.uids[ut.start[i]:ut.start[i+1]]
 		sp[sPat]++
 		sp[sRoles] += len(p.roles)
 		sp[sRefs] += len(p.rules)
-		sp[sUnits] += len(p.units)
+		sp[sUnits] += len(uids)
 		e.str(p.text)
 		e.b = append(e.b, byte(p.mode), flags(p.brand, p.exclude, p.stopOnly, p.ruleLeaf, p.bytePath))
 		e.uint(uint64(len(p.roles)))
@@ -177,18 +177,20 @@ func encodePacks(base *packBase) []byte {
 			e.float(r.weight)
 		}
 		e.int32s(p.rules)
-		e.uint(uint64(len(p.units)))
-		for _, u := range p.units {
+		e.uint(uint64(len(uids)))
+		for _, k := range uids {
 			// An exact unit is its number + 1; another, 0 and its text.
-			if k := ut.uids[uid]; k >= 0 {
+			if k >= 0 {
 				e.uint(uint64(k) + 1)
 			} else {
 				e.uint(0)
-				e.str(u)
+				e.str(ut.texts[^k])
+				sp[sTexts]++
 			}
-			uid++
 		}
 	}
+	at = append(at, sp)
+	at[len(base.pats)][sByte] = len(e.b)
 	// The patterns in the order of their keys, for lookup.
 	sorted := make([]int32, len(base.pats))
 	for i := range sorted {
@@ -221,16 +223,14 @@ func encodePacks(base *packBase) []byte {
 		e.enode(&evals[i])
 	}
 	// The first goroutine decodes up to the pattern that starts nearest
-	// the middle.
-	sp = blobSplit{sByte: rulesAt, sRules: rulesAt}
+	// the middle (or all of them).
 	mid := start + (len(e.b)-start)/2
-	for i := range at {
-		if at[i][sByte] >= mid {
-			sp = at[i]
-			sp[sRules] = rulesAt
-			break
-		}
+	i := 0
+	for i < len(base.pats) && at[i][sByte] < mid {
+		i++
 	}
+	sp = at[i]
+	sp[sRules] = rulesAt
 	for k, v := range sp {
 		binary.LittleEndian.PutUint32(e.b[splitAt+4*k:], uint32(v))
 	}
@@ -239,8 +239,8 @@ func encodePacks(base *packBase) []byte {
 
 // blobSplit is where the part of the blob that the second goroutine
 // decodes starts: the byte and the numbers of patterns, roles, rule
-// numbers and units before it; and where the rules start. Each is 4
-// bytes, little-endian, after the totals.
+// numbers, units and units' texts before it; and where the rules start.
+// Each is 4 bytes, little-endian, after the totals.
 type blobSplit [nSplit]int
 
 const (
@@ -249,6 +249,7 @@ const (
 	sRoles
 	sRefs
 	sUnits
+	sTexts
 	sRules
 	nSplit
 )
@@ -259,6 +260,7 @@ const (
 	cRoles
 	cRefs  // rule numbers of the patterns
 	cUnits // units of the patterns
+	cTexts // units that are not exact (by text)
 	cKeys  // exact units (the unit table)
 	cRules
 	cEnodes // compact nodes below the rules' roots
@@ -335,10 +337,14 @@ type blobDecoder struct {
 	// below, so that a damaged blob cannot make the matcher index out of
 	// range.
 	nPats, nRules int32
+	// The patterns' units (see unitTable): the decoder's part of uids
+	// and of texts, and where they start in the whole.
+	uids       []int32
+	texts      []string
+	uoff, toff int32
 	// The parts of the tables, allocated once and handed out in order.
 	roles   []role
 	refs    []int32
-	units   []string
 	enodes  []enode
 	leafArr []leaf
 	metas   []node
@@ -368,19 +374,22 @@ func decodePacks(blob string, extra int) (*packBase, error) {
 	}
 	start := h.off + 4*nSplit
 	if sp[sByte] < start || sp[sRules] < sp[sByte] || sp[sRules] > len(blob) ||
-		sp[sPat] > n[cPats] || sp[sRoles] > n[cRoles] || sp[sRefs] > n[cRefs] || sp[sUnits] > n[cUnits] {
+		sp[sPat] > n[cPats] || sp[sRoles] > n[cRoles] || sp[sRefs] > n[cRefs] || sp[sUnits] > n[cUnits] || sp[sTexts] > n[cTexts] ||
+		n[cUnits] > math.MaxInt32 || n[cTexts] > math.MaxInt32 {
 		return nil, errBlob
 	}
 	base := &packBase{pats: make([]pattern, n[cPats], n[cPats]+max(extra, 0)), rules: make([]rule, n[cRules]), topics: map[string]bool{},
 		hot: make([]ruleHot, n[cRules]), evals: make([]enode, n[cRules])}
 	np, nr := int32(n[cPats]), int32(n[cRules])
-	roles, refs, units := make([]role, n[cRoles]), make([]int32, n[cRefs]), make([]string, n[cUnits])
-	ut := &unitTable{count: make([]int32, n[cKeys]), uids: make([]int32, n[cUnits]), npats: n[cPats]}
+	roles, refs := make([]role, n[cRoles]), make([]int32, n[cRefs])
+	ut := &unitTable{count: make([]int32, n[cKeys]), uids: make([]int32, n[cUnits]), texts: make([]string, n[cTexts]),
+		start: make([]int32, n[cPats]+1), npats: n[cPats]}
 	// The two halves of the patterns, each with its part of the arenas.
 	p1 := &blobDecoder{s: blob[:sp[sByte]], off: start, nPats: np, nRules: nr,
-		roles: roles[:sp[sRoles]], refs: refs[:sp[sRefs]], units: units[:sp[sUnits]]}
+		roles: roles[:sp[sRoles]], refs: refs[:sp[sRefs]], uids: ut.uids[:sp[sUnits]], texts: ut.texts[:sp[sTexts]]}
 	p2 := &blobDecoder{s: blob[:sp[sRules]], off: sp[sByte], nPats: np, nRules: nr,
-		roles: roles[sp[sRoles]:], refs: refs[sp[sRefs]:], units: units[sp[sUnits]:]}
+		roles: roles[sp[sRoles]:], refs: refs[sp[sRefs]:], uids: ut.uids[sp[sUnits]:], texts: ut.texts[sp[sTexts]:],
+		uoff: int32(sp[sUnits]), toff: int32(sp[sTexts])}
 	rd := &blobDecoder{s: blob, off: sp[sRules], nPats: np, nRules: nr,
 		enodes: make([]enode, n[cEnodes]), leafArr: make([]leaf, n[cLeaves]), metas: make([]node, n[cMetas])}
 	count2 := make([]int32, n[cKeys]) // the second half's counts of the units
@@ -393,7 +402,7 @@ func decodePacks(blob string, extra int) (*packBase, error) {
 			p2.fail() // the first half failed before the keys
 			return
 		}
-		p2.patterns(base.pats[sp[sPat]:], ut.keys, ut.uids[sp[sUnits]:], count2)
+		p2.patterns(base.pats[sp[sPat]:], ut.keys, ut.start[sp[sPat]+1:], count2)
 		base.sorted = p2.refList(nil, np)
 	})
 	func() {
@@ -416,7 +425,7 @@ func decodePacks(blob string, extra int) (*packBase, error) {
 		}
 		ut.keys = keys
 	}()
-	p1.patterns(base.pats[:sp[sPat]], ut.keys, ut.uids[:sp[sUnits]], ut.count)
+	p1.patterns(base.pats[:sp[sPat]], ut.keys, ut.start[1:sp[sPat]+1], ut.count)
 	wg.Wait()
 	for _, d := range []*blobDecoder{p1, p2, rd} {
 		if d.err == nil && d.off != len(d.s) {
@@ -426,7 +435,8 @@ func decodePacks(blob string, extra int) (*packBase, error) {
 			return nil, d.err
 		}
 	}
-	if len(base.sorted) != len(base.pats) {
+	// Each part used exactly its part of the units.
+	if len(base.sorted) != len(base.pats) || p1.uoff != int32(sp[sUnits]) || len(p1.texts) > 0 || len(p2.uids) > 0 || len(p2.texts) > 0 {
 		return nil, errBlob
 	}
 	// Every unit used by a pattern.
@@ -439,9 +449,10 @@ func decodePacks(blob string, extra int) (*packBase, error) {
 	return base, nil
 }
 
-// patterns reads pats, whose units are counted in count and numbered in
-// uids; keys are the exact units.
-func (d *blobDecoder) patterns(pats []pattern, keys []string, uids, count []int32) {
+// patterns reads pats, whose units go to d.uids and d.texts and are
+// counted in count; ends[i] is where the units of pats[i] end. keys are
+// the exact units. The patterns' units fields stay nil.
+func (d *blobDecoder) patterns(pats []pattern, keys []string, ends, count []int32) {
 	if d.err != nil {
 		return
 	}
@@ -460,29 +471,34 @@ func (d *blobDecoder) patterns(pats []pattern, keys []string, uids, count []int3
 			d.roles = d.roles[k:]
 		}
 		p.rules = d.refList(&d.refs, d.nRules)
-		if k := take(d, &d.units); k > 0 {
-			p.units = d.units[:k:k]
-			for j := range p.units {
-				u := d.uint()
-				if u == 0 {
-					if exactUnit(p, j) {
-						d.fail()
-						return
-					}
-					p.units[j] = d.str()
-					uids[j] = -1
-					continue
-				}
-				if u > nKeys || !exactUnit(p, j) {
+		k := take(d, &d.uids)
+		if k == 0 && !p.bytePath {
+			d.fail() // the word index needs a unit to look it up by
+			return
+		}
+		for j, uids := 0, d.uids[:k]; j < k; j++ {
+			u := d.uint()
+			if u == 0 {
+				if exactUnitOf(p, j, k) || len(d.texts) == 0 {
 					d.fail()
 					return
 				}
-				p.units[j] = keys[u-1]
-				uids[j] = int32(u - 1)
-				count[u-1]++
+				d.texts[0] = d.str()
+				d.texts = d.texts[1:]
+				uids[j] = ^d.toff
+				d.toff++
+				continue
 			}
-			d.units, uids = d.units[k:], uids[k:]
+			if u > nKeys || !exactUnitOf(p, j, k) {
+				d.fail()
+				return
+			}
+			uids[j] = int32(u - 1)
+			count[u-1]++
 		}
+		d.uids = d.uids[k:]
+		d.uoff += int32(k)
+		ends[i] = d.uoff
 		if d.err != nil {
 			return
 		}

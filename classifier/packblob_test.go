@@ -80,9 +80,9 @@ func TestPackBlobs(t *testing.T) {
 					if len(p.rules) == 0 {
 						p.rules = nil
 					}
-					if len(p.units) == 0 {
-						p.units = nil
-					}
+					// The units of the packs' patterns are in the unit
+					// table (compared below).
+					p.units = nil
 				}
 				if len(b.always) == 0 {
 					b.always = nil

@@ -331,25 +331,44 @@ func patUnits(nt *normText) ([]string, bool) {
 	return out, len(out) > 0
 }
 
-// buildTokIndex builds the word-level matcher for c.pats.
 // exactUnit reports whether unit j of p is looked up as a whole word in
 // the dictionary (not a prefix or suffix stem, not a brand term's bytes).
-func exactUnit(p *pattern, j int) bool {
-	return !p.bytePath && !(p.mode == modePrefix && j == len(p.units)-1) && !(p.mode == modeSuffix && j == 0)
+func exactUnit(p *pattern, j int) bool { return exactUnitOf(p, j, len(p.units)) }
+
+// exactUnitOf is exactUnit for a pattern of n units.
+func exactUnitOf(p *pattern, j, n int) bool {
+	return !p.bytePath && !(p.mode == modePrefix && j == n-1) && !(p.mode == modeSuffix && j == 0)
 }
 
-// unitTable numbers the exact units of the first patterns of a table (the
-// packs'): the word index of a classifier built on them finds their
-// units' numbers and counts here instead of looking the units up by
-// string (half of building the index with the packs).
+// unitTable holds the units of the first patterns of a table (the
+// packs'), whose units field is then nil (a decoded blob; ~31,000 strings
+// New need not make), and numbers their exact units: the word index of a
+// classifier built on them finds their units' numbers and counts here
+// instead of looking the units up by string (half of building the index
+// with the packs).
 type unitTable struct {
 	keys  []string // the units, sorted; a unit's number is its place here
 	count []int32  // how many of the patterns use each unit
-	// uids holds the number of every unit of every pattern, in order
-	// (-1 where the unit is not exact).
+	// uids holds the number of every unit of every pattern, in order;
+	// ^k where the unit is not exact and texts[k] is its text.
 	uids  []int32
-	npats int // how many patterns it covers
+	texts []string
+	start []int32 // pattern i's units are uids[start[i]:start[i+1]]
+	npats int     // how many patterns it covers
 }
+
+// unit returns unit j of pattern i (< npats) and its number (-1: not an
+// exact unit).
+func (ut *unitTable) unit(i, j int) (string, int32) {
+	if k := ut.uids[int(ut.start[i])+j]; k >= 0 {
+		return ut.keys[k], k
+	} else {
+		return ut.texts[^k], -1
+	}
+}
+
+// nUnits returns how many units pattern i (< npats) has.
+func (ut *unitTable) nUnits(i int) int { return int(ut.start[i+1] - ut.start[i]) }
 
 // newUnitTable numbers the exact units of pats.
 func newUnitTable(pats []pattern) *unitTable {
@@ -361,7 +380,7 @@ func newUnitTable(pats []pattern) *unitTable {
 			}
 		}
 	}
-	ut := &unitTable{keys: make([]string, 0, len(num)), count: make([]int32, len(num)), npats: len(pats)}
+	ut := &unitTable{keys: make([]string, 0, len(num)), count: make([]int32, len(num)), npats: len(pats), start: make([]int32, 1, len(pats)+1)}
 	for u := range num {
 		ut.keys = append(ut.keys, u)
 	}
@@ -371,13 +390,16 @@ func newUnitTable(pats []pattern) *unitTable {
 	}
 	for i := range pats {
 		for j, u := range pats[i].units {
-			k := int32(-1)
+			k := ^int32(len(ut.texts))
 			if exactUnit(&pats[i], j) {
 				k = num[u]
 				ut.count[k]++
+			} else {
+				ut.texts = append(ut.texts, u)
 			}
 			ut.uids = append(ut.uids, k)
 		}
+		ut.start = append(ut.start, int32(len(ut.uids)))
 	}
 	return ut
 }
@@ -421,6 +443,12 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 		return &recs[k]
 	}
 	nPrefix, nSuffix, nExact, nMulti, nMultiUnits := 0, 0, 0, 0, 0
+	nUnits := func(i int) int {
+		if i < ut.npats {
+			return ut.nUnits(i)
+		}
+		return len(pats[i].units)
+	}
 	for i := range pats {
 		p := &pats[i]
 		if p.bytePath {
@@ -436,7 +464,8 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 			}
 			continue
 		}
-		if len(p.units) == 1 {
+		n := nUnits(i)
+		if n == 1 {
 			switch p.mode {
 			case modePrefix:
 				nPrefix++
@@ -446,9 +475,9 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 				continue
 			}
 		}
-		if len(p.units) > 1 {
+		if n > 1 {
 			nMulti++
-			nMultiUnits += len(p.units)
+			nMultiUnits += n
 		}
 		if i < ut.npats {
 			continue // counted in ut
@@ -505,25 +534,31 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 		bl.add(h)
 	}
 	x.minP, x.minS = 1<<30, 1<<30
-	off := 0 // of pattern i's units in ut.uids
 	// unit returns the record of unit j of pattern i.
-	unit := func(i, j int, u string) *unitRec {
+	// unit returns unit j of pattern i and, for an exact unit, its record.
+	unit := func(i, j int) (string, *unitRec) {
 		if i < ut.npats {
-			return &recs[ut.uids[off+j]]
+			u, k := ut.unit(i, j)
+			if k < 0 {
+				return u, nil
+			}
+			return u, &recs[k]
 		}
-		return rec(u)
+		u := pats[i].units[j]
+		if !exactUnit(&pats[i], j) {
+			return u, nil
+		}
+		return u, rec(u)
 	}
 	for i := range pats {
 		p := &pats[i]
 		pi := int32(i)
-		if i > 0 && i-1 < ut.npats {
-			off += len(pats[i-1].units)
-		}
 		if p.bytePath {
 			continue
 		}
-		if len(p.units) == 1 {
-			u := p.units[0]
+		n := nUnits(i)
+		if n == 1 {
+			u, r := unit(i, 0)
 			switch p.mode {
 			case modePrefix:
 				stem(&x.prefix, &x.prefixPats, &x.pbloom, u, hashStr(u), pi)
@@ -544,7 +579,7 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 				}
 				x.minS, x.maxS = min(x.minS, len(u)), max(x.maxS, len(u))
 			default:
-				eid, _ := id(unit(i, 0, u), u)
+				eid, _ := id(r, u)
 				e := &x.entries[eid]
 				de, en := p.stopWeights()
 				e.stopDE += de
@@ -556,11 +591,12 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 			}
 			continue
 		}
-		m := multiPat{pat: pi, anchor: -1, off: int32(len(x.munits)), n: int32(len(p.units)), text: -1}
+		m := multiPat{pat: pi, anchor: -1, off: int32(len(x.munits)), n: int32(n), text: -1}
 		best := int32(1 << 30)
-		for j, u := range p.units {
+		for j := range n {
+			u, r := unit(i, j)
 			switch {
-			case p.mode == modePrefix && j == len(p.units)-1:
+			case p.mode == modePrefix && j == n-1:
 				x.munits = append(x.munits, upPrefix)
 				m.stem = int32(len(u))
 				m.text = int32(len(x.mtexts))
@@ -570,7 +606,7 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 				m.text = int32(len(x.mtexts))
 				x.mtexts = append(x.mtexts, u)
 			default:
-				eid, c := id(unit(i, j, u), u)
+				eid, c := id(r, u)
 				x.munits = append(x.munits, eid)
 				if c < best {
 					best, m.anchor = c, int32(j)
