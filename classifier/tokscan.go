@@ -652,6 +652,12 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 	}
 	x.wmask = uint64(size - 1)
 	x.wslots = make([]wordSlot, size)
+	// Empty slots marked in order first: the placement below reads a
+	// slot before writing it, and on a fresh page (a start, with the GC
+	// paused) that read maps the zero page and the write faults again.
+	for i := range x.wslots {
+		x.wslots[i].single, x.wslots[i].stop = -1, -1
+	}
 	slotOf := make([]int32, len(x.entries))
 	for e, key := range x.keys {
 		h := unitHashStr(key)
