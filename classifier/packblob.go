@@ -558,7 +558,17 @@ func (d *blobDecoder) byte() byte {
 	return c
 }
 
+// uint reads a varint: most are one byte (counts, numbers of units, small
+// pattern numbers), read inline.
 func (d *blobDecoder) uint() uint64 {
+	if off := d.off; uint(off) < uint(len(d.s)) && d.s[off] < 0x80 {
+		d.off = off + 1
+		return uint64(d.s[off])
+	}
+	return d.uintLong()
+}
+
+func (d *blobDecoder) uintLong() uint64 {
 	var v uint64
 	for shift := 0; shift < 64; shift += 7 {
 		c := d.byte()
