@@ -204,12 +204,15 @@ type Classifier struct {
 }
 
 type builder struct {
-	c      *Classifier
-	index  map[string]int32
-	base   *packBase // the packs', when building on them
-	tmp    normText
-	errs   []error
-	topics map[string]bool
+	c     *Classifier
+	index map[string]int32
+	base  *packBase // the packs', when building on them
+	// touched lists the packs' patterns that literal returned, which the
+	// caller may change.
+	touched []int32
+	tmp     normText
+	errs    []error
+	topics  map[string]bool
 }
 
 // New compiles the rules and the packs named in rules.Packs ("de", "en").
@@ -292,7 +295,12 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 			c.ruleTopic[i] = int32(k)
 		}
 	}
-	finishPatterns(c.pats)
+	// The packs' patterns come finished (see compilePacks): only the
+	// ones this classifier added or changed need it.
+	finishPatterns(c.pats[len(base.pats):])
+	for _, p := range b.touched {
+		finishPatterns(c.pats[p : p+1])
+	}
 	// The word index and the rules' tables only read the patterns and the
 	// rules: build the index, the longer of the two, beside them (New is
 	// on the daemon's start path, and a reload's).
@@ -461,6 +469,7 @@ func (b *builder) literal(s string, mode matchMode) (int32, bool) {
 	}
 	if b.base != nil {
 		if p, ok := b.base.lookup(key); ok {
+			b.touched = append(b.touched, p)
 			return p, true
 		}
 	}
