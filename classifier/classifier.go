@@ -144,7 +144,7 @@ type rule struct {
 	severity mention.Severity
 	lang     uint8
 	custom   bool
-	root     node
+	root     *node // its tree, while building: nil in a Classifier (see evals)
 	spans    []leaf // the positive leaves, for highlighting
 	// anyHit: the rule is a term or an OR of terms (no title: scope), so it
 	// matches whenever it is a candidate, which only a hit of one of its
@@ -326,11 +326,11 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 		return nil, tixErr
 	}
 	c.pats = nil
-	// Classifying evaluates the compact nodes: the rules' trees were only
-	// needed to build them and the candidate tables (with the packs, their
-	// nodes are ~1.5 MB of the heap).
+	// Classifying evaluates the compact nodes: the custom rules' trees
+	// were only needed to build them and the candidate tables (the packs'
+	// rules come without).
 	for i := range c.rules {
-		c.rules[i].root = node{}
+		c.rules[i].root = nil
 	}
 	c.pool.New = func() any { return c.newScratch() }
 	return c, nil
@@ -342,7 +342,7 @@ func ruleTables(r *rule) (ruleHot, enode) {
 	rh := ruleHot{anyHit: r.anyHit, need: -1}
 	for st := range textStates {
 		lb, title, li := stateOf(st)
-		if r.lang&lb != 0 && maybeIn(&r.root, title, li) != triFalse {
+		if r.lang&lb != 0 && maybeIn(r.root, title, li) != triFalse {
 			rh.ok |= 1 << st
 		}
 	}
@@ -354,7 +354,7 @@ func ruleTables(r *rule) (ruleHot, enode) {
 			}
 		}
 	}
-	root := &r.root
+	root := r.root
 	near(root)
 	if root.kind == nAnd {
 		for k := range root.kids {
@@ -667,10 +667,10 @@ func (b *builder) addRule(r rule, query string) error {
 	if err != nil {
 		return err
 	}
-	r.root = root
-	r.anyHit = anyTerm(&r.root)
+	r.root = &root
+	r.anyHit = anyTerm(r.root)
 	b.c.rules = append(b.c.rules, r)
-	if t, ok := triggers(&b.c.rules[idx].root); ok {
+	if t, ok := triggers(b.c.rules[idx].root); ok {
 		for _, p := range t {
 			b.c.pats[p].rules = append(b.c.pats[p].rules, idx)
 		}
@@ -943,7 +943,7 @@ func betterReq(r *rule, rh *ruleHot) {
 	if r.anyHit {
 		return
 	}
-	trig, ok := triggers(&r.root)
+	trig, ok := triggers(r.root)
 	if !ok || rh.reqN > 0 && !isSubset(trig, rh.req[:rh.reqN]) {
 		return
 	}
@@ -964,7 +964,7 @@ func betterReq(r *rule, rh *ruleHot) {
 			try(set)
 		}
 	}
-	switch root := &r.root; root.kind {
+	switch root := r.root; root.kind {
 	case nNear:
 		near(root)
 	case nAnd:

@@ -90,7 +90,7 @@ func TestPackBlobs(t *testing.T) {
 				for i := range b.rules {
 					// A decoded rule has no tree: what New derives from
 					// it comes with the rule (hot, evals).
-					b.rules[i].root = node{}
+					b.rules[i].root = nil
 					if len(b.rules[i].spans) == 0 {
 						b.rules[i].spans = nil
 					}
