@@ -129,20 +129,24 @@ func encodePacks(base *packBase) []byte {
 		n[cRoles] += len(p.roles)
 		n[cRefs] += len(p.rules)
 	}
-	var countNodes func(n *enode)
-	countNodes = func(en *enode) {
+	var countNodes func(n *enode, spans []leaf)
+	countNodes = func(en *enode, spans []leaf) {
 		n[cEnodes] += len(en.kids)
-		n[cLeaves] += len(en.leaves) + len(en.right)
+		for _, ls := range [][]leaf{en.leaves, en.right} {
+			if inSpans(spans, ls) < 0 {
+				n[cLeaves] += len(ls)
+			}
+		}
 		if en.meta != nil {
 			n[cMetas]++
 		}
 		for k := range en.kids {
-			countNodes(&en.kids[k])
+			countNodes(&en.kids[k], spans)
 		}
 	}
 	for i := range base.rules {
 		n[cLeaves] += len(base.rules[i].spans)
-		countNodes(&evals[i])
+		countNodes(&evals[i], base.rules[i].spans)
 	}
 	for _, k := range n {
 		e.uint(uint64(k))
@@ -220,7 +224,7 @@ func encodePacks(base *packBase) []byte {
 		for _, p := range h.req[:h.reqN] {
 			e.int(int64(p))
 		}
-		e.enode(&evals[i])
+		e.enode(&evals[i], r.spans)
 	}
 	// The first goroutine decodes up to the pattern that starts nearest
 	// the middle (or all of them).
@@ -308,12 +312,38 @@ func (e *blobEncoder) leaves(ls []leaf) {
 		e.b = append(e.b, flags(l.title))
 	}
 }
-func (e *blobEncoder) enode(n *enode) {
+
+// inSpans returns where the leaves ls are a run of the leaves spans, or
+// -1 (and for none).
+func inSpans(spans, ls []leaf) int {
+	for i := 0; len(ls) > 0 && i+len(ls) <= len(spans); i++ {
+		if slices.Equal(spans[i:i+len(ls)], ls) {
+			return i
+		}
+	}
+	return -1
+}
+
+// enode writes a rule's compact node; spans are the rule's. A node's
+// leaves are mostly a run of the rule's spans (a NEAR's operands, an OR
+// of terms): such a list is written as where the run starts (its length
+// times 2, plus 1), the others leaf by leaf (the length times 2).
+func (e *blobEncoder) enode(n *enode, spans []leaf) {
 	e.b = append(e.b, byte(n.kind), flags(n.title, n.meta != nil))
 	e.int(int64(n.pat))
 	e.int(int64(n.n))
-	e.leaves(n.leaves)
-	e.leaves(n.right)
+	for _, ls := range [][]leaf{n.leaves, n.right} {
+		if i := inSpans(spans, ls); i >= 0 {
+			e.uint(uint64(len(ls))<<1 | 1)
+			e.uint(uint64(i))
+			continue
+		}
+		e.uint(uint64(len(ls)) << 1)
+		for _, l := range ls {
+			e.int(int64(l.pat))
+			e.b = append(e.b, flags(l.title))
+		}
+	}
 	if n.meta != nil {
 		m := n.meta
 		if m.kind != nMeta || m.pat != 0 || m.n != 0 || m.title || m.kids != nil || m.left != nil || m.right != nil {
@@ -324,7 +354,7 @@ func (e *blobEncoder) enode(n *enode) {
 	}
 	e.uint(uint64(len(n.kids)))
 	for k := range n.kids {
-		e.enode(&n.kids[k])
+		e.enode(&n.kids[k], spans)
 	}
 }
 
@@ -348,6 +378,7 @@ type blobDecoder struct {
 	enodes  []enode
 	leafArr []leaf
 	metas   []node
+	spans   []leaf // of the rule being read
 }
 
 var errBlob = errors.New("truncated or corrupt")
@@ -534,6 +565,7 @@ func (d *blobDecoder) rules(base *packBase) {
 				d.fail()
 			}
 		}
+		d.spans = r.spans
 		d.enode(&base.evals[i])
 		if d.err != nil {
 			return
@@ -663,8 +695,28 @@ func (d *blobDecoder) pat() int32 {
 	return int32(v)
 }
 
-func (d *blobDecoder) leaves() []leaf {
-	k := take(d, &d.leafArr)
+// nodeLeaves reads the leaves of a compact node (see blobEncoder.enode).
+func (d *blobDecoder) nodeLeaves() []leaf {
+	v := d.uint()
+	if v&1 == 0 {
+		return d.leafList(int(min(v>>1, uint64(len(d.s)))))
+	}
+	k, i := v>>1, d.uint()
+	if k == 0 || i > uint64(len(d.spans)) || k > uint64(len(d.spans))-i {
+		d.fail()
+		return nil
+	}
+	return d.spans[i : i+k : i+k]
+}
+
+func (d *blobDecoder) leaves() []leaf { return d.leafList(d.count()) }
+
+// leafList reads k leaves.
+func (d *blobDecoder) leafList(k int) []leaf {
+	if k > len(d.leafArr) {
+		d.fail()
+		return nil
+	}
 	if k == 0 {
 		return nil
 	}
@@ -693,7 +745,7 @@ func (d *blobDecoder) enode(n *enode) {
 		d.fail()
 	}
 	n.n = int32(v)
-	n.leaves, n.right = d.leaves(), d.leaves()
+	n.leaves, n.right = d.nodeLeaves(), d.nodeLeaves()
 	if f&2 != 0 {
 		if len(d.metas) == 0 {
 			d.fail()
