@@ -144,7 +144,7 @@ type rule struct {
 	severity mention.Severity
 	lang     uint8
 	custom   bool
-	root     *node // its tree, while building: nil in a Classifier (see evals)
+	root     *node  // its tree, while building: nil in a Classifier (see evals)
 	spans    []leaf // the positive leaves, for highlighting
 	// anyHit: the rule is a term or an OR of terms (no title: scope), so it
 	// matches whenever it is a candidate, which only a hit of one of its
@@ -191,8 +191,8 @@ type Classifier struct {
 	evals      []enode      // per rule: its root as eval reads it
 	bare       *automaton   // over every pattern, built on first use (bareAC)
 	bareOnce   sync.Once
-	pats       []pattern // while building; nil after New (lits is what matching needs)
-	lits       []literal // per pattern: its text and mode
+	pats       []pattern // while building; nil after New (texts is what matching needs)
+	texts      []string  // per pattern: its text (its mode is in hot)
 	rules      []rule
 	always     []int32 // rules that can match without any of their terms
 	topics     []string
@@ -318,9 +318,9 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	}
 	// Matching needs a pattern's text and mode only: the full table (with
 	// roles, rules and units, ~100 bytes a pattern) is the builder's.
-	c.lits = make([]literal, len(c.pats))
+	c.texts = make([]string, len(c.pats))
 	for i := range c.pats {
-		c.lits[i] = literal{text: c.pats[i].text, mode: c.pats[i].mode}
+		c.texts[i] = c.pats[i].text
 	}
 	if wg.Wait(); tixErr != nil {
 		return nil, tixErr
@@ -369,12 +369,6 @@ func ruleTables(r *rule) (ruleHot, enode) {
 	// equal tables (a blob stores reqN entries).
 	clear(rh.req[rh.reqN:])
 	return rh, evalNode(root)
-}
-
-// literal is what matching needs of a pattern.
-type literal struct {
-	text string
-	mode matchMode
 }
 
 // finishPatterns derives the stop-only flag of the patterns and sorts

@@ -289,7 +289,7 @@ func TestPackOrder(t *testing.T) {
 	brand := config.Brand{Terms: []string{"Flinkwerk"}}
 	want := mustNew(t, config.Rules{Packs: []string{"de", "en"}}, brand)
 	got := mustNew(t, config.Rules{Packs: []string{"en", " DE", "en"}}, brand)
-	if !slices.Equal(got.Topics(), want.Topics()) || len(got.rules) != len(want.rules) || len(got.lits) != len(want.lits) {
+	if !slices.Equal(got.Topics(), want.Topics()) || len(got.rules) != len(want.rules) || len(got.texts) != len(want.texts) {
 		t.Fatal("[en, de] and [de, en] load different packs")
 	}
 	n := 0

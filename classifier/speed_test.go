@@ -318,8 +318,12 @@ func TestNeedAndReq(t *testing.T) {
 	}
 }
 
-// TestPatternSize keeps pattern free of padding (see pattern).
+// TestPatternSize keeps pattern free of padding (see pattern), and
+// hotPat at 32 bytes.
 func TestPatternSize(t *testing.T) {
+	if n := unsafe.Sizeof(hotPat{}); n != 32 {
+		t.Errorf("hotPat is %d bytes, want 32", n)
+	}
 	if n := unsafe.Sizeof(pattern{}); n != 96 {
 		t.Errorf("pattern is %d bytes, want 96", n)
 	}

@@ -890,9 +890,10 @@ type hotPat struct {
 	ruleOff, ruleN   int32
 	stopOnly, brand  bool
 	exclude, hasRole bool
-	ascii            bool    // the text is ASCII: its hits are no emoji
-	anyHit           bool    // one of its rules is anyHit (needs every hit of it)
-	_                [2]byte // to 32 bytes: a shift, not a multiplication, finds an entry
+	ascii            bool      // the text is ASCII: its hits are no emoji
+	anyHit           bool      // one of its rules is anyHit (needs every hit of it)
+	mode             matchMode // for the patterns searched in the bytes
+	_                [1]byte   // to 32 bytes: a shift, not a multiplication, finds an entry
 }
 
 // buildHot fills c.hot, c.roleTab, c.ruleTab and c.stopW from c.pats.
@@ -907,7 +908,7 @@ func (c *Classifier) buildHot() {
 	c.ruleTab = make([]int32, 0, nRules)
 	for i := range c.pats {
 		p := &c.pats[i]
-		hp := hotPat{plen: int32(len(p.text)), stop: -1, stopOnly: p.stopOnly, brand: p.brand, exclude: p.exclude,
+		hp := hotPat{plen: int32(len(p.text)), stop: -1, stopOnly: p.stopOnly, brand: p.brand, exclude: p.exclude, mode: p.mode,
 			roleOff: int32(len(c.roleTab)), roleN: int32(len(p.roles)), ruleOff: int32(len(c.ruleTab)), ruleN: int32(len(p.rules)),
 			hasRole: len(p.roles) > 0, ascii: asciiPrefix(p.text) == len(p.text)}
 		c.roleTab = append(c.roleTab, p.roles...)
@@ -1203,17 +1204,17 @@ func (c *Classifier) brandInToken(s *scratch, u *unit) {
 
 // indexScan finds the occurrences of pattern p in the bytes.
 func (c *Classifier) indexScan(s *scratch, p int32) {
-	pat := &c.lits[p]
+	text, mode := c.texts[p], c.hot[p].mode
 	buf := s.nt.buf
 	for off := 0; off < len(buf); {
-		i := strings.Index(unsafe.String(&buf[off], len(buf)-off), pat.text)
+		i := strings.Index(unsafe.String(&buf[off], len(buf)-off), text)
 		if i < 0 {
 			return
 		}
 		start := off + i
-		end := start + len(pat.text)
+		end := start + len(text)
 		off = start + 1
-		if pat.mode == modeBrand {
+		if mode == modeBrand {
 			// the common case: no token kind needed
 			if boundaryOK(modeBrand, buf, start, end, tokWord) {
 				c.addHit(s, p, s.nt.tokAt(start), s.nt.tokAt(end-1)+1, int32(end))
@@ -1221,7 +1222,7 @@ func (c *Classifier) indexScan(s *scratch, p int32) {
 			continue
 		}
 		t0 := s.nt.tokAt(start)
-		if boundaryOK(pat.mode, buf, start, end, s.nt.toks[t0].kind) {
+		if boundaryOK(mode, buf, start, end, s.nt.toks[t0].kind) {
 			c.addHit(s, p, t0, s.nt.tokAt(end-1)+1, int32(end))
 		}
 	}
@@ -1250,13 +1251,12 @@ func (c *Classifier) byteScan(s *scratch, a *automaton, idx []int32) {
 			if idx != nil {
 				p = idx[ap]
 			}
-			pat := &c.lits[p]
-			start := end - len(pat.text)
+			start := end - len(c.texts[p])
 			t0 := ti
 			for t0 > 0 && int(nt.toks[t0].start) > start {
 				t0--
 			}
-			if boundaryOK(pat.mode, buf, start, end, nt.toks[t0].kind) {
+			if boundaryOK(c.hot[p].mode, buf, start, end, nt.toks[t0].kind) {
 				c.addHit(s, p, t0, ti+1, int32(end))
 			}
 		}
@@ -1267,11 +1267,7 @@ func (c *Classifier) byteScan(s *scratch, a *automaton, idx []int32) {
 // use: the benchmarks' bare scan and the tests' reference matcher.
 func (c *Classifier) bareAC() *automaton {
 	c.bareOnce.Do(func() {
-		texts := make([]string, len(c.lits))
-		for i := range c.lits {
-			texts[i] = c.lits[i].text
-		}
-		c.bare = newAutomaton(texts)
+		c.bare = newAutomaton(c.texts)
 	})
 	return c.bare
 }
