@@ -84,10 +84,10 @@ type role struct {
 }
 
 // A pattern's fields are ordered so that it has no padding between them
-// (96 bytes): New makes one per pattern of the packs (~15,000), fresh
-// pages that are a page fault each while the daemon starts.
+// (80 bytes): New makes one per pattern of the packs (~15,000), fresh
+// pages that are a page fault each while the daemon starts. Its text is
+// Classifier.texts[i], which the Classifier keeps.
 type pattern struct {
-	text    string
 	roles   []role
 	rules   []int32  // rules that can match only if the pattern occurs
 	units   []string // the units of the text (see tokscan.go)
@@ -252,7 +252,7 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 		b.errs = append(b.errs, config.Errorf("rules.packs", "%w", err))
 		base = &packBase{}
 	}
-	c.pats, c.rules, c.always, b.topics = base.pats, base.rules, base.always, base.topics
+	c.pats, c.texts, c.rules, c.always, b.topics = base.pats, base.texts, base.rules, base.always, base.topics
 	if b.topics == nil {
 		b.topics = map[string]bool{}
 	}
@@ -306,7 +306,7 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	// on the daemon's start path, and a reload's).
 	var tixErr error
 	var wg sync.WaitGroup
-	wg.Go(func() { c.tix, tixErr = buildTokIndex(c.pats, base.units) })
+	wg.Go(func() { c.tix, tixErr = buildTokIndex(c.pats, c.texts, base.units) })
 	c.buildHot()
 	// The packs' rules come with their tables (see packBase.hot); only
 	// the custom rules' are derived here.
@@ -318,10 +318,6 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	}
 	// Matching needs a pattern's text and mode only: the full table (with
 	// roles, rules and units, ~100 bytes a pattern) is the builder's.
-	c.texts = make([]string, len(c.pats))
-	for i := range c.pats {
-		c.texts[i] = c.pats[i].text
-	}
 	if wg.Wait(); tixErr != nil {
 		return nil, tixErr
 	}
@@ -418,6 +414,7 @@ func (p *pattern) stopWeights() (de, en float64) {
 // from it (loadPacks) by every New, which then owns it.
 type packBase struct {
 	pats   []pattern
+	texts  []string // per pattern
 	rules  []rule
 	always []int32
 	index  map[string]int32 // a key (see builder.literal) -> its pattern; or
@@ -468,7 +465,8 @@ func (b *builder) literal(s string, mode matchMode) (int32, bool) {
 		}
 	}
 	p := int32(len(b.c.pats))
-	b.c.pats = append(b.c.pats, pattern{text: text, mode: mode, units: units, bytePath: mode == modeBrand || !ok})
+	b.c.pats = append(b.c.pats, pattern{mode: mode, units: units, bytePath: mode == modeBrand || !ok})
+	b.c.texts = append(b.c.texts, text)
 	b.index[key] = p
 	return p, true
 }

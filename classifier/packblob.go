@@ -71,7 +71,7 @@ func (pb *packBase) lookup(key string) (int32, bool) {
 		return p, ok
 	}
 	i, ok := slices.BinarySearchFunc(pb.sorted, key, func(p int32, key string) int {
-		return patKeyCmp(&pb.pats[p], key)
+		return patKeyCmp(pb.texts[p], pb.pats[p].mode, key)
 	})
 	if !ok {
 		return 0, false
@@ -80,17 +80,17 @@ func (pb *packBase) lookup(key string) (int32, bool) {
 }
 
 // patKeyCmp compares a pattern's key (see lookup) with key.
-func patKeyCmp(p *pattern, key string) int {
+func patKeyCmp(text string, mode matchMode, key string) int {
 	if key == "" {
 		return 1
 	}
-	if m := byte('0' + p.mode); m != key[0] {
+	if m := byte('0' + mode); m != key[0] {
 		if m < key[0] {
 			return -1
 		}
 		return 1
 	}
-	return strings.Compare(p.text, key[1:])
+	return strings.Compare(text, key[1:])
 }
 
 // encodePacks writes base in the blob format. The format is a sequence of
@@ -173,7 +173,7 @@ func encodePacks(base *packBase) []byte {
 		sp[sRoles] += len(p.roles)
 		sp[sRefs] += len(p.rules)
 		sp[sUnits] += len(uids)
-		e.str(p.text)
+		e.str(base.texts[i])
 		e.b = append(e.b, byte(p.mode), flags(p.brand, p.exclude, p.stopOnly, p.ruleLeaf, p.bytePath))
 		e.uint(uint64(len(p.roles)))
 		for _, r := range p.roles {
@@ -205,7 +205,7 @@ func encodePacks(base *packBase) []byte {
 		if pa.mode != pb.mode {
 			return int(pa.mode) - int(pb.mode)
 		}
-		return strings.Compare(pa.text, pb.text)
+		return strings.Compare(base.texts[a], base.texts[b])
 	})
 	e.int32s(sorted)
 	rulesAt := len(e.b)
@@ -409,7 +409,7 @@ func decodePacks(blob string, extra int) (*packBase, error) {
 		n[cUnits] > math.MaxInt32 || n[cTexts] > math.MaxInt32 {
 		return nil, errBlob
 	}
-	base := &packBase{pats: make([]pattern, n[cPats], n[cPats]+max(extra, 0)), rules: make([]rule, n[cRules]), topics: map[string]bool{},
+	base := &packBase{pats: make([]pattern, n[cPats], n[cPats]+max(extra, 0)), texts: make([]string, n[cPats], n[cPats]+max(extra, 0)), rules: make([]rule, n[cRules]), topics: map[string]bool{},
 		hot: make([]ruleHot, n[cRules]), evals: make([]enode, n[cRules])}
 	np, nr := int32(n[cPats]), int32(n[cRules])
 	roles, refs := make([]role, n[cRoles]), make([]int32, n[cRefs])
@@ -433,7 +433,7 @@ func decodePacks(blob string, extra int) (*packBase, error) {
 			p2.fail() // the first half failed before the keys
 			return
 		}
-		p2.patterns(base.pats[sp[sPat]:], ut.keys, ut.start[sp[sPat]+1:], count2)
+		p2.patterns(base.pats[sp[sPat]:], base.texts[sp[sPat]:], ut.keys, ut.start[sp[sPat]+1:], count2)
 		base.sorted = p2.refList(nil, np)
 	})
 	func() {
@@ -456,7 +456,7 @@ func decodePacks(blob string, extra int) (*packBase, error) {
 		}
 		ut.keys = keys
 	}()
-	p1.patterns(base.pats[:sp[sPat]], ut.keys, ut.start[1:sp[sPat]+1], ut.count)
+	p1.patterns(base.pats[:sp[sPat]], base.texts[:sp[sPat]], ut.keys, ut.start[1:sp[sPat]+1], ut.count)
 	wg.Wait()
 	for _, d := range []*blobDecoder{p1, p2, rd} {
 		if d.err == nil && d.off != len(d.s) {
@@ -483,14 +483,14 @@ func decodePacks(blob string, extra int) (*packBase, error) {
 // patterns reads pats, whose units go to d.uids and d.texts and are
 // counted in count; ends[i] is where the units of pats[i] end. keys are
 // the exact units. The patterns' units fields stay nil.
-func (d *blobDecoder) patterns(pats []pattern, keys []string, ends, count []int32) {
+func (d *blobDecoder) patterns(pats []pattern, texts, keys []string, ends, count []int32) {
 	if d.err != nil {
 		return
 	}
 	nKeys := uint64(len(keys))
 	for i := range pats {
 		p := &pats[i]
-		p.text = d.str()
+		texts[i] = d.str()
 		p.mode = matchMode(d.byte())
 		f := d.byte()
 		p.brand, p.exclude, p.stopOnly, p.ruleLeaf, p.bytePath = f&1 != 0, f&2 != 0, f&4 != 0, f&8 != 0, f&16 != 0

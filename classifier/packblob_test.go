@@ -100,7 +100,7 @@ func TestPackBlobs(t *testing.T) {
 			for _, cmp := range []struct {
 				what      string
 				got, want any
-			}{{"patterns", got.pats, want.pats}, {"rules", got.rules, want.rules}, {"always", got.always, want.always}, {"topics", got.topics, want.topics}, {"unit table", got.units, want.units},
+			}{{"patterns", got.pats, want.pats}, {"texts", got.texts, want.texts}, {"rules", got.rules, want.rules}, {"always", got.always, want.always}, {"topics", got.topics, want.topics}, {"unit table", got.units, want.units},
 				{"candidate tables", got.hot, want.hot}, {"compact nodes", got.evals, want.evals}} {
 				if !reflect.DeepEqual(cmp.got, cmp.want) {
 					t.Errorf("decoded %s differ from the compiled ones", cmp.what)
@@ -112,7 +112,7 @@ func TestPackBlobs(t *testing.T) {
 					t.Errorf("lookup(%q) = %d, %v; want %d", key, q, ok, p)
 				}
 			}
-			for _, key := range []string{"", "0", "0zzzzzz", "9abc", "0" + want.pats[0].text + "x"} {
+			for _, key := range []string{"", "0", "0zzzzzz", "9abc", "0" + want.texts[0] + "x"} {
 				if _, ok := want.index[key]; ok {
 					continue
 				}
@@ -271,7 +271,7 @@ func compilePacks(names []string) (*packBase, error) {
 	c.always = slices.Clip(c.always)
 	// The exact size: the base is kept for the process's life.
 	pats := slices.Clone(c.pats)
-	base := &packBase{pats: pats, rules: c.rules, always: c.always, index: b.index, topics: b.topics, units: newUnitTable(pats),
+	base := &packBase{pats: pats, texts: slices.Clone(c.texts), rules: c.rules, always: c.always, index: b.index, topics: b.topics, units: newUnitTable(pats),
 		hot: make([]ruleHot, len(c.rules)), evals: make([]enode, len(c.rules))}
 	for i := range c.rules {
 		base.hot[i], base.evals[i] = ruleTables(&c.rules[i])

@@ -412,7 +412,7 @@ func (ut *unitTable) find(u string) int32 {
 	return -1
 }
 
-func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
+func buildTokIndex(pats []pattern, texts []string, ut *unitTable) (*tokIndex, error) {
 	x := &tokIndex{joiner: [3]int32{-1, -1, -1}}
 	// Count how many patterns use each exact unit, to anchor long patterns
 	// on their rarest unit. A unit has a record, which holds its count
@@ -452,12 +452,12 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 	for i := range pats {
 		p := &pats[i]
 		if p.bytePath {
-			if p.mode == modeBrand && simpleWord(p.text) {
-				bw := brandWord{pat: int32(i), text: p.text, h: unitHashStr(p.text), hs: unitHashStr(p.text + "s")}
+			if text := texts[i]; p.mode == modeBrand && simpleWord(text) {
+				bw := brandWord{pat: int32(i), text: text, h: unitHashStr(text), hs: unitHashStr(text + "s")}
 				x.brandWords = append(x.brandWords, bw)
 				x.brandBits |= 1<<(bw.h&63) | 1<<(bw.hs&63)
 			} else {
-				if len(x.bytePats) < 64 && strings.IndexByte(p.text, '@') >= 0 {
+				if len(x.bytePats) < 64 && strings.IndexByte(texts[i], '@') >= 0 {
 					x.byteAt |= 1 << len(x.bytePats)
 				}
 				x.bytePats = append(x.bytePats, int32(i))
@@ -727,11 +727,11 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 		x.byteID[c] = x.findWord(unitHashStr(string([]byte{byte(c)})), 1)
 	}
 	if len(x.bytePats) > maxIndexPats {
-		texts := make([]string, len(x.bytePats))
+		bt := make([]string, len(x.bytePats))
 		for i, p := range x.bytePats {
-			texts[i] = pats[p].text
+			bt[i] = texts[p]
 		}
-		x.byteAC = newAutomaton(texts)
+		x.byteAC = newAutomaton(bt)
 	}
 	return x, collision
 }
@@ -908,9 +908,10 @@ func (c *Classifier) buildHot() {
 	c.ruleTab = make([]int32, 0, nRules)
 	for i := range c.pats {
 		p := &c.pats[i]
-		hp := hotPat{plen: int32(len(p.text)), stop: -1, stopOnly: p.stopOnly, brand: p.brand, exclude: p.exclude, mode: p.mode,
+		text := c.texts[i]
+		hp := hotPat{plen: int32(len(text)), stop: -1, stopOnly: p.stopOnly, brand: p.brand, exclude: p.exclude, mode: p.mode,
 			roleOff: int32(len(c.roleTab)), roleN: int32(len(p.roles)), ruleOff: int32(len(c.ruleTab)), ruleN: int32(len(p.rules)),
-			hasRole: len(p.roles) > 0, ascii: asciiPrefix(p.text) == len(p.text)}
+			hasRole: len(p.roles) > 0, ascii: asciiPrefix(text) == len(text)}
 		c.roleTab = append(c.roleTab, p.roles...)
 		for _, r := range p.rules {
 			if c.rules[r].anyHit {
