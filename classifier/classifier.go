@@ -84,13 +84,13 @@ type role struct {
 }
 
 // A pattern's fields are ordered so that it has no padding between them
-// (80 bytes): New makes one per pattern of the packs (~15,000), fresh
+// (56 bytes): New makes one per pattern of the packs (~15,000), fresh
 // pages that are a page fault each while the daemon starts. Its text is
-// Classifier.texts[i], which the Classifier keeps.
+// Classifier.texts[i], which the Classifier keeps; its units (see
+// tokscan.go) are the unit table's (the packs') or the builder's.
 type pattern struct {
 	roles   []role
-	rules   []int32  // rules that can match only if the pattern occurs
-	units   []string // the units of the text (see tokscan.go)
+	rules   []int32 // rules that can match only if the pattern occurs
 	mode    matchMode
 	brand   bool
 	exclude bool
@@ -210,9 +210,12 @@ type builder struct {
 	// touched lists the packs' patterns that literal returned, which the
 	// caller may change.
 	touched []int32
-	tmp     normText
-	errs    []error
-	topics  map[string]bool
+	// units are the units of the patterns literal added (the ones from
+	// len(base.pats) on).
+	units  [][]string
+	tmp    normText
+	errs   []error
+	topics map[string]bool
 }
 
 // New compiles the rules and the packs named in rules.Packs ("de", "en").
@@ -306,7 +309,7 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	// on the daemon's start path, and a reload's).
 	var tixErr error
 	var wg sync.WaitGroup
-	wg.Go(func() { c.tix, tixErr = buildTokIndex(c.pats, c.texts, base.units) })
+	wg.Go(func() { c.tix, tixErr = buildTokIndex(c.pats, c.texts, base.units, b.units) })
 	c.buildHot()
 	// The packs' rules come with their tables (see packBase.hot); only
 	// the custom rules' are derived here.
@@ -465,7 +468,8 @@ func (b *builder) literal(s string, mode matchMode) (int32, bool) {
 		}
 	}
 	p := int32(len(b.c.pats))
-	b.c.pats = append(b.c.pats, pattern{mode: mode, units: units, bytePath: mode == modeBrand || !ok})
+	b.c.pats = append(b.c.pats, pattern{mode: mode, bytePath: mode == modeBrand || !ok})
+	b.units = append(b.units, units)
 	b.c.texts = append(b.c.texts, text)
 	b.index[key] = p
 	return p, true

@@ -110,10 +110,7 @@ func patKeyCmp(text string, mode matchMode, key string) int {
 func encodePacks(base *packBase) []byte {
 	var e blobEncoder
 	e.b = append(e.b, blobMagic...)
-	ut := base.units
-	if ut == nil {
-		ut = newUnitTable(base.pats)
-	}
+	ut := base.units // the patterns' units are only there
 	hot, evals := base.hot, base.evals
 	if hot == nil {
 		hot, evals = make([]ruleHot, len(base.rules)), make([]enode, len(base.rules))

@@ -80,9 +80,6 @@ func TestPackBlobs(t *testing.T) {
 					if len(p.rules) == 0 {
 						p.rules = nil
 					}
-					// The units of the packs' patterns are in the unit
-					// table (compared below).
-					p.units = nil
 				}
 				if len(b.always) == 0 {
 					b.always = nil
@@ -271,7 +268,7 @@ func compilePacks(names []string) (*packBase, error) {
 	c.always = slices.Clip(c.always)
 	// The exact size: the base is kept for the process's life.
 	pats := slices.Clone(c.pats)
-	base := &packBase{pats: pats, texts: slices.Clone(c.texts), rules: c.rules, always: c.always, index: b.index, topics: b.topics, units: newUnitTable(pats),
+	base := &packBase{pats: pats, texts: slices.Clone(c.texts), rules: c.rules, always: c.always, index: b.index, topics: b.topics, units: newUnitTable(pats, b.units),
 		hot: make([]ruleHot, len(c.rules)), evals: make([]enode, len(c.rules))}
 	for i := range c.rules {
 		base.hot[i], base.evals[i] = ruleTables(&c.rules[i])

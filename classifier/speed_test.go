@@ -324,7 +324,7 @@ func TestPatternSize(t *testing.T) {
 	if n := unsafe.Sizeof(hotPat{}); n != 32 {
 		t.Errorf("hotPat is %d bytes, want 32", n)
 	}
-	if n := unsafe.Sizeof(pattern{}); n != 80 {
-		t.Errorf("pattern is %d bytes, want 80", n)
+	if n := unsafe.Sizeof(pattern{}); n != 56 {
+		t.Errorf("pattern is %d bytes, want 56", n)
 	}
 }

@@ -331,11 +331,9 @@ func patUnits(nt *normText) ([]string, bool) {
 	return out, len(out) > 0
 }
 
-// exactUnit reports whether unit j of p is looked up as a whole word in
-// the dictionary (not a prefix or suffix stem, not a brand term's bytes).
-func exactUnit(p *pattern, j int) bool { return exactUnitOf(p, j, len(p.units)) }
-
-// exactUnitOf is exactUnit for a pattern of n units.
+// exactUnitOf reports whether unit j of p, of n units, is looked up as a
+// whole word in the dictionary (not a prefix or suffix stem, not a brand
+// term's bytes).
 func exactUnitOf(p *pattern, j, n int) bool {
 	return !p.bytePath && !(p.mode == modePrefix && j == n-1) && !(p.mode == modeSuffix && j == 0)
 }
@@ -370,12 +368,12 @@ func (ut *unitTable) unit(i, j int) (string, int32) {
 // nUnits returns how many units pattern i (< npats) has.
 func (ut *unitTable) nUnits(i int) int { return int(ut.start[i+1] - ut.start[i]) }
 
-// newUnitTable numbers the exact units of pats.
-func newUnitTable(pats []pattern) *unitTable {
+// newUnitTable numbers the exact units of pats, whose units are units.
+func newUnitTable(pats []pattern, units [][]string) *unitTable {
 	num := map[string]int32{}
 	for i := range pats {
-		for j, u := range pats[i].units {
-			if exactUnit(&pats[i], j) {
+		for j, u := range units[i] {
+			if exactUnitOf(&pats[i], j, len(units[i])) {
 				num[u] = 0
 			}
 		}
@@ -389,9 +387,9 @@ func newUnitTable(pats []pattern) *unitTable {
 		num[u] = int32(k)
 	}
 	for i := range pats {
-		for j, u := range pats[i].units {
+		for j, u := range units[i] {
 			k := ^int32(len(ut.texts))
-			if exactUnit(&pats[i], j) {
+			if exactUnitOf(&pats[i], j, len(units[i])) {
 				k = num[u]
 				ut.count[k]++
 			} else {
@@ -412,7 +410,9 @@ func (ut *unitTable) find(u string) int32 {
 	return -1
 }
 
-func buildTokIndex(pats []pattern, texts []string, ut *unitTable) (*tokIndex, error) {
+// buildTokIndex builds the word-level matcher for pats (of texts): the
+// units of the first ones are in ut, of the others in units.
+func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]string) (*tokIndex, error) {
 	x := &tokIndex{joiner: [3]int32{-1, -1, -1}}
 	// Count how many patterns use each exact unit, to anchor long patterns
 	// on their rarest unit. A unit has a record, which holds its count
@@ -447,7 +447,7 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable) (*tokIndex, er
 		if i < ut.npats {
 			return ut.nUnits(i)
 		}
-		return len(pats[i].units)
+		return len(units[i-ut.npats])
 	}
 	for i := range pats {
 		p := &pats[i]
@@ -482,8 +482,8 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable) (*tokIndex, er
 		if i < ut.npats {
 			continue // counted in ut
 		}
-		for j, u := range p.units {
-			if exactUnit(p, j) {
+		for j, u := range units[i-ut.npats] {
+			if exactUnitOf(p, j, n) {
 				rec(u).count++
 			}
 		}
@@ -544,8 +544,9 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable) (*tokIndex, er
 			}
 			return u, &recs[k]
 		}
-		u := pats[i].units[j]
-		if !exactUnit(&pats[i], j) {
+		us := units[i-ut.npats]
+		u := us[j]
+		if !exactUnitOf(&pats[i], j, len(us)) {
 			return u, nil
 		}
 		return u, rec(u)
