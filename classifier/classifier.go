@@ -249,8 +249,8 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	// compiled form.
 	slices.Sort(names)
 	// Room for the patterns this classifier adds: brand terms, and a few
-	// per custom rule (more only cost a copy).
-	base, err := loadPacks(names, len(brand.Terms)+len(brand.Exclude)+4*len(rules.Custom))
+	// per custom rule (more only cost a copy); and for its rules.
+	base, err := loadPacks(names, len(brand.Terms)+len(brand.Exclude)+4*len(rules.Custom), len(rules.Custom))
 	if err != nil {
 		b.errs = append(b.errs, config.Errorf("rules.packs", "%w", err))
 		base = &packBase{}
@@ -313,11 +313,11 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	c.buildHot()
 	// The packs' rules come with their tables (see packBase.hot); only
 	// the custom rules' are derived here.
-	c.ruleHot = make([]ruleHot, len(c.rules))
-	c.evals = make([]enode, len(c.rules))
-	copy(c.ruleHot, base.hot)
-	for i := copy(c.evals, base.evals); i < len(c.rules); i++ {
-		c.ruleHot[i], c.evals[i] = ruleTables(&c.rules[i])
+	n := len(c.rules) - len(base.evals)
+	c.ruleHot, c.evals = slices.Grow(base.hot, n), slices.Grow(base.evals, n)
+	for i := len(c.evals); i < len(c.rules); i++ {
+		rh, e := ruleTables(&c.rules[i])
+		c.ruleHot, c.evals = append(c.ruleHot, rh), append(c.evals, e)
 	}
 	// Matching needs a pattern's text and mode only: the full table (with
 	// roles, rules and units, ~100 bytes a pattern) is the builder's.

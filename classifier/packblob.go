@@ -46,9 +46,9 @@ const blobMagic = "earshot packs 3\n"
 func blobName(names []string) string { return "packs/" + strings.Join(names, "-") + ".bin" }
 
 // loadPacks decodes the compiled form of the named packs (sorted, see
-// New) from their blob; the caller owns it. extra is room for patterns the
-// caller will add.
-func loadPacks(names []string, extra int) (*packBase, error) {
+// New) from their blob; the caller owns it. extra and extraRules are room
+// for the patterns and rules the caller will add.
+func loadPacks(names []string, extra, extraRules int) (*packBase, error) {
 	if len(names) == 0 {
 		return &packBase{}, nil
 	}
@@ -56,7 +56,7 @@ func loadPacks(names []string, extra int) (*packBase, error) {
 	if !ok {
 		return nil, fmt.Errorf("the packs %s have no compiled form (%s)", strings.Join(names, ", "), blobName(names))
 	}
-	base, err := decodePacks(*blob, extra)
+	base, err := decodePacks(*blob, extra, extraRules)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", blobName(names), err)
 	}
@@ -381,10 +381,10 @@ type blobDecoder struct {
 var errBlob = errors.New("truncated or corrupt")
 
 // decodePacks reads a blob written by encodePacks, with room for extra
-// more patterns. Strings are slices of blob. The first half of the
+// more patterns and extraRules more rules. Strings are slices of blob. The first half of the
 // patterns is decoded on the calling goroutine; the rules, then the
 // second half, on another.
-func decodePacks(blob string, extra int) (*packBase, error) {
+func decodePacks(blob string, extra, extraRules int) (*packBase, error) {
 	if !strings.HasPrefix(blob, blobMagic) {
 		return nil, errors.New("not a packs blob of this version")
 	}
@@ -407,7 +407,7 @@ func decodePacks(blob string, extra int) (*packBase, error) {
 		return nil, errBlob
 	}
 	base := &packBase{pats: make([]pattern, n[cPats], n[cPats]+max(extra, 0)), texts: make([]string, n[cPats], n[cPats]+max(extra, 0)), rules: make([]rule, n[cRules]), topics: map[string]bool{},
-		hot: make([]ruleHot, n[cRules]), evals: make([]enode, n[cRules])}
+		hot: make([]ruleHot, n[cRules], n[cRules]+max(extraRules, 0)), evals: make([]enode, n[cRules], n[cRules]+max(extraRules, 0))}
 	np, nr := int32(n[cPats]), int32(n[cRules])
 	roles, refs := make([]role, n[cRoles]), make([]int32, n[cRefs])
 	ut := &unitTable{count: make([]int32, n[cKeys]), uids: make([]int32, n[cUnits]), texts: make([]string, n[cTexts]),

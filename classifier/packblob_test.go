@@ -66,7 +66,7 @@ func TestPackBlobs(t *testing.T) {
 			if string(shipped) != string(blob) {
 				t.Fatalf("%s is not the packs' text compiled (%d bytes shipped, %d now): run go generate ./classifier/", file, len(shipped), len(blob))
 			}
-			got, err := decodePacks(string(shipped), 0)
+			got, err := decodePacks(string(shipped), 0, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,10 +141,10 @@ func TestDecodePacksCorrupt(t *testing.T) {
 	blob := blobEn
 	// Another version's blob is refused by its first line; a damaged one
 	// is an error that says so, named after its file by loadPacks.
-	if _, err := decodePacks("earshot packs 2\n"+blob[len(blobMagic):], 0); err == nil || !strings.Contains(err.Error(), "not a packs blob of this version") {
+	if _, err := decodePacks("earshot packs 2\n"+blob[len(blobMagic):], 0, 0); err == nil || !strings.Contains(err.Error(), "not a packs blob of this version") {
 		t.Errorf("a format 2 blob: %v", err)
 	}
-	if _, err := decodePacks(blob[:len(blob)-1], 0); !errors.Is(err, errBlob) || err.Error() != "truncated or corrupt" {
+	if _, err := decodePacks(blob[:len(blob)-1], 0, 0); !errors.Is(err, errBlob) || err.Error() != "truncated or corrupt" {
 		t.Errorf("a cut blob: %v, want %v", err, errBlob)
 	}
 	// Where the second half of the patterns or the rules start, out of
@@ -160,17 +160,17 @@ func TestDecodePacksCorrupt(t *testing.T) {
 		for _, v := range []uint32{0, uint32(len(blob)) + 1, 1 << 31} {
 			b := []byte(blob)
 			binary.LittleEndian.PutUint32(b[hdr+4*k:], v)
-			if _, err := decodePacks(string(b), 0); err == nil {
+			if _, err := decodePacks(string(b), 0, 0); err == nil {
 				t.Errorf("a blob with split field %d = %d decoded", k, v)
 			}
 		}
 	}
 	for _, n := range []int{0, 5, len(blobMagic), len(blobMagic) + 3, len(blob) / 3, len(blob) / 2, len(blob) - 1} {
-		if _, err := decodePacks(blob[:n], 0); err == nil {
+		if _, err := decodePacks(blob[:n], 0, 0); err == nil {
 			t.Errorf("a blob cut at %d of %d bytes decoded", n, len(blob))
 		}
 	}
-	if _, err := decodePacks(blob+"x", 0); err == nil {
+	if _, err := decodePacks(blob+"x", 0, 0); err == nil {
 		t.Error("a blob with a byte too many decoded")
 	}
 	// Well-formed, but naming a rule or pattern that does not exist.
@@ -190,12 +190,12 @@ func TestDecodePacksCorrupt(t *testing.T) {
 		"NOT operand":      func(b *packBase) { b.evals[0] = enode{kind: nNot} },
 		"meta node":        func(b *packBase) { b.evals[0] = enode{kind: nMeta} },
 	} {
-		b, err := decodePacks(blob, 0)
+		b, err := decodePacks(blob, 0, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		damage(b)
-		if _, err := decodePacks(string(encodePacks(b)), 0); err == nil {
+		if _, err := decodePacks(string(encodePacks(b)), 0, 0); err == nil {
 			t.Errorf("a blob with a damaged %s decoded", what)
 		}
 	}
@@ -207,8 +207,8 @@ func FuzzDecodePacks(f *testing.F) {
 	f.Add([]byte(blob[:min(len(blob), 400)]))
 	f.Add([]byte(blobMagic + "\x01\x01\x00\x00\x01\x00\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, _ = decodePacks(blobMagic+string(b[min(len(b), len(blobMagic)):]), 0)
-		_, _ = decodePacks(string(b), 0)
+		_, _ = decodePacks(blobMagic+string(b[min(len(b), len(blobMagic)):]), 0, 0)
+		_, _ = decodePacks(string(b), 0, 0)
 	})
 }
 
@@ -220,7 +220,7 @@ func BenchmarkLoadPacks(b *testing.B) {
 	b.Run("blob", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := loadPacks(names, 0); err != nil {
+			if _, err := loadPacks(names, 0, 0); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -310,12 +310,12 @@ func TestPackOrder(t *testing.T) {
 // that names the packs, not a panic (New sorts the names, so none is
 // missing; the packs' text is not in the binary to fall back on).
 func TestLoadPacksMissing(t *testing.T) {
-	_, err := loadPacks([]string{"en", "de"}, 0)
+	_, err := loadPacks([]string{"en", "de"}, 0, 0)
 	if err == nil || !strings.Contains(err.Error(), "en, de") || !strings.Contains(err.Error(), "no compiled form") {
 		t.Errorf("loadPacks([en de]) = %v, want an error naming the packs", err)
 	}
 	for _, names := range blobSets {
-		if _, err := loadPacks(names, 0); err != nil {
+		if _, err := loadPacks(names, 0, 0); err != nil {
 			t.Errorf("%v: %v", names, err)
 		}
 	}
