@@ -250,10 +250,19 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	slices.Sort(names)
 	// Room for the patterns this classifier adds: brand terms, and a few
 	// per custom rule (more only cost a copy); and for its rules.
-	base, err := loadPacks(names, len(brand.Terms)+len(brand.Exclude)+4*len(rules.Custom), len(rules.Custom))
+	// The packs' rules are still being decoded (see loadPacks): the
+	// custom rules are added after them, which only writes past them.
+	base, waitRules, err := loadPacks(names, len(brand.Terms)+len(brand.Exclude)+4*len(rules.Custom), len(rules.Custom))
 	if err != nil {
 		b.errs = append(b.errs, config.Errorf("rules.packs", "%w", err))
-		base = &packBase{}
+		base, waitRules = &packBase{}, func() error { return nil }
+	}
+	defer func() { _ = waitRules() }() // on every return: nothing writes to base after New
+	if cap(base.rules)-len(base.rules) < len(rules.Custom) {
+		// Adding would copy the rules being decoded.
+		if err := waitRules(); err != nil {
+			return nil, config.Errorf("rules.packs", "%w", err)
+		}
 	}
 	c.pats, c.texts, c.rules, c.always, b.topics = base.pats, base.texts, base.rules, base.always, base.topics
 	if b.topics == nil {
@@ -284,6 +293,22 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
 	}
+	// The packs' patterns come finished (see compilePacks): only the
+	// ones this classifier added or changed need it.
+	finishPatterns(c.pats[len(base.pats):])
+	for _, p := range b.touched {
+		finishPatterns(c.pats[p : p+1])
+	}
+	// The word index only reads the patterns: it is built beside the
+	// rules' decoding and tables (the longer branch; New is on the
+	// daemon's start path, and a reload's).
+	var tixErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { c.tix, tixErr = buildTokIndex(c.pats, c.texts, base.units, b.units) })
+	if err := waitRules(); err != nil {
+		wg.Wait()
+		return nil, config.Errorf("rules.packs", "%w", err)
+	}
 	for t := range b.topics {
 		c.topics = append(c.topics, t)
 	}
@@ -298,18 +323,6 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 			c.ruleTopic[i] = int32(k)
 		}
 	}
-	// The packs' patterns come finished (see compilePacks): only the
-	// ones this classifier added or changed need it.
-	finishPatterns(c.pats[len(base.pats):])
-	for _, p := range b.touched {
-		finishPatterns(c.pats[p : p+1])
-	}
-	// The word index and the rules' tables only read the patterns and the
-	// rules: build the index, the longer of the two, beside them (New is
-	// on the daemon's start path, and a reload's).
-	var tixErr error
-	var wg sync.WaitGroup
-	wg.Go(func() { c.tix, tixErr = buildTokIndex(c.pats, c.texts, base.units, b.units) })
 	c.buildHot()
 	// The packs' rules come with their tables (see packBase.hot); only
 	// the custom rules' are derived here.

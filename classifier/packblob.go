@@ -9,7 +9,6 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/earshot/earshot/mention"
 )
@@ -47,20 +46,28 @@ func blobName(names []string) string { return "packs/" + strings.Join(names, "-"
 
 // loadPacks decodes the compiled form of the named packs (sorted, see
 // New) from their blob; the caller owns it. extra and extraRules are room
-// for the patterns and rules the caller will add.
-func loadPacks(names []string, extra, extraRules int) (*packBase, error) {
+// for the patterns and rules the caller will add. It returns once the
+// patterns are read: the caller calls wait before it reads base's rules,
+// hot or evals (see startDecode).
+func loadPacks(names []string, extra, extraRules int) (base *packBase, wait func() error, err error) {
 	if len(names) == 0 {
-		return &packBase{}, nil
+		return &packBase{}, func() error { return nil }, nil
 	}
 	blob, ok := blobs[blobName(names)]
 	if !ok {
-		return nil, fmt.Errorf("the packs %s have no compiled form (%s)", strings.Join(names, ", "), blobName(names))
+		return nil, nil, fmt.Errorf("the packs %s have no compiled form (%s)", strings.Join(names, ", "), blobName(names))
 	}
-	base, err := decodePacks(*blob, extra, extraRules)
+	name := blobName(names)
+	base, w, err := startDecode(*blob, extra, extraRules)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", blobName(names), err)
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return base, nil
+	return base, func() error {
+		if err := w(); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return nil
+	}, nil
 }
 
 // lookup finds the pattern of key (the mode's digit and the normalised
@@ -102,7 +109,7 @@ func patKeyCmp(text string, mode matchMode, key string) int {
 // decoder allocates each kind of part once, and where the rules start and
 // where the second half of the patterns starts (see blobSplit): the blob
 // is decoded on two goroutines, one the first half of the patterns, the
-// other the rules and the second half. The patterns' exact units are
+// other the second half, then the rules (which New needs last). The patterns' exact units are
 // numbers into the sorted list of them (the unit table), the others are
 // strings. The rules carry what
 // New would derive from their trees (their candidate tables and compact
@@ -224,8 +231,9 @@ func encodePacks(base *packBase) []byte {
 		e.enode(&evals[i], r.spans)
 	}
 	// The first goroutine decodes up to the pattern that starts nearest
-	// the middle (or all of them).
-	mid := start + (len(e.b)-start)/2
+	// the middle of the patterns (or all of them), the second the rest,
+	// then the rules.
+	mid := start + (rulesAt-start)/2
 	i := 0
 	for i < len(base.pats) && at[i][sByte] < mid {
 		i++
@@ -381,12 +389,26 @@ type blobDecoder struct {
 var errBlob = errors.New("truncated or corrupt")
 
 // decodePacks reads a blob written by encodePacks, with room for extra
-// more patterns and extraRules more rules. Strings are slices of blob. The first half of the
+// more patterns and extraRules more rules.
+func decodePacks(blob string, extra, extraRules int) (*packBase, error) {
+	base, wait, err := startDecode(blob, extra, extraRules)
+	if err != nil {
+		return nil, err
+	}
+	if err := wait(); err != nil {
+		return nil, err
+	}
+	return base, nil
+}
+
+// startDecode is decodePacks returning once the patterns are read: wait
+// waits for the rules (base.rules, hot and evals) and returns what went
+// wrong with them; nothing else in base changes meanwhile. Strings are slices of blob. The first half of the
 // patterns is decoded on the calling goroutine; the rules, then the
 // second half, on another.
-func decodePacks(blob string, extra, extraRules int) (*packBase, error) {
+func startDecode(blob string, extra, extraRules int) (*packBase, func() error, error) {
 	if !strings.HasPrefix(blob, blobMagic) {
-		return nil, errors.New("not a packs blob of this version")
+		return nil, nil, errors.New("not a packs blob of this version")
 	}
 	h := &blobDecoder{s: blob, off: len(blobMagic)}
 	var n blobCounts
@@ -394,7 +416,7 @@ func decodePacks(blob string, extra, extraRules int) (*packBase, error) {
 		n[i] = h.count()
 	}
 	if h.off+4*nSplit > len(blob) || h.err != nil || n[cPats] > math.MaxInt32 || n[cRules] > math.MaxInt32 {
-		return nil, errBlob
+		return nil, nil, errBlob
 	}
 	var sp blobSplit
 	for k := range sp {
@@ -404,9 +426,10 @@ func decodePacks(blob string, extra, extraRules int) (*packBase, error) {
 	if sp[sByte] < start || sp[sRules] < sp[sByte] || sp[sRules] > len(blob) ||
 		sp[sPat] > n[cPats] || sp[sRoles] > n[cRoles] || sp[sRefs] > n[cRefs] || sp[sUnits] > n[cUnits] || sp[sTexts] > n[cTexts] ||
 		n[cUnits] > math.MaxInt32 || n[cTexts] > math.MaxInt32 {
-		return nil, errBlob
+		return nil, nil, errBlob
 	}
-	base := &packBase{pats: make([]pattern, n[cPats], n[cPats]+max(extra, 0)), texts: make([]string, n[cPats], n[cPats]+max(extra, 0)), rules: make([]rule, n[cRules]), topics: map[string]bool{},
+	base := &packBase{pats: make([]pattern, n[cPats], n[cPats]+max(extra, 0)), texts: make([]string, n[cPats], n[cPats]+max(extra, 0)),
+		rules: make([]rule, n[cRules], n[cRules]+max(extraRules, 0)), topics: map[string]bool{},
 		hot: make([]ruleHot, n[cRules], n[cRules]+max(extraRules, 0)), evals: make([]enode, n[cRules], n[cRules]+max(extraRules, 0))}
 	np, nr := int32(n[cPats]), int32(n[cRules])
 	roles, refs := make([]role, n[cRoles]), make([]int32, n[cRefs])
@@ -422,17 +445,30 @@ func decodePacks(blob string, extra, extraRules int) (*packBase, error) {
 		enodes: make([]enode, n[cEnodes]), leafArr: make([]leaf, n[cLeaves]), metas: make([]node, n[cMetas])}
 	count2 := make([]int32, n[cKeys]) // the second half's counts of the units
 	keysRead := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
+	half := make(chan struct{}) // the second half decoded
+	rulesRead := make(chan struct{})
+	go func() {
+		defer close(rulesRead)
+		func() {
+			defer close(half)
+			<-keysRead
+			if len(ut.keys) != n[cKeys] {
+				p2.fail() // the first half failed before the keys
+				return
+			}
+			p2.patterns(base.pats[sp[sPat]:], base.texts[sp[sPat]:], ut.keys, ut.start[sp[sPat]+1:], count2)
+			base.sorted = p2.refList(nil, np)
+		}()
 		rd.rules(base)
-		<-keysRead
-		if len(ut.keys) != n[cKeys] {
-			p2.fail() // the first half failed before the keys
-			return
+	}()
+	// wait waits for the rules and reports what went wrong with them.
+	wait := func() error {
+		<-rulesRead
+		if rd.err == nil && rd.off != len(rd.s) {
+			rd.err = errBlob
 		}
-		p2.patterns(base.pats[sp[sPat]:], base.texts[sp[sPat]:], ut.keys, ut.start[sp[sPat]+1:], count2)
-		base.sorted = p2.refList(nil, np)
-	})
+		return rd.err
+	}
 	func() {
 		defer close(keysRead)
 		for _, t := range p1.strings() {
@@ -454,27 +490,31 @@ func decodePacks(blob string, extra, extraRules int) (*packBase, error) {
 		ut.keys = keys
 	}()
 	p1.patterns(base.pats[:sp[sPat]], base.texts[:sp[sPat]], ut.keys, ut.start[1:sp[sPat]+1], ut.count)
-	wg.Wait()
-	for _, d := range []*blobDecoder{p1, p2, rd} {
+	<-half
+	fail := func(err error) (*packBase, func() error, error) {
+		wait() // nothing may still write to base
+		return nil, nil, err
+	}
+	for _, d := range []*blobDecoder{p1, p2} {
 		if d.err == nil && d.off != len(d.s) {
 			d.err = errBlob
 		}
 		if d.err != nil {
-			return nil, d.err
+			return fail(d.err)
 		}
 	}
 	// Each part used exactly its part of the units.
 	if len(base.sorted) != len(base.pats) || p1.uoff != int32(sp[sUnits]) || len(p1.texts) > 0 || len(p2.uids) > 0 || len(p2.texts) > 0 {
-		return nil, errBlob
+		return fail(errBlob)
 	}
 	// Every unit used by a pattern.
 	for k, c := range count2 {
 		if ut.count[k] += c; ut.count[k] == 0 {
-			return nil, errBlob
+			return fail(errBlob)
 		}
 	}
 	base.units = ut
-	return base, nil
+	return base, wait, nil
 }
 
 // patterns reads pats, whose units go to d.uids and d.texts and are

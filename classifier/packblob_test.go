@@ -220,7 +220,11 @@ func BenchmarkLoadPacks(b *testing.B) {
 	b.Run("blob", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := loadPacks(names, 0, 0); err != nil {
+			_, wait, err := loadPacks(names, 0, 0)
+			if err == nil {
+				err = wait()
+			}
+			if err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -310,12 +314,16 @@ func TestPackOrder(t *testing.T) {
 // that names the packs, not a panic (New sorts the names, so none is
 // missing; the packs' text is not in the binary to fall back on).
 func TestLoadPacksMissing(t *testing.T) {
-	_, err := loadPacks([]string{"en", "de"}, 0, 0)
+	_, _, err := loadPacks([]string{"en", "de"}, 0, 0)
 	if err == nil || !strings.Contains(err.Error(), "en, de") || !strings.Contains(err.Error(), "no compiled form") {
 		t.Errorf("loadPacks([en de]) = %v, want an error naming the packs", err)
 	}
 	for _, names := range blobSets {
-		if _, err := loadPacks(names, 0, 0); err != nil {
+		_, wait, err := loadPacks(names, 0, 0)
+		if err == nil {
+			err = wait()
+		}
+		if err != nil {
 			t.Errorf("%v: %v", names, err)
 		}
 	}
