@@ -269,7 +269,6 @@ type tokIndex struct {
 	byteID     [256]int32 // the dictionary id of each one-byte unit (punctuation marks), or -1
 	stops      [][2]float64
 	entries    []dictEntry // during the build
-	keys       []string    // during the build
 	joiner     [3]int32    // ids of "-", ".", "&" as joiners (-1: in no pattern)
 	prefix     strTab      // stem -> index into prefixPats
 	prefixPats [][]int32
@@ -417,16 +416,19 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 	// Count how many patterns use each exact unit, to anchor long patterns
 	// on their rarest unit. A unit has a record, which holds its count
 	// and, once given, its dictionary id: the units of the patterns ut
-	// covers are numbered there; the others are found through more.
-	type unitRec struct{ count, id int32 }
+	// covers are numbered there; the others are found through more. Its
+	// key is the unit: ut.keys[key], or moreKeys[^key] (so that the scan
+	// of the patterns does not read the packs' units as strings).
+	type unitRec struct{ count, id, key int32 }
 	if ut == nil {
 		ut = &unitTable{}
 	}
 	recs := make([]unitRec, len(ut.keys), len(ut.keys)+len(pats)-ut.npats)
 	for k, n := range ut.count {
-		recs[k] = unitRec{count: n, id: -1}
+		recs[k] = unitRec{count: n, id: -1, key: int32(k)}
 	}
 	var more map[string]int32
+	var moreKeys []string
 	rec := func(u string) *unitRec {
 		if k := ut.find(u); k >= 0 {
 			return &recs[k]
@@ -438,11 +440,18 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 			}
 			k = int32(len(recs))
 			more[u] = k
-			recs = append(recs, unitRec{id: -1})
+			recs = append(recs, unitRec{id: -1, key: ^int32(len(moreKeys))})
+			moreKeys = append(moreKeys, u)
 		}
 		return &recs[k]
 	}
-	nPrefix, nSuffix, nExact, nMulti, nMultiUnits := 0, 0, 0, 0, 0
+	keyOf := func(key int32) string {
+		if key >= 0 {
+			return ut.keys[key]
+		}
+		return moreKeys[^key]
+	}
+	nPrefix, nSuffix, nExact, nMulti, nMultiUnits, nSingles := 0, 0, 0, 0, 0, 0
 	nUnits := func(i int) int {
 		if i < ut.npats {
 			return ut.nUnits(i)
@@ -478,6 +487,8 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 		if n > 1 {
 			nMulti++
 			nMultiUnits += n
+		} else if !p.stopOnly {
+			nSingles++
 		}
 		if i < ut.npats {
 			continue // counted in ut
@@ -496,19 +507,19 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 	x.munits = make([]int32, 0, nMultiUnits)
 	x.anchors = make([]anchorRef, 0, nMulti)
 	x.entries = make([]dictEntry, 0, nExact)
-	x.keys = make([]string, 0, nExact)
+	keys := make([]int32, 0, nExact) // per entry, its unit (see unitRec)
 	// The one-unit patterns of each entry (entry, pattern), in the order
 	// of the patterns.
-	var singles [][2]int32
+	singles := make([][2]int32, 0, nSingles)
 	var collision error
-	// id returns the dictionary id of u (given in the order of first use)
-	// and how many patterns use it.
-	id := func(r *unitRec, u string) (int32, int32) {
+	// id returns the dictionary id of the unit of r (given in the order
+	// of first use) and how many patterns use it.
+	id := func(r *unitRec) (int32, int32) {
 		if r.id < 0 {
 			r.id = int32(len(x.entries))
-			x.keys = append(x.keys, u)
+			keys = append(keys, r.key)
 			x.entries = append(x.entries, dictEntry{})
-			if len(u) == 2 && u[0] == 1 {
+			if u := keyOf(r.key); len(u) == 2 && u[0] == 1 {
 				x.joiner[joinerIdx(u[1])] = r.id
 			}
 		}
@@ -534,15 +545,16 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 		bl.add(h)
 	}
 	x.minP, x.minS = 1<<30, 1<<30
-	// unit returns the record of unit j of pattern i.
-	// unit returns unit j of pattern i and, for an exact unit, its record.
+	// unit returns unit j of pattern i: for an exact unit its record
+	// (and the unit only when the pattern is not the packs'), for another
+	// the unit.
 	unit := func(i, j int) (string, *unitRec) {
 		if i < ut.npats {
-			u, k := ut.unit(i, j)
-			if k < 0 {
-				return u, nil
+			if k := ut.uids[int(ut.start[i])+j]; k >= 0 {
+				return "", &recs[k]
+			} else {
+				return ut.texts[^k], nil
 			}
-			return u, &recs[k]
 		}
 		us := units[i-ut.npats]
 		u := us[j]
@@ -580,7 +592,7 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 				}
 				x.minS, x.maxS = min(x.minS, len(u)), max(x.maxS, len(u))
 			default:
-				eid, _ := id(r, u)
+				eid, _ := id(r)
 				e := &x.entries[eid]
 				de, en := p.stopWeights()
 				e.stopDE += de
@@ -607,7 +619,7 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 				m.text = int32(len(x.mtexts))
 				x.mtexts = append(x.mtexts, u)
 			default:
-				eid, c := id(r, u)
+				eid, c := id(r)
 				x.munits = append(x.munits, eid)
 				if c < best {
 					best, m.anchor = c, int32(j)
@@ -621,8 +633,8 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 	// pattern's units: as words of the dictionary (without patterns) they
 	// get their stems listed instead of probed in every text.
 	for _, bw := range x.brandWords {
-		id(rec(bw.text), bw.text)
-		id(rec(bw.text+"s"), bw.text+"s")
+		id(rec(bw.text))
+		id(rec(bw.text + "s"))
 	}
 	// The entries' lists, each a range of one array, in the order of the
 	// patterns (a stable counting sort).
@@ -660,7 +672,8 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 		x.wslots[i].single, x.wslots[i].stop = -1, -1
 	}
 	slotOf := make([]int32, len(x.entries))
-	for e, key := range x.keys {
+	for e, k := range keys {
+		key := keyOf(k)
 		h := unitHashStr(key)
 		i := h & x.wmask
 		for ; x.wslots[i].n != 0; i = (i + 1) & x.wmask {
@@ -692,7 +705,7 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 		// matches are found once here, by the probe the scan runs for the
 		// other words, and listed in probe order.
 		sl.extOff = int32(len(x.ext))
-		x.ext = x.appendStems(x.ext, []byte(x.keys[e]))
+		x.ext = x.appendStems(x.ext, strBytes(keyOf(keys[e])))
 		if n := len(x.ext) - int(sl.extOff); n < probeStems {
 			sl.stemN = uint8(n)
 		} else {
@@ -720,10 +733,10 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 			x.anchors = append(x.anchors, ar)
 		}
 		if len(enSingles) > 1<<8 || len(enMultis) > 1<<16-1 {
-			collision = fmt.Errorf("the pattern word %q occurs in too many patterns", x.keys[e])
+			collision = fmt.Errorf("the pattern word %q occurs in too many patterns", keyOf(keys[e]))
 		}
 	}
-	x.entries, x.keys = nil, nil
+	x.entries = nil
 	for c := range x.byteID {
 		x.byteID[c] = x.findWord(unitHashStr(string([]byte{byte(c)})), 1)
 	}
