@@ -414,24 +414,26 @@ func (ut *unitTable) find(u string) int32 {
 func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]string) (*tokIndex, error) {
 	x := &tokIndex{joiner: [3]int32{-1, -1, -1}}
 	// Count how many patterns use each exact unit, to anchor long patterns
-	// on their rarest unit. A unit has a record, which holds its count
-	// and, once given, its dictionary id: the units of the patterns ut
-	// covers are numbered there; the others are found through more. Its
-	// key is the unit: ut.keys[key], or moreKeys[^key] (so that the scan
-	// of the patterns does not read the packs' units as strings).
-	type unitRec struct{ count, id, key int32 }
+	// on their rarest unit. A unit has a record, which holds its count;
+	// its place among the records is its dictionary id. The units of the
+	// patterns ut covers are numbered there (every one is some pattern's
+	// exact unit, so it is a word of the dictionary); the others are
+	// found through more. Its key is the unit: ut.keys[key], or
+	// moreKeys[^key] (so that the scan of the patterns does not read the
+	// packs' units as strings).
+	type unitRec struct{ count, key int32 }
 	if ut == nil {
 		ut = &unitTable{}
 	}
 	recs := make([]unitRec, len(ut.keys), len(ut.keys)+len(pats)-ut.npats)
 	for k, n := range ut.count {
-		recs[k] = unitRec{count: n, id: -1, key: int32(k)}
+		recs[k] = unitRec{count: n, key: int32(k)}
 	}
 	var more map[string]int32
 	var moreKeys []string
-	rec := func(u string) *unitRec {
+	rec := func(u string) int32 {
 		if k := ut.find(u); k >= 0 {
-			return &recs[k]
+			return k
 		}
 		k, ok := more[u]
 		if !ok {
@@ -440,10 +442,10 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 			}
 			k = int32(len(recs))
 			more[u] = k
-			recs = append(recs, unitRec{id: -1, key: ^int32(len(moreKeys))})
+			recs = append(recs, unitRec{key: ^int32(len(moreKeys))})
 			moreKeys = append(moreKeys, u)
 		}
-		return &recs[k]
+		return k
 	}
 	keyOf := func(key int32) string {
 		if key >= 0 {
@@ -465,6 +467,12 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 				bw := brandWord{pat: int32(i), text: text, h: unitHashStr(text), hs: unitHashStr(text + "s")}
 				x.brandWords = append(x.brandWords, bw)
 				x.brandBits |= 1<<(bw.h&63) | 1<<(bw.hs&63)
+				// The one-word brand terms are in nearly every text but
+				// in no pattern's units: as words of the dictionary
+				// (without patterns) they get their stems listed instead
+				// of probed in every text.
+				rec(text)
+				rec(text + "s")
 			} else {
 				if len(x.bytePats) < 64 && strings.IndexByte(texts[i], '@') >= 0 {
 					x.byteAt |= 1 << len(x.bytePats)
@@ -495,36 +503,21 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 		}
 		for j, u := range units[i-ut.npats] {
 			if exactUnitOf(p, j, n) {
-				rec(u).count++
+				recs[rec(u)].count++
 			}
 		}
 	}
-	// The brand words become words of the dictionary too (below).
-	nExact = len(recs) + 2*len(x.brandWords)
+	nExact = len(recs)
 	// Sized up front: growing them was a third of building the index.
 	x.multi = make([]multiPat, 0, nMulti)
 	// The units of all phrases in one array.
 	x.munits = make([]int32, 0, nMultiUnits)
 	x.anchors = make([]anchorRef, 0, nMulti)
-	x.entries = make([]dictEntry, 0, nExact)
-	keys := make([]int32, 0, nExact) // per entry, its unit (see unitRec)
+	x.entries = make([]dictEntry, nExact)
 	// The one-unit patterns of each entry (entry, pattern), in the order
 	// of the patterns.
 	singles := make([][2]int32, 0, nSingles)
 	var collision error
-	// id returns the dictionary id of the unit of r (given in the order
-	// of first use) and how many patterns use it.
-	id := func(r *unitRec) (int32, int32) {
-		if r.id < 0 {
-			r.id = int32(len(x.entries))
-			keys = append(keys, r.key)
-			x.entries = append(x.entries, dictEntry{})
-			if u := keyOf(r.key); len(u) == 2 && u[0] == 1 {
-				x.joiner[joinerIdx(u[1])] = r.id
-			}
-		}
-		return r.id, r.count
-	}
 	x.prefix = newStrTab(nPrefix)
 	x.suffix = newStrTab(nSuffix)
 	stems := map[string]int32{}
@@ -545,21 +538,21 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 		bl.add(h)
 	}
 	x.minP, x.minS = 1<<30, 1<<30
-	// unit returns unit j of pattern i: for an exact unit its record
-	// (and the unit only when the pattern is not the packs'), for another
-	// the unit.
-	unit := func(i, j int) (string, *unitRec) {
+	// unit returns unit j of pattern i: for an exact unit its record's
+	// number, its dictionary id (and the unit only when the pattern is
+	// not the packs'), for another the unit and -1.
+	unit := func(i, j int) (string, int32) {
 		if i < ut.npats {
 			if k := ut.uids[int(ut.start[i])+j]; k >= 0 {
-				return "", &recs[k]
+				return "", k
 			} else {
-				return ut.texts[^k], nil
+				return ut.texts[^k], -1
 			}
 		}
 		us := units[i-ut.npats]
 		u := us[j]
 		if !exactUnitOf(&pats[i], j, len(us)) {
-			return u, nil
+			return u, -1
 		}
 		return u, rec(u)
 	}
@@ -592,7 +585,7 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 				}
 				x.minS, x.maxS = min(x.minS, len(u)), max(x.maxS, len(u))
 			default:
-				eid, _ := id(r)
+				eid := r
 				e := &x.entries[eid]
 				de, en := p.stopWeights()
 				e.stopDE += de
@@ -619,7 +612,7 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 				m.text = int32(len(x.mtexts))
 				x.mtexts = append(x.mtexts, u)
 			default:
-				eid, c := id(r)
+				eid, c := r, recs[r].count
 				x.munits = append(x.munits, eid)
 				if c < best {
 					best, m.anchor = c, int32(j)
@@ -628,13 +621,6 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 		}
 		x.multi = append(x.multi, m)
 		x.entries[x.munits[m.off+m.anchor]].multiN++
-	}
-	// The one-word brand terms are in nearly every text but in no
-	// pattern's units: as words of the dictionary (without patterns) they
-	// get their stems listed instead of probed in every text.
-	for _, bw := range x.brandWords {
-		id(rec(bw.text))
-		id(rec(bw.text + "s"))
 	}
 	// The entries' lists, each a range of one array, in the order of the
 	// patterns (a stable counting sort).
@@ -672,8 +658,11 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 		x.wslots[i].single, x.wslots[i].stop = -1, -1
 	}
 	slotOf := make([]int32, len(x.entries))
-	for e, k := range keys {
-		key := keyOf(k)
+	for e := range recs {
+		key := keyOf(recs[e].key)
+		if len(key) == 2 && key[0] == 1 {
+			x.joiner[joinerIdx(key[1])] = int32(e)
+		}
 		h := unitHashStr(key)
 		i := h & x.wmask
 		for ; x.wslots[i].n != 0; i = (i + 1) & x.wmask {
@@ -705,7 +694,7 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 		// matches are found once here, by the probe the scan runs for the
 		// other words, and listed in probe order.
 		sl.extOff = int32(len(x.ext))
-		x.ext = x.appendStems(x.ext, strBytes(keyOf(keys[e])))
+		x.ext = x.appendStems(x.ext, strBytes(keyOf(recs[e].key)))
 		if n := len(x.ext) - int(sl.extOff); n < probeStems {
 			sl.stemN = uint8(n)
 		} else {
@@ -733,7 +722,7 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 			x.anchors = append(x.anchors, ar)
 		}
 		if len(enSingles) > 1<<8 || len(enMultis) > 1<<16-1 {
-			collision = fmt.Errorf("the pattern word %q occurs in too many patterns", keyOf(keys[e]))
+			collision = fmt.Errorf("the pattern word %q occurs in too many patterns", keyOf(recs[e].key))
 		}
 	}
 	x.entries = nil
