@@ -444,6 +444,10 @@ func startDecode(blob string, extra, extraRules int) (*packBase, func() error, e
 	rd := &blobDecoder{s: blob, off: sp[sRules], nPats: np, nRules: nr,
 		enodes: make([]enode, n[cEnodes]), leafArr: make([]leaf, n[cLeaves]), metas: make([]node, n[cMetas])}
 	count2 := make([]int32, n[cKeys]) // the second half's counts of the units
+	// Both counts are added to at random: touched in order first (on a
+	// fresh page a read maps the zero page, and the write faults again).
+	clear(ut.count)
+	clear(count2)
 	keysRead := make(chan struct{})
 	half := make(chan struct{}) // the second half decoded
 	rulesRead := make(chan struct{})

@@ -514,6 +514,7 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 	x.munits = make([]int32, 0, nMultiUnits)
 	x.anchors = make([]anchorRef, 0, nMulti)
 	x.entries = make([]dictEntry, nExact)
+	clear(x.entries) // touched in order first (see wslots below)
 	// The one-unit patterns of each entry (entry, pattern), in the order
 	// of the patterns.
 	singles := make([][2]int32, 0, nSingles)
@@ -633,6 +634,7 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 	}
 	singleArr, multiArr := make([]int32, nSingle), make([]int32, nMultis)
 	fill := make([]int32, len(x.entries))
+	clear(fill) // counted at random below: touched in order first
 	for _, se := range singles {
 		singleArr[x.entries[se[0]].singleOff+fill[se[0]]] = se[1]
 		fill[se[0]]++
@@ -653,7 +655,8 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 	x.wslots = make([]wordSlot, size)
 	// Empty slots marked in order first: the placement below reads a
 	// slot before writing it, and on a fresh page (a start, with the GC
-	// paused) that read maps the zero page and the write faults again.
+	// paused) that read maps the zero page and the write faults again
+	// (and touching pages in order is cheaper than at random).
 	for i := range x.wslots {
 		x.wslots[i].single, x.wslots[i].stop = -1, -1
 	}
