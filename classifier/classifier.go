@@ -323,7 +323,25 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 			c.ruleTopic[i] = int32(k)
 		}
 	}
-	c.buildHot()
+	if base.phot != nil {
+		// The packs' patterns' come made: only the patterns added or
+		// changed need theirs.
+		c.hot, c.roleTab, c.ruleTab, c.stopW = base.phot, base.roleTab, base.ruleTab, base.stopW
+		for i := len(c.hot); i < len(c.pats); i++ {
+			c.hot = append(c.hot, c.hotOf(i))
+		}
+		// A pack's pattern that a brand term or custom rule names keeps
+		// its roles (so its function-word weights); its flags and rules
+		// may have changed.
+		slices.Sort(b.touched)
+		for _, p := range slices.Compact(b.touched) {
+			hp, q := &c.hot[p], &c.pats[p]
+			hp.stopOnly, hp.brand, hp.exclude = q.stopOnly, q.brand, q.exclude
+			hp.ruleOff, hp.ruleN, hp.anyHit = c.addRules(q.rules)
+		}
+	} else {
+		c.buildHot()
+	}
 	// The packs' rules come with their tables (see packBase.hot); only
 	// the custom rules' are derived here.
 	n := len(c.rules) - len(base.evals)
@@ -442,6 +460,12 @@ type packBase struct {
 	// the rules have no trees (root is zero): nothing else needs them.
 	hot   []ruleHot
 	evals []enode
+	// What the hits need of the patterns (see buildHot): a decoded blob
+	// has them made (nil otherwise).
+	phot    []hotPat
+	roleTab []role
+	ruleTab []int32
+	stopW   [][2]float64
 }
 
 // Topics returns every topic any loaded rule can assign, sorted.

@@ -132,6 +132,9 @@ func encodePacks(base *packBase) []byte {
 		p := &base.pats[i]
 		n[cRoles] += len(p.roles)
 		n[cRefs] += len(p.rules)
+		if de, en := p.stopWeights(); de != 0 || en != 0 {
+			n[cStops]++
+		}
 	}
 	var countNodes func(n *enode, spans []leaf)
 	countNodes = func(en *enode, spans []leaf) {
@@ -177,6 +180,9 @@ func encodePacks(base *packBase) []byte {
 		sp[sRoles] += len(p.roles)
 		sp[sRefs] += len(p.rules)
 		sp[sUnits] += len(uids)
+		if de, en := p.stopWeights(); de != 0 || en != 0 {
+			sp[sStops]++
+		}
 		e.str(base.texts[i])
 		e.b = append(e.b, byte(p.mode), flags(p.brand, p.exclude, p.stopOnly, p.ruleLeaf, p.bytePath))
 		e.uint(uint64(len(p.roles)))
@@ -184,7 +190,13 @@ func encodePacks(base *packBase) []byte {
 			e.b = append(e.b, byte(r.kind), r.lang)
 			e.float(r.weight)
 		}
-		e.int32s(p.rules)
+		// A rule's number times 2, plus 1 when it is anyHit (see
+		// Classifier.ruleTab).
+		e.uint(uint64(len(p.rules)))
+		for _, r := range p.rules {
+			any := r >= 0 && int(r) < len(base.rules) && base.rules[r].anyHit // (a damaged base in the tests)
+			e.uint(uint64(r)<<1 | uint64(flags(any)))
+		}
 		e.uint(uint64(len(uids)))
 		for _, k := range uids {
 			// An exact unit is its number + 1; another, 0 and its text.
@@ -259,6 +271,7 @@ const (
 	sRefs
 	sUnits
 	sTexts
+	sStops
 	sRules
 	nSplit
 )
@@ -270,6 +283,7 @@ const (
 	cRefs  // rule numbers of the patterns
 	cUnits // units of the patterns
 	cTexts // units that are not exact (by text)
+	cStops // patterns with function-word weights
 	cKeys  // exact units (the unit table)
 	cRules
 	cEnodes // compact nodes below the rules' roots
@@ -377,6 +391,12 @@ type blobDecoder struct {
 	uids       []int32
 	texts      []string
 	uoff, toff int32
+	// The patterns' hot tables (see buildHot): the decoder's part of
+	// them, and where its roles, rules and weights start in the whole.
+	hot                      []hotPat
+	rtab                     []int32
+	stops                    [][2]float64
+	roleOff, refOff, stopOff int32
 	// The parts of the tables, allocated once and handed out in order.
 	roles   []role
 	refs    []int32
@@ -424,7 +444,7 @@ func startDecode(blob string, extra, extraRules int) (*packBase, func() error, e
 	}
 	start := h.off + 4*nSplit
 	if sp[sByte] < start || sp[sRules] < sp[sByte] || sp[sRules] > len(blob) ||
-		sp[sPat] > n[cPats] || sp[sRoles] > n[cRoles] || sp[sRefs] > n[cRefs] || sp[sUnits] > n[cUnits] || sp[sTexts] > n[cTexts] ||
+		sp[sPat] > n[cPats] || sp[sRoles] > n[cRoles] || sp[sRefs] > n[cRefs] || sp[sUnits] > n[cUnits] || sp[sTexts] > n[cTexts] || sp[sStops] > n[cStops] ||
 		n[cUnits] > math.MaxInt32 || n[cTexts] > math.MaxInt32 {
 		return nil, nil, errBlob
 	}
@@ -433,14 +453,21 @@ func startDecode(blob string, extra, extraRules int) (*packBase, func() error, e
 		hot: make([]ruleHot, n[cRules], n[cRules]+max(extraRules, 0)), evals: make([]enode, n[cRules], n[cRules]+max(extraRules, 0))}
 	np, nr := int32(n[cPats]), int32(n[cRules])
 	roles, refs := make([]role, n[cRoles]), make([]int32, n[cRefs])
+	// What the hits need of the patterns (see buildHot) is made here too.
+	base.phot = make([]hotPat, n[cPats], n[cPats]+max(extra, 0))
+	// (The rule lists have room for the custom rules', which New adds.)
+	base.roleTab, base.ruleTab, base.stopW = roles, make([]int32, n[cRefs], n[cRefs]+max(extra, 0)), make([][2]float64, n[cStops])
 	ut := &unitTable{count: make([]int32, n[cKeys]), uids: make([]int32, n[cUnits]), texts: make([]string, n[cTexts]),
 		start: make([]int32, n[cPats]+1), npats: n[cPats]}
 	// The two halves of the patterns, each with its part of the arenas.
 	p1 := &blobDecoder{s: blob[:sp[sByte]], off: start, nPats: np, nRules: nr,
-		roles: roles[:sp[sRoles]], refs: refs[:sp[sRefs]], uids: ut.uids[:sp[sUnits]], texts: ut.texts[:sp[sTexts]]}
+		roles: roles[:sp[sRoles]], refs: refs[:sp[sRefs]], uids: ut.uids[:sp[sUnits]], texts: ut.texts[:sp[sTexts]],
+		rtab: base.ruleTab[:sp[sRefs]], stops: base.stopW[:sp[sStops]], hot: base.phot[:sp[sPat]]}
 	p2 := &blobDecoder{s: blob[:sp[sRules]], off: sp[sByte], nPats: np, nRules: nr,
 		roles: roles[sp[sRoles]:], refs: refs[sp[sRefs]:], uids: ut.uids[sp[sUnits]:], texts: ut.texts[sp[sTexts]:],
-		uoff: int32(sp[sUnits]), toff: int32(sp[sTexts])}
+		uoff: int32(sp[sUnits]), toff: int32(sp[sTexts]),
+		rtab: base.ruleTab[sp[sRefs]:], stops: base.stopW[sp[sStops]:], hot: base.phot[sp[sPat]:],
+		roleOff: int32(sp[sRoles]), refOff: int32(sp[sRefs]), stopOff: int32(sp[sStops])}
 	rd := &blobDecoder{s: blob, off: sp[sRules], nPats: np, nRules: nr,
 		enodes: make([]enode, n[cEnodes]), leafArr: make([]leaf, n[cLeaves]), metas: make([]node, n[cMetas])}
 	count2 := make([]int32, n[cKeys]) // the second half's counts of the units
@@ -470,6 +497,16 @@ func startDecode(blob string, extra, extraRules int) (*packBase, func() error, e
 		<-rulesRead
 		if rd.err == nil && rd.off != len(rd.s) {
 			rd.err = errBlob
+		}
+		if rd.err == nil {
+			// The rule lists of the hits say which rules are anyHit:
+			// so do the rules.
+			for j, r := range refs {
+				if (base.ruleTab[j] < 0) != base.rules[r].anyHit {
+					rd.err = errBlob
+					break
+				}
+			}
 		}
 		return rd.err
 	}
@@ -507,8 +544,10 @@ func startDecode(blob string, extra, extraRules int) (*packBase, func() error, e
 			return fail(d.err)
 		}
 	}
-	// Each part used exactly its part of the units.
-	if len(base.sorted) != len(base.pats) || p1.uoff != int32(sp[sUnits]) || len(p1.texts) > 0 || len(p2.uids) > 0 || len(p2.texts) > 0 {
+	// Each part used exactly its part of the units, rule numbers and
+	// function-word weights.
+	if len(base.sorted) != len(base.pats) || p1.uoff != int32(sp[sUnits]) || len(p1.texts) > 0 || len(p2.uids) > 0 || len(p2.texts) > 0 ||
+		p1.refOff != int32(sp[sRefs]) || len(p2.refs) > 0 || len(p1.stops) > 0 || len(p2.stops) > 0 || p1.roleOff != int32(sp[sRoles]) || len(p2.roles) > 0 {
 		return fail(errBlob)
 	}
 	// Every unit used by a pattern.
@@ -535,14 +574,47 @@ func (d *blobDecoder) patterns(pats []pattern, texts, keys []string, ends, count
 		p.mode = matchMode(d.byte())
 		f := d.byte()
 		p.brand, p.exclude, p.stopOnly, p.ruleLeaf, p.bytePath = f&1 != 0, f&2 != 0, f&4 != 0, f&8 != 0, f&16 != 0
+		text := texts[i]
+		hp := hotPat{plen: int32(len(text)), stop: -1, stopOnly: p.stopOnly, brand: p.brand, exclude: p.exclude, mode: p.mode,
+			roleOff: d.roleOff, ruleOff: d.refOff, ascii: asciiPrefix(text) == len(text)}
 		if k := take(d, &d.roles); k > 0 {
 			p.roles = d.roles[:k:k]
 			for j := range p.roles {
 				p.roles[j] = role{kind: roleKind(d.byte()), lang: d.byte(), weight: d.float()}
 			}
 			d.roles = d.roles[k:]
+			hp.roleN, hp.hasRole = int32(k), true
+			d.roleOff += int32(k)
 		}
-		p.rules = d.refList(&d.refs, d.nRules)
+		if k := take(d, &d.refs); k > 0 {
+			p.rules = d.refs[:k:k]
+			for j := range p.rules {
+				v := d.uint()
+				r := int32(v >> 1)
+				if v>>1 >= uint64(d.nRules) {
+					d.fail()
+					return
+				}
+				p.rules[j], d.rtab[j] = r, r
+				if v&1 != 0 {
+					d.rtab[j], hp.anyHit = ^r, true
+				}
+			}
+			d.refs, d.rtab = d.refs[k:], d.rtab[k:]
+			hp.ruleN = int32(k)
+			d.refOff += int32(k)
+		}
+		if de, en := p.stopWeights(); de != 0 || en != 0 {
+			if len(d.stops) == 0 {
+				d.fail()
+				return
+			}
+			d.stops[0] = [2]float64{de, en}
+			d.stops = d.stops[1:]
+			hp.stop = d.stopOff
+			d.stopOff++
+		}
+		d.hot[i] = hp
 		k := take(d, &d.uids)
 		if k == 0 && !p.bytePath {
 			d.fail() // the word index needs a unit to look it up by

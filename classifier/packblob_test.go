@@ -98,7 +98,8 @@ func TestPackBlobs(t *testing.T) {
 				what      string
 				got, want any
 			}{{"patterns", got.pats, want.pats}, {"texts", got.texts, want.texts}, {"rules", got.rules, want.rules}, {"always", got.always, want.always}, {"topics", got.topics, want.topics}, {"unit table", got.units, want.units},
-				{"candidate tables", got.hot, want.hot}, {"compact nodes", got.evals, want.evals}} {
+				{"candidate tables", got.hot, want.hot}, {"compact nodes", got.evals, want.evals},
+				{"patterns' hot tables", got.phot, want.phot}, {"roles", got.roleTab, want.roleTab}, {"rule lists", got.ruleTab, want.ruleTab}, {"function-word weights", got.stopW, want.stopW}} {
 				if !reflect.DeepEqual(cmp.got, cmp.want) {
 					t.Errorf("decoded %s differ from the compiled ones", cmp.what)
 				}
@@ -201,6 +202,38 @@ func TestDecodePacksCorrupt(t *testing.T) {
 	}
 }
 
+// TestDecodePacksAnyHit: the rule lists of the patterns say which rules
+// are anyHit (see Classifier.ruleTab), and must say what the rules say.
+func TestDecodePacksAnyHit(t *testing.T) {
+	b, err := decodePacks(blobEn, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := b.pats[slices.IndexFunc(b.pats, func(p pattern) bool { return len(p.rules) > 0 })].rules[0]
+	b.rules[r].anyHit = !b.rules[r].anyHit
+	flipped := encodePacks(b)
+	// The patterns of flipped (their lists say the rule is what it is
+	// not), the rules of the shipped blob: the same sizes, bit for bit
+	// but one.
+	hdr := len(blobMagic)
+	for range nCounts {
+		for blobEn[hdr] >= 0x80 {
+			hdr++
+		}
+		hdr++
+	}
+	rulesAt := int(binary.LittleEndian.Uint32([]byte(blobEn[hdr+4*sRules:])))
+	if len(flipped) != len(blobEn) || int(binary.LittleEndian.Uint32(flipped[hdr+4*sRules:])) != rulesAt {
+		t.Fatal("flipping a rule's anyHit changed the blob's layout")
+	}
+	if _, err := decodePacks(string(flipped[:rulesAt])+blobEn[rulesAt:], 0, 0); err == nil {
+		t.Error("a blob whose rule lists disagree with a rule on anyHit decoded")
+	}
+	if _, err := decodePacks(string(flipped), 0, 0); err != nil {
+		t.Errorf("the flipped blob itself: %v", err)
+	}
+}
+
 // FuzzDecodePacks: no input makes the decoder panic.
 func FuzzDecodePacks(f *testing.F) {
 	blob := blobEn
@@ -277,6 +310,9 @@ func compilePacks(names []string) (*packBase, error) {
 	for i := range c.rules {
 		base.hot[i], base.evals[i] = ruleTables(&c.rules[i])
 	}
+	hc := &Classifier{pats: pats, texts: base.texts, rules: c.rules}
+	hc.buildHot()
+	base.phot, base.roleTab, base.ruleTab, base.stopW = hc.hot, hc.roleTab, hc.ruleTab, hc.stopW
 	return base, nil
 }
 

@@ -913,25 +913,39 @@ func (c *Classifier) buildHot() {
 	c.roleTab = make([]role, 0, nRoles)
 	c.ruleTab = make([]int32, 0, nRules)
 	for i := range c.pats {
-		p := &c.pats[i]
-		text := c.texts[i]
-		hp := hotPat{plen: int32(len(text)), stop: -1, stopOnly: p.stopOnly, brand: p.brand, exclude: p.exclude, mode: p.mode,
-			roleOff: int32(len(c.roleTab)), roleN: int32(len(p.roles)), ruleOff: int32(len(c.ruleTab)), ruleN: int32(len(p.rules)),
-			hasRole: len(p.roles) > 0, ascii: asciiPrefix(text) == len(text)}
-		c.roleTab = append(c.roleTab, p.roles...)
-		for _, r := range p.rules {
-			if c.rules[r].anyHit {
-				hp.anyHit = true
-				r = ^r // see Classifier.ruleTab
-			}
-			c.ruleTab = append(c.ruleTab, r)
-		}
-		if de, en := p.stopWeights(); de != 0 || en != 0 {
-			hp.stop = int32(len(c.stopW))
-			c.stopW = append(c.stopW, [2]float64{de, en})
-		}
-		c.hot[i] = hp
+		c.hot[i] = c.hotOf(i)
 	}
+}
+
+// addRules adds a pattern's rules to c.ruleTab and returns where they
+// are and whether one of them is anyHit.
+func (c *Classifier) addRules(rules []int32) (off, n int32, anyHit bool) {
+	off = int32(len(c.ruleTab))
+	for _, r := range rules {
+		if c.rules[r].anyHit {
+			anyHit = true
+			r = ^r // see Classifier.ruleTab
+		}
+		c.ruleTab = append(c.ruleTab, r)
+	}
+	return off, int32(len(rules)), anyHit
+}
+
+// hotOf returns the hotPat of pattern i, adding its roles, rules and
+// function-word weights to the tables.
+func (c *Classifier) hotOf(i int) hotPat {
+	p := &c.pats[i]
+	text := c.texts[i]
+	hp := hotPat{plen: int32(len(text)), stop: -1, stopOnly: p.stopOnly, brand: p.brand, exclude: p.exclude, mode: p.mode,
+		roleOff: int32(len(c.roleTab)), roleN: int32(len(p.roles)),
+		hasRole: len(p.roles) > 0, ascii: asciiPrefix(text) == len(text)}
+	c.roleTab = append(c.roleTab, p.roles...)
+	hp.ruleOff, hp.ruleN, hp.anyHit = c.addRules(p.rules)
+	if de, en := p.stopWeights(); de != 0 || en != 0 {
+		hp.stop = int32(len(c.stopW))
+		c.stopW = append(c.stopW, [2]float64{de, en})
+	}
+	return hp
 }
 
 // roles returns the roles of the pattern of hp.
