@@ -324,8 +324,8 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 		}
 	}
 	if base.phot != nil {
-		// The packs' patterns' come made: only the patterns added or
-		// changed need theirs.
+		// The packs' patterns come with theirs: only the patterns added
+		// or changed need it made.
 		c.hot, c.roleTab, c.ruleTab, c.stopW = base.phot, base.roleTab, base.ruleTab, base.stopW
 		for i := len(c.hot); i < len(c.pats); i++ {
 			c.hot = append(c.hot, c.hotOf(i))
@@ -350,11 +350,11 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 		rh, e := ruleTables(&c.rules[i])
 		c.ruleHot, c.evals = append(c.ruleHot, rh), append(c.evals, e)
 	}
-	// Matching needs a pattern's text and mode only: the full table (with
-	// roles, rules and units, ~100 bytes a pattern) is the builder's.
 	if wg.Wait(); tixErr != nil {
 		return nil, tixErr
 	}
+	// Matching needs a pattern's text (c.texts) and what hot holds: the
+	// full table is the builder's.
 	c.pats = nil
 	// Classifying evaluates the compact nodes: the custom rules' trees
 	// were only needed to build them and the candidate tables (the packs'

@@ -109,11 +109,12 @@ func patKeyCmp(text string, mode matchMode, key string) int {
 // decoder allocates each kind of part once, and where the rules start and
 // where the second half of the patterns starts (see blobSplit): the blob
 // is decoded on two goroutines, one the first half of the patterns, the
-// other the second half, then the rules (which New needs last). The patterns' exact units are
-// numbers into the sorted list of them (the unit table), the others are
-// strings. The rules carry what
-// New would derive from their trees (their candidate tables and compact
-// nodes, see ruleTables) instead of the trees.
+// other the second half, then the rules (which New needs last). The
+// patterns' exact units are numbers into the sorted list of them (the
+// unit table), the others are strings; their rule lists say which rules
+// are anyHit (so the decoder makes the hits' tables, see buildHot). The
+// rules carry what New would derive from their trees (their candidate
+// tables and compact nodes, see ruleTables) instead of the trees.
 func encodePacks(base *packBase) []byte {
 	var e blobEncoder
 	e.b = append(e.b, blobMagic...)
@@ -423,9 +424,9 @@ func decodePacks(blob string, extra, extraRules int) (*packBase, error) {
 
 // startDecode is decodePacks returning once the patterns are read: wait
 // waits for the rules (base.rules, hot and evals) and returns what went
-// wrong with them; nothing else in base changes meanwhile. Strings are slices of blob. The first half of the
-// patterns is decoded on the calling goroutine; the rules, then the
-// second half, on another.
+// wrong with them; nothing else in base changes meanwhile. Strings are
+// slices of blob. The first half of the patterns is decoded on the
+// calling goroutine; the second half, then the rules, on another.
 func startDecode(blob string, extra, extraRules int) (*packBase, func() error, error) {
 	if !strings.HasPrefix(blob, blobMagic) {
 		return nil, nil, errors.New("not a packs blob of this version")

@@ -901,9 +901,9 @@ func simpleWord(s string) bool {
 	return len(s) > 0
 }
 
-// hotPat is what the hits of a text need of a pattern, kept apart from
-// the pattern (32 bytes against about 130, in one array) so that the
-// scan, the scorer and the candidate loop touch little memory. The
+// hotPat is what the hits of a text need of a pattern, in one array
+// (32 bytes a pattern; the builder's patterns are dropped after New) so
+// that the scan, the scorer and the candidate loop touch little memory. The
 // pattern's roles and rules are ranges of Classifier.roleTab and
 // Classifier.ruleTab; its function-word weights, when it has any, are
 // Classifier.stopW[stop].
