@@ -183,7 +183,7 @@ func BenchmarkBareScan(b *testing.B) {
 // decoded from their compiled blob by every New (see loadPacks), so the
 // cases with packs measure a start and a reload alike;
 // BenchmarkCompilePacksCold measures compiling the packs' text, which only
-// a combination of packs without a blob needs.
+// go generate does.
 func BenchmarkCompile(b *testing.B) {
 	for _, tc := range []struct {
 		rules int
@@ -223,8 +223,8 @@ func BenchmarkClassifyLines(b *testing.B) {
 	b.ReportMetric(float64(b.N*len(texts))/b.Elapsed().Seconds(), "texts/s")
 }
 
-// BenchmarkCompilePacksCold compiles both packs from their text, as the
-// first New of a process does (the daemon's start-up).
+// BenchmarkCompilePacksCold compiles both packs from their text, as go
+// generate does (New decodes their blob).
 func BenchmarkCompilePacksCold(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {

@@ -1,10 +1,8 @@
 package classifier
 
 import (
-	"embed"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,9 +11,6 @@ import (
 	"github.com/earshot/earshot/config"
 	"github.com/earshot/earshot/mention"
 )
-
-//go:embed packs/*.txt
-var packFS embed.FS
 
 // Packs lists the names of the built-in packs.
 func Packs() []string { return []string{"de", "en"} }
@@ -88,20 +83,22 @@ type role struct {
 	weight float64
 }
 
+// A pattern's fields are ordered so that it has no padding between them
+// (56 bytes): New makes one per pattern of the packs (~15,000), fresh
+// pages that are a page fault each while the daemon starts. Its text is
+// Classifier.texts[i], which the Classifier keeps; its units (see
+// tokscan.go) are the unit table's (the packs') or the builder's.
 type pattern struct {
-	text    string
-	mode    matchMode
 	roles   []role
 	rules   []int32 // rules that can match only if the pattern occurs
+	mode    matchMode
 	brand   bool
 	exclude bool
 	// stopOnly: the pattern only tells the language; skipped when the
 	// mention says its language.
-	stopOnly       bool
-	ruleLeaf       bool     // a term of a rule, wherever in the rule
-	stopDE, stopEN float64  // weights of the function-word roles
-	units          []string // the units of the text (see tokscan.go)
-	bytePath       bool     // searched in the bytes, not by units
+	stopOnly bool
+	ruleLeaf bool // a term of a rule, wherever in the rule
+	bytePath bool // searched in the bytes, not by units
 }
 
 type nodeKind uint8
@@ -147,7 +144,7 @@ type rule struct {
 	severity mention.Severity
 	lang     uint8
 	custom   bool
-	root     node
+	root     *node  // its tree, while building: nil in a Classifier (see evals)
 	spans    []leaf // the positive leaves, for highlighting
 	// anyHit: the rule is a term or an OR of terms (no title: scope), so it
 	// matches whenever it is a candidate, which only a hit of one of its
@@ -194,8 +191,8 @@ type Classifier struct {
 	evals      []enode      // per rule: its root as eval reads it
 	bare       *automaton   // over every pattern, built on first use (bareAC)
 	bareOnce   sync.Once
-	pats       []pattern // while building; nil after New (lits is what matching needs)
-	lits       []literal // per pattern: its text and mode
+	pats       []pattern // while building; nil after New (texts is what matching needs)
+	texts      []string  // per pattern: its text (its mode is in hot)
 	rules      []rule
 	always     []int32 // rules that can match without any of their terms
 	topics     []string
@@ -207,9 +204,15 @@ type Classifier struct {
 }
 
 type builder struct {
-	c      *Classifier
-	index  map[string]int32
-	base   *packBase // the packs', when building on them
+	c     *Classifier
+	index map[string]int32
+	base  *packBase // the packs', when building on them
+	// touched lists the packs' patterns that literal returned, which the
+	// caller may change.
+	touched []int32
+	// units are the units of the patterns literal added (the ones from
+	// len(base.pats) on).
+	units  [][]string
 	tmp    normText
 	errs   []error
 	topics map[string]bool
@@ -224,7 +227,7 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 		c.threshold = DefaultThreshold
 	}
 	b := &builder{c: c}
-	// The packs first: they are compiled once per process and shared.
+	// The packs first, decoded from their compiled form (see loadPacks).
 	var names []string
 	seen := map[string]bool{}
 	for i, name := range rules.Packs {
@@ -239,26 +242,34 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 		}
 		names = append(names, name)
 	}
+	// The order in which a config lists the packs does not matter: the
+	// packs are always loaded in the order of their names (the order of
+	// the patterns and rules decides which of two equal cues counts and
+	// the order of rules of equal weight), so every combination has one
+	// compiled form.
+	slices.Sort(names)
 	// Room for the patterns this classifier adds: brand terms, and a few
-	// per custom rule (more only cost a copy).
-	base, owned, err := loadPacks(names, len(brand.Terms)+len(brand.Exclude)+4*len(rules.Custom))
+	// per custom rule (more only cost a copy); and for its rules.
+	// The packs' rules are still being decoded (see loadPacks): the
+	// custom rules are added after them, which only writes past them.
+	base, waitRules, err := loadPacks(names, len(brand.Terms)+len(brand.Exclude)+4*len(rules.Custom), len(rules.Custom))
 	if err != nil {
 		b.errs = append(b.errs, config.Errorf("rules.packs", "%w", err))
-		base, owned = &packBase{}, true
+		base, waitRules = &packBase{}, func() error { return nil }
 	}
-	if owned {
-		c.pats, c.rules, c.always, b.topics = base.pats, base.rules, base.always, base.topics
-	} else {
-		c.pats = slices.Clone(base.pats)
-		c.rules = slices.Clone(base.rules)
-		c.always = slices.Clone(base.always)
-		b.topics = maps.Clone(base.topics)
+	defer func() { _ = waitRules() }() // on every return: nothing writes to base after New
+	if cap(base.rules)-len(base.rules) < len(rules.Custom) {
+		// Adding would copy the rules being decoded.
+		if err := waitRules(); err != nil {
+			return nil, config.Errorf("rules.packs", "%w", err)
+		}
 	}
+	c.pats, c.texts, c.rules, c.always, b.topics = base.pats, base.texts, base.rules, base.always, base.topics
 	if b.topics == nil {
 		b.topics = map[string]bool{}
 	}
-	// The packs' patterns are found in the base (read only); the ones
-	// this classifier adds go to its own index.
+	// The packs' patterns are found in the base; the ones this
+	// classifier adds go to its own index.
 	b.base, b.index = base, map[string]int32{}
 	brandTerms := func(field string, terms []string, exclude bool) {
 		for i, t := range terms {
@@ -282,6 +293,22 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
 	}
+	// The packs' patterns come finished (see compilePacks): only the
+	// ones this classifier added or changed need it.
+	finishPatterns(c.pats[len(base.pats):])
+	for _, p := range b.touched {
+		finishPatterns(c.pats[p : p+1])
+	}
+	// The word index only reads the patterns: it is built beside the
+	// rules' decoding and tables (the longer branch; New is on the
+	// daemon's start path, and a reload's).
+	var tixErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { c.tix, tixErr = buildTokIndex(c.pats, c.texts, base.units, b.units) })
+	if err := waitRules(); err != nil {
+		wg.Wait()
+		return nil, config.Errorf("rules.packs", "%w", err)
+	}
 	for t := range b.topics {
 		c.topics = append(c.topics, t)
 	}
@@ -296,77 +323,89 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 			c.ruleTopic[i] = int32(k)
 		}
 	}
-	finishPatterns(c.pats)
-	// The word index and the rules' tables only read the patterns and the
-	// rules: build the index, the longer of the two, beside them (New is
-	// on the daemon's start path, and a reload's).
-	var tixErr error
-	var wg sync.WaitGroup
-	wg.Go(func() { c.tix, tixErr = buildTokIndex(c.pats, base.units) })
-	c.buildHot()
-	c.ruleHot = make([]ruleHot, len(c.rules))
-	c.evals = make([]enode, len(c.rules))
-	for i := range c.rules {
-		rh := ruleHot{anyHit: c.rules[i].anyHit, need: -1}
-		for st := range textStates {
-			lb, title, li := stateOf(st)
-			if c.rules[i].lang&lb != 0 && maybeIn(&c.rules[i].root, title, li) != triFalse {
-				rh.ok |= 1 << st
-			}
+	if base.phot != nil {
+		// The packs' patterns come with theirs: only the patterns added
+		// or changed need it made.
+		c.hot, c.roleTab, c.ruleTab, c.stopW = base.phot, base.roleTab, base.ruleTab, base.stopW
+		for i := len(c.hot); i < len(c.pats); i++ {
+			c.hot = append(c.hot, c.hotOf(i))
 		}
-		near := func(n *node) {
-			if n.kind == nNear && rh.reqN == 0 && len(n.right) <= len(rh.req) {
-				for _, l := range n.right {
-					rh.req[rh.reqN] = l.pat
-					rh.reqN++
-				}
-			}
+		// A pack's pattern that a brand term or custom rule names keeps
+		// its roles (so its function-word weights); its flags and rules
+		// may have changed.
+		slices.Sort(b.touched)
+		for _, p := range slices.Compact(b.touched) {
+			hp, q := &c.hot[p], &c.pats[p]
+			hp.stopOnly, hp.brand, hp.exclude = q.stopOnly, q.brand, q.exclude
+			hp.ruleOff, hp.ruleN, hp.anyHit = c.addRules(q.rules)
 		}
-		root := &c.rules[i].root
-		near(root)
-		if root.kind == nAnd {
-			for k := range root.kids {
-				if root.kids[k].kind == nTerm {
-					rh.need = root.kids[k].pat
-				}
-				near(&root.kids[k])
-			}
-		}
-		betterReq(&c.rules[i], &rh)
-		c.ruleHot[i] = rh
-		c.evals[i] = evalNode(root)
+	} else {
+		c.buildHot()
 	}
-	// Matching needs a pattern's text and mode only: the full table (with
-	// roles, rules and units, ~100 bytes a pattern) is the builder's.
-	c.lits = make([]literal, len(c.pats))
-	for i := range c.pats {
-		c.lits[i] = literal{text: c.pats[i].text, mode: c.pats[i].mode}
+	// The packs' rules come with their tables (see packBase.hot); only
+	// the custom rules' are derived here.
+	n := len(c.rules) - len(base.evals)
+	c.ruleHot, c.evals = slices.Grow(base.hot, n), slices.Grow(base.evals, n)
+	for i := len(c.evals); i < len(c.rules); i++ {
+		rh, e := ruleTables(&c.rules[i])
+		c.ruleHot, c.evals = append(c.ruleHot, rh), append(c.evals, e)
 	}
 	if wg.Wait(); tixErr != nil {
 		return nil, tixErr
 	}
+	// Matching needs a pattern's text (c.texts) and what hot holds: the
+	// full table is the builder's.
 	c.pats = nil
-	// Classifying evaluates the compact nodes: the rules' trees were only
-	// needed to build them and the candidate tables (with the packs, their
-	// nodes are ~1.5 MB of the heap).
+	// Classifying evaluates the compact nodes: the custom rules' trees
+	// were only needed to build them and the candidate tables (the packs'
+	// rules come without).
 	for i := range c.rules {
-		c.rules[i].root = node{}
+		c.rules[i].root = nil
 	}
 	c.pool.New = func() any { return c.newScratch() }
 	return c, nil
 }
 
-// literal is what matching needs of a pattern.
-type literal struct {
-	text string
-	mode matchMode
+// ruleTables returns what the candidate loop needs of rule r (see
+// ruleHot) and its compact nodes, both derived from its tree.
+func ruleTables(r *rule) (ruleHot, enode) {
+	rh := ruleHot{anyHit: r.anyHit, need: -1}
+	for st := range textStates {
+		lb, title, li := stateOf(st)
+		if r.lang&lb != 0 && maybeIn(r.root, title, li) != triFalse {
+			rh.ok |= 1 << st
+		}
+	}
+	near := func(n *node) {
+		if n.kind == nNear && rh.reqN == 0 && len(n.right) <= len(rh.req) {
+			for _, l := range n.right {
+				rh.req[rh.reqN] = l.pat
+				rh.reqN++
+			}
+		}
+	}
+	root := r.root
+	near(root)
+	if root.kind == nAnd {
+		for k := range root.kids {
+			if root.kids[k].kind == nTerm {
+				rh.need = root.kids[k].pat
+			}
+			near(&root.kids[k])
+		}
+	}
+	betterReq(r, &rh)
+	// Only req[:reqN] is read: the rest zero, so that equal rules have
+	// equal tables (a blob stores reqN entries).
+	clear(rh.req[rh.reqN:])
+	return rh, evalNode(root)
 }
 
-// finishPatterns derives the language weights and the stop-only flag of
-// the patterns and sorts their rule lists. Patterns may come from a
-// packBase: their rule lists are then shared, unless a custom rule was
-// added (the lists are clipped, so adding copied them), and are only
-// rewritten when they are not strictly increasing, which only a copy can be.
+// finishPatterns derives the stop-only flag of the patterns and sorts
+// their rule lists. The lists of the packs' patterns are parts of one
+// array, clipped, so that a custom rule added to one copies it; a list is
+// only rewritten when it is not strictly increasing, which only such a
+// copy can be.
 func finishPatterns(pats []pattern) {
 	for i := range pats {
 		p := &pats[i]
@@ -382,83 +421,51 @@ func finishPatterns(pats []pattern) {
 		// A function word that is a rule's term must be seen even when
 		// it does not trigger the rule ("paket NEAR/2 der").
 		p.stopOnly = len(p.roles) > 0 && len(p.rules) == 0 && !p.ruleLeaf && !p.brand && !p.exclude
-		p.stopDE, p.stopEN = 0, 0
 		for _, r := range p.roles {
 			p.stopOnly = p.stopOnly && r.kind == roleStop
-			if r.kind == roleStop {
-				switch r.lang {
-				case langDE:
-					p.stopDE += r.weight
-				case langEN:
-					p.stopEN += r.weight
-				}
-			}
 		}
 	}
 }
 
-// packBase is the compiled form of a set of packs. Decoded from a blob
-// (loadPacks) it belongs to the New that asked for it; compiled from the
-// packs' text it is shared read-only by every Classifier that loads it:
-// New then copies its slices and maps (shallowly; the rule lists of
-// patterns are clipped, so that a custom rule added to one copies it).
+// stopWeights returns the weights of the function-word roles of p, German
+// and English.
+func (p *pattern) stopWeights() (de, en float64) {
+	for _, r := range p.roles {
+		if r.kind == roleStop {
+			switch r.lang {
+			case langDE:
+				de += r.weight
+			case langEN:
+				en += r.weight
+			}
+		}
+	}
+	return de, en
+}
+
+// packBase is the compiled form of a set of packs: compiled from the
+// packs' text (compilePacks, in the tests), written as a blob and decoded
+// from it (loadPacks) by every New, which then owns it.
 type packBase struct {
 	pats   []pattern
+	texts  []string // per pattern
 	rules  []rule
 	always []int32
 	index  map[string]int32 // a key (see builder.literal) -> its pattern; or
 	sorted []int32          // the patterns in the order of their keys (a decoded blob)
 	topics map[string]bool
 	units  *unitTable // the exact units of pats, numbered
-}
-
-var packCache sync.Map // pack names joined by "," -> func() (*packBase, error)
-
-// cachedPacks compiles the named packs once per process.
-func cachedPacks(names []string) (*packBase, error) {
-	if len(names) == 0 {
-		return &packBase{}, nil
-	}
-	key := strings.Join(names, ",")
-	f, ok := packCache.Load(key)
-	if !ok {
-		f, _ = packCache.LoadOrStore(key, sync.OnceValues(func() (*packBase, error) { return compilePacks(names) }))
-	}
-	return f.(func() (*packBase, error))()
-}
-
-// compilePacks compiles the named packs (which must exist) from their text.
-func compilePacks(names []string) (*packBase, error) {
-	srcs := make([]string, len(names))
-	var errs []error
-	lines := 0
-	for i, name := range names {
-		src, err := packFS.ReadFile("packs/" + name + ".txt")
-		if err != nil {
-			errs = append(errs, fmt.Errorf("pack %q: %w", name, err))
-		}
-		srcs[i] = string(src)
-		lines += strings.Count(srcs[i], "\n")
-	}
-	// Room for every line's pattern and a rule's second term: growing the
-	// slice of (large) patterns one doubling at a time cost a fifth of
-	// the compile.
-	c := &Classifier{pats: make([]pattern, 0, 2*lines)}
-	b := &builder{c: c, index: make(map[string]int32, 2*lines), topics: map[string]bool{}}
-	for i, name := range names {
-		if err := b.pack(name, srcs[i]); err != nil {
-			errs = append(errs, fmt.Errorf("pack %q: %w", name, err))
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	finishPatterns(c.pats)
-	c.rules = slices.Clip(c.rules)
-	c.always = slices.Clip(c.always)
-	// The exact size: the base is kept for the process's life.
-	pats := slices.Clone(c.pats)
-	return &packBase{pats: pats, rules: c.rules, always: c.always, index: b.index, topics: b.topics, units: newUnitTable(pats)}, nil
+	// Per rule, its candidate table and compact nodes (see ruleTables):
+	// New derives them only for the rules it adds. Decoded from a blob,
+	// the rules have no trees (root is zero): nothing else needs them.
+	hot   []ruleHot
+	evals []enode
+	// What the hits need of the patterns (see buildHot): a decoded blob
+	// has them made (nil otherwise).
+	phot    []hotPat
+	roleTab []role
+	ruleTab []int32
+	stopW   [][2]float64
 }
 
 // Topics returns every topic any loaded rule can assign, sorted.
@@ -493,11 +500,14 @@ func (b *builder) literal(s string, mode matchMode) (int32, bool) {
 	}
 	if b.base != nil {
 		if p, ok := b.base.lookup(key); ok {
+			b.touched = append(b.touched, p)
 			return p, true
 		}
 	}
 	p := int32(len(b.c.pats))
-	b.c.pats = append(b.c.pats, pattern{text: text, mode: mode, units: units, bytePath: mode == modeBrand || !ok})
+	b.c.pats = append(b.c.pats, pattern{mode: mode, bytePath: mode == modeBrand || !ok})
+	b.units = append(b.units, units)
+	b.c.texts = append(b.c.texts, text)
 	b.index[key] = p
 	return p, true
 }
@@ -690,10 +700,10 @@ func (b *builder) addRule(r rule, query string) error {
 	if err != nil {
 		return err
 	}
-	r.root = root
-	r.anyHit = anyTerm(&r.root)
+	r.root = &root
+	r.anyHit = anyTerm(r.root)
 	b.c.rules = append(b.c.rules, r)
-	if t, ok := triggers(&b.c.rules[idx].root); ok {
+	if t, ok := triggers(b.c.rules[idx].root); ok {
 		for _, p := range t {
 			b.c.pats[p].rules = append(b.c.pats[p].rules, idx)
 		}
@@ -966,7 +976,7 @@ func betterReq(r *rule, rh *ruleHot) {
 	if r.anyHit {
 		return
 	}
-	trig, ok := triggers(&r.root)
+	trig, ok := triggers(r.root)
 	if !ok || rh.reqN > 0 && !isSubset(trig, rh.req[:rh.reqN]) {
 		return
 	}
@@ -987,7 +997,7 @@ func betterReq(r *rule, rh *ruleHot) {
 			try(set)
 		}
 	}
-	switch root := &r.root; root.kind {
+	switch root := r.root; root.kind {
 	case nNear:
 		near(root)
 	case nAnd:

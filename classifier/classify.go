@@ -89,7 +89,7 @@ type scratch struct {
 
 func (c *Classifier) newScratch() *scratch {
 	return &scratch{
-		heads:   make([]headSlot, len(c.lits)),
+		heads:   make([]headSlot, len(c.texts)),
 		ruleGen: make([]ruleStamp, len(c.rules)),
 	}
 }

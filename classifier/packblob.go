@@ -13,15 +13,15 @@ import (
 	"github.com/earshot/earshot/mention"
 )
 
-// The built-in packs are also shipped compiled: packs/<names>.bin holds
-// the packBase that compilePacks makes of the packs named (joined by "-",
-// in the order given), written by `go generate` (TestPackBlobs with
-// -update-packs) and checked against the packs' text by the same test, so
-// it cannot drift from them. Decoding one takes a fraction of compiling
-// the packs' text (BenchmarkLoadPacks): the daemon's start-up no longer
-// waits for the compiler, and every New gets a base of its own, so none is
-// kept for the process's life. Combinations of packs without a blob are
-// compiled from the text as before.
+// The built-in packs ship compiled: packs/<names>.bin holds the packBase
+// that compilePacks makes of the packs named (sorted, joined by "-"), one
+// blob for every combination a config can name, written by `go generate`
+// (TestPackBlobs with -update-packs) and checked against the packs' text
+// by the same test, so it cannot drift from them. Only the blobs are in
+// the binary: the packs' text is read from packs/*.txt by the tests and
+// the generator. Decoding a blob takes a fraction of compiling the text
+// (BenchmarkLoadPacks), and every New gets a base of its own, so none is
+// kept for the process's life.
 //
 //go:generate go test -run ^TestPackBlobs$ -update-packs
 
@@ -39,30 +39,35 @@ var (
 )
 
 // blobMagic starts every blob; the number is the format's version.
-const blobMagic = "earshot packs 2\n"
+const blobMagic = "earshot packs 3\n"
 
 // blobName is the file of the blob of the packs names.
 func blobName(names []string) string { return "packs/" + strings.Join(names, "-") + ".bin" }
 
-// loadPacks returns the compiled form of the named packs: decoded from
-// their blob when there is one (owned by the caller), otherwise compiled
-// once per process and shared (not owned: the caller copies what it
-// changes).
-//
-// extra is room for patterns the caller will add to an owned base.
-func loadPacks(names []string, extra int) (base *packBase, owned bool, err error) {
+// loadPacks decodes the compiled form of the named packs (sorted, see
+// New) from their blob; the caller owns it. extra and extraRules are room
+// for the patterns and rules the caller will add. It returns once the
+// patterns are read: the caller calls wait before it reads base's rules,
+// hot or evals (see startDecode).
+func loadPacks(names []string, extra, extraRules int) (base *packBase, wait func() error, err error) {
 	if len(names) == 0 {
-		return &packBase{}, true, nil
+		return &packBase{}, func() error { return nil }, nil
 	}
-	if blob, ok := blobs[blobName(names)]; ok {
-		base, err := decodePacks(*blob, extra)
-		if err != nil {
-			return nil, false, fmt.Errorf("%s: %w", blobName(names), err)
+	blob, ok := blobs[blobName(names)]
+	if !ok {
+		return nil, nil, fmt.Errorf("the packs %s have no compiled form (%s)", strings.Join(names, ", "), blobName(names))
+	}
+	name := blobName(names)
+	base, w, err := startDecode(*blob, extra, extraRules)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return base, func() error {
+		if err := w(); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
 		}
-		return base, true, nil
-	}
-	base, err = cachedPacks(names)
-	return base, false, err
+		return nil
+	}, nil
 }
 
 // lookup finds the pattern of key (the mode's digit and the normalised
@@ -73,7 +78,7 @@ func (pb *packBase) lookup(key string) (int32, bool) {
 		return p, ok
 	}
 	i, ok := slices.BinarySearchFunc(pb.sorted, key, func(p int32, key string) int {
-		return patKeyCmp(&pb.pats[p], key)
+		return patKeyCmp(pb.texts[p], pb.pats[p].mode, key)
 	})
 	if !ok {
 		return 0, false
@@ -82,50 +87,81 @@ func (pb *packBase) lookup(key string) (int32, bool) {
 }
 
 // patKeyCmp compares a pattern's key (see lookup) with key.
-func patKeyCmp(p *pattern, key string) int {
+func patKeyCmp(text string, mode matchMode, key string) int {
 	if key == "" {
 		return 1
 	}
-	if m := byte('0' + p.mode); m != key[0] {
+	if m := byte('0' + mode); m != key[0] {
 		if m < key[0] {
 			return -1
 		}
 		return 1
 	}
-	return strings.Compare(p.text, key[1:])
+	return strings.Compare(text, key[1:])
 }
 
 // encodePacks writes base in the blob format. The format is a sequence of
 // unsigned varints (signed values zig-zag, floats with their bytes
 // reversed so that round numbers are short) and strings (a length, then
 // the bytes, which the decoder slices out of the blob without copying).
-// Before the tables come the totals of their parts, so that the decoder
-// allocates each kind of part once.
+//
+// After the magic come the totals of the tables' parts, so that the
+// decoder allocates each kind of part once, and where the rules start and
+// where the second half of the patterns starts (see blobSplit): the blob
+// is decoded on two goroutines, one the first half of the patterns, the
+// other the second half, then the rules (which New needs last). The
+// patterns' exact units are numbers into the sorted list of them (the
+// unit table), the others are strings; their rule lists say which rules
+// are anyHit (so the decoder makes the hits' tables, see buildHot). The
+// rules carry what New would derive from their trees (their candidate
+// tables and compact nodes, see ruleTables) instead of the trees.
 func encodePacks(base *packBase) []byte {
 	var e blobEncoder
 	e.b = append(e.b, blobMagic...)
-	var nRoles, nRuleRefs, nUnits, nNodes, nLeaves int
+	ut := base.units // the patterns' units are only there
+	hot, evals := base.hot, base.evals
+	if hot == nil {
+		hot, evals = make([]ruleHot, len(base.rules)), make([]enode, len(base.rules))
+		for i := range base.rules {
+			hot[i], evals[i] = ruleTables(&base.rules[i])
+		}
+	}
+	var n blobCounts
+	n[cPats], n[cRules], n[cKeys] = len(base.pats), len(base.rules), len(ut.keys)
+	n[cUnits], n[cTexts] = len(ut.uids), len(ut.texts)
 	for i := range base.pats {
 		p := &base.pats[i]
-		nRoles += len(p.roles)
-		nRuleRefs += len(p.rules)
-		nUnits += len(p.units)
+		n[cRoles] += len(p.roles)
+		n[cRefs] += len(p.rules)
+		if de, en := p.stopWeights(); de != 0 || en != 0 {
+			n[cStops]++
+		}
 	}
-	var countNodes func(n *node)
-	countNodes = func(n *node) {
-		nNodes += len(n.kids)
-		nLeaves += len(n.left) + len(n.right)
-		for k := range n.kids {
-			countNodes(&n.kids[k])
+	var countNodes func(n *enode, spans []leaf)
+	countNodes = func(en *enode, spans []leaf) {
+		n[cEnodes] += len(en.kids)
+		for _, ls := range [][]leaf{en.leaves, en.right} {
+			if inSpans(spans, ls) < 0 {
+				n[cLeaves] += len(ls)
+			}
+		}
+		if en.meta != nil {
+			n[cMetas]++
+		}
+		for k := range en.kids {
+			countNodes(&en.kids[k], spans)
 		}
 	}
 	for i := range base.rules {
-		nLeaves += len(base.rules[i].spans)
-		countNodes(&base.rules[i].root)
+		n[cLeaves] += len(base.rules[i].spans)
+		countNodes(&evals[i], base.rules[i].spans)
 	}
-	for _, n := range []int{len(base.pats), nRoles, nRuleRefs, nUnits, len(base.rules), nNodes, nLeaves} {
-		e.uint(uint64(n))
+	for _, k := range n {
+		e.uint(uint64(k))
 	}
+	splitAt := len(e.b)
+	e.b = append(e.b, make([]byte, 4*nSplit)...)
+	start := len(e.b)
 	topics := make([]string, 0, len(base.topics))
 	for t := range base.topics {
 		topics = append(topics, t)
@@ -133,30 +169,49 @@ func encodePacks(base *packBase) []byte {
 	slices.Sort(topics)
 	e.strings(topics)
 	e.int32s(base.always)
+	e.strings(ut.keys)
+	var at []blobSplit // where each pattern starts, and where they end
+	var sp blobSplit
 	for i := range base.pats {
 		p := &base.pats[i]
-		e.str(p.text)
+		at = append(at, sp)
+		at[i][sByte] = len(e.b)
+		uids := ut.uids[ut.start[i]:ut.start[i+1]]
+		sp[sPat]++
+		sp[sRoles] += len(p.roles)
+		sp[sRefs] += len(p.rules)
+		sp[sUnits] += len(uids)
+		if de, en := p.stopWeights(); de != 0 || en != 0 {
+			sp[sStops]++
+		}
+		e.str(base.texts[i])
 		e.b = append(e.b, byte(p.mode), flags(p.brand, p.exclude, p.stopOnly, p.ruleLeaf, p.bytePath))
-		e.float(p.stopDE)
-		e.float(p.stopEN)
 		e.uint(uint64(len(p.roles)))
 		for _, r := range p.roles {
 			e.b = append(e.b, byte(r.kind), r.lang)
 			e.float(r.weight)
 		}
-		e.int32s(p.rules)
-		e.strings(p.units)
+		// A rule's number times 2, plus 1 when it is anyHit (see
+		// Classifier.ruleTab).
+		e.uint(uint64(len(p.rules)))
+		for _, r := range p.rules {
+			any := r >= 0 && int(r) < len(base.rules) && base.rules[r].anyHit // (a damaged base in the tests)
+			e.uint(uint64(r)<<1 | uint64(flags(any)))
+		}
+		e.uint(uint64(len(uids)))
+		for _, k := range uids {
+			// An exact unit is its number + 1; another, 0 and its text.
+			if k >= 0 {
+				e.uint(uint64(k) + 1)
+			} else {
+				e.uint(0)
+				e.str(ut.texts[^k])
+				sp[sTexts]++
+			}
+		}
 	}
-	for i := range base.rules {
-		r := &base.rules[i]
-		e.str(r.name)
-		e.str(r.topic)
-		e.str(string(r.severity))
-		e.b = append(e.b, byte(r.crit), r.lang, flags(r.custom, r.anyHit))
-		e.float(r.weight)
-		e.node(&r.root)
-		e.leaves(r.spans)
-	}
+	at = append(at, sp)
+	at[len(base.pats)][sByte] = len(e.b)
 	// The patterns in the order of their keys, for lookup.
 	sorted := make([]int32, len(base.pats))
 	for i := range sorted {
@@ -167,19 +222,78 @@ func encodePacks(base *packBase) []byte {
 		if pa.mode != pb.mode {
 			return int(pa.mode) - int(pb.mode)
 		}
-		return strings.Compare(pa.text, pb.text)
+		return strings.Compare(base.texts[a], base.texts[b])
 	})
 	e.int32s(sorted)
-	// The exact units' numbers (their order among the units; the units
-	// themselves are the patterns'), so that New need not look them up.
-	ut := base.units
-	if ut == nil {
-		ut = newUnitTable(base.pats)
+	rulesAt := len(e.b)
+	for i := range base.rules {
+		r := &base.rules[i]
+		e.str(r.name)
+		e.str(r.topic)
+		e.str(string(r.severity))
+		e.b = append(e.b, byte(r.crit), r.lang, flags(r.custom, r.anyHit))
+		e.float(r.weight)
+		e.leaves(r.spans)
+		h := &hot[i]
+		e.uint(uint64(h.ok))
+		e.b = append(e.b, flags(h.anyHit), h.reqN)
+		e.int(int64(h.need))
+		for _, p := range h.req[:h.reqN] {
+			e.int(int64(p))
+		}
+		e.enode(&evals[i], r.spans)
 	}
-	e.uint(uint64(len(ut.keys)))
-	e.int32s(ut.uids)
+	// The first goroutine decodes up to the pattern that starts nearest
+	// the middle of the patterns (or all of them), the second the rest,
+	// then the rules.
+	mid := start + (rulesAt-start)/2
+	i := 0
+	for i < len(base.pats) && at[i][sByte] < mid {
+		i++
+	}
+	sp = at[i]
+	sp[sRules] = rulesAt
+	for k, v := range sp {
+		binary.LittleEndian.PutUint32(e.b[splitAt+4*k:], uint32(v))
+	}
 	return e.b
 }
+
+// blobSplit is where the part of the blob that the second goroutine
+// decodes starts: the byte and the numbers of patterns, roles, rule
+// numbers, units and units' texts before it; and where the rules start.
+// Each is 4 bytes, little-endian, after the totals.
+type blobSplit [nSplit]int
+
+const (
+	sByte = iota
+	sPat
+	sRoles
+	sRefs
+	sUnits
+	sTexts
+	sStops
+	sRules
+	nSplit
+)
+
+// The totals at the start of a blob.
+const (
+	cPats = iota
+	cRoles
+	cRefs  // rule numbers of the patterns
+	cUnits // units of the patterns
+	cTexts // units that are not exact (by text)
+	cStops // patterns with function-word weights
+	cKeys  // exact units (the unit table)
+	cRules
+	cEnodes // compact nodes below the rules' roots
+	cLeaves // of the nodes and the rules' spans
+	cMetas  // meta nodes (author:, source:, lang:)
+	nCounts
+)
+
+type blobCounts [nCounts]int
 
 func flags(bs ...bool) byte {
 	var f byte
@@ -218,78 +332,326 @@ func (e *blobEncoder) leaves(ls []leaf) {
 		e.b = append(e.b, flags(l.title))
 	}
 }
-func (e *blobEncoder) node(n *node) {
-	e.b = append(e.b, byte(n.kind), n.field, flags(n.title, n.prefix))
+
+// inSpans returns where the leaves ls are a run of the leaves spans, or
+// -1 (and for none).
+func inSpans(spans, ls []leaf) int {
+	for i := 0; len(ls) > 0 && i+len(ls) <= len(spans); i++ {
+		if slices.Equal(spans[i:i+len(ls)], ls) {
+			return i
+		}
+	}
+	return -1
+}
+
+// enode writes a rule's compact node; spans are the rule's. A node's
+// leaves are mostly a run of the rule's spans (a NEAR's operands, an OR
+// of terms): such a list is written as where the run starts (its length
+// times 2, plus 1), the others leaf by leaf (the length times 2).
+func (e *blobEncoder) enode(n *enode, spans []leaf) {
+	e.b = append(e.b, byte(n.kind), flags(n.title, n.meta != nil))
 	e.int(int64(n.pat))
 	e.int(int64(n.n))
-	e.str(n.val)
-	e.leaves(n.left)
-	e.leaves(n.right)
+	for _, ls := range [][]leaf{n.leaves, n.right} {
+		if i := inSpans(spans, ls); i >= 0 {
+			e.uint(uint64(len(ls))<<1 | 1)
+			e.uint(uint64(i))
+			continue
+		}
+		e.uint(uint64(len(ls)) << 1)
+		for _, l := range ls {
+			e.int(int64(l.pat))
+			e.b = append(e.b, flags(l.title))
+		}
+	}
+	if n.meta != nil {
+		m := n.meta
+		if m.kind != nMeta || m.pat != 0 || m.n != 0 || m.title || m.kids != nil || m.left != nil || m.right != nil {
+			panic("classifier: a meta node with more than a field, a value and prefix")
+		}
+		e.b = append(e.b, m.field, flags(m.prefix))
+		e.str(m.val)
+	}
 	e.uint(uint64(len(n.kids)))
 	for k := range n.kids {
-		e.node(&n.kids[k])
+		e.enode(&n.kids[k], spans)
 	}
 }
 
-// blobDecoder reads a blob; the first problem stops it (err).
+// blobDecoder reads a part of a blob; the first problem stops it (err).
 type blobDecoder struct {
 	s   string
 	off int
 	err error
+	// The numbers of patterns and rules, which every reference must be
+	// below, so that a damaged blob cannot make the matcher index out of
+	// range.
+	nPats, nRules int32
+	// The patterns' units (see unitTable): the decoder's part of uids
+	// and of texts, and where they start in the whole.
+	uids       []int32
+	texts      []string
+	uoff, toff int32
+	// The patterns' hot tables (see buildHot): the decoder's part of
+	// them, and where its roles, rules and weights start in the whole.
+	hot                      []hotPat
+	rtab                     []int32
+	stops                    [][2]float64
+	roleOff, refOff, stopOff int32
 	// The parts of the tables, allocated once and handed out in order.
 	roles   []role
 	refs    []int32
-	units   []string
-	nodes   []node
+	enodes  []enode
 	leafArr []leaf
+	metas   []node
+	spans   []leaf // of the rule being read
 }
 
 var errBlob = errors.New("truncated or corrupt")
 
 // decodePacks reads a blob written by encodePacks, with room for extra
-// more patterns. Strings are slices of blob.
-func decodePacks(blob string, extra int) (*packBase, error) {
+// more patterns and extraRules more rules.
+func decodePacks(blob string, extra, extraRules int) (*packBase, error) {
+	base, wait, err := startDecode(blob, extra, extraRules)
+	if err != nil {
+		return nil, err
+	}
+	if err := wait(); err != nil {
+		return nil, err
+	}
+	return base, nil
+}
+
+// startDecode is decodePacks returning once the patterns are read: wait
+// waits for the rules (base.rules, hot and evals) and returns what went
+// wrong with them; nothing else in base changes meanwhile. Strings are
+// slices of blob. The first half of the patterns is decoded on the
+// calling goroutine; the second half, then the rules, on another.
+func startDecode(blob string, extra, extraRules int) (*packBase, func() error, error) {
 	if !strings.HasPrefix(blob, blobMagic) {
-		return nil, errors.New("not a packs blob of this version")
+		return nil, nil, errors.New("not a packs blob of this version")
 	}
-	d := &blobDecoder{s: blob, off: len(blobMagic)}
-	var n [7]int
+	h := &blobDecoder{s: blob, off: len(blobMagic)}
+	var n blobCounts
 	for i := range n {
-		n[i] = d.count()
+		n[i] = h.count()
 	}
+	if h.off+4*nSplit > len(blob) || h.err != nil || n[cPats] > math.MaxInt32 || n[cRules] > math.MaxInt32 {
+		return nil, nil, errBlob
+	}
+	var sp blobSplit
+	for k := range sp {
+		sp[k] = int(binary.LittleEndian.Uint32([]byte(blob[h.off+4*k:])))
+	}
+	start := h.off + 4*nSplit
+	if sp[sByte] < start || sp[sRules] < sp[sByte] || sp[sRules] > len(blob) ||
+		sp[sPat] > n[cPats] || sp[sRoles] > n[cRoles] || sp[sRefs] > n[cRefs] || sp[sUnits] > n[cUnits] || sp[sTexts] > n[cTexts] || sp[sStops] > n[cStops] ||
+		n[cUnits] > math.MaxInt32 || n[cTexts] > math.MaxInt32 {
+		return nil, nil, errBlob
+	}
+	base := &packBase{pats: make([]pattern, n[cPats], n[cPats]+max(extra, 0)), texts: make([]string, n[cPats], n[cPats]+max(extra, 0)),
+		rules: make([]rule, n[cRules], n[cRules]+max(extraRules, 0)), topics: map[string]bool{},
+		hot: make([]ruleHot, n[cRules], n[cRules]+max(extraRules, 0)), evals: make([]enode, n[cRules], n[cRules]+max(extraRules, 0))}
+	np, nr := int32(n[cPats]), int32(n[cRules])
+	roles, refs := make([]role, n[cRoles]), make([]int32, n[cRefs])
+	// What the hits need of the patterns (see buildHot) is made here too.
+	base.phot = make([]hotPat, n[cPats], n[cPats]+max(extra, 0))
+	// (The rule lists have room for the custom rules', which New adds.)
+	base.roleTab, base.ruleTab, base.stopW = roles, make([]int32, n[cRefs], n[cRefs]+max(extra, 0)), make([][2]float64, n[cStops])
+	ut := &unitTable{count: make([]int32, n[cKeys]), uids: make([]int32, n[cUnits]), texts: make([]string, n[cTexts]),
+		start: make([]int32, n[cPats]+1), npats: n[cPats]}
+	// The two halves of the patterns, each with its part of the arenas.
+	p1 := &blobDecoder{s: blob[:sp[sByte]], off: start, nPats: np, nRules: nr,
+		roles: roles[:sp[sRoles]], refs: refs[:sp[sRefs]], uids: ut.uids[:sp[sUnits]], texts: ut.texts[:sp[sTexts]],
+		rtab: base.ruleTab[:sp[sRefs]], stops: base.stopW[:sp[sStops]], hot: base.phot[:sp[sPat]]}
+	p2 := &blobDecoder{s: blob[:sp[sRules]], off: sp[sByte], nPats: np, nRules: nr,
+		roles: roles[sp[sRoles]:], refs: refs[sp[sRefs]:], uids: ut.uids[sp[sUnits]:], texts: ut.texts[sp[sTexts]:],
+		uoff: int32(sp[sUnits]), toff: int32(sp[sTexts]),
+		rtab: base.ruleTab[sp[sRefs]:], stops: base.stopW[sp[sStops]:], hot: base.phot[sp[sPat]:],
+		roleOff: int32(sp[sRoles]), refOff: int32(sp[sRefs]), stopOff: int32(sp[sStops])}
+	rd := &blobDecoder{s: blob, off: sp[sRules], nPats: np, nRules: nr,
+		enodes: make([]enode, n[cEnodes]), leafArr: make([]leaf, n[cLeaves]), metas: make([]node, n[cMetas])}
+	count2 := make([]int32, n[cKeys]) // the second half's counts of the units
+	// Both counts are added to at random: touched in order first (on a
+	// fresh page a read maps the zero page, and the write faults again).
+	clear(ut.count)
+	clear(count2)
+	keysRead := make(chan struct{})
+	half := make(chan struct{}) // the second half decoded
+	rulesRead := make(chan struct{})
+	go func() {
+		defer close(rulesRead)
+		func() {
+			defer close(half)
+			<-keysRead
+			if len(ut.keys) != n[cKeys] {
+				p2.fail() // the first half failed before the keys
+				return
+			}
+			p2.patterns(base.pats[sp[sPat]:], base.texts[sp[sPat]:], ut.keys, ut.start[sp[sPat]+1:], count2)
+			base.sorted = p2.refList(nil, np)
+		}()
+		rd.rules(base)
+	}()
+	// wait waits for the rules and reports what went wrong with them.
+	wait := func() error {
+		<-rulesRead
+		if rd.err == nil && rd.off != len(rd.s) {
+			rd.err = errBlob
+		}
+		if rd.err == nil {
+			// The rule lists of the hits say which rules are anyHit:
+			// so do the rules.
+			for j, r := range refs {
+				if (base.ruleTab[j] < 0) != base.rules[r].anyHit {
+					rd.err = errBlob
+					break
+				}
+			}
+		}
+		return rd.err
+	}
+	func() {
+		defer close(keysRead)
+		for _, t := range p1.strings() {
+			base.topics[t] = true
+		}
+		base.always = p1.refList(nil, nr)
+		keys := p1.strings()
+		if len(keys) != n[cKeys] {
+			p1.fail()
+			return
+		}
+		// The units sorted: unitTable.find relies on it.
+		for k := 1; k < len(keys); k++ {
+			if keys[k-1] >= keys[k] {
+				p1.fail()
+				return
+			}
+		}
+		ut.keys = keys
+	}()
+	p1.patterns(base.pats[:sp[sPat]], base.texts[:sp[sPat]], ut.keys, ut.start[1:sp[sPat]+1], ut.count)
+	<-half
+	fail := func(err error) (*packBase, func() error, error) {
+		wait() // nothing may still write to base
+		return nil, nil, err
+	}
+	for _, d := range []*blobDecoder{p1, p2} {
+		if d.err == nil && d.off != len(d.s) {
+			d.err = errBlob
+		}
+		if d.err != nil {
+			return fail(d.err)
+		}
+	}
+	// Each part used exactly its part of the units, rule numbers and
+	// function-word weights.
+	if len(base.sorted) != len(base.pats) || p1.uoff != int32(sp[sUnits]) || len(p1.texts) > 0 || len(p2.uids) > 0 || len(p2.texts) > 0 ||
+		p1.refOff != int32(sp[sRefs]) || len(p2.refs) > 0 || len(p1.stops) > 0 || len(p2.stops) > 0 || p1.roleOff != int32(sp[sRoles]) || len(p2.roles) > 0 {
+		return fail(errBlob)
+	}
+	// Every unit used by a pattern.
+	for k, c := range count2 {
+		if ut.count[k] += c; ut.count[k] == 0 {
+			return fail(errBlob)
+		}
+	}
+	base.units = ut
+	return base, wait, nil
+}
+
+// patterns reads pats, whose units go to d.uids and d.texts and are
+// counted in count; ends[i] is where the units of pats[i] end. keys are
+// the exact units. The patterns' units fields stay nil.
+func (d *blobDecoder) patterns(pats []pattern, texts, keys []string, ends, count []int32) {
 	if d.err != nil {
-		return nil, d.err
+		return
 	}
-	base := &packBase{pats: make([]pattern, n[0], n[0]+max(extra, 0)), rules: make([]rule, n[4]), topics: map[string]bool{}}
-	d.roles, d.refs, d.units = make([]role, n[1]), make([]int32, n[2]), make([]string, n[3])
-	d.nodes, d.leafArr = make([]node, n[5]), make([]leaf, n[6])
-	for _, t := range d.strings() {
-		base.topics[t] = true
-	}
-	base.always = d.int32s(nil)
-	for i := range base.pats {
-		p := &base.pats[i]
-		p.text = d.str()
+	nKeys := uint64(len(keys))
+	for i := range pats {
+		p := &pats[i]
+		texts[i] = d.str()
 		p.mode = matchMode(d.byte())
 		f := d.byte()
 		p.brand, p.exclude, p.stopOnly, p.ruleLeaf, p.bytePath = f&1 != 0, f&2 != 0, f&4 != 0, f&8 != 0, f&16 != 0
-		p.stopDE, p.stopEN = d.float(), d.float()
+		text := texts[i]
+		hp := hotPat{plen: int32(len(text)), stop: -1, stopOnly: p.stopOnly, brand: p.brand, exclude: p.exclude, mode: p.mode,
+			roleOff: d.roleOff, ruleOff: d.refOff, ascii: asciiPrefix(text) == len(text)}
 		if k := take(d, &d.roles); k > 0 {
 			p.roles = d.roles[:k:k]
 			for j := range p.roles {
 				p.roles[j] = role{kind: roleKind(d.byte()), lang: d.byte(), weight: d.float()}
 			}
 			d.roles = d.roles[k:]
+			hp.roleN, hp.hasRole = int32(k), true
+			d.roleOff += int32(k)
 		}
-		p.rules = d.int32s(&d.refs)
-		if k := take(d, &d.units); k > 0 {
-			p.units = d.units[:k:k]
-			for j := range p.units {
-				p.units[j] = d.str()
+		if k := take(d, &d.refs); k > 0 {
+			p.rules = d.refs[:k:k]
+			for j := range p.rules {
+				v := d.uint()
+				r := int32(v >> 1)
+				if v>>1 >= uint64(d.nRules) {
+					d.fail()
+					return
+				}
+				p.rules[j], d.rtab[j] = r, r
+				if v&1 != 0 {
+					d.rtab[j], hp.anyHit = ^r, true
+				}
 			}
-			d.units = d.units[k:]
+			d.refs, d.rtab = d.refs[k:], d.rtab[k:]
+			hp.ruleN = int32(k)
+			d.refOff += int32(k)
+		}
+		if de, en := p.stopWeights(); de != 0 || en != 0 {
+			if len(d.stops) == 0 {
+				d.fail()
+				return
+			}
+			d.stops[0] = [2]float64{de, en}
+			d.stops = d.stops[1:]
+			hp.stop = d.stopOff
+			d.stopOff++
+		}
+		d.hot[i] = hp
+		k := take(d, &d.uids)
+		if k == 0 && !p.bytePath {
+			d.fail() // the word index needs a unit to look it up by
+			return
+		}
+		for j, uids := 0, d.uids[:k]; j < k; j++ {
+			u := d.uint()
+			if u == 0 {
+				if exactUnitOf(p, j, k) || len(d.texts) == 0 {
+					d.fail()
+					return
+				}
+				d.texts[0] = d.str()
+				d.texts = d.texts[1:]
+				uids[j] = ^d.toff
+				d.toff++
+				continue
+			}
+			if u > nKeys || !exactUnitOf(p, j, k) {
+				d.fail()
+				return
+			}
+			uids[j] = int32(u - 1)
+			count[u-1]++
+		}
+		d.uids = d.uids[k:]
+		d.uoff += int32(k)
+		ends[i] = d.uoff
+		if d.err != nil {
+			return
 		}
 	}
+}
+
+// rules reads the part of the blob from the rules on.
+func (d *blobDecoder) rules(base *packBase) {
 	for i := range base.rules {
 		r := &base.rules[i]
 		r.name, r.topic, r.severity = d.str(), d.str(), mention.Severity(d.str())
@@ -297,111 +659,32 @@ func decodePacks(blob string, extra int) (*packBase, error) {
 		f := d.byte()
 		r.custom, r.anyHit = f&1 != 0, f&2 != 0
 		r.weight = d.float()
-		d.node(&r.root)
 		r.spans = d.leaves()
-	}
-	base.sorted = d.int32s(nil)
-	nKeys := d.count()
-	uids := d.int32s(nil)
-	if d.err == nil && d.off != len(d.s) {
-		d.err = errBlob
-	}
-	if d.err != nil {
-		return nil, d.err
-	}
-	if len(base.sorted) != len(base.pats) || !base.indexesValid() {
-		return nil, errBlob
-	}
-	if base.units = unitsOf(base.pats, nKeys, uids); base.units == nil {
-		return nil, errBlob
-	}
-	return base, nil
-}
-
-// unitsOf rebuilds the unit table of pats from the units' numbers, or
-// returns nil if they do not number the exact units in sorted order.
-func unitsOf(pats []pattern, nKeys int, uids []int32) *unitTable {
-	ut := &unitTable{keys: make([]string, nKeys), count: make([]int32, nKeys), uids: uids, npats: len(pats)}
-	n := 0
-	for i := range pats {
-		for j, u := range pats[i].units {
-			if n == len(uids) {
-				return nil
-			}
-			k := uids[n]
-			n++
-			if k < 0 {
-				if k != -1 || exactUnit(&pats[i], j) {
-					return nil
-				}
-				continue
-			}
-			if int(k) >= nKeys || !exactUnit(&pats[i], j) || ut.count[k] > 0 && ut.keys[k] != u {
-				return nil
-			}
-			ut.keys[k] = u
-			ut.count[k]++
+		h := &base.hot[i]
+		ok := d.uint()
+		if ok >= 1<<textStates {
+			d.fail()
 		}
-	}
-	// Every number used, the units sorted: find relies on it.
-	for k := range ut.keys {
-		if ut.count[k] == 0 || k > 0 && ut.keys[k-1] >= ut.keys[k] {
-			return nil
+		h.ok = uint32(ok)
+		h.anyHit = d.byte()&1 != 0
+		if h.reqN = d.byte(); int(h.reqN) > len(h.req) {
+			d.fail()
+			return
 		}
-	}
-	if n != len(uids) {
-		return nil
-	}
-	return ut
-}
-
-// indexesValid reports whether every pattern and rule number in base
-// names one that exists, so that a damaged blob cannot make the matcher
-// index out of range.
-func (pb *packBase) indexesValid() bool {
-	np, nr := int32(len(pb.pats)), int32(len(pb.rules))
-	in := func(xs []int32, n int32) bool {
-		for _, x := range xs {
-			if x < 0 || x >= n {
-				return false
+		if h.need = d.pat(); h.need < -1 {
+			d.fail()
+		}
+		for k := range h.req[:h.reqN] {
+			if h.req[k] = d.pat(); h.req[k] < 0 {
+				d.fail()
 			}
 		}
-		return true
-	}
-	leaves := func(ls []leaf) bool {
-		for _, l := range ls {
-			if l.pat < 0 || l.pat >= np {
-				return false
-			}
-		}
-		return true
-	}
-	var nodeOK func(n *node) bool
-	nodeOK = func(n *node) bool {
-		if n.pat < 0 || n.pat >= max(np, 1) || !leaves(n.left) || !leaves(n.right) {
-			return false
-		}
-		for k := range n.kids {
-			if !nodeOK(&n.kids[k]) {
-				return false
-			}
-		}
-		return true
-	}
-	if !in(pb.sorted, np) || !in(pb.always, nr) {
-		return false
-	}
-	for i := range pb.pats {
-		if !in(pb.pats[i].rules, nr) {
-			return false
+		d.spans = r.spans
+		d.enode(&base.evals[i])
+		if d.err != nil {
+			return
 		}
 	}
-	for i := range pb.rules {
-		if !nodeOK(&pb.rules[i].root) || !leaves(pb.rules[i].spans) {
-			return false
-		}
-	}
-	return true
 }
 
 func (d *blobDecoder) fail() {
@@ -421,7 +704,17 @@ func (d *blobDecoder) byte() byte {
 	return c
 }
 
+// uint reads a varint: most are one byte (counts, numbers of units, small
+// pattern numbers), read inline.
 func (d *blobDecoder) uint() uint64 {
+	if off := d.off; uint(off) < uint(len(d.s)) && d.s[off] < 0x80 {
+		d.off = off + 1
+		return uint64(d.s[off])
+	}
+	return d.uintLong()
+}
+
+func (d *blobDecoder) uintLong() uint64 {
 	var v uint64
 	for shift := 0; shift < 64; shift += 7 {
 		c := d.byte()
@@ -477,9 +770,9 @@ func take[T any](d *blobDecoder, arena *[]T) int {
 	return k
 }
 
-// int32s reads a list into arena (nil: a list of its own). An empty
-// list is nil.
-func (d *blobDecoder) int32s(arena *[]int32) []int32 {
+// refList reads a list of numbers below n into arena (nil: a list of
+// its own). An empty list is nil.
+func (d *blobDecoder) refList(arena *[]int32, n int32) []int32 {
 	var k int
 	var xs []int32
 	if arena == nil {
@@ -494,7 +787,7 @@ func (d *blobDecoder) int32s(arena *[]int32) []int32 {
 	}
 	for i := range xs {
 		v := d.int()
-		if v < math.MinInt32 || v > math.MaxInt32 {
+		if v < 0 || v >= int64(n) {
 			d.fail()
 		}
 		xs[i] = int32(v)
@@ -505,32 +798,95 @@ func (d *blobDecoder) int32s(arena *[]int32) []int32 {
 	return xs
 }
 
-func (d *blobDecoder) leaves() []leaf {
-	k := take(d, &d.leafArr)
+// pat reads a pattern's number: below the number of patterns, and at
+// least -1 (which callers that want none refuse).
+func (d *blobDecoder) pat() int32 {
+	v := d.int()
+	if v < -1 || v >= int64(d.nPats) {
+		d.fail()
+		return 0
+	}
+	return int32(v)
+}
+
+// nodeLeaves reads the leaves of a compact node (see blobEncoder.enode).
+func (d *blobDecoder) nodeLeaves() []leaf {
+	v := d.uint()
+	if v&1 == 0 {
+		return d.leafList(int(min(v>>1, uint64(len(d.s)))))
+	}
+	k, i := v>>1, d.uint()
+	if k == 0 || i > uint64(len(d.spans)) || k > uint64(len(d.spans))-i {
+		d.fail()
+		return nil
+	}
+	return d.spans[i : i+k : i+k]
+}
+
+func (d *blobDecoder) leaves() []leaf { return d.leafList(d.count()) }
+
+// leafList reads k leaves.
+func (d *blobDecoder) leafList(k int) []leaf {
+	if k > len(d.leafArr) {
+		d.fail()
+		return nil
+	}
 	if k == 0 {
 		return nil
 	}
 	ls := d.leafArr[:k:k]
 	d.leafArr = d.leafArr[k:]
 	for i := range ls {
-		ls[i].pat = int32(d.int())
+		if ls[i].pat = d.pat(); ls[i].pat < 0 {
+			d.fail()
+		}
 		ls[i].title = d.byte()&1 != 0
 	}
 	return ls
 }
 
-func (d *blobDecoder) node(n *node) {
-	n.kind, n.field = nodeKind(d.byte()), d.byte()
+func (d *blobDecoder) enode(n *enode) {
+	n.kind = nodeKind(d.byte())
 	f := d.byte()
-	n.title, n.prefix = f&1 != 0, f&2 != 0
-	n.pat, n.n = int32(d.int()), int32(d.int())
-	n.val = d.str()
-	n.left, n.right = d.leaves(), d.leaves()
-	if k := take(d, &d.nodes); k > 0 {
-		n.kids = d.nodes[:k:k]
-		d.nodes = d.nodes[k:]
+	n.title = f&1 != 0
+	if p := d.int(); p >= 0 && p < int64(max(d.nPats, 1)) {
+		n.pat = int32(p)
+	} else {
+		d.fail()
+	}
+	v := d.int()
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		d.fail()
+	}
+	n.n = int32(v)
+	n.leaves, n.right = d.nodeLeaves(), d.nodeLeaves()
+	if f&2 != 0 {
+		if len(d.metas) == 0 {
+			d.fail()
+			return
+		}
+		m := &d.metas[0]
+		d.metas = d.metas[1:]
+		m.kind, m.field = nMeta, d.byte()
+		m.prefix = d.byte()&1 != 0
+		m.val = d.str()
+		n.meta = m
+	}
+	k := take(d, &d.enodes)
+	// What eval relies on: a kind it knows, NOT with its operand, a meta
+	// term with its node.
+	if n.kind > nNever || n.kind == nNot && k != 1 || n.kind == nMeta && n.meta == nil {
+		d.fail()
+		return
+	}
+	if k > 0 {
+		n.kids = d.enodes[:k:k]
+		d.enodes = d.enodes[k:]
 		for i := range n.kids {
-			d.node(&n.kids[i])
+			if d.err != nil {
+				return
+			}
+			d.enode(&n.kids[i])
 		}
 	}
 }

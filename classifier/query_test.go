@@ -3,6 +3,7 @@ package classifier
 import (
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -137,7 +138,7 @@ func TestParseCue(t *testing.T) {
 	lines := []string{`"a phrase"`, `"ein satz*"`, `word`, `enttäusch*`, `*katastrophe`, `a*b`, `*ab`, `**`, `""`, `"a" "b"`,
 		`AND`, `NEAR/3`, `title:x`, `a OR b`, `(a)`, `"unclosed`, `x"y`, `😡`}
 	for _, name := range Packs() {
-		src, err := packFS.ReadFile("packs/" + name + ".txt")
+		src, err := os.ReadFile(packText(name))
 		if err != nil {
 			t.Fatal(err)
 		}

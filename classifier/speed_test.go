@@ -317,3 +317,14 @@ func TestNeedAndReq(t *testing.T) {
 		t.Error("no rule has a req")
 	}
 }
+
+// TestPatternSize keeps pattern free of padding (see pattern), and
+// hotPat at 32 bytes.
+func TestPatternSize(t *testing.T) {
+	if n := unsafe.Sizeof(hotPat{}); n != 32 {
+		t.Errorf("hotPat is %d bytes, want 32", n)
+	}
+	if n := unsafe.Sizeof(pattern{}); n != 56 {
+		t.Errorf("pattern is %d bytes, want 56", n)
+	}
+}

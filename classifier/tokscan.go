@@ -189,40 +189,43 @@ var joinerTab = [256]bool{'-': true, '.': true, '&': true}
 
 func joinerKey(c byte) string { return string([]byte{1, c}) }
 
-func matchUnit(u *unitPat, b []byte) bool {
-	switch u.kind {
+// matchStem reports whether the word unit b matches a phrase's stem unit
+// of kind (upPrefix or upSuffix) and text.
+func matchStem(kind int32, text string, b []byte) bool {
+	switch kind {
 	case upPrefix:
-		return len(b) >= len(u.text) && string(b[:len(u.text)]) == u.text
+		return len(b) >= len(text) && string(b[:len(text)]) == text
 	case upSuffix:
-		return len(b) >= len(u.text) && string(b[len(b)-len(u.text):]) == u.text
+		return len(b) >= len(text) && string(b[len(b)-len(text):]) == text
 	}
 	return false
 }
 
+// The units of a phrase that are not exact (tokIndex.munits).
 const (
-	upExact uint8 = iota
-	upPrefix
-	upSuffix
+	upPrefix int32 = -1 // the last unit, a prefix stem
+	upSuffix int32 = -2 // the first unit, a compound head
 )
 
-// unitPat is one unit of a pattern of several units.
-type unitPat struct {
-	id   int32 // dictionary id for exact units
-	kind uint8
-	text string // for prefix and suffix units
-}
-
+// multiPat is a pattern of several units. Its units are
+// tokIndex.munits[off:][:n]: an exact unit is its dictionary id, a stem
+// unit upPrefix or upSuffix, whose text is tokIndex.mtexts[text] (a
+// phrase has at most one, first or last: ~4 bytes a unit instead of 24).
 type multiPat struct {
 	pat    int32
 	anchor int32 // the unit whose dictionary entry lists the pattern
-	units  []unitPat
 	stem   int32 // length of a prefix stem at the end (0: none)
+	off, n int32
+	text   int32
 }
 
 type dictEntry struct {
-	singles        []int32 // one-unit exact patterns, except stop-only ones
-	multis         []int32 // indexes into tokIndex.multi anchored on this unit
-	stopDE, stopEN float64 // language evidence of its one-unit patterns
+	// The one-unit exact patterns, except stop-only ones, and the
+	// indexes into tokIndex.multi anchored on this unit: counted while
+	// the patterns are read, then ranges of one array each.
+	singleOff, singleN int32
+	multiOff, multiN   int32
+	stopDE, stopEN     float64 // language evidence of its one-unit patterns
 }
 
 // wordSlot is a slot of the open-addressing dictionary of units: the hash
@@ -266,7 +269,6 @@ type tokIndex struct {
 	byteID     [256]int32 // the dictionary id of each one-byte unit (punctuation marks), or -1
 	stops      [][2]float64
 	entries    []dictEntry // during the build
-	keys       []string    // during the build
 	joiner     [3]int32    // ids of "-", ".", "&" as joiners (-1: in no pattern)
 	prefix     strTab      // stem -> index into prefixPats
 	prefixPats [][]int32
@@ -280,6 +282,8 @@ type tokIndex struct {
 	sbloom     bloom
 	minS, maxS int
 	multi      []multiPat
+	munits     []int32     // the units of the multis (see multiPat)
+	mtexts     []string    // the texts of their stem units
 	bytePats   []int32     // patterns searched in the bytes (brand terms)
 	brandWords []brandWord // one-word brand terms: compared with units
 	brandBits  uint64      // bit h&63 set for the hashes of the brand words (a gate)
@@ -326,37 +330,54 @@ func patUnits(nt *normText) ([]string, bool) {
 	return out, len(out) > 0
 }
 
-// buildTokIndex builds the word-level matcher for c.pats.
-// exactUnit reports whether unit j of p is looked up as a whole word in
-// the dictionary (not a prefix or suffix stem, not a brand term's bytes).
-func exactUnit(p *pattern, j int) bool {
-	return !p.bytePath && !(p.mode == modePrefix && j == len(p.units)-1) && !(p.mode == modeSuffix && j == 0)
+// exactUnitOf reports whether unit j of p, of n units, is looked up as a
+// whole word in the dictionary (not a prefix or suffix stem, not a brand
+// term's bytes).
+func exactUnitOf(p *pattern, j, n int) bool {
+	return !p.bytePath && !(p.mode == modePrefix && j == n-1) && !(p.mode == modeSuffix && j == 0)
 }
 
-// unitTable numbers the exact units of the first patterns of a table (the
-// packs'): the word index of a classifier built on them finds their
-// units' numbers and counts here instead of looking the units up by
-// string (half of building the index with the packs).
+// unitTable holds the units of the first patterns of a table (the
+// packs'), whose units field is then nil (a decoded blob; ~31,000 strings
+// New need not make), and numbers their exact units: the word index of a
+// classifier built on them finds their units' numbers and counts here
+// instead of looking the units up by string (half of building the index
+// with the packs).
 type unitTable struct {
 	keys  []string // the units, sorted; a unit's number is its place here
 	count []int32  // how many of the patterns use each unit
-	// uids holds the number of every unit of every pattern, in order
-	// (-1 where the unit is not exact).
+	// uids holds the number of every unit of every pattern, in order;
+	// ^k where the unit is not exact and texts[k] is its text.
 	uids  []int32
-	npats int // how many patterns it covers
+	texts []string
+	start []int32 // pattern i's units are uids[start[i]:start[i+1]]
+	npats int     // how many patterns it covers
 }
 
-// newUnitTable numbers the exact units of pats.
-func newUnitTable(pats []pattern) *unitTable {
+// unit returns unit j of pattern i (< npats) and its number (-1: not an
+// exact unit).
+func (ut *unitTable) unit(i, j int) (string, int32) {
+	if k := ut.uids[int(ut.start[i])+j]; k >= 0 {
+		return ut.keys[k], k
+	} else {
+		return ut.texts[^k], -1
+	}
+}
+
+// nUnits returns how many units pattern i (< npats) has.
+func (ut *unitTable) nUnits(i int) int { return int(ut.start[i+1] - ut.start[i]) }
+
+// newUnitTable numbers the exact units of pats, whose units are units.
+func newUnitTable(pats []pattern, units [][]string) *unitTable {
 	num := map[string]int32{}
 	for i := range pats {
-		for j, u := range pats[i].units {
-			if exactUnit(&pats[i], j) {
+		for j, u := range units[i] {
+			if exactUnitOf(&pats[i], j, len(units[i])) {
 				num[u] = 0
 			}
 		}
 	}
-	ut := &unitTable{keys: make([]string, 0, len(num)), count: make([]int32, len(num)), npats: len(pats)}
+	ut := &unitTable{keys: make([]string, 0, len(num)), count: make([]int32, len(num)), npats: len(pats), start: make([]int32, 1, len(pats)+1)}
 	for u := range num {
 		ut.keys = append(ut.keys, u)
 	}
@@ -365,14 +386,17 @@ func newUnitTable(pats []pattern) *unitTable {
 		num[u] = int32(k)
 	}
 	for i := range pats {
-		for j, u := range pats[i].units {
-			k := int32(-1)
-			if exactUnit(&pats[i], j) {
+		for j, u := range units[i] {
+			k := ^int32(len(ut.texts))
+			if exactUnitOf(&pats[i], j, len(units[i])) {
 				k = num[u]
 				ut.count[k]++
+			} else {
+				ut.texts = append(ut.texts, u)
 			}
 			ut.uids = append(ut.uids, k)
 		}
+		ut.start = append(ut.start, int32(len(ut.uids)))
 	}
 	return ut
 }
@@ -385,24 +409,31 @@ func (ut *unitTable) find(u string) int32 {
 	return -1
 }
 
-func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
+// buildTokIndex builds the word-level matcher for pats (of texts): the
+// units of the first ones are in ut, of the others in units.
+func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]string) (*tokIndex, error) {
 	x := &tokIndex{joiner: [3]int32{-1, -1, -1}}
 	// Count how many patterns use each exact unit, to anchor long patterns
-	// on their rarest unit. A unit has a record, which holds its count
-	// and, once given, its dictionary id: the units of the patterns ut
-	// covers are numbered there; the others are found through more.
-	type unitRec struct{ count, id int32 }
+	// on their rarest unit. A unit has a record, which holds its count;
+	// its place among the records is its dictionary id. The units of the
+	// patterns ut covers are numbered there (every one is some pattern's
+	// exact unit, so it is a word of the dictionary); the others are
+	// found through more. Its key is the unit: ut.keys[key], or
+	// moreKeys[^key] (so that the scan of the patterns does not read the
+	// packs' units as strings).
+	type unitRec struct{ count, key int32 }
 	if ut == nil {
 		ut = &unitTable{}
 	}
 	recs := make([]unitRec, len(ut.keys), len(ut.keys)+len(pats)-ut.npats)
 	for k, n := range ut.count {
-		recs[k] = unitRec{count: n, id: -1}
+		recs[k] = unitRec{count: n, key: int32(k)}
 	}
 	var more map[string]int32
-	rec := func(u string) *unitRec {
+	var moreKeys []string
+	rec := func(u string) int32 {
 		if k := ut.find(u); k >= 0 {
-			return &recs[k]
+			return k
 		}
 		k, ok := more[u]
 		if !ok {
@@ -411,27 +442,47 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 			}
 			k = int32(len(recs))
 			more[u] = k
-			recs = append(recs, unitRec{id: -1})
+			recs = append(recs, unitRec{key: ^int32(len(moreKeys))})
+			moreKeys = append(moreKeys, u)
 		}
-		return &recs[k]
+		return k
 	}
-	nPrefix, nSuffix, nExact, nMulti, nMultiUnits := 0, 0, 0, 0, 0
+	keyOf := func(key int32) string {
+		if key >= 0 {
+			return ut.keys[key]
+		}
+		return moreKeys[^key]
+	}
+	nPrefix, nSuffix, nExact, nMulti, nMultiUnits, nSingles := 0, 0, 0, 0, 0, 0
+	nUnits := func(i int) int {
+		if i < ut.npats {
+			return ut.nUnits(i)
+		}
+		return len(units[i-ut.npats])
+	}
 	for i := range pats {
 		p := &pats[i]
 		if p.bytePath {
-			if p.mode == modeBrand && simpleWord(p.text) {
-				bw := brandWord{pat: int32(i), text: p.text, h: unitHashStr(p.text), hs: unitHashStr(p.text + "s")}
+			if text := texts[i]; p.mode == modeBrand && simpleWord(text) {
+				bw := brandWord{pat: int32(i), text: text, h: unitHashStr(text), hs: unitHashStr(text + "s")}
 				x.brandWords = append(x.brandWords, bw)
 				x.brandBits |= 1<<(bw.h&63) | 1<<(bw.hs&63)
+				// The one-word brand terms are in nearly every text but
+				// in no pattern's units: as words of the dictionary
+				// (without patterns) they get their stems listed instead
+				// of probed in every text.
+				rec(text)
+				rec(text + "s")
 			} else {
-				if len(x.bytePats) < 64 && strings.IndexByte(p.text, '@') >= 0 {
+				if len(x.bytePats) < 64 && strings.IndexByte(texts[i], '@') >= 0 {
 					x.byteAt |= 1 << len(x.bytePats)
 				}
 				x.bytePats = append(x.bytePats, int32(i))
 			}
 			continue
 		}
-		if len(p.units) == 1 {
+		n := nUnits(i)
+		if n == 1 {
 			switch p.mode {
 			case modePrefix:
 				nPrefix++
@@ -441,41 +492,33 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 				continue
 			}
 		}
-		if len(p.units) > 1 {
+		if n > 1 {
 			nMulti++
-			nMultiUnits += len(p.units)
+			nMultiUnits += n
+		} else if !p.stopOnly {
+			nSingles++
 		}
 		if i < ut.npats {
 			continue // counted in ut
 		}
-		for j, u := range p.units {
-			if exactUnit(p, j) {
-				rec(u).count++
+		for j, u := range units[i-ut.npats] {
+			if exactUnitOf(p, j, n) {
+				recs[rec(u)].count++
 			}
 		}
 	}
 	nExact = len(recs)
 	// Sized up front: growing them was a third of building the index.
 	x.multi = make([]multiPat, 0, nMulti)
-	// The units of all phrases in one array: one allocation instead of
-	// one per phrase (~6,000 with the packs).
-	unitArena := make([]unitPat, nMultiUnits)
+	// The units of all phrases in one array.
+	x.munits = make([]int32, 0, nMultiUnits)
 	x.anchors = make([]anchorRef, 0, nMulti)
-	x.entries = make([]dictEntry, 0, nExact)
+	x.entries = make([]dictEntry, nExact)
+	clear(x.entries) // touched in order first (see wslots below)
+	// The one-unit patterns of each entry (entry, pattern), in the order
+	// of the patterns.
+	singles := make([][2]int32, 0, nSingles)
 	var collision error
-	// id returns the dictionary id of u (given in the order of first use)
-	// and how many patterns use it.
-	id := func(r *unitRec, u string) (int32, int32) {
-		if r.id < 0 {
-			r.id = int32(len(x.entries))
-			x.keys = append(x.keys, u)
-			x.entries = append(x.entries, dictEntry{})
-			if len(u) == 2 && u[0] == 1 {
-				x.joiner[joinerIdx(u[1])] = r.id
-			}
-		}
-		return r.id, r.count
-	}
 	x.prefix = newStrTab(nPrefix)
 	x.suffix = newStrTab(nSuffix)
 	stems := map[string]int32{}
@@ -496,25 +539,46 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 		bl.add(h)
 	}
 	x.minP, x.minS = 1<<30, 1<<30
-	off := 0 // of pattern i's units in ut.uids
-	// unit returns the record of unit j of pattern i.
-	unit := func(i, j int, u string) *unitRec {
-		if i < ut.npats {
-			return &recs[ut.uids[off+j]]
+	// The words are placed in the dictionary in the order the patterns
+	// first use them (brand words last): placed in the order of the
+	// units, the words of the packs probed longer (+170 instructions per
+	// text in shortWord).
+	used := make([]bool, len(recs))
+	clear(used) // set at random below: touched in order first
+	order := make([]int32, 0, len(recs))
+	use := func(r int32) {
+		if !used[r] {
+			used[r] = true
+			order = append(order, r)
 		}
-		return rec(u)
+	}
+	// unit returns unit j of pattern i: for an exact unit its record's
+	// number, its dictionary id (and the unit only when the pattern is
+	// not the packs'), for another the unit and -1.
+	unit := func(i, j int) (string, int32) {
+		if i < ut.npats {
+			if k := ut.uids[int(ut.start[i])+j]; k >= 0 {
+				return "", k
+			} else {
+				return ut.texts[^k], -1
+			}
+		}
+		us := units[i-ut.npats]
+		u := us[j]
+		if !exactUnitOf(&pats[i], j, len(us)) {
+			return u, -1
+		}
+		return u, rec(u)
 	}
 	for i := range pats {
 		p := &pats[i]
 		pi := int32(i)
-		if i > 0 && i-1 < ut.npats {
-			off += len(pats[i-1].units)
-		}
 		if p.bytePath {
 			continue
 		}
-		if len(p.units) == 1 {
-			u := p.units[0]
+		n := nUnits(i)
+		if n == 1 {
+			u, r := unit(i, 0)
 			switch p.mode {
 			case modePrefix:
 				stem(&x.prefix, &x.prefixPats, &x.pbloom, u, hashStr(u), pi)
@@ -535,49 +599,67 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 				}
 				x.minS, x.maxS = min(x.minS, len(u)), max(x.maxS, len(u))
 			default:
-				eid, _ := id(unit(i, 0, u), u)
+				eid := r
+				use(r)
 				e := &x.entries[eid]
-				e.stopDE += p.stopDE
-				e.stopEN += p.stopEN
+				de, en := p.stopWeights()
+				e.stopDE += de
+				e.stopEN += en
 				if !p.stopOnly {
-					e.singles = append(e.singles, pi)
+					e.singleN++
+					singles = append(singles, [2]int32{eid, pi})
 				}
 			}
 			continue
 		}
-		m := multiPat{pat: pi, anchor: -1}
-		if k := len(p.units); k <= len(unitArena) {
-			m.units, unitArena = unitArena[:k:k], unitArena[k:]
-		} else {
-			m.units = make([]unitPat, k)
-		}
+		m := multiPat{pat: pi, anchor: -1, off: int32(len(x.munits)), n: int32(n), text: -1}
 		best := int32(1 << 30)
-		for j, u := range p.units {
+		for j := range n {
+			u, r := unit(i, j)
 			switch {
-			case p.mode == modePrefix && j == len(p.units)-1:
-				m.units[j] = unitPat{kind: upPrefix, text: u}
+			case p.mode == modePrefix && j == n-1:
+				x.munits = append(x.munits, upPrefix)
 				m.stem = int32(len(u))
+				m.text = int32(len(x.mtexts))
+				x.mtexts = append(x.mtexts, u)
 			case p.mode == modeSuffix && j == 0:
-				m.units[j] = unitPat{kind: upSuffix, text: u}
+				x.munits = append(x.munits, upSuffix)
+				m.text = int32(len(x.mtexts))
+				x.mtexts = append(x.mtexts, u)
 			default:
-				eid, c := id(unit(i, j, u), u)
-				m.units[j] = unitPat{id: eid}
+				eid, c := r, recs[r].count
+				use(r)
+				x.munits = append(x.munits, eid)
 				if c < best {
 					best, m.anchor = c, int32(j)
 				}
 			}
 		}
-		mi := int32(len(x.multi))
 		x.multi = append(x.multi, m)
-		e := m.units[m.anchor].id
-		x.entries[e].multis = append(x.entries[e].multis, mi)
+		x.entries[x.munits[m.off+m.anchor]].multiN++
 	}
-	// The one-word brand terms are in nearly every text but in no
-	// pattern's units: as words of the dictionary (without patterns) they
-	// get their stems listed instead of probed in every text.
-	for _, bw := range x.brandWords {
-		id(rec(bw.text), bw.text)
-		id(rec(bw.text+"s"), bw.text+"s")
+	// The entries' lists, each a range of one array, in the order of the
+	// patterns (a stable counting sort).
+	nSingle, nMultis := 0, 0
+	for e := range x.entries {
+		en := &x.entries[e]
+		en.singleOff, en.multiOff = int32(nSingle), int32(nMultis)
+		nSingle += int(en.singleN)
+		nMultis += int(en.multiN)
+	}
+	singleArr, multiArr := make([]int32, nSingle), make([]int32, nMultis)
+	fill := make([]int32, len(x.entries))
+	clear(fill) // counted at random below: touched in order first
+	for _, se := range singles {
+		singleArr[x.entries[se[0]].singleOff+fill[se[0]]] = se[1]
+		fill[se[0]]++
+	}
+	clear(fill)
+	for mi := range x.multi {
+		m := &x.multi[mi]
+		e := x.munits[m.off+m.anchor]
+		multiArr[x.entries[e].multiOff+fill[e]] = int32(mi)
+		fill[e]++
 	}
 	// Pack the entries into the slots of the dictionary.
 	size := 8
@@ -586,8 +668,22 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 	}
 	x.wmask = uint64(size - 1)
 	x.wslots = make([]wordSlot, size)
+	// Empty slots marked in order first: the placement below reads a
+	// slot before writing it, and on a fresh page (a start, with the GC
+	// paused) that read maps the zero page and the write faults again
+	// (and touching pages in order is cheaper than at random).
+	for i := range x.wslots {
+		x.wslots[i].single, x.wslots[i].stop = -1, -1
+	}
+	for e := range recs {
+		use(int32(e)) // the brand words
+	}
 	slotOf := make([]int32, len(x.entries))
-	for e, key := range x.keys {
+	for _, e := range order {
+		key := keyOf(recs[e].key)
+		if len(key) == 2 && key[0] == 1 {
+			x.joiner[joinerIdx(key[1])] = e
+		}
 		h := unitHashStr(key)
 		i := h & x.wmask
 		for ; x.wslots[i].n != 0; i = (i + 1) & x.wmask {
@@ -603,11 +699,9 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 			x.joiner[i] = slotOf[x.joiner[i]]
 		}
 	}
-	for mi := range x.multi {
-		for j := range x.multi[mi].units {
-			if u := &x.multi[mi].units[j]; u.kind == upExact {
-				u.id = slotOf[u.id]
-			}
+	for j, id := range x.munits {
+		if id >= 0 {
+			x.munits[j] = slotOf[id]
 		}
 	}
 	for e := range x.entries {
@@ -621,45 +715,47 @@ func buildTokIndex(pats []pattern, ut *unitTable) (*tokIndex, error) {
 		// matches are found once here, by the probe the scan runs for the
 		// other words, and listed in probe order.
 		sl.extOff = int32(len(x.ext))
-		x.ext = x.appendStems(x.ext, []byte(x.keys[e]))
+		x.ext = x.appendStems(x.ext, strBytes(keyOf(recs[e].key)))
 		if n := len(x.ext) - int(sl.extOff); n < probeStems {
 			sl.stemN = uint8(n)
 		} else {
 			x.ext, sl.stemN = x.ext[:sl.extOff], probeStems
 		}
-		if len(en.singles) > 0 {
-			sl.single = en.singles[0]
-			sl.moreN = uint8(len(en.singles) - 1)
-			for _, p := range en.singles[1:] {
+		enSingles := singleArr[en.singleOff:][:en.singleN]
+		enMultis := multiArr[en.multiOff:][:en.multiN]
+		if len(enSingles) > 0 {
+			sl.single = enSingles[0]
+			sl.moreN = uint8(len(enSingles) - 1)
+			for _, p := range enSingles[1:] {
 				x.ext = append(x.ext, extRef{pat: p})
 			}
 		}
-		sl.anchOff, sl.anchN = int32(len(x.anchors)), uint16(len(en.multis))
-		for _, mi := range en.multis {
+		sl.anchOff, sl.anchN = int32(len(x.anchors)), uint16(len(enMultis))
+		for _, mi := range enMultis {
 			m := &x.multi[mi]
 			ar := anchorRef{multi: mi, nb: -1}
 			for _, j := range []int32{m.anchor + 1, m.anchor - 1} {
-				if j >= 0 && int(j) < len(m.units) && m.units[j].kind == upExact {
-					ar.nb, ar.nbOff = m.units[j].id, j-m.anchor
+				if j >= 0 && j < m.n && x.munits[m.off+j] >= 0 {
+					ar.nb, ar.nbOff = x.munits[m.off+j], j-m.anchor
 					break
 				}
 			}
 			x.anchors = append(x.anchors, ar)
 		}
-		if len(en.singles) > 1<<8 || len(en.multis) > 1<<16-1 {
-			collision = fmt.Errorf("the pattern word %q occurs in too many patterns", x.keys[e])
+		if len(enSingles) > 1<<8 || len(enMultis) > 1<<16-1 {
+			collision = fmt.Errorf("the pattern word %q occurs in too many patterns", keyOf(recs[e].key))
 		}
 	}
-	x.entries, x.keys = nil, nil
+	x.entries = nil
 	for c := range x.byteID {
 		x.byteID[c] = x.findWord(unitHashStr(string([]byte{byte(c)})), 1)
 	}
 	if len(x.bytePats) > maxIndexPats {
-		texts := make([]string, len(x.bytePats))
+		bt := make([]string, len(x.bytePats))
 		for i, p := range x.bytePats {
-			texts[i] = pats[p].text
+			bt[i] = texts[p]
 		}
-		x.byteAC = newAutomaton(texts)
+		x.byteAC = newAutomaton(bt)
 	}
 	return x, collision
 }
@@ -805,9 +901,9 @@ func simpleWord(s string) bool {
 	return len(s) > 0
 }
 
-// hotPat is what the hits of a text need of a pattern, kept apart from
-// the pattern (32 bytes against about 130, in one array) so that the
-// scan, the scorer and the candidate loop touch little memory. The
+// hotPat is what the hits of a text need of a pattern, in one array
+// (32 bytes a pattern; the builder's patterns are dropped after New) so
+// that the scan, the scorer and the candidate loop touch little memory. The
 // pattern's roles and rules are ranges of Classifier.roleTab and
 // Classifier.ruleTab; its function-word weights, when it has any, are
 // Classifier.stopW[stop].
@@ -818,9 +914,10 @@ type hotPat struct {
 	ruleOff, ruleN   int32
 	stopOnly, brand  bool
 	exclude, hasRole bool
-	ascii            bool    // the text is ASCII: its hits are no emoji
-	anyHit           bool    // one of its rules is anyHit (needs every hit of it)
-	_                [2]byte // to 32 bytes: a shift, not a multiplication, finds an entry
+	ascii            bool      // the text is ASCII: its hits are no emoji
+	anyHit           bool      // one of its rules is anyHit (needs every hit of it)
+	mode             matchMode // for the patterns searched in the bytes
+	_                [1]byte   // to 32 bytes: a shift, not a multiplication, finds an entry
 }
 
 // buildHot fills c.hot, c.roleTab, c.ruleTab and c.stopW from c.pats.
@@ -834,24 +931,39 @@ func (c *Classifier) buildHot() {
 	c.roleTab = make([]role, 0, nRoles)
 	c.ruleTab = make([]int32, 0, nRules)
 	for i := range c.pats {
-		p := &c.pats[i]
-		hp := hotPat{plen: int32(len(p.text)), stop: -1, stopOnly: p.stopOnly, brand: p.brand, exclude: p.exclude,
-			roleOff: int32(len(c.roleTab)), roleN: int32(len(p.roles)), ruleOff: int32(len(c.ruleTab)), ruleN: int32(len(p.rules)),
-			hasRole: len(p.roles) > 0, ascii: asciiPrefix(p.text) == len(p.text)}
-		c.roleTab = append(c.roleTab, p.roles...)
-		for _, r := range p.rules {
-			if c.rules[r].anyHit {
-				hp.anyHit = true
-				r = ^r // see Classifier.ruleTab
-			}
-			c.ruleTab = append(c.ruleTab, r)
-		}
-		if p.stopDE != 0 || p.stopEN != 0 {
-			hp.stop = int32(len(c.stopW))
-			c.stopW = append(c.stopW, [2]float64{p.stopDE, p.stopEN})
-		}
-		c.hot[i] = hp
+		c.hot[i] = c.hotOf(i)
 	}
+}
+
+// addRules adds a pattern's rules to c.ruleTab and returns where they
+// are and whether one of them is anyHit.
+func (c *Classifier) addRules(rules []int32) (off, n int32, anyHit bool) {
+	off = int32(len(c.ruleTab))
+	for _, r := range rules {
+		if c.rules[r].anyHit {
+			anyHit = true
+			r = ^r // see Classifier.ruleTab
+		}
+		c.ruleTab = append(c.ruleTab, r)
+	}
+	return off, int32(len(rules)), anyHit
+}
+
+// hotOf returns the hotPat of pattern i, adding its roles, rules and
+// function-word weights to the tables.
+func (c *Classifier) hotOf(i int) hotPat {
+	p := &c.pats[i]
+	text := c.texts[i]
+	hp := hotPat{plen: int32(len(text)), stop: -1, stopOnly: p.stopOnly, brand: p.brand, exclude: p.exclude, mode: p.mode,
+		roleOff: int32(len(c.roleTab)), roleN: int32(len(p.roles)),
+		hasRole: len(p.roles) > 0, ascii: asciiPrefix(text) == len(text)}
+	c.roleTab = append(c.roleTab, p.roles...)
+	hp.ruleOff, hp.ruleN, hp.anyHit = c.addRules(p.rules)
+	if de, en := p.stopWeights(); de != 0 || en != 0 {
+		hp.stop = int32(len(c.stopW))
+		c.stopW = append(c.stopW, [2]float64{de, en})
+	}
+	return hp
 }
 
 // roles returns the roles of the pattern of hp.
@@ -948,21 +1060,20 @@ func (c *Classifier) tokScan(s *scratch) {
 			}
 			m := &x.multi[ar.multi]
 			s0 := ui - int(m.anchor)
-			if s0 < 0 || s0+len(m.units) > len(us) {
+			if s0 < 0 || s0+int(m.n) > len(us) {
 				continue
 			}
-			for j := range m.units {
-				mu := &m.units[j]
+			for j, id := range x.munits[m.off:][:m.n] {
 				tu := &us[s0+j]
-				if mu.kind == upExact {
-					if tu.id != mu.id {
+				if id >= 0 {
+					if tu.id != id {
 						continue multi
 					}
-				} else if !tu.word || !matchUnit(mu, buf[tu.start:tu.end]) {
+				} else if !tu.word || !matchStem(id, x.mtexts[m.text], buf[tu.start:tu.end]) {
 					continue multi
 				}
 			}
-			last := &us[s0+len(m.units)-1]
+			last := &us[s0+int(m.n)-1]
 			end := last.end
 			if m.stem > 0 {
 				end = last.start + m.stem
@@ -1132,17 +1243,17 @@ func (c *Classifier) brandInToken(s *scratch, u *unit) {
 
 // indexScan finds the occurrences of pattern p in the bytes.
 func (c *Classifier) indexScan(s *scratch, p int32) {
-	pat := &c.lits[p]
+	text, mode := c.texts[p], c.hot[p].mode
 	buf := s.nt.buf
 	for off := 0; off < len(buf); {
-		i := strings.Index(unsafe.String(&buf[off], len(buf)-off), pat.text)
+		i := strings.Index(unsafe.String(&buf[off], len(buf)-off), text)
 		if i < 0 {
 			return
 		}
 		start := off + i
-		end := start + len(pat.text)
+		end := start + len(text)
 		off = start + 1
-		if pat.mode == modeBrand {
+		if mode == modeBrand {
 			// the common case: no token kind needed
 			if boundaryOK(modeBrand, buf, start, end, tokWord) {
 				c.addHit(s, p, s.nt.tokAt(start), s.nt.tokAt(end-1)+1, int32(end))
@@ -1150,7 +1261,7 @@ func (c *Classifier) indexScan(s *scratch, p int32) {
 			continue
 		}
 		t0 := s.nt.tokAt(start)
-		if boundaryOK(pat.mode, buf, start, end, s.nt.toks[t0].kind) {
+		if boundaryOK(mode, buf, start, end, s.nt.toks[t0].kind) {
 			c.addHit(s, p, t0, s.nt.tokAt(end-1)+1, int32(end))
 		}
 	}
@@ -1179,13 +1290,12 @@ func (c *Classifier) byteScan(s *scratch, a *automaton, idx []int32) {
 			if idx != nil {
 				p = idx[ap]
 			}
-			pat := &c.lits[p]
-			start := end - len(pat.text)
+			start := end - len(c.texts[p])
 			t0 := ti
 			for t0 > 0 && int(nt.toks[t0].start) > start {
 				t0--
 			}
-			if boundaryOK(pat.mode, buf, start, end, nt.toks[t0].kind) {
+			if boundaryOK(c.hot[p].mode, buf, start, end, nt.toks[t0].kind) {
 				c.addHit(s, p, t0, ti+1, int32(end))
 			}
 		}
@@ -1196,11 +1306,7 @@ func (c *Classifier) byteScan(s *scratch, a *automaton, idx []int32) {
 // use: the benchmarks' bare scan and the tests' reference matcher.
 func (c *Classifier) bareAC() *automaton {
 	c.bareOnce.Do(func() {
-		texts := make([]string, len(c.lits))
-		for i := range c.lits {
-			texts[i] = c.lits[i].text
-		}
-		c.bare = newAutomaton(texts)
+		c.bare = newAutomaton(c.texts)
 	})
 	return c.bare
 }

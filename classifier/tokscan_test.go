@@ -66,7 +66,7 @@ func TestTokenScanMatchesByteScan(t *testing.T) {
 func hitsString(c *Classifier, s *scratch) []string {
 	var out []string
 	for _, h := range s.hits {
-		out = append(out, fmt.Sprintf("%q/%d[%d,%d)@%d", c.lits[h.pat].text, c.lits[h.pat].mode, h.t0, h.t1, h.end))
+		out = append(out, fmt.Sprintf("%q/%d[%d,%d)@%d", c.texts[h.pat], c.hot[h.pat].mode, h.t0, h.t1, h.end))
 	}
 	return out
 }
