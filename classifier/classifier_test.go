@@ -668,3 +668,23 @@ func TestPraiseOpener(t *testing.T) {
 		}
 	}
 }
+
+// TestNegatedWish: a negated wish keeps the complaint cue after it a
+// complaint; a plain negation still turns it into praise.
+func TestNegatedWish(t *testing.T) {
+	c := mustNew(t, config.Rules{Packs: []string{"de", "en"}}, config.Brand{Terms: []string{"Flinkwerk"}})
+	for _, tt := range []struct {
+		text string
+		crit bool
+	}{
+		{"I do not need 14 emails a day from Flinkwerk", true},
+		{"Flinkwerk, we don't want excuses, we want our money back", true},
+		{"Not bad, Flinkwerk, not bad at all", false},
+		{"Flinkwerk: no problems, no delays, great", false},
+	} {
+		v, _ := classify(c, "", tt.text, "")
+		if v.Criticism != tt.crit {
+			t.Errorf("%q: criticism %v (score %.2f, rules %s), want %v", tt.text, v.Criticism, v.Score, ruleNames(&v), tt.crit)
+		}
+	}
+}

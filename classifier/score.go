@@ -200,6 +200,9 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				negated = true
 				break
 			}
+			if cu.kind == roleNeg && wishWord(nt, k) {
+				break // "I don't need 14 emails a day": an unwanted thing stays a complaint
+			}
 			if k >= cu.t0-modifierReach {
 				if f&flagIntens != 0 {
 					mult *= intensFactor
@@ -743,4 +746,15 @@ func insideNonNeg(flags []uint8, t0, t1 int32) bool {
 		}
 	}
 	return true
+}
+
+// wishWord reports whether token k is a verb of wanting or needing: a
+// negation before it does not make the complaint cue after it praise ("I
+// don't need 14 emails a day", "we don't want excuses").
+func wishWord(nt *normText, k int32) bool {
+	switch string(nt.buf[nt.toks[k].start:nt.toks[k].end]) {
+	case "need", "want", "brauche", "brauchen", "braucht", "will", "wollen", "mochte", "moechte", "wanted", "needed":
+		return true
+	}
+	return false
 }
