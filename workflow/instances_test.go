@@ -11,6 +11,7 @@ import (
 
 	"github.com/earshot/earshot/mention"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // TestOrphanedCaseTakenOver opens a case on an instance that then stops
@@ -242,5 +243,52 @@ func TestStartReadsCasesOnce(t *testing.T) {
 	defer mu.Unlock()
 	if watchers != 1 {
 		t.Errorf("the start created %d watchers of the whole cases bucket, want 1", watchers)
+	}
+}
+
+// TestVerdictThatPanicsIsNotRedelivered: a verdict whose handling panics
+// (here a missing silence store stands in for a bug that one text finds)
+// is terminated, not redelivered, and the next verdict is handled.
+func TestVerdictThatPanicsIsNotRedelivered(t *testing.T) {
+	env := startJS(t)
+	ctx := context.Background()
+	w, err := New(testConfig(), Deps{JS: env.js, Cases: env.cases, Alone: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cons, err := env.js.CreateOrUpdateConsumer(ctx, mention.VerdictsStream, jetstream.ConsumerConfig{
+		Durable: "panic-test", AckPolicy: jetstream.AckExplicitPolicy, AckWait: time.Hour,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := func() jetstream.Msg {
+		t.Helper()
+		msg, err := cons.Next(jetstream.FetchMaxWait(10 * time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return msg
+	}
+	env.publish(t, complaint("poison-1"))
+	env.publish(t, complaint("poison-2"))
+	silences := w.silences
+	w.silences = nil
+	w.onVerdict(ctx, next())
+	w.silences = silences
+	w.onVerdict(ctx, next())
+
+	if _, _, err := w.store.Get(ctx, CaseID("poison-1", "delivery")); err == nil {
+		t.Error("the verdict that panicked opened a case")
+	}
+	if _, _, err := w.store.Get(ctx, CaseID("poison-2", "delivery")); err != nil {
+		t.Errorf("the next verdict opened no case: %v", err)
+	}
+	info, err := cons.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.NumAckPending != 0 || info.NumRedelivered != 0 || info.AckFloor.Stream != 2 {
+		t.Errorf("consumer: %d pending, %d redelivered, ack floor %d; want both verdicts done, none redelivered", info.NumAckPending, info.NumRedelivered, info.AckFloor.Stream)
 	}
 }

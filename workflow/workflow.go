@@ -360,7 +360,15 @@ func (w *Workflow) dest(c *Case) string {
 }
 
 func (w *Workflow) onVerdict(ctx context.Context, msg jetstream.Msg) {
-	err := w.handleVerdict(ctx, msg.Data())
+	var err error
+	// A verdict that makes handling panic (a bug that its text found)
+	// would do it again on every redelivery, and after a crash on every
+	// restart: it is refused like one that cannot be read.
+	if perr := catch(func() { err = w.handleVerdict(ctx, msg.Data()) }); perr != nil {
+		w.log.Error("verdict not handled, not redelivered", "subject", msg.Subject(), "err", perr)
+		_ = msg.Term()
+		return
+	}
 	var bad *badMessage
 	switch {
 	case errors.As(err, &bad):
