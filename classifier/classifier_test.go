@@ -648,20 +648,18 @@ func TestShortPraiseAfterComplaint(t *testing.T) {
 	}
 }
 
-// TestPraiseOpener: praise that opens a text is sarcastic when it is the
-// only praise and a complaint rule holds; not with more praise, and not
-// beside complaint cues alone.
-func TestPraiseOpener(t *testing.T) {
+// verdictCase is a text and whether it is criticism.
+type verdictCase struct {
+	text string
+	crit bool
+}
+
+// checkCriticism classifies each text with the packs (the brand Flinkwerk)
+// and reports those whose verdict differs.
+func checkCriticism(t *testing.T, cases []verdictCase) {
+	t.Helper()
 	c := mustNew(t, config.Rules{Packs: []string{"de", "en"}}, config.Brand{Terms: []string{"Flinkwerk", "@flinkwerk"}})
-	for _, tt := range []struct {
-		text string
-		crit bool
-	}{
-		{"Toll, Flinkwerk, jetzt sind die Mülleimer am Bahnsteig auch noch weg.", true},
-		{"well done @flinkwerk, lost parcel found and delivered within a day, amazing", false},
-		{"Love Flinkwerk, the refund came the next day", false},
-		{"Great job Flinkwerk, my parcel was lost but you found it within a day", false},
-	} {
+	for _, tt := range cases {
 		v, _ := classify(c, "", tt.text, "")
 		if v.Criticism != tt.crit {
 			t.Errorf("%q: criticism %v (score %.2f, rules %s), want %v", tt.text, v.Criticism, v.Score, ruleNames(&v), tt.crit)
@@ -669,22 +667,25 @@ func TestPraiseOpener(t *testing.T) {
 	}
 }
 
+// TestPraiseOpener: praise that opens a text is sarcastic when it is the
+// only praise and a complaint rule holds; not with more praise, and not
+// beside complaint cues alone.
+func TestPraiseOpener(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Toll, Flinkwerk, jetzt sind die Mülleimer am Bahnsteig auch noch weg.", true},
+		{"well done @flinkwerk, lost parcel found and delivered within a day, amazing", false},
+		{"Love Flinkwerk, the refund came the next day", false},
+		{"Great job Flinkwerk, my parcel was lost but you found it within a day", false},
+	})
+}
+
 // TestNegatedWish: a negated wish keeps the complaint cue after it a
 // complaint; a plain negation still turns it into praise.
 func TestNegatedWish(t *testing.T) {
-	c := mustNew(t, config.Rules{Packs: []string{"de", "en"}}, config.Brand{Terms: []string{"Flinkwerk"}})
-	for _, tt := range []struct {
-		text string
-		crit bool
-	}{
+	checkCriticism(t, []verdictCase{
 		{"I do not need 14 emails a day from Flinkwerk", true},
 		{"Flinkwerk, we don't want excuses, we want our money back", true},
 		{"Not bad, Flinkwerk, not bad at all", false},
 		{"Flinkwerk: no problems, no delays, great", false},
-	} {
-		v, _ := classify(c, "", tt.text, "")
-		if v.Criticism != tt.crit {
-			t.Errorf("%q: criticism %v (score %.2f, rules %s), want %v", tt.text, v.Criticism, v.Score, ruleNames(&v), tt.crit)
-		}
-	}
+	})
 }
