@@ -704,10 +704,12 @@ func TestWishedPraise(t *testing.T) {
 		{"@flinkwerk got home, opened my takeaway, and it was somebody else's curry. enjoy my noodles i guess", true},
 		{"@flinkwerk if only the delivery were as fast as the checkout, waited 3 weeks", true},
 		{"Flinkwerk, wenn der Zug wenigstens pünktlich wäre, aber 40 Minuten Verspätung jeden Tag", true},
+		{"@flinkwerk would be nice if the train came on time for once, 40 minutes late again", true},
 		{"I wish every shop was as good as you @flinkwerk", false},
 		{"@flinkwerk would love to order again", false},
 		{"@flinkwerk I wish I had found you sooner, great service", false},
 		{"Flinkwerk, wäre toll, wenn ihr auch in Köln liefert", false},
+		{"@flinkwerk would be great if you delivered to Cologne too", false},
 		{"@flinkwerk can you email me a return label? my printer's broken so a qr code would be great", false},
 		{"Flinkwerk-Zug war heute pünktlich, hätte ich nicht gedacht. Top.", false},
 	}

@@ -767,10 +767,11 @@ func wishWord(nt *normText, k int32) bool {
 
 // wished reports whether the praise cue [t0, t1) stands in the scope of a
 // wish or a counterfactual in its clause: "all I want is for one train to
-// leave on time", "would love to know when you open", "Wäre schneller
-// gewesen", "Wer pünktlich sein will", "enjoy my noodles I guess". Praise
-// with the brand as its measure ("I wish every shop was as good as you")
-// is praise still.
+// leave on time", "would love to know when you open", "would be nice if
+// it came on time", "Wäre schneller gewesen", "Wer pünktlich sein will",
+// "enjoy my noodles I guess". Praise with the brand as its measure ("I
+// wish every shop was as good as you") is praise still. It runs for
+// praise cues only, over at most 10 tokens before the cue and 8 after.
 func wished(nt *normText, flags []uint8, t0, t1 int32) bool {
 	toks := nt.toks
 	// word returns the bytes of word k, or nil; compared as
@@ -826,6 +827,10 @@ func wished(nt *normText, flags []uint8, t0, t1 int32) bool {
 			case "love", "like":
 				if string(word(k)) == "would" {
 					return true
+				}
+			case "be":
+				if string(word(t1)) == "if" {
+					return true // "would be nice if it came on time"
 				}
 			}
 		case "waere", "waeren", "waert", "haette", "haetten", "wuerde", "wuerden", "wenigstens":
