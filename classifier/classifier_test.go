@@ -689,3 +689,50 @@ func TestNegatedWish(t *testing.T) {
 		{"Flinkwerk: no problems, no delays, great", false},
 	})
 }
+
+// TestWishedPraise: praise wished for or put in a counterfactual is not
+// praise given, so it does not hide the complaint beside it; praise with
+// the brand as its measure, and praise outside the wish's clause, stay
+// praise. Scored without allocating.
+func TestWishedPraise(t *testing.T) {
+	c := mustNew(t, config.Rules{Packs: []string{"de", "en"}}, config.Brand{Terms: []string{"Flinkwerk", "@flinkwerk"}})
+	tests := []struct {
+		text string
+		crit bool
+	}{
+		{"@flinkwerk all i want is for one train this week to leave on time. just one", true},
+		{"@flinkwerk me and the other 40 people outside the locked store at 9:15 would love to know when you open", true},
+		{"@flinkwerk got home, opened my takeaway, and it was somebody else's curry. enjoy my noodles i guess", true},
+		{"@flinkwerk if only the delivery were as fast as the checkout, waited 3 weeks", true},
+		{"Flinkwerk, wenn der Zug wenigstens pünktlich wäre, aber 40 Minuten Verspätung jeden Tag", true},
+		{"@flinkwerk would be nice if the train came on time for once, 40 minutes late again", true},
+		{"I wish every shop was as good as you @flinkwerk", false},
+		{"@flinkwerk would love to order again", false},
+		{"@flinkwerk I wish I had found you sooner, great service", false},
+		{"Flinkwerk, wäre toll, wenn ihr auch in Köln liefert", false},
+		{"@flinkwerk would be great if you delivered to Cologne too", false},
+		{"@flinkwerk can you email me a return label? my printer's broken so a qr code would be great", false},
+		{"Flinkwerk-Zug war heute pünktlich, hätte ich nicht gedacht. Top.", false},
+	}
+	for _, tt := range tests {
+		v, _ := classify(c, "", tt.text, "")
+		if v.Criticism != tt.crit {
+			t.Errorf("%q: criticism %v (score %.2f, rules %s), want %v", tt.text, v.Criticism, v.Score, ruleNames(&v), tt.crit)
+		}
+	}
+	if raceEnabled {
+		return
+	}
+	ms := make([]mention.Mention, len(tests))
+	for i, tt := range tests {
+		ms[i] = mention.Mention{Text: tt.text}
+	}
+	var v mention.Verdict
+	for i := range ms {
+		c.Classify(&ms[i], &v)
+	}
+	i := 0
+	if allocs := testing.AllocsPerRun(100, func() { c.Classify(&ms[i%len(ms)], &v); i++ }); allocs != 0 {
+		t.Errorf("Classify allocates %.1f times per text, want 0", allocs)
+	}
+}

@@ -247,6 +247,12 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			} else if scareQuoted(nt, s.m, cu.t0, cu.t1) {
 				p.irony += scareQuote
 				cu.kind, cu.w, cu.sign = roleIrony, scareQuote, 1
+			} else if wished(nt, flags, cu.t0, cu.t1) {
+				// Praise wished for is not praise given ("all I want is
+				// for one train to leave on time"); it is not counted as
+				// a complaint either (a flip cost precision: "would be
+				// great", "would love to order again").
+				continue
 			} else {
 				p.praise += w * cf
 				cu.sign = -1
@@ -755,6 +761,107 @@ func wishWord(nt *normText, k int32) bool {
 	switch string(nt.buf[nt.toks[k].start:nt.toks[k].end]) {
 	case "need", "want", "brauche", "brauchen", "braucht", "will", "wollen", "mochte", "moechte", "wanted", "needed":
 		return true
+	}
+	return false
+}
+
+// wished reports whether the praise cue [t0, t1) stands in the scope of a
+// wish or a counterfactual in its clause: "all I want is for one train to
+// leave on time", "would love to know when you open", "would be nice if
+// it came on time", "Wäre schneller gewesen", "Wer pünktlich sein will",
+// "enjoy my noodles I guess". Praise with the brand as its measure ("I
+// wish every shop was as good as you") is praise still. It runs for
+// praise cues only, over at most 10 tokens before the cue and 8 after.
+func wished(nt *normText, flags []uint8, t0, t1 int32) bool {
+	toks := nt.toks
+	// word returns the bytes of word k, or nil; compared as
+	// string(word(k)), which does not allocate.
+	word := func(k int32) []byte {
+		if k < 0 || k >= int32(len(toks)) || toks[k].kind != tokWord {
+			return nil
+		}
+		return nt.buf[toks[k].start:toks[k].end]
+	}
+	// The brand as the measure of a comparison is praise: "I wish every
+	// shop was as good as you" (but "if only delivery were as fast as the
+	// checkout" is not).
+	if w := string(word(t0 - 1)); w == "as" || w == "so" {
+		if w := string(word(t1)); w == "as" || w == "wie" {
+			switch string(word(t1 + 1)) {
+			case "you", "u", "ihr", "euch", "du", "dich", "sie":
+				return false
+			}
+			if t1+1 < int32(len(toks)) && flags[t1+1]&flagBrand != 0 {
+				return false
+			}
+		}
+	}
+	sent := toks[t0].sent
+	// Back to the start of the clause, at most 10 tokens.
+	for k := t0 - 1; k >= 0 && k >= t0-10; k-- {
+		tk := &toks[k]
+		if tk.sent != sent || tk.kind == tokPunct {
+			break
+		}
+		switch string(word(k)) {
+		case "wish", "wishing":
+			return true
+		case "want", "ask":
+			if string(word(k-1)) == "i" && string(word(k-2)) == "all" || string(word(k-1)) == "we" && string(word(k-2)) == "all" {
+				return true
+			}
+		case "only":
+			if string(word(k-1)) == "if" {
+				return true
+			}
+		case "would", "could", "should":
+			// Near the praise only: "would have been faster", "would
+			// love to know", not "what could have been a soap opera is a
+			// compelling look".
+			if k < t0-5 {
+				break
+			}
+			switch string(word(k + 1)) {
+			case "have", "ve":
+				return true
+			case "love", "like":
+				if string(word(k)) == "would" {
+					return true
+				}
+			case "be":
+				if string(word(t1)) == "if" {
+					return true // "would be nice if it came on time"
+				}
+			}
+		case "waere", "waeren", "waert", "haette", "haetten", "wuerde", "wuerden", "wenigstens":
+			return true
+		case "wer":
+			for j := t1; j < int32(len(toks)) && j < t1+4; j++ {
+				if toks[j].sent != sent || toks[j].kind == tokPunct {
+					break
+				}
+				if w := string(word(j)); w == "will" || w == "moechte" || w == "mochte" {
+					return true
+				}
+			}
+		}
+	}
+	// Forward to the end of the clause: a German counterfactual verb at the
+	// end ("wenn der Zug pünktlich wäre"), a shrug ("enjoy my noodles I
+	// guess").
+	for k := t1; k < int32(len(toks)) && k < t1+8; k++ {
+		tk := &toks[k]
+		if tk.sent != sent || tk.kind == tokPunct {
+			break
+		}
+		switch string(word(k)) {
+		case "waere", "waeren", "waert", "haette", "haetten":
+			return true
+		case "guess", "suppose":
+			if string(word(k-1)) == "i" {
+				return true
+			}
+		}
 	}
 	return false
 }
