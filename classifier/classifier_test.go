@@ -655,8 +655,8 @@ type verdictCase struct {
 }
 
 // checkCriticism classifies each text with the packs (the brand Flinkwerk)
-// and reports those whose verdict differs.
-func checkCriticism(t *testing.T, cases []verdictCase) {
+// and reports those whose verdict differs; it returns the classifier.
+func checkCriticism(t *testing.T, cases []verdictCase) *Classifier {
 	t.Helper()
 	c := mustNew(t, config.Rules{Packs: []string{"de", "en"}}, config.Brand{Terms: []string{"Flinkwerk", "@flinkwerk"}})
 	for _, tt := range cases {
@@ -665,6 +665,7 @@ func checkCriticism(t *testing.T, cases []verdictCase) {
 			t.Errorf("%q: criticism %v (score %.2f, rules %s), want %v", tt.text, v.Criticism, v.Score, ruleNames(&v), tt.crit)
 		}
 	}
+	return c
 }
 
 // TestPraiseOpener: praise that opens a text is sarcastic when it is the
@@ -695,11 +696,7 @@ func TestNegatedWish(t *testing.T) {
 // the brand as its measure, and praise outside the wish's clause, stay
 // praise. Scored without allocating.
 func TestWishedPraise(t *testing.T) {
-	c := mustNew(t, config.Rules{Packs: []string{"de", "en"}}, config.Brand{Terms: []string{"Flinkwerk", "@flinkwerk"}})
-	tests := []struct {
-		text string
-		crit bool
-	}{
+	tests := []verdictCase{
 		{"@flinkwerk all i want is for one train this week to leave on time. just one", true},
 		{"@flinkwerk me and the other 40 people outside the locked store at 9:15 would love to know when you open", true},
 		{"@flinkwerk got home, opened my takeaway, and it was somebody else's curry. enjoy my noodles i guess", true},
@@ -714,12 +711,7 @@ func TestWishedPraise(t *testing.T) {
 		{"@flinkwerk can you email me a return label? my printer's broken so a qr code would be great", false},
 		{"Flinkwerk-Zug war heute pünktlich, hätte ich nicht gedacht. Top.", false},
 	}
-	for _, tt := range tests {
-		v, _ := classify(c, "", tt.text, "")
-		if v.Criticism != tt.crit {
-			t.Errorf("%q: criticism %v (score %.2f, rules %s), want %v", tt.text, v.Criticism, v.Score, ruleNames(&v), tt.crit)
-		}
-	}
+	c := checkCriticism(t, tests)
 	if raceEnabled {
 		return
 	}
