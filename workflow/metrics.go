@@ -18,7 +18,8 @@ type Metrics struct {
 	Shadowed *counterVec
 	// DeliveryRetries counts failed attempts that are retried, by reason.
 	DeliveryRetries *counterVec
-	// DeliveryFailures counts messages given up on, by Slack error.
+	// DeliveryFailures counts messages given up on, by Slack error (or
+	// earshot_panic: rendering or posting one panicked).
 	DeliveryFailures *counterVec
 	// Groups counts group messages posted because a channel was over its rate.
 	Groups *metrics.Counter
@@ -51,7 +52,7 @@ type Metrics struct {
 //	earshot_workflow_verdicts_total{outcome}          verdicts read, by what was done with them
 //	earshot_workflow_shadowed_total{route}            alerts routed but held back by shadow mode
 //	earshot_workflow_delivery_retries_total{reason}   Slack calls that failed and are retried
-//	earshot_workflow_delivery_failures_total{error}   messages given up on after a terminal Slack error
+//	earshot_workflow_delivery_failures_total{error}   messages given up on after a terminal Slack error (or earshot_panic)
 //	earshot_workflow_groups_total                     group messages posted because a channel was over its rate
 //	earshot_workflow_escalations_total{step}          reminders and escalations sent
 //	earshot_workflow_case_transitions_total{action}   case state changes
