@@ -330,5 +330,8 @@ func TestPanicFailsOnlyItsAlert(t *testing.T) {
 		if admin != 1 || alerts != 1 {
 			t.Errorf("%d admin reports and %d alerts, want 1 and 1: %+v", admin, alerts, fn.snapshot())
 		}
+		if n := counterValue(w.metrics.DeliveryFailures.WithLabelValues("earshot_panic")); n != 1 {
+			t.Errorf("earshot_workflow_delivery_failures_total{error=\"earshot_panic\"} = %v, want 1", n)
+		}
 	})
 }
