@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/earshot/earshot/classifier"
@@ -80,7 +83,8 @@ func TestStageSkipsAMentionThatPanics(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	b := mustOpenBroker(t, cfg)
 	defer b.close()
-	stage := classifier.NewStage(b.js, &classifier.Classifier{}, classifier.NewStageMetrics(nil), log)
+	set := metrics.NewSet()
+	stage := classifier.NewStage(b.js, &classifier.Classifier{}, classifier.NewStageMetrics(set), log)
 	stopped := make(chan error, 1)
 	stageCtx, stopStage := context.WithCancel(ctx)
 	go func() { stopped <- stage.Run(stageCtx) }()
@@ -127,5 +131,10 @@ func TestStageSkipsAMentionThatPanics(t *testing.T) {
 	}
 	if info.NumAckPending != 0 || info.NumRedelivered != 0 || info.AckFloor.Stream != 2 {
 		t.Errorf("consumer: %d pending, %d redelivered, ack floor %d; want both mentions done, none redelivered", info.NumAckPending, info.NumRedelivered, info.AckFloor.Stream)
+	}
+	var out bytes.Buffer
+	set.WritePrometheus(&out)
+	if !strings.Contains(out.String(), "earshot_classifier_errors_total 1\n") {
+		t.Errorf("the panic not counted:\n%s", out.String())
 	}
 }
