@@ -224,6 +224,7 @@ func TestGolden(t *testing.T) {
 		{"golden-round11.tsv", 0.82, 0.81, true},
 		{"golden-tune11.tsv", 0.95, 0.93, false},
 		{"golden-round12.tsv", 0, 0.93, true},
+		{"golden-tune12.tsv", 0, 0, false},
 	}
 	for _, gf := range files {
 		file := gf.name
