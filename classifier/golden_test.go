@@ -192,7 +192,11 @@ func TestGolden(t *testing.T) {
 	// jokes; no German) was written as a hold-out before the twelfth round
 	// of pack work and measured once with the packs as they were (F1 en
 	// 0.938 P 0.974 R 0.905); it is marked as a hold-out, but the same hand
-	// wrote it and golden-tune12.tsv, the twelfth round's tuning text.
+	// wrote it and golden-tune12.tsv, the twelfth round's tuning text (7
+	// batches, 270 English texts, half of them complaints, a quarter of
+	// those sarcastic or without a negative word; each batch measured
+	// before it was tuned on: pooled en P 0.958 R 0.681 F1 0.797). At the
+	// end of the round golden-round12.tsv measures en 0.938 (unchanged).
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -224,7 +228,7 @@ func TestGolden(t *testing.T) {
 		{"golden-round11.tsv", 0.82, 0.81, true},
 		{"golden-tune11.tsv", 0.95, 0.93, false},
 		{"golden-round12.tsv", 0, 0.93, true},
-		{"golden-tune12.tsv", 0, 0, false},
+		{"golden-tune12.tsv", 0, 0.97, false},
 	}
 	for _, gf := range files {
 		file := gf.name
