@@ -186,6 +186,17 @@ func TestGolden(t *testing.T) {
 	// pooled de P 0.926 R 0.577 F1 0.711, en P 0.923 R 0.531 F1 0.674). At
 	// the end of the round golden-round11.tsv measures de 0.833 (unchanged),
 	// en 0.825.
+	// golden-round12.tsv (100 English tweets to companies across domains in
+	// the style of the Complaints corpus, 42 of them complaints, mostly
+	// plain, some sarcastic; the rest questions, praise, thanks, news and
+	// jokes; no German) was written as a hold-out before the twelfth round
+	// of pack work and measured once with the packs as they were (F1 en
+	// 0.938 P 0.974 R 0.905); it is marked as a hold-out, but the same hand
+	// wrote it and golden-tune12.tsv, the twelfth round's tuning text (8
+	// batches, 310 English texts, 149 of them complaints, a quarter of
+	// those sarcastic or without a negative word; each batch measured
+	// before it was tuned on: pooled en P 0.952 R 0.664 F1 0.783). At the
+	// end of the round golden-round12.tsv measures en 0.938 (unchanged).
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -216,6 +227,8 @@ func TestGolden(t *testing.T) {
 		{"golden-tune10.tsv", 0.97, 0.97, false},
 		{"golden-round11.tsv", 0.82, 0.81, true},
 		{"golden-tune11.tsv", 0.95, 0.93, false},
+		{"golden-round12.tsv", 0, 0.93, true},
+		{"golden-tune12.tsv", 0, 0.97, false},
 	}
 	for _, gf := range files {
 		file := gf.name
