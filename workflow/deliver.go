@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -203,18 +202,6 @@ func (w *Workflow) deliver(ctx context.Context, id, groupChannel, threadTS strin
 	w.log.Info("alert sent", "case", id, "route", c.Route, "channel", channel, "ts", ts)
 }
 
-// catch calls fn and returns its panic, if it panics, as an error with the
-// stack.
-func catch(fn func()) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
-		}
-	}()
-	fn()
-	return nil
-}
-
 // fail records a terminal delivery error on the case and reports it to the
 // admin channel.
 func (w *Workflow) fail(ctx context.Context, c *Case, reason string, err error) {
@@ -304,8 +291,16 @@ func (w *Workflow) admin(ctx context.Context, text string) {
 	}
 }
 
-// onEvent reports source health changes to the admin channel.
+// onEvent reports source health changes to the admin channel. An event
+// whose report panics (a bug that a feed's error text found) is not
+// redelivered.
 func (w *Workflow) onEvent(ctx context.Context, msg jetstream.Msg) {
+	if w.guard("health_event", func() { w.reportHealth(ctx, msg) }) != nil {
+		_ = msg.Term() // after an Ack, refused by the server: nothing to do
+	}
+}
+
+func (w *Workflow) reportHealth(ctx context.Context, msg jetstream.Msg) {
 	h, err := mention.DecodeSourceHealth(msg.Data())
 	if err != nil {
 		w.log.Warn("health event refused", "err", err)
@@ -323,10 +318,11 @@ func (w *Workflow) onEvent(ctx context.Context, msg jetstream.Msg) {
 	if !h.Until.IsZero() {
 		text += ", until " + h.Until.UTC().Format(time.RFC3339)
 	}
-	// Acknowledged before the report: while Slack is down the report
-	// waits in send, and a redelivered event would report twice. A crash
-	// in between loses one report; the log above still has it.
-	if err := msg.Ack(); err != nil {
+	// Acknowledged before the report, and the server's confirmation
+	// awaited: while Slack is down the report waits in send, and a
+	// redelivered event would report twice. A crash in between loses one
+	// report; the log above still has it.
+	if err := msg.DoubleAck(ctx); err != nil {
 		w.log.Warn("ack health event", "err", err)
 	}
 	w.admin(ctx, text)

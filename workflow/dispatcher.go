@@ -175,16 +175,21 @@ func (d *dispatcher) enqueueFlush(dest string, f flush) {
 // until it ran or ctx is done: messages outside the alerts (escalation
 // steps) leave after what was due before them, and while Slack fails
 // they do not retry beside the queue's head.
+// A panic in send is recovered on the worker and returned.
 func (d *dispatcher) run1(ctx context.Context, dest string, send func(ctx context.Context)) error {
 	done := make(chan struct{})
+	var perr error
 	q := d.queueFor(dest)
 	q.mu.Lock()
-	q.pending = append(q.pending, task{send: func(ctx context.Context) { send(ctx); close(done) }})
+	q.pending = append(q.pending, task{send: func(ctx context.Context) {
+		defer close(done)
+		perr = d.w.guard("message", func() { send(ctx) })
+	}})
 	q.mu.Unlock()
 	q.kick()
 	select {
 	case <-done:
-		return nil
+		return perr
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -283,8 +288,13 @@ func (d *dispatcher) work(ctx context.Context, q *queue) {
 		batch, head := q.take(maxGroup)
 		switch {
 		case head.flush != nil:
-			// It takes its tokens message by message.
-			d.w.flushIncident(ctx, *head.flush)
+			// It takes its tokens message by message. If it panics, its
+			// cases are alerted on their own (deliver skips those it
+			// delivered before the panic).
+			f := *head.flush
+			if d.w.guard("incident", func() { d.w.flushIncident(ctx, f) }) != nil {
+				d.w.alertAlone(f)
+			}
 			continue
 		case head.send != nil:
 			head.send(ctx)

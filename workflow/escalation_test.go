@@ -22,7 +22,7 @@ func stages(t *testing.T, w *Workflow) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { w.disp.run(ctx) })
-	wg.Go(func() { w.esc.run(ctx, w.escalate) })
+	wg.Go(func() { w.esc.run(ctx, w.escalateGuarded) })
 	wg.Go(func() { w.runJobs(ctx) })
 	if w.inc != nil {
 		wg.Go(func() { w.runIncidents(ctx) })

@@ -13,6 +13,9 @@ type fakeNotifier struct {
 	users map[string]string
 	err   func(n int) error
 	calls int
+	// onPost, when set, sees every post first (and may panic, as a bug
+	// in rendering or posting would).
+	onPost func(dest string, msg message)
 	// updates are the in-place updates, with the ts in TS.
 	updates []fakePost
 }
@@ -33,6 +36,9 @@ func (f *fakeNotifier) post(_ context.Context, dest string, msg message) (string
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++
+	if f.onPost != nil {
+		f.onPost(dest, msg)
+	}
 	if f.err != nil {
 		if err := f.err(f.calls); err != nil {
 			return "", "", err

@@ -333,11 +333,7 @@ func (w *Workflow) flushIncident(ctx context.Context, f flush) {
 	in.mu.Lock()
 	sample, key := f.g.sample, f.g.key
 	in.mu.Unlock()
-	alone := func() {
-		for _, id := range f.ids {
-			w.disp.enqueue(w.dest(sample), id)
-		}
-	}
+	alone := func() { w.alertAlone(f) }
 	b, _, err := w.store.kv.get(ctx, incidentPrefix+incidentHash(key))
 	var rec Incident
 	if err == nil {
@@ -439,6 +435,16 @@ func (w *Workflow) flushIncident(ctx context.Context, f flush) {
 			return // stays new: the next run delivers it
 		}
 		w.deliver(ctx, id, rec.Channel, rec.TS)
+	}
+}
+
+// alertAlone queues the cases of f for alerts of their own.
+func (w *Workflow) alertAlone(f flush) {
+	w.inc.mu.Lock()
+	sample := f.g.sample
+	w.inc.mu.Unlock()
+	for _, id := range f.ids {
+		w.disp.enqueue(w.dest(sample), id)
 	}
 }
 

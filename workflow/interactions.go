@@ -80,7 +80,7 @@ func (w *Workflow) runJobs(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case job := <-w.jobs:
-			job(ctx)
+			_ = w.guard("interaction_job", func() { job(ctx) })
 		}
 	}
 }
@@ -149,9 +149,9 @@ func (w *Workflow) serveInteraction(rw http.ResponseWriter, r *http.Request) {
 			http.Error(rw, "bad payload", http.StatusBadRequest)
 			return
 		}
-		answer = w.onInteraction(ctx, &cb)
+		answer = w.answerInteraction(ctx, &cb)
 	case form.Get("command") != "":
-		answer = w.onCommand(ctx, slashCommand(form))
+		answer = w.answerCommand(ctx, slashCommand(form))
 	default:
 		http.Error(rw, "no payload", http.StatusBadRequest)
 		return

@@ -37,6 +37,9 @@ type Metrics struct {
 	// Silenced counts critical mentions muted by a silence, by origin
 	// (config, slack).
 	Silenced *counterVec
+	// Panics counts panics recovered, by the work that panicked
+	// (escalation, health_event, interaction, ...; see guard.go).
+	Panics *counterVec
 	// Incidents counts incident messages opened, and Crises the crisis
 	// alerts raised by the spike detector.
 	Incidents *metrics.Counter
@@ -60,6 +63,7 @@ type Metrics struct {
 //	earshot_workflow_interactions_total{kind}         Slack interactions received
 //	earshot_workflow_draft_checks_total{outcome}      reply drafts checked against the policy
 //	earshot_workflow_silenced_total{origin}           critical mentions muted by a silence (config, slack)
+//	earshot_workflow_panics_total{where}              panics recovered (a bug met by one piece of work), by where
 //	earshot_workflow_incidents_total                  incident messages opened
 //	earshot_workflow_crises_total                     crisis alerts raised because criticism rose above its baseline
 //	earshot_cases_open{state,route}                   cases not yet resolved or marked a false positive
@@ -83,6 +87,7 @@ func NewMetrics(set *metrics.Set) *Metrics {
 		Interactions:     vec("earshot_workflow_interactions_total", "kind"),
 		DraftChecks:      vec("earshot_workflow_draft_checks_total", "outcome"),
 		Silenced:         vec("earshot_workflow_silenced_total", "origin"),
+		Panics:           vec("earshot_workflow_panics_total", "where"),
 		Incidents:        set.GetOrCreateCounter("earshot_workflow_incidents_total"),
 		Crises:           set.GetOrCreateCounter("earshot_workflow_crises_total"),
 		Open:             newOpenCases(),

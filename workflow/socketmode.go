@@ -75,7 +75,7 @@ func (w *Workflow) socketEvents(ctx context.Context, client *socketmode.Client) 
 				continue
 			}
 			sctx, cancel := context.WithTimeout(ctx, syncBudget)
-			answer := w.onInteraction(sctx, &cb)
+			answer := w.answerInteraction(sctx, &cb)
 			cancel()
 			w.ack(ctx, client, evt.Request, answer)
 		case socketmode.EventTypeSlashCommand:
@@ -84,7 +84,7 @@ func (w *Workflow) socketEvents(ctx context.Context, client *socketmode.Client) 
 				continue
 			}
 			sctx, cancel := context.WithTimeout(ctx, syncBudget)
-			answer := w.onCommand(sctx, cmd)
+			answer := w.answerCommand(sctx, cmd)
 			cancel()
 			w.ack(ctx, client, evt.Request, answer)
 		case socketmode.EventTypeEventsAPI:

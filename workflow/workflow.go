@@ -228,7 +228,7 @@ func (w *Workflow) Run(ctx context.Context) error {
 	defer stop()
 	var wg sync.WaitGroup
 	wg.Go(func() { w.disp.run(stages) })
-	wg.Go(func() { w.esc.run(stages, w.escalate) })
+	wg.Go(func() { w.esc.run(stages, w.escalateGuarded) })
 	for range interactionWorkers {
 		wg.Go(func() { w.runJobs(stages) })
 	}
