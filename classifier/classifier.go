@@ -26,7 +26,11 @@ const (
 	modePrefix                  // the last word may go on
 	modeSuffix                  // the first word may start earlier (compound heads)
 	modeBrand                   // any token kind, boundaries are any non-letter
+	modeBrandPrefix             // a brand term that may go on: "Flinkwerk*" in #flinkwerkfail
 )
+
+// brand reports whether m is a mode of brand terms.
+func (m matchMode) brand() bool { return m >= modeBrand }
 
 type roleKind uint8
 
@@ -273,9 +277,22 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	b.base, b.index = base, map[string]int32{}
 	brandTerms := func(field string, terms []string, exclude bool) {
 		for i, t := range terms {
-			p, ok := b.literal(t, modeBrand)
+			name := fmt.Sprintf("brand.%s[%d]", field, i)
+			mode := modeBrand
+			stem, prefix := strings.CutSuffix(strings.TrimSpace(t), "*")
+			switch {
+			case strings.Contains(stem, "*"):
+				b.errs = append(b.errs, config.Errorf(name, "%q: only a trailing * is understood (Flinkwerk* matches Flinkwerkfail and #flinkwerkfail)", t))
+				continue
+			case prefix && letters(stem) < MinPrefix:
+				b.errs = append(b.errs, config.Errorf(name, "%q: a prefix needs at least %d letters", t, MinPrefix))
+				continue
+			case prefix:
+				mode = modeBrandPrefix
+			}
+			p, ok := b.literal(stem, mode)
 			if !ok {
-				b.errs = append(b.errs, config.Errorf(fmt.Sprintf("brand.%s[%d]", field, i), "%q has no letters or digits", t))
+				b.errs = append(b.errs, config.Errorf(name, "%q has no letters or digits", t))
 				continue
 			}
 			if exclude {
@@ -491,7 +508,7 @@ func (b *builder) literal(s string, mode matchMode) (int32, bool) {
 		return 0, false
 	}
 	units, ok := patUnits(&b.tmp)
-	if mode != modeBrand && (kind == tokURL || kind == tokHandle) {
+	if !mode.brand() && (kind == tokURL || kind == tokHandle) {
 		mode = modeBrand
 	}
 	key := string(rune('0'+mode)) + text
@@ -505,7 +522,7 @@ func (b *builder) literal(s string, mode matchMode) (int32, bool) {
 		}
 	}
 	p := int32(len(b.c.pats))
-	b.c.pats = append(b.c.pats, pattern{mode: mode, bytePath: mode == modeBrand || !ok})
+	b.c.pats = append(b.c.pats, pattern{mode: mode, bytePath: mode.brand() || !ok})
 	b.units = append(b.units, units)
 	b.c.texts = append(b.c.texts, text)
 	b.index[key] = p

@@ -242,6 +242,7 @@ func TestRules(t *testing.T) {
 		{"excluded", mention.Mention{Text: "ACME Corp USA announces"}, false, false, "", ""},
 		{"not brand", mention.Mention{Text: "Paket nicht angekommen"}, false, true, "delivery", mention.SeverityLow},
 		{"brand only", mention.Mention{Text: "Paket nicht angekommen", BrandOnly: true}, true, true, "delivery", mention.SeverityLow},
+		{"not a brand word", mention.Mention{Text: "#acmefail"}, false, false, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -337,6 +338,37 @@ func TestSpans(t *testing.T) {
 	}
 }
 
+// TestBrandPrefix: a brand term with a trailing * matches the words that
+// begin with it (hashtags such as #flinkwerkfail, compounds), inside
+// handles and URLs too, but not words that only contain it; without the *
+// the term stays a whole word (with a genitive or plural s).
+func TestBrandPrefix(t *testing.T) {
+	prefix := mustNew(t, config.Rules{}, config.Brand{Terms: []string{"Flinkwerk*"}, Exclude: []string{"Flinkwerkstatt*"}})
+	word := mustNew(t, config.Rules{}, config.Brand{Terms: []string{"Flinkwerk"}})
+	for _, tt := range []struct {
+		text         string
+		prefix, word bool
+	}{
+		{"so much for next day delivery #flinkwerkfail", true, false},
+		{"#FlinkwerkSucks", true, false},
+		{"Flinkwerkkunden warten seit Stunden", true, false},
+		{"ask @flinkwerkhilfe", true, false},
+		{"https://flinkwerk.de/x", true, true},
+		{"Flinkwerks Paket", true, true},
+		{"Flinkwerk", true, true},
+		{"myflinkwerk", false, false},
+		{"die Flinkwerkstatt in Köln", false, false},
+	} {
+		var v mention.Verdict
+		if got := prefix.Classify(&mention.Mention{Text: tt.text}, &v); got != tt.prefix {
+			t.Errorf("Flinkwerk*: %q is a mention: %v, want %v", tt.text, got, tt.prefix)
+		}
+		if got := word.Classify(&mention.Mention{Text: tt.text}, &v); got != tt.word {
+			t.Errorf("Flinkwerk: %q is a mention: %v, want %v", tt.text, got, tt.word)
+		}
+	}
+}
+
 func TestNewErrors(t *testing.T) {
 	_, err := New(config.Rules{
 		Packs: []string{"de", "fr"},
@@ -347,12 +379,14 @@ func TestNewErrors(t *testing.T) {
 			{Name: "near", Topic: "t", Query: "a NEAR/3 (b NOT c)"},
 			{Name: "empty", Topic: "t", Query: `"!!" OR "§"`},
 		},
-	}, config.Brand{Terms: []string{"—"}})
+	}, config.Brand{Terms: []string{"—", "AB*", "*werk", "ACME*"}})
 	if err == nil {
 		t.Fatal("New succeeded, want errors")
 	}
 	want := []string{
 		"brand.terms[0]",
+		`brand.terms[1]: "AB*": a prefix needs at least 3 letters`,
+		`brand.terms[2]: "*werk": only a trailing * is understood`,
 		`rules.packs[1]: unknown pack "fr"`,
 		"rules.custom[1].query: column 1: unclosed parenthesis",
 		"rules.custom[2].severity",

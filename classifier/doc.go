@@ -28,7 +28,9 @@
 // 's with its apostrophe ("Flinkwerk's" = "flinkwerk", and so "it's" =
 // "it"): the phrase "it's thursday" matches texts with the apostrophe,
 // "its thursday" those without, and a pack wants both). URLs and
-// @handles are kept apart so that only brand terms match inside them;
+// @handles are kept apart so that only brand terms match inside them (a
+// brand term is a whole word with an optional s, or with a trailing * a
+// prefix: "Flinkwerk*" matches #flinkwerkfail);
 // emoji are tokens of their own and act as cues. Spans in the verdict are
 // byte offsets into mention.Body, also for NFD input.
 //

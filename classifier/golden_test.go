@@ -79,7 +79,7 @@ func (c prf) scores() (p, r, f float64) {
 }
 
 // goldenBrand is the fictional brand of the golden corpus.
-var goldenBrand = config.Brand{Terms: []string{"Flinkwerk", "@flinkwerk", "flinkwerk.de"}}
+var goldenBrand = config.Brand{Terms: []string{"Flinkwerk*", "@flinkwerk", "flinkwerk.de"}}
 
 // TestGolden measures precision, recall and F1 of the criticism class on
 // the labelled corpus, per language, separately for the part the packs were
@@ -197,6 +197,18 @@ func TestGolden(t *testing.T) {
 	// those sarcastic or without a negative word; each batch measured
 	// before it was tuned on: pooled en P 0.952 R 0.664 F1 0.783). At the
 	// end of the round golden-round12.tsv measures en 0.938 (unchanged).
+	// golden-round13.tsv (320 English tweets to companies across domains in
+	// the style of the Complaints corpus, 118 of them complaints, in the real
+	// mix: plain reports of a failure, polite requests for help after one,
+	// sarcasm, rhetorical questions, threats to leave, beside questions,
+	// praise, thanks, replies, news, jokes and look-alikes; 200 German posts
+	// about a rail operator and other companies in the style of GermEval
+	// 2017, 61 of them negative) was written by a hand that never read the
+	// classifier, its packs or any golden file, and measured once with the
+	// packs as they were (F1 de 0.893 P 0.900 R 0.885, en 0.883 P 0.903 R
+	// 0.864; thresholds from 0.5 to 1.2 measured on both halves of the
+	// file in the same run: 1.0 is as good as any, so it stays). It is a
+	// hold-out: never read, never tuned on.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -229,6 +241,7 @@ func TestGolden(t *testing.T) {
 		{"golden-tune11.tsv", 0.95, 0.93, false},
 		{"golden-round12.tsv", 0, 0.93, true},
 		{"golden-tune12.tsv", 0, 0.97, false},
+		{"golden-round13.tsv", 0.86, 0.85, true},
 	}
 	for _, gf := range files {
 		file := gf.name

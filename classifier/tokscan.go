@@ -1171,6 +1171,8 @@ func boundaryOK(mode matchMode, buf []byte, start, end int, kind tokKind) bool {
 	case modeBrand:
 		// a brand may take a genitive or plural s: "Flinkwerks"
 		return startOK && (endOK || buf[end] == 's' && (end+1 == len(buf) || !isWordByte(buf[end+1])))
+	case modeBrandPrefix:
+		return startOK
 	}
 	return false
 }
