@@ -22,11 +22,11 @@ const DefaultThreshold = 1.0
 type matchMode uint8
 
 const (
-	modeExact  matchMode = iota // whole words
-	modePrefix                  // the last word may go on
-	modeSuffix                  // the first word may start earlier (compound heads)
-	modeBrand                   // any token kind, boundaries are any non-letter
-	modeBrandPrefix             // a brand term that may go on: "Flinkwerk*" in #flinkwerkfail
+	modeExact       matchMode = iota // whole words
+	modePrefix                       // the last word may go on
+	modeSuffix                       // the first word may start earlier (compound heads)
+	modeBrand                        // any token kind, boundaries are any non-letter
+	modeBrandPrefix                  // a brand term that may go on: "Flinkwerk*" in #flinkwerkfail
 )
 
 // brand reports whether m is a mode of brand terms.
