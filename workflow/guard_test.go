@@ -21,6 +21,17 @@ func bug() {
 	m["x"]++
 }
 
+// panicOn makes fn's posts whose text contains substr panic.
+func panicOn(fn *fakeNotifier, substr string) {
+	fn.mu.Lock()
+	defer fn.mu.Unlock()
+	fn.onPost = func(_ string, msg message) {
+		if strings.Contains(msg.Text, substr) {
+			bug()
+		}
+	}
+}
+
 func panicsCounted(t *testing.T, w *Workflow, where string, want float64) {
 	t.Helper()
 	if n := counterValue(w.metrics.Panics.WithLabelValues(where)); n != want {
@@ -34,13 +45,7 @@ func TestIncidentThatPanicsAlertsItsCases(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w, fn, stop := staged(t)
 		defer stop()
-		fn.mu.Lock()
-		fn.onPost = func(_ string, msg message) {
-			if strings.Contains(msg.Text, "Incident:") {
-				bug()
-			}
-		}
-		fn.mu.Unlock()
+		panicOn(fn, "Incident:")
 		var ids []string
 		for _, id := range []string{"pinc-1", "pinc-2", "pinc-3", "pinc-4", "pinc-5"} {
 			ids = append(ids, openComplaint(t, w, id))
@@ -69,13 +74,7 @@ func TestEscalationStepThatPanics(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w, fn, stop := staged(t)
 		defer stop()
-		fn.mu.Lock()
-		fn.onPost = func(_ string, msg message) {
-			if strings.Contains(msg.Text, "reminder") {
-				bug()
-			}
-		}
-		fn.mu.Unlock()
+		panicOn(fn, "reminder")
 		id := openComplaint(t, w, "pesc-1")
 		time.Sleep(2*time.Hour + time.Minute) // reminder at 1h30, deputy at 2h
 		synctest.Wait()
@@ -170,13 +169,7 @@ func TestHealthEventThatPanics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fn.mu.Lock()
-	fn.onPost = func(_ string, msg message) {
-		if strings.Contains(msg.Text, "feed-a") {
-			bug()
-		}
-	}
-	fn.mu.Unlock()
+	panicOn(fn, "feed-a")
 	cons, err := env.js.CreateOrUpdateConsumer(ctx, mention.EventsStream, jetstream.ConsumerConfig{
 		Durable: "panic-test", AckPolicy: jetstream.AckExplicitPolicy, AckWait: time.Hour,
 	})

@@ -16,15 +16,7 @@ import (
 // the hello, an interactive envelope (a click on ack) and a
 // slash command envelope, and reads the client's acknowledgements.
 func TestSocketMode(t *testing.T) {
-	env := startJS(t)
-	f := newFakeSlack(t)
-	send, acks := socketStandIn(t, f)
-	cfg := slackConfig(f)
-	cfg.Slack.AppToken = "xapp-test"
-	w, err := New(cfg, Deps{JS: env.js, Cases: env.cases}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	env, w, f, send, acks := socketWorkflow(t)
 	stop := runWorkflow(t, w)
 	env.publish(t, complaint("sock-1"))
 	c := env.waitCase(t, CaseID("sock-1", "delivery"), func(c *Case) bool { return c.Delivery.TS != "" })
@@ -57,11 +49,13 @@ func TestSocketMode(t *testing.T) {
 	stop() // Socket Mode stops with Run's context
 }
 
-// socketStandIn serves Socket Mode's websocket on the Slack stand-in f:
-// it says hello, sends what is put on send (closing send closes the
-// socket) and hands the client's acknowledgements to acks.
-func socketStandIn(t *testing.T, f *fakeSlack) (send chan<- any, acks <-chan map[string]any) {
+// socketWorkflow is a workflow in Socket Mode (not yet running) on an
+// embedded JetStream and the Slack stand-in f, which serves Socket Mode's
+// websocket: it says hello, sends what is put on send (closing send
+// closes the socket) and hands the client's acknowledgements to acks.
+func socketWorkflow(t *testing.T) (env *jsEnv, w *Workflow, f *fakeSlack, send chan<- any, acks <-chan map[string]any) {
 	t.Helper()
+	env, f = startJS(t), newFakeSlack(t)
 	ack := make(chan map[string]any, 4)
 	out := make(chan any, 4)
 	f.mu.Lock()
@@ -86,22 +80,20 @@ func socketStandIn(t *testing.T, f *fakeSlack) (send chan<- any, acks <-chan map
 		_ = c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
 	})
 	f.mu.Unlock()
-	return out, ack
-}
-
-// TestSocketModeCommandThatPanics: a slash command whose handling panics
-// is acknowledged with an apology (unacknowledged, Slack would send it
-// again), and the next one is answered.
-func TestSocketModeCommandThatPanics(t *testing.T) {
-	env := startJS(t)
-	f := newFakeSlack(t)
-	send, acks := socketStandIn(t, f)
 	cfg := slackConfig(f)
 	cfg.Slack.AppToken = "xapp-test"
 	w, err := New(cfg, Deps{JS: env.js, Cases: env.cases}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return env, w, f, out, ack
+}
+
+// TestSocketModeCommandThatPanics: a slash command whose handling panics
+// is acknowledged with an apology (unacknowledged, Slack would send it
+// again), and the next one is answered.
+func TestSocketModeCommandThatPanics(t *testing.T) {
+	_, w, _, send, acks := socketWorkflow(t)
 	w.silences = nil // what a bug does: status meets a nil store
 	stop := runWorkflow(t, w)
 	for i, text := range []string{"status", "help"} {
