@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -87,6 +88,15 @@ func TestNormalizeOffsets(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no span covers the cues; rules: %+v", v.Rules)
+	}
+	// A stray combining mark after an emoji (the text is not in NFC then,
+	// and the mark joins the emoji's segment): the emoji's span is its own
+	// bytes, not empty (FuzzClassify found it).
+	c = mustNew(t, config.Rules{Custom: []config.Rule{{Name: "heart", Topic: "t", Query: "❤"}}}, config.Brand{})
+	text = "Danke ❤\u0313!"
+	v, _ = classify(c, "", text, "de")
+	if len(v.Rules) != 1 || len(v.Rules[0].Spans) != 1 || text[v.Rules[0].Spans[0].Start:v.Rules[0].Spans[0].End] != "❤" {
+		t.Errorf("emoji before a combining mark: rules %+v", v.Rules)
 	}
 }
 
@@ -585,7 +595,7 @@ func FuzzClassify(f *testing.F) {
 	} {
 		f.Add(s[0], s[1])
 	}
-	packs := mustNew(f, config.Rules{Packs: []string{"de", "en"}}, config.Brand{Terms: []string{"acme"}})
+	packs := mustNew(f, config.Rules{Packs: []string{"de", "en"}}, config.Brand{Terms: []string{"acme", "flink*"}})
 	f.Fuzz(func(t *testing.T, query, text string) {
 		cs := []*Classifier{packs}
 		if c, err := New(config.Rules{Custom: []config.Rule{{Name: "f", Topic: "t", Criticism: ptr(true), Query: query}}}, config.Brand{}); err == nil {
@@ -598,15 +608,21 @@ func FuzzClassify(f *testing.F) {
 }
 
 func checkClassify(t *testing.T, c *Classifier, text string) {
-	title, body, _ := strings.Cut(text, "|")
-	m := mention.Mention{Title: title, Text: body}
+	title, text, _ := strings.Cut(text, "|")
+	m := mention.Mention{Title: title, Text: text}
 	var v mention.Verdict
 	brand := c.Classify(&m, &v)
-	n := len(m.Body())
+	body := m.Body()
+	n := len(body)
 	for _, r := range v.Rules {
 		for _, sp := range r.Spans {
 			if sp.Start < 0 || sp.End > n || sp.Start >= sp.End {
 				t.Fatalf("rule %s: span %v outside [0,%d]", r.Rule, sp, n)
+			}
+			// Spans cut the text for highlighting: never inside a rune
+			// (of valid UTF-8).
+			if utf8.ValidString(body) && (!utf8.RuneStart(body[sp.Start]) || sp.End < n && !utf8.RuneStart(body[sp.End])) {
+				t.Fatalf("rule %s: span %v cuts a rune of %q", r.Rule, sp, body)
 			}
 		}
 	}

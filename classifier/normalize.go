@@ -135,7 +135,12 @@ func (n *normText) add(s string, base int) {
 		return
 	}
 	// Convert to NFC segment by segment, remembering where each output
-	// byte came from.
+	// byte came from: byte k of a segment from byte k of its source,
+	// within the source segment. A segment starts at a starter, and so
+	// does every token; the end of a token that stops inside a segment (an
+	// emoji before a stray combining mark, which is dropped) maps to the
+	// end of the token's own bytes, not to the segment's start, which
+	// would make its span empty.
 	n.nfc = n.nfc[:0]
 	n.nfcMap = n.nfcMap[:0]
 	it := &n.iter
@@ -143,9 +148,10 @@ func (n *normText) add(s string, base int) {
 	for !it.Done() {
 		start := it.Pos()
 		seg := it.Next()
+		end := it.Pos()
 		n.nfc = append(n.nfc, seg...)
-		for range seg {
-			n.nfcMap = append(n.nfcMap, int32(start))
+		for k := range seg {
+			n.nfcMap = append(n.nfcMap, int32(min(start+k, end)))
 		}
 	}
 	n.nfcMap = append(n.nfcMap, int32(len(s)))

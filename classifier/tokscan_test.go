@@ -79,7 +79,7 @@ func FuzzTokenScan(f *testing.F) {
 	}
 	rules := benchConfig(100)
 	rules.Custom = append(rules.Custom, config.Rule{Name: "x", Query: `*katastrophe OR enttäusch* OR "warte seit*" OR *kunden-service OR "e-mail" OR "kunden-se*" OR "e.v"`})
-	c := mustNew(f, rules, config.Brand{Terms: []string{"Flinkwerk", "@flinkwerk", "flinkwerk.de", "f"}, Exclude: []string{"Flinkwerk Holding"}})
+	c := mustNew(f, rules, config.Brand{Terms: []string{"Flinkwerk", "@flinkwerk", "flinkwerk.de", "f", "kunden*"}, Exclude: []string{"Flinkwerk Holding"}})
 	s, r := c.newScratch(), c.newScratch()
 	r.ref = true
 	f.Fuzz(func(t *testing.T, text string) {
