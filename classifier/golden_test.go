@@ -229,6 +229,7 @@ func TestGolden(t *testing.T) {
 		{"golden-tune11.tsv", 0.95, 0.93, false},
 		{"golden-round12.tsv", 0, 0.93, true},
 		{"golden-tune12.tsv", 0, 0.97, false},
+		{"golden-tune13.tsv", 0, 0, false},
 	}
 	for _, gf := range files {
 		file := gf.name
