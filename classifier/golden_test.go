@@ -197,6 +197,20 @@ func TestGolden(t *testing.T) {
 	// those sarcastic or without a negative word; each batch measured
 	// before it was tuned on: pooled en P 0.952 R 0.664 F1 0.783). At the
 	// end of the round golden-round12.tsv measures en 0.938 (unchanged).
+	// golden-tune13.tsv is the thirteenth round's tuning text, written for
+	// recall on English complaint tweets in the real mix of the Complaints
+	// corpus (26 batches, 1,040 English tweets to the brand across rail,
+	// parcels, shops, telecoms, airlines, banks, energy and food delivery,
+	// 412 of them complaints, many plain reports of a failure, polite
+	// requests for help, sarcasm or rhetorical questions; the rest
+	// questions, praise, thanks, conversation replies, promotions, news and
+	// jokes; each batch written, then measured before it was tuned on:
+	// pooled en P 0.963 R 0.699 F1 0.810). The round had no hold-out of its
+	// own and looked only at the aggregate lines of the hold-outs: at its
+	// end golden-round9.tsv measures en 0.902 (was 0.891) and
+	// golden-round11.tsv en 0.850 (was 0.825), the others are unchanged. To
+	// stay within the blob budget it dropped eleven rules and 84 phrase
+	// cues that decide no verdict in any golden file or VADER snippet.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -229,7 +243,7 @@ func TestGolden(t *testing.T) {
 		{"golden-tune11.tsv", 0.95, 0.93, false},
 		{"golden-round12.tsv", 0, 0.93, true},
 		{"golden-tune12.tsv", 0, 0.97, false},
-		{"golden-tune13.tsv", 0, 0, false},
+		{"golden-tune13.tsv", 0, 0.97, false},
 	}
 	for _, gf := range files {
 		file := gf.name
