@@ -209,6 +209,23 @@ func TestGolden(t *testing.T) {
 	// 0.864; thresholds from 0.5 to 1.2 measured on both halves of the
 	// file in the same run: 1.0 is as good as any, so it stays). It is a
 	// hold-out: never read, never tuned on.
+	// golden-tune13.tsv is the thirteenth round's tuning text, written for
+	// recall on English complaint tweets in the real mix of the Complaints
+	// corpus (30 batches, 1,200 English tweets to the brand across rail,
+	// parcels, shops, telecoms, airlines, banks, energy and food delivery,
+	// 475 of them complaints, many plain reports of a failure, polite
+	// requests for help, sarcasm or rhetorical questions; the rest
+	// questions, praise, thanks, conversation replies, promotions, news and
+	// jokes; each batch written, then measured before it was tuned on:
+	// pooled en P 0.963 R 0.703 F1 0.813). The round had no hold-out of its
+	// own and looked only at the aggregate lines of the hold-outs: at its
+	// end golden-round9.tsv measures en 0.902 (was 0.891) and
+	// golden-round11.tsv en 0.850 (was 0.825), the others are unchanged. To
+	// stay within the blob budget it dropped thirteen rules (one of them
+	// merged into a new one) and 84 phrase cues that decide no verdict in
+	// any golden file or VADER snippet. golden-round13.tsv, written by
+	// another hand beside the round and never seen by it, measures en 0.893
+	// after it (0.888 before: two complaints more, no false positive).
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -242,6 +259,7 @@ func TestGolden(t *testing.T) {
 		{"golden-round12.tsv", 0, 0.93, true},
 		{"golden-tune12.tsv", 0, 0.97, false},
 		{"golden-round13.tsv", 0.86, 0.85, true},
+		{"golden-tune13.tsv", 0, 0.97, false},
 	}
 	for _, gf := range files {
 		file := gf.name
