@@ -260,6 +260,7 @@ func TestGolden(t *testing.T) {
 		{"golden-tune12.tsv", 0, 0.97, false},
 		{"golden-round13.tsv", 0.86, 0.85, true},
 		{"golden-tune13.tsv", 0, 0.97, false},
+		{"golden-dev14.tsv", 0, 0, false},
 	}
 	for _, gf := range files {
 		file := gf.name
