@@ -778,3 +778,16 @@ func TestWishedPraise(t *testing.T) {
 		t.Errorf("Classify allocates %.1f times per text, want 0", allocs)
 	}
 }
+
+// TestClapEmphasis: claps between single words ("three 👏 missed 👏
+// deliveries") are sarcastic emphasis, one irony marker for the run and no
+// praise; claps in a row, or fewer than three, stay praise.
+func TestClapEmphasis(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Honestly @flinkwerk 👏 three 👏 missed 👏 deliveries 👏 in 👏 one 👏 week", true},
+		{"@flinkwerk 👏 cancelled 👏 again 👏", true},
+		{"Well done @flinkwerk 👏👏👏 parcel came a day early", false},
+		{"@flinkwerk 👏 thank 👏 you", false},
+		{"Flinkwerk delivered on time, great job 👏 👏 👏", false},
+	})
+}

@@ -36,6 +36,7 @@ const (
 	emphQuestion    = 0.6 // "Hallo??", "wo bleibt das Paket?!"
 	trailingNot     = 1.0 // "Great job... not"
 	scareQuote      = 1.0 // "the \"fresh\" salad": praise in quotes of its own
+	clapIrony       = 1.0 // "three 👏 missed 👏 deliveries": claps between words
 	quoteClaim      = 0.5 // "the \"next day\" delivery": a claim in quotes of its own
 	echoShout       = 1.0 // "3 hours on the phone. 3 HOURS"
 	exclStep        = 0.1
@@ -157,6 +158,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		}
 	}
 	maxLen, inOrder := int32(-1), false // of the cues, when one is shared
+	clapped := false                    // a run of claps between words counted
 	for i := range s.cues {
 		cu := &s.cues[i]
 		shared := cnt[cu.t0] >= 2
@@ -178,6 +180,17 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		// "Problem" in "kein Problem", "complaints" in "no complaints":
 		// a complaint word inside a phrase that cancels it does not count.
 		if cu.kind == roleNeg && insideNonNeg(flags, cu.t0, cu.t1) {
+			continue
+		}
+		// Claps between the words ("three 👏 missed 👏 deliveries 👏")
+		// are sarcastic emphasis: one irony marker for the run, neither
+		// praise nor negated ("never 👏 again").
+		if cu.kind == rolePos && nt.toks[cu.t0].kind == tokEmoji && clapEmphasis(nt, cu.t0, cu.t1) {
+			if !clapped {
+				clapped = true
+				p.irony += clapIrony
+				cu.kind, cu.w, cu.sign = roleIrony, clapIrony, 1
+			}
 			continue
 		}
 		negated := false
@@ -390,6 +403,32 @@ func repeatedEmoji(nt *normText, t0, t1 int32) bool {
 	}
 	a, b := &nt.toks[t0-1], &nt.toks[t0]
 	return string(nt.buf[a.start:a.end]) == string(nt.buf[b.start:b.end])
+}
+
+// clapEmphasis reports whether the cue [t0, t1) is a 👏 in a run of claps
+// between single words ("👏 three 👏 missed 👏 deliveries 👏"): at least
+// three claps, each one word from the next. It runs for praise cues that
+// are an emoji only.
+func clapEmphasis(nt *normText, t0, t1 int32) bool {
+	toks := nt.toks
+	if t1 != t0+1 || toks[t0].kind != tokEmoji || !isClap(nt, t0) {
+		return false
+	}
+	n := int32(len(toks))
+	claps := 1
+	for k := t0 + 2; k < n && toks[k-1].kind == tokWord && isClap(nt, k); k += 2 {
+		claps++
+	}
+	for k := t0 - 2; k >= 0 && toks[k+1].kind == tokWord && isClap(nt, k); k -= 2 {
+		claps++
+	}
+	return claps >= 3
+}
+
+// isClap reports whether token k is the emoji 👏.
+func isClap(nt *normText, k int32) bool {
+	tk := &nt.toks[k]
+	return tk.kind == tokEmoji && string(nt.buf[tk.start:tk.end]) == "👏"
 }
 
 // contrastFactor weighs a cue (tokens t to end) by its place around
