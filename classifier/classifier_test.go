@@ -791,3 +791,16 @@ func TestClapEmphasis(t *testing.T) {
 		{"Flinkwerk delivered on time, great job 👏 👏 👏", false},
 	})
 }
+
+// TestPraiseBeforeHow: praise right before "how" that frames a complaint
+// rule ("impressive how ... manages to lose") is sarcastic when its clause
+// holds all the praise; not without a complaint rule, and not beside
+// praise outside the frame.
+func TestPraiseBeforeHow(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Genuinely impressive how Flinkwerk manages to lose a parcel between the depot and a house 200m away", true},
+		{"Funny how the Flinkwerk app always works perfectly when it's time to take my money and never when it's time to show my ticket", true},
+		{"Amazing how fast Flinkwerk delivered, ordered at 9 and it was here by lunch", false},
+		{"Impressive how Flinkwerk handled the storm, every train ran and the staff were great", false},
+	})
+}

@@ -15,6 +15,7 @@ type scoreParts struct {
 	thanks float64 // gratitude, counted as praise only when nothing complains
 	short  float64 // praise standing alone ("Toll."), sarcastic next to a complaint
 	opener float64 // praise opening the text ("Toll, ..."), sarcastic when it is the only praise beside a complaint rule
+	how    float64 // praise right before "how" ("impressive how ...") and in its clause, sarcastic beside a complaint rule when it is all the praise
 	rules  float64 // criticism from rules
 	minus  float64 // custom praise or exclusion rules
 	irony  float64
@@ -51,6 +52,17 @@ const (
 func (p *scoreParts) total() float64 {
 	crit := p.crit + p.rules
 	praise := p.praise
+	// Praise right before "how" beside a complaint rule frames the
+	// complaint ("Genuinely impressive how Flinkwerk manages to lose a
+	// parcel", "Funny how the app always works perfectly when it's time to
+	// take my money and never when ..."): when the frame's clause holds
+	// all the praise there is, it is sarcastic, as after an irony marker
+	// (not in "Impressive how they handled the storm, every train ran,
+	// staff were great").
+	if p.rules > 0 && p.how > 0 && praise-p.how < 1e-9 {
+		crit += ironyFlip * p.how
+		praise -= p.how
+	}
 	if crit > 0 {
 		crit += ironyFlip * p.short
 		praise -= p.short
@@ -159,6 +171,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	}
 	maxLen, inOrder := int32(-1), false // of the cues, when one is shared
 	clapped := false                    // a run of claps between words counted
+	howEnd := int32(-1)                 // the end of the clause of praise before "how"
 	for i := range s.cues {
 		cu := &s.cues[i]
 		shared := cnt[cu.t0] >= 2
@@ -273,6 +286,12 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 					p.short += w * cf
 				} else if opener(nt, flags, cu.t0, cu.t1) {
 					p.opener += w * cf
+				}
+				if cu.t0 < howEnd {
+					p.how += w * cf // in the clause of "impressive how"
+				} else if beforeHow(nt, cu.t1) {
+					p.how += w * cf
+					howEnd = clauseEnd(nt, cu.t1)
 				}
 			}
 		case roleFunc:
@@ -505,6 +524,28 @@ func opener(nt *normText, flags []uint8, t0, t1 int32) bool {
 		}
 	}
 	return false
+}
+
+// beforeHow reports whether token t is the word "how" ("impressive how
+// ..."), in the sentence of the token before it.
+func beforeHow(nt *normText, t int32) bool {
+	if t >= int32(len(nt.toks)) || t == 0 {
+		return false
+	}
+	tk := &nt.toks[t]
+	return tk.kind == tokWord && tk.sent == nt.toks[t-1].sent && string(nt.buf[tk.start:tk.end]) == "how"
+}
+
+// clauseEnd returns the first punctuation token from t on in t's
+// sentence, or the end of the sentence.
+func clauseEnd(nt *normText, t int32) int32 {
+	sent := nt.toks[t].sent
+	for k := t; k < int32(len(nt.toks)); k++ {
+		if tk := &nt.toks[k]; tk.kind == tokPunct || tk.sent != sent {
+			return k
+		}
+	}
+	return int32(len(nt.toks))
 }
 
 // emphaticQuestion returns the first punctuation token that is a run of
