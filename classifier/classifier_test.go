@@ -778,3 +778,29 @@ func TestWishedPraise(t *testing.T) {
 		t.Errorf("Classify allocates %.1f times per text, want 0", allocs)
 	}
 }
+
+// TestClapEmphasis: claps between single words ("three 👏 missed 👏
+// deliveries") are sarcastic emphasis, one irony marker for the run and no
+// praise; claps in a row, or fewer than three, stay praise.
+func TestClapEmphasis(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Honestly @flinkwerk 👏 three 👏 missed 👏 deliveries 👏 in 👏 one 👏 week", true},
+		{"@flinkwerk 👏 cancelled 👏 again 👏", true},
+		{"Well done @flinkwerk 👏👏👏 parcel came a day early", false},
+		{"@flinkwerk 👏 thank 👏 you", false},
+		{"Flinkwerk delivered on time, great job 👏 👏 👏", false},
+	})
+}
+
+// TestPraiseBeforeHow: praise right before "how" that frames a complaint
+// rule ("impressive how ... manages to lose") is sarcastic when its clause
+// holds all the praise; not without a complaint rule, and not beside
+// praise outside the frame.
+func TestPraiseBeforeHow(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Genuinely impressive how Flinkwerk manages to lose a parcel between the depot and a house 200m away", true},
+		{"Funny how the Flinkwerk app always works perfectly when it's time to take my money and never when it's time to show my ticket", true},
+		{"Amazing how fast Flinkwerk delivered, ordered at 9 and it was here by lunch", false},
+		{"Impressive how Flinkwerk handled the storm, every train ran and the staff were great", false},
+	})
+}

@@ -69,7 +69,11 @@
 //     bleibt meine Bestellung?");
 //   - irony markers ("na toll", "yeah right", 🙄) turn praise into criticism,
 //     and so does a lone "not"/"nicht" after a pause at the end ("Great
-//     job... not"); an emphatic question ("Hallo??", "wo ist das Paket?!")
+//     job... not"); so do claps between words ("three 👏 missed 👏
+//     deliveries 👏": one marker for the run, the claps no praise), and
+//     praise right before "how" that frames a complaint rule ("impressive
+//     how Flinkwerk manages to lose a parcel") when its clause holds all the
+//     praise; an emphatic question ("Hallo??", "wo ist das Paket?!")
 //     adds a little criticism;
 //   - exclamation marks (up to three, +10% each) and words in capitals
 //     (+0.3) amplify existing criticism;

@@ -226,6 +226,18 @@ func TestGolden(t *testing.T) {
 	// any golden file or VADER snippet. golden-round13.tsv, written by
 	// another hand beside the round and never seen by it, measures en 0.893
 	// after it (0.888 before: two complaints more, no false positive).
+	// golden-dev14.tsv (300 English tweets and forum comments about
+	// companies, 114 of them complaints, and 150 German posts, 50 of them
+	// negative, more varied and longer than the earlier sets: stories that
+	// end well, praise after a contrast, reported speech, negative words
+	// aimed at something else, jokes, sarcasm and plain reports of a
+	// failure) was written by a hand that never read the classifier,
+	// measured once with the packs as they were (F1 de 0.878 P 0.896 R
+	// 0.860, en 0.785 P 0.819 R 0.754: English precision below the bar of
+	// 0.85) and then tuned on, for precision first (at the end: de 0.931 P
+	// 0.922 R 0.940, en 0.907 P 0.912 R 0.904; the hold-outs' aggregate
+	// lines and the VADER verdicts are unchanged). It is a development set,
+	// not a hold-out.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -260,6 +272,7 @@ func TestGolden(t *testing.T) {
 		{"golden-tune12.tsv", 0, 0.97, false},
 		{"golden-round13.tsv", 0.86, 0.85, true},
 		{"golden-tune13.tsv", 0, 0.97, false},
+		{"golden-dev14.tsv", 0.92, 0.89, false},
 	}
 	for _, gf := range files {
 		file := gf.name

@@ -15,6 +15,7 @@ type scoreParts struct {
 	thanks float64 // gratitude, counted as praise only when nothing complains
 	short  float64 // praise standing alone ("Toll."), sarcastic next to a complaint
 	opener float64 // praise opening the text ("Toll, ..."), sarcastic when it is the only praise beside a complaint rule
+	how    float64 // praise right before "how" ("impressive how ...") and in its clause, sarcastic beside a complaint rule when it is all the praise
 	rules  float64 // criticism from rules
 	minus  float64 // custom praise or exclusion rules
 	irony  float64
@@ -36,6 +37,7 @@ const (
 	emphQuestion    = 0.6 // "Hallo??", "wo bleibt das Paket?!"
 	trailingNot     = 1.0 // "Great job... not"
 	scareQuote      = 1.0 // "the \"fresh\" salad": praise in quotes of its own
+	clapIrony       = 1.0 // "three 👏 missed 👏 deliveries": claps between words
 	quoteClaim      = 0.5 // "the \"next day\" delivery": a claim in quotes of its own
 	echoShout       = 1.0 // "3 hours on the phone. 3 HOURS"
 	exclStep        = 0.1
@@ -50,6 +52,17 @@ const (
 func (p *scoreParts) total() float64 {
 	crit := p.crit + p.rules
 	praise := p.praise
+	// Praise right before "how" beside a complaint rule frames the
+	// complaint ("Genuinely impressive how Flinkwerk manages to lose a
+	// parcel", "Funny how the app always works perfectly when it's time to
+	// take my money and never when ..."): when the frame's clause holds
+	// all the praise there is, it is sarcastic, as after an irony marker
+	// (not in "Impressive how they handled the storm, every train ran,
+	// staff were great").
+	if p.rules > 0 && p.how > 0 && praise-p.how < 1e-9 {
+		crit += ironyFlip * p.how
+		praise -= p.how
+	}
 	if crit > 0 {
 		crit += ironyFlip * p.short
 		praise -= p.short
@@ -157,6 +170,8 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		}
 	}
 	maxLen, inOrder := int32(-1), false // of the cues, when one is shared
+	clapped := false                    // a run of claps between words counted
+	howEnd := int32(-1)                 // the end of the clause of praise before "how"
 	for i := range s.cues {
 		cu := &s.cues[i]
 		shared := cnt[cu.t0] >= 2
@@ -178,6 +193,17 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		// "Problem" in "kein Problem", "complaints" in "no complaints":
 		// a complaint word inside a phrase that cancels it does not count.
 		if cu.kind == roleNeg && insideNonNeg(flags, cu.t0, cu.t1) {
+			continue
+		}
+		// Claps between the words ("three 👏 missed 👏 deliveries 👏")
+		// are sarcastic emphasis: one irony marker for the run, neither
+		// praise nor negated ("never 👏 again").
+		if cu.kind == rolePos && nt.toks[cu.t0].kind == tokEmoji && clapEmphasis(nt, cu.t0, cu.t1) {
+			if !clapped {
+				clapped = true
+				p.irony += clapIrony
+				cu.kind, cu.w, cu.sign = roleIrony, clapIrony, 1
+			}
 			continue
 		}
 		negated := false
@@ -260,6 +286,12 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 					p.short += w * cf
 				} else if opener(nt, flags, cu.t0, cu.t1) {
 					p.opener += w * cf
+				}
+				if cu.t0 < howEnd {
+					p.how += w * cf // in the clause of "impressive how"
+				} else if beforeHow(nt, cu.t1) {
+					p.how += w * cf
+					howEnd = clauseEnd(nt, cu.t1)
 				}
 			}
 		case roleFunc:
@@ -392,6 +424,32 @@ func repeatedEmoji(nt *normText, t0, t1 int32) bool {
 	return string(nt.buf[a.start:a.end]) == string(nt.buf[b.start:b.end])
 }
 
+// clapEmphasis reports whether the cue [t0, t1) is a 👏 in a run of claps
+// between single words ("👏 three 👏 missed 👏 deliveries 👏"): at least
+// three claps, each one word from the next. It runs for praise cues that
+// are an emoji only.
+func clapEmphasis(nt *normText, t0, t1 int32) bool {
+	toks := nt.toks
+	if t1 != t0+1 || toks[t0].kind != tokEmoji || !isClap(nt, t0) {
+		return false
+	}
+	n := int32(len(toks))
+	claps := 1
+	for k := t0 + 2; k < n && toks[k-1].kind == tokWord && isClap(nt, k); k += 2 {
+		claps++
+	}
+	for k := t0 - 2; k >= 0 && toks[k+1].kind == tokWord && isClap(nt, k); k -= 2 {
+		claps++
+	}
+	return claps >= 3
+}
+
+// isClap reports whether token k is the emoji 👏.
+func isClap(nt *normText, k int32) bool {
+	tk := &nt.toks[k]
+	return tk.kind == tokEmoji && string(nt.buf[tk.start:tk.end]) == "👏"
+}
+
 // contrastFactor weighs a cue (tokens t to end) by its place around
 // "aber"/"but": before the contrast it counts less, after it more. A
 // contrast word inside the cue ("nur" in "immer nur dieselbe Ausrede") is
@@ -466,6 +524,28 @@ func opener(nt *normText, flags []uint8, t0, t1 int32) bool {
 		}
 	}
 	return false
+}
+
+// beforeHow reports whether token t is the word "how" ("impressive how
+// ..."), in the sentence of the token before it.
+func beforeHow(nt *normText, t int32) bool {
+	if t >= int32(len(nt.toks)) || t == 0 {
+		return false
+	}
+	tk := &nt.toks[t]
+	return tk.kind == tokWord && tk.sent == nt.toks[t-1].sent && string(nt.buf[tk.start:tk.end]) == "how"
+}
+
+// clauseEnd returns the first punctuation token from t on in t's
+// sentence, or the end of the sentence.
+func clauseEnd(nt *normText, t int32) int32 {
+	sent := nt.toks[t].sent
+	for k := t; k < int32(len(nt.toks)); k++ {
+		if tk := &nt.toks[k]; tk.kind == tokPunct || tk.sent != sent {
+			return k
+		}
+	}
+	return int32(len(nt.toks))
 }
 
 // emphaticQuestion returns the first punctuation token that is a run of
