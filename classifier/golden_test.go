@@ -238,6 +238,16 @@ func TestGolden(t *testing.T) {
 	// 0.922 R 0.940, en 0.907 P 0.912 R 0.904; the hold-outs' aggregate
 	// lines and the VADER verdicts are unchanged). It is a development set,
 	// not a hold-out.
+	// golden-round15.tsv (360 English tweets and forum comments about
+	// companies across many domains, 135 of them complaints, in the style
+	// of dev14; 160 German posts, 53 of them negative) was written by yet
+	// another hand that never read the classifier, and measured twice,
+	// aggregate lines only: with the packs after the thirteenth round (en P
+	// 0.828 R 0.785 F1 0.806, de P 0.815 R 0.830 F1 0.822) and after the
+	// tuning on dev14 (identical counts: that tuning did not carry over to
+	// another hand's wording). Thresholds from 0.8 to 1.2 in the first run:
+	// none reaches both English F1 0.78 and P 0.85 (1.2: P 0.855, F1 0.767).
+	// It is a hold-out.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -273,6 +283,7 @@ func TestGolden(t *testing.T) {
 		{"golden-round13.tsv", 0.86, 0.85, true},
 		{"golden-tune13.tsv", 0, 0.97, false},
 		{"golden-dev14.tsv", 0.92, 0.89, false},
+		{"golden-round15.tsv", 0.80, 0.79, true},
 	}
 	for _, gf := range files {
 		file := gf.name
