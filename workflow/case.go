@@ -113,6 +113,9 @@ type Delivery struct {
 	Sent     time.Time `json:"sent,omitzero"`
 	// Failed holds the terminal error that made the workflow give up.
 	Failed string `json:"failed,omitempty"`
+	// Retries counts the times a given-up alert was tried again (at a
+	// start, after a reload, or by the periodic retry; see retry.go).
+	Retries int `json:"retries,omitempty"`
 }
 
 // Escalation holds a case's deadlines, stored with the case so they survive

@@ -216,6 +216,9 @@ func (w *Workflow) fail(ctx context.Context, c *Case, reason string, err error) 
 	} else {
 		w.clearPending(ctx, c.ID)
 	}
+	if c.Delivery.Retries > 0 {
+		return // reported when it first failed; the metric and the log go on
+	}
 	dest := c.Channel
 	if dest == "" {
 		dest = "a direct message to " + c.Owner

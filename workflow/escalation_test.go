@@ -24,6 +24,7 @@ func stages(t *testing.T, w *Workflow) (stop func()) {
 	wg.Go(func() { w.disp.run(ctx) })
 	wg.Go(func() { w.esc.run(ctx, w.escalateGuarded) })
 	wg.Go(func() { w.runJobs(ctx) })
+	wg.Go(func() { w.runRetries(ctx) })
 	if w.inc != nil {
 		wg.Go(func() { w.runIncidents(ctx) })
 	}

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/earshot/earshot/mention"
@@ -202,4 +204,23 @@ func TestHealthEventThatPanics(t *testing.T) {
 		t.Errorf("consumer: %d pending, %d redelivered, ack floor %d; want both events done", info.NumAckPending, info.NumRedelivered, info.AckFloor.Stream)
 	}
 	panicsCounted(t, w, "health_event", 1)
+}
+
+// TestAlertedSeriesStartAtZero: the series the alerting rules watch exist
+// before their first event, so that increase() sees it.
+func TestAlertedSeriesStartAtZero(t *testing.T) {
+	set := metrics.NewSet()
+	NewMetrics(set)
+	var b bytes.Buffer
+	set.WritePrometheus(&b)
+	for _, want := range []string{
+		`earshot_workflow_delivery_failures_total{error="channel_not_found"} 0`,
+		`earshot_workflow_delivery_failures_total{error="not_in_channel"} 0`,
+		`earshot_workflow_panics_total{where="command"} 0`,
+		`earshot_workflow_panics_total{where="escalation"} 0`,
+	} {
+		if !strings.Contains(b.String(), want+"\n") {
+			t.Errorf("no %s in\n%s", want, b.String())
+		}
+	}
 }

@@ -93,8 +93,25 @@ func NewMetrics(set *metrics.Set) *Metrics {
 		Open:             newOpenCases(),
 	}
 	set.RegisterMetricsWriter(m.Open.write)
+	// The series that alerting rules watch exist at 0 from the start:
+	// Prometheus's increase() cannot see the first event of a series
+	// that appears with its value already above 0.
+	for _, e := range initialFailures {
+		m.DeliveryFailures.WithLabelValues(e)
+	}
+	for _, where := range panicPlaces {
+		m.Panics.WithLabelValues(where)
+	}
 	return m
 }
+
+// initialFailures are the terminal errors most often met, created at 0.
+var initialFailures = []string{"channel_not_found", "not_in_channel", "is_archived", "invalid_auth",
+	"account_inactive", "token_revoked", "missing_scope", "no_recipient", "invalid_blocks", "msg_too_long", "earshot_panic"}
+
+// panicPlaces are the values of earshot_workflow_panics_total's where
+// label (see guard.go).
+var panicPlaces = []string{"escalation", "message", "incident", "health_event", "interaction", "interaction_job", "command"}
 
 // counterVec is a family of counters with the same labels.
 type counterVec struct {

@@ -167,7 +167,7 @@ func newFirstPass(track func(c *Case)) *firstPass {
 }
 
 func (f *firstPass) add(c *Case) {
-	if waitsForDelivery(c) {
+	if waitsForDelivery(c) || gaveUp(c) {
 		f.waiting = append(f.waiting, c)
 		return
 	}

@@ -85,6 +85,9 @@ type Workflow struct {
 	// (instances.go).
 	instance string
 	alone    bool // Deps.Alone
+	// retryKick asks runRetries to try every given-up alert again (a
+	// reload may have fixed its cause).
+	retryKick chan struct{}
 }
 
 // New builds a workflow from cfg. It fails with the router's field errors
@@ -145,6 +148,7 @@ func newWorkflow(cfg *config.Config, kv caseKV, n notifier, m *Metrics, now func
 		log: log, now: now, metrics: m, notifier: n, users: newUserCache(n, now),
 		store: newStore(kv, now, m), backoff: defaultBackoff, instance: newInstanceID(),
 		jobs: make(chan func(ctx context.Context), interactionQueue), silences: newSilenceStore(kv, now),
+		retryKick: make(chan struct{}, 1),
 	}
 	w.router.Store(r)
 	s := cfg.Slack
@@ -171,6 +175,12 @@ func (w *Workflow) Update(cfg *config.Config) error {
 	w.router.Store(r)
 	w.slack.Store(&s)
 	w.disp.setRate(cfg.Slack.PerChannelRate)
+	// A reload may fix what made alerts fail for good (a channel's name,
+	// an owner's address, a token): try them again.
+	select {
+	case w.retryKick <- struct{}{}:
+	default:
+	}
 	return nil
 }
 
@@ -241,6 +251,7 @@ func (w *Workflow) Run(ctx context.Context) error {
 	if !w.alone {
 		wg.Go(func() { w.runInstance(stages) })
 	}
+	wg.Go(func() { w.runRetries(stages) })
 	// The open-case count's watcher reads the stored cases for resume
 	// too (the in-memory store of tests has none: resume reads them).
 	var resumed error
@@ -287,7 +298,7 @@ func (w *Workflow) Run(ctx context.Context) error {
 func (w *Workflow) resume(ctx context.Context) error {
 	var waiting []*Case
 	err := w.store.Each(ctx, func(c *Case) error {
-		if waitsForDelivery(c) {
+		if waitsForDelivery(c) || gaveUp(c) {
 			waiting = append(waiting, c)
 			return nil
 		}
@@ -318,16 +329,16 @@ func (w *Workflow) resumeFrom(ctx context.Context, first *firstPass) error {
 	return nil
 }
 
-// queueWaiting queues the stored cases waiting for delivery (in the order
-// the store returned them, that of their last write) in the order they
-// were opened.
+// queueWaiting queues the stored cases waiting for delivery, and those
+// given up on before (each start tries them again), in the order they were
+// opened.
 func (w *Workflow) queueWaiting(ctx context.Context, waiting []*Case) {
 	slices.SortStableFunc(waiting, func(a, b *Case) int { return a.Created.Compare(b.Created) })
 	for _, c := range waiting {
 		// A case waiting for delivery is this instance's only if no live
 		// instance delivers it; the sweep takes it over later otherwise.
 		if w.claim(ctx, c.ID, true) {
-			w.track(c)
+			w.requeue(ctx, c)
 		}
 	}
 }
