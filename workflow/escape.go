@@ -17,9 +17,11 @@ const (
 
 // escapeText escapes untrusted text for Slack mrkdwn and plain text:
 // '&', '<' and '>' become entities, so that "<!channel>", "<@U123>",
-// "<#C123>" and "<https://x|label>" are shown, never acted upon. Control
+// "<#C123>" and "<https://x|label>" are shown, never acted upon; the
+// characters of mrkdwn's formatting are made inert (see inert). Control
 // characters other than newline and tab are dropped.
 func escapeText(s string) string {
+	s = inert(s)
 	if !strings.ContainsAny(s, "&<>") && !hasControl(s) {
 		return s
 	}
@@ -27,6 +29,42 @@ func escapeText(s string) string {
 	b.Grow(len(s) + 16)
 	for _, r := range s {
 		b.WriteString(escapeRune(r))
+	}
+	return b.String()
+}
+
+// inert replaces the characters with which mrkdwn formats text by their
+// look-alikes, one rune for one: mrkdwn has no escape for them, and a
+// feed's "*bold*", "_italic_", "~strike~" or "`code`" would otherwise
+// format the alert (and break the alert's own bold around a title). '*',
+// '~' and '`' always become '∗', '∼' and 'ˋ'; '_' becomes 'ˍ' only at the
+// edge of a word, where it can start or end italics ("john_doe" stays).
+func inert(s string) string {
+	if !strings.ContainsAny(s, "*_~`") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	prev := ' '
+	for i, r := range s {
+		switch r {
+		case '*':
+			b.WriteRune('∗')
+		case '~':
+			b.WriteRune('∼')
+		case '`':
+			b.WriteRune('ˋ')
+		case '_':
+			next, _ := utf8.DecodeRuneInString(s[i+1:])
+			if i+1 >= len(s) || !isWordRune(prev) || !isWordRune(next) {
+				b.WriteRune('ˍ')
+			} else {
+				b.WriteRune('_')
+			}
+		default:
+			b.WriteRune(r)
+		}
+		prev = r
 	}
 	return b.String()
 }
@@ -65,6 +103,7 @@ func clip(s string, max int) string {
 	if max <= 0 {
 		return ""
 	}
+	s = inert(s)
 	e := escapeText(s)
 	if utf8.RuneCountInString(e) <= max {
 		return e

@@ -281,3 +281,31 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
+
+// TestFeedTextFormatsNothing: mrkdwn's formatting characters in feed text
+// are made inert (one look-alike rune each), so that a title's "*bold*"
+// neither formats the alert nor breaks the alert's own bold around it;
+// underscores inside words (handles) stay.
+func TestFeedTextFormatsNothing(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"*bold* _italic_ ~strike~ `code`", "∗bold∗ ˍitalicˍ ∼strike∼ ˋcodeˋ"},
+		{"@john_doe wrote 5*3 _", "@john_doe wrote 5∗3 ˍ"},
+		{"```block```", "ˋˋˋblockˋˋˋ"},
+		{"snake_case_ok", "snake_case_ok"},
+		{"_lead trail_", "ˍlead trailˍ"},
+		{"ä_ö", "ä_ö"},
+	} {
+		if got := escapeText(tc.in); got != tc.want {
+			t.Errorf("escapeText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if got := clip(tc.in, 100); got != tc.want {
+			t.Errorf("clip(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	c := injectedCase("x", "https://ok.example/a")
+	c.Verdict.Mention.Title = "*Flinkwerk* ~never~ again"
+	b := mustJSON(t, alertBlocks(alertView{Case: c, OwnerID: "UANNA"}))
+	if !strings.Contains(b, `*\u003chttps://ok.example/a|∗Flinkwerk∗ ∼never∼ again\u003e*`) && !strings.Contains(b, `*<https://ok.example/a|∗Flinkwerk∗ ∼never∼ again>*`) {
+		t.Errorf("title not inert in %s", b)
+	}
+}
