@@ -200,6 +200,11 @@ func (w *Workflow) holdIncident(ctx context.Context, c *Case, now time.Time) str
 			due = time.Time{} // as often as group_interval allows
 		}
 		w.inc.hold(k.key, c, now, due)
+		if opened {
+			w.log.Info("incident opens: alerts of its group are held for one message", "case", c.ID, "incident", k.key, "earlier", rec.Earlier, "until", due)
+		} else {
+			w.log.Info("case held for its incident's message", "case", c.ID, "incident", k.key)
+		}
 	}
 	return held
 }
