@@ -103,7 +103,12 @@ func alertBlocks(a alertView) []slack.Block {
 	if m.Author != "" {
 		who += "   *Author:* " + clip(m.Author, 200)
 	}
-	if !m.Published.IsZero() {
+	switch {
+	case !m.Published.IsZero() && m.Published.Equal(m.FirstSeen):
+		// The feed gave no date (or one in the future): the listener used
+		// the time it found the item.
+		who += "   *First seen:* " + m.Published.In(loc).Format("Mon 2 Jan 15:04 MST")
+	case !m.Published.IsZero():
 		who += "   *Published:* " + m.Published.In(loc).Format("Mon 2 Jan 15:04 MST")
 	}
 	blocks = append(blocks, section(who))

@@ -77,6 +77,15 @@ func TestAlertBlocksGolden(t *testing.T) {
 		m.Verdict.Severity, m.Verdict.Topics = "", nil
 		golden(t, "alert_minimal.golden.json", indentJSON(t, alertBlocks(alertView{Case: m})))
 	})
+	t.Run("undated", func(t *testing.T) {
+		// A feed item without a date: Published is when it was found.
+		m := goldenCase()
+		m.Verdict.Mention.FirstSeen = m.Verdict.Mention.Published
+		b := indentJSON(t, alertBlocks(alertView{Case: m, Loc: berlin}))
+		if !bytes.Contains(b, []byte("*First seen:*")) || bytes.Contains(b, []byte("*Published:*")) {
+			t.Errorf("an undated item shows its date as published:\n%s", b)
+		}
+	})
 	t.Run("injection", func(t *testing.T) {
 		golden(t, "alert_injection.golden.json", indentJSON(t, alertBlocks(alertView{
 			Case: injectedCase("<!channel> & <@U0123ABCD> <https://evil.example|login>", "javascript:alert(1)"), OwnerID: "UANNA"})))

@@ -116,7 +116,7 @@ func complaint(id string) mention.Verdict {
 	cue := strings.Index(body, "nicht angekommen")
 	return mention.Verdict{
 		Mention: mention.Mention{ID: id, Source: "google-news-de", URL: "https://example.com/post/" + id,
-			Title: title, Text: text, Author: "Kim", Published: testTime, FirstSeen: testTime, Lang: "de"},
+			Title: title, Text: text, Author: "Kim", Published: testTime, FirstSeen: testTime.Add(5 * time.Minute), Lang: "de"},
 		Criticism: true, Score: 2, Severity: mention.SeverityHigh, Topics: []string{"delivery"}, Lang: "de",
 		Rules: []mention.Match{{Rule: "lieferprobleme", Topic: "delivery", Criticism: true, Weight: 2,
 			Spans: []mention.Span{{Start: cue, End: cue + len("nicht angekommen")}}}},
