@@ -194,6 +194,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitConfig
 	}
 	if o.err != nil {
+		if ctx.Err() != nil {
+			// SIGTERM or SIGINT during the start: a stop as any other.
+			log.Info("earshot stopped during start-up", "err", o.err)
+			return exitOK
+		}
 		log.Error("earshot not started", "err", o.err)
 		return exitFailed
 	}
