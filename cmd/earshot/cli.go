@@ -47,7 +47,12 @@ func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 func runTests(b *build, w io.Writer) int {
 	failed := 0
 	for i, t := range b.cfg.Tests {
-		m := mention.Mention{ID: fmt.Sprintf("test-%d", i), Source: t.Source, Title: t.Title, Text: t.Text, Lang: t.Lang}
+		m := mention.Mention{ID: fmt.Sprintf("test-%d", i), Title: t.Title, Text: t.Text, Lang: t.Lang}
+		if err := fromSource(b.cfg, t.Source, &m); err != nil {
+			failed++
+			fmt.Fprintf(w, "FAIL %s: tests[%d].source: %v\n", b.cfg.At(fmt.Sprintf("tests[%d].source", i)), i, err)
+			continue
+		}
 		var v mention.Verdict
 		isMention := b.cls.Classify(&m, &v)
 		route := "none"
@@ -85,6 +90,23 @@ func runTests(b *build, w io.Writer) int {
 		fmt.Fprintf(w, "     matched: %s\n", describeMatches(&m, &v))
 	}
 	return failed
+}
+
+// fromSource makes m come from the configured source called name, as the
+// listener would have it ("": no source).
+func fromSource(cfg *config.Config, name string, m *mention.Mention) error {
+	if name == "" {
+		return nil
+	}
+	names := make([]string, 0, len(cfg.Sources))
+	for _, s := range cfg.Sources {
+		if s.Name == name {
+			m.Source, m.Sources, m.BrandOnly = s.Name, []string{s.Name}, s.BrandOnly
+			return nil
+		}
+		names = append(names, s.Name)
+	}
+	return fmt.Errorf("unknown source %q (sources: %s)", name, orNone(strings.Join(names, ", ")))
 }
 
 func describeMatches(m *mention.Mention, v *mention.Verdict) string {
@@ -179,7 +201,11 @@ func cmdRoutesTest(_ context.Context, args []string, stdout, stderr io.Writer) i
 	if !ok {
 		return exitFailed
 	}
-	m := mention.Mention{ID: "routes-test", Source: *source, Text: strings.Join(fs.Args(), " ")}
+	m := mention.Mention{ID: "routes-test", Text: strings.Join(fs.Args(), " ")}
+	if err := fromSource(b.cfg, *source, &m); err != nil {
+		fmt.Fprintln(stderr, "earshot routes test: --source:", err)
+		return exitUsage
+	}
 	var v mention.Verdict
 	if !b.cls.Classify(&m, &v) {
 		fmt.Fprintln(stdout, "not a mention: the text names no brand term (brand.terms)")

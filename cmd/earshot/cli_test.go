@@ -167,3 +167,41 @@ guidelines: {general: {summary: "Thank, answer as a person."}}
 		t.Errorf("routes test: exit %d\n%s%s", code, stdout, stderr)
 	}
 }
+
+// TestSourceBrandOnly checks that a test's source and routes test --source
+// count as the source: a text from a brand_only source needs no brand term,
+// as in the daemon; and that a source the config does not have is refused.
+func TestSourceBrandOnly(t *testing.T) {
+	const review = "Nie wieder! Die Hotline legt einfach auf, schrecklicher Service."
+	path := filepath.Join(t.TempDir(), "earshot.yaml")
+	writeFile(t, path, `brand: {terms: [ACME]}
+sources:
+  - {name: news, url: "https://news.example/feed"}
+  - {name: reviews, url: "https://reviews.example/acme.json", brand_only: true}
+tests:
+  - {text: "`+review+`", source: reviews, expect: {criticism: true}}
+  - {text: "`+review+`", source: news, expect: {criticism: false}}
+`)
+	code, stdout, stderr := runCLI(t, "", "check", "--config", path)
+	if code != exitOK || !strings.Contains(stdout, "2 tests, 0 failed") {
+		t.Errorf("check: exit %d, want %d\n%s%s", code, exitOK, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "", "routes", "test", "--config", path, "--source", "reviews", review)
+	if code != exitOK || !strings.Contains(stdout, "criticism: true") {
+		t.Errorf("routes test --source reviews: exit %d\n%s%s", code, stdout, stderr)
+	}
+
+	code, stdout, stderr = runCLI(t, "", "routes", "test", "--config", path, "--source", "nosuch", review)
+	if want := `unknown source "nosuch" (sources: news, reviews)`; code != exitUsage || !strings.Contains(stderr, want) {
+		t.Errorf("routes test --source nosuch: exit %d, want %d and %q\n%s%s", code, exitUsage, want, stdout, stderr)
+	}
+	writeFile(t, path, `brand: {terms: [ACME]}
+sources: [{name: news, url: "https://news.example/feed"}]
+tests:
+  - {text: "ACME ist schrecklich", source: nosuch, expect: {criticism: true}}
+`)
+	code, stdout, stderr = runCLI(t, "", "check", "--config", path)
+	if want := path + `:4:44: tests[0].source: unknown source "nosuch" (sources: news)`; code != exitFailed || !strings.Contains(stdout, want) {
+		t.Errorf("check with an unknown tests[].source: exit %d, want %d and %q\n%s%s", code, exitFailed, want, stdout, stderr)
+	}
+}
