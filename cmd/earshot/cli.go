@@ -87,7 +87,7 @@ func runTests(b *build, w io.Writer) int {
 		for _, p := range problems {
 			fmt.Fprintf(w, "     %s\n", p)
 		}
-		fmt.Fprintf(w, "     matched: %s\n", describeMatches(&m, &v))
+		fmt.Fprintf(w, "     matched: %s\n", describeMatches(b.cfg, &m, &v))
 	}
 	return failed
 }
@@ -109,29 +109,67 @@ func fromSource(cfg *config.Config, name string, m *mention.Mention) error {
 	return fmt.Errorf("unknown source %q (sources: %s)", name, orNone(strings.Join(names, ", ")))
 }
 
-func describeMatches(m *mention.Mention, v *mention.Verdict) string {
+// describeMatches lists the rules that matched, each with what it did: a
+// criticism rule its weight (+), a praise or exclusion rule its weight (-),
+// a rule that only assigns a topic its topic.
+func describeMatches(cfg *config.Config, m *mention.Mention, v *mention.Verdict) string {
 	if len(v.Rules) == 0 {
 		return "no rule"
 	}
 	body := m.Body()
 	parts := make([]string, 0, len(v.Rules))
-	for _, r := range v.Rules {
+	for i, r := range v.Rules {
 		var cues []string
 		for _, s := range r.Spans {
 			if s.Start >= 0 && s.End <= len(body) && s.Start < s.End {
 				cues = append(cues, fmt.Sprintf("%q", body[s.Start:s.End]))
 			}
 		}
-		parts = append(parts, fmt.Sprintf("%s (%+.2f) %s", r.Rule, signed(r), strings.Join(cues, " ")))
+		parts = append(parts, fmt.Sprintf("%s (%s) %s", r.Rule, ruleEffect(cfg, v, i), strings.Join(cues, " ")))
 	}
 	return strings.Join(parts, "; ")
 }
 
-func signed(r mention.Match) float64 {
+// ruleEffect says what the matched rule v.Rules[i] did. A Match says
+// whether its rule is a criticism rule, not whether one that is not lowers
+// the score or only assigns its topic: a custom rule says so in the config;
+// for a pack rule, the verdict's topics come only from the rules that do not
+// lower the score, which tells the two apart unless another matched rule
+// could have assigned the same topic.
+func ruleEffect(cfg *config.Config, v *mention.Verdict, i int) string {
+	r := v.Rules[i]
 	if r.Criticism {
-		return r.Weight
+		return fmt.Sprintf("%+.2f", r.Weight)
 	}
-	return -r.Weight
+	lowers := fmt.Sprintf("%+.2f", -r.Weight)
+	if c, ok := customRule(cfg, r.Rule); ok {
+		if c.Criticism == nil {
+			return "topic " + c.Topic
+		}
+		return lowers
+	}
+	if r.Topic == "" || !slices.Contains(v.Topics, r.Topic) {
+		return lowers
+	}
+	for j, o := range v.Rules {
+		if j == i || o.Topic != r.Topic {
+			continue
+		}
+		if c, ok := customRule(cfg, o.Rule); !ok || c.Criticism == nil || *c.Criticism {
+			return "topic " + r.Topic + " or " + lowers // o may have assigned the topic
+		}
+	}
+	return "topic " + r.Topic
+}
+
+// customRule returns the custom rule called name.
+func customRule(cfg *config.Config, name string) (config.Rule, bool) {
+	for i, c := range cfg.Rules.Custom {
+		if c.Name == name || c.Name == "" && name == fmt.Sprintf("rules.custom[%d]", i) {
+			return c, true
+		}
+	}
+	return config.Rule{}, false
 }
 
 func orNone(s string) string {
@@ -212,7 +250,7 @@ func cmdRoutesTest(_ context.Context, args []string, stdout, stderr io.Writer) i
 		return exitOK
 	}
 	fmt.Fprintf(stdout, "criticism: %t (score %.2f, severity %s)\ntopics: %s\nmatched: %s\n",
-		v.Criticism, v.Score, orNone(string(v.Severity)), orNone(strings.Join(v.Topics, ", ")), describeMatches(&m, &v))
+		v.Criticism, v.Score, orNone(string(v.Severity)), orNone(strings.Join(v.Topics, ", ")), describeMatches(b.cfg, &m, &v))
 	routes := b.router.Route(&v)
 	if len(routes) == 0 {
 		fmt.Fprintln(stdout, "route: none matches")

@@ -205,3 +205,33 @@ tests:
 		t.Errorf("check with an unknown tests[].source: exit %d, want %d and %q\n%s%s", code, exitFailed, want, stdout, stderr)
 	}
 }
+
+// TestMatchedRulesShowWhatTheyDid checks routes test's "matched:" line: a
+// criticism rule with its weight, a praise rule with its negative weight, a
+// rule that only assigns a topic with its topic (it was shown as -1.00).
+func TestMatchedRulesShowWhatTheyDid(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "earshot.yaml")
+	writeFile(t, path, `brand: {terms: [ACME]}
+rules:
+  packs: [de]
+  custom:
+    - {name: topiconly, topic: delivery, query: paket}
+    - {name: bad, criticism: true, query: schrecklich}
+    - {name: thanks, criticism: false, weight: 0.5, query: danke}
+`)
+	for _, tc := range []struct{ text, want string }{
+		{"ACME: das Paket ist schrecklich, danke", `topiconly (topic delivery) "Paket"; bad (+1.00) "schrecklich"; thanks (-0.50) "danke"`},
+		{"ACME Lieferung", `de:lieferung (topic delivery) "Lieferung"`},
+		// A praise rule with a topic that no rule assigned.
+		{"ACME hat den Fehler behoben", `de:behoben (-1.20) "Fehler" "behoben"`},
+		// de:app may only assign its topic, or lower the score like
+		// de:behoben: the verdict does not tell, as de:behoben's topic
+		// is app too.
+		{"Die ACME App: Fehler behoben", `de:app (topic app or -1.00) "App"; de:behoben (topic app or -1.20)`},
+	} {
+		code, stdout, stderr := runCLI(t, "", "routes", "test", "--config", path, tc.text)
+		if code != exitOK || !strings.Contains(stdout, tc.want) {
+			t.Errorf("routes test %q: exit %d, want matched: ... %s ...\n%s%s", tc.text, code, tc.want, stdout, stderr)
+		}
+	}
+}
