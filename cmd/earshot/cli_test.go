@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -233,5 +236,29 @@ rules:
 		if code != exitOK || !strings.Contains(stdout, tc.want) {
 			t.Errorf("routes test %q: exit %d, want matched: ... %s ...\n%s%s", tc.text, code, tc.want, stdout, stderr)
 		}
+	}
+}
+
+// TestSourcesTestShowsURL checks that sources test shows the URL it fetches
+// with its path and query, the credentials hidden, and a cron source's
+// schedule (it showed scheme and host only, and "every 0s").
+func TestSourcesTestShowsURL(t *testing.T) {
+	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		io.WriteString(w, e2eFeed)
+	}))
+	defer feed.Close()
+	u := strings.Replace(feed.URL, "http://", "http://bob:s3cret@", 1) + "/feeds/lumora.rss?q=lumora+gmbh&api_key=s3cret&hl=de"
+	dir := t.TempDir()
+	path := filepath.Join(dir, "earshot.yaml")
+	writeFile(t, path, "data_dir: "+filepath.Join(dir, "data")+`
+brand: {terms: [Lumora]}
+sources: [{name: feed, url: "`+u+`", schedule: "0 9 * * 1-5", time_zone: Europe/Berlin}]
+`)
+	code, stdout, stderr := runCLI(t, "", "sources", "test", "--config", path, "feed")
+	want := "source feed: " + strings.Replace(feed.URL, "http://", "http://bob:xxxxx@", 1) +
+		`/feeds/lumora.rss?q=lumora+gmbh&api_key=xxxxx&hl=de (schedule "0 9 * * 1-5" in Europe/Berlin)`
+	if code != exitOK || !strings.Contains(stdout, want+"\n") || strings.Contains(stdout+stderr, "s3cret") {
+		t.Errorf("sources test: exit %d, want a line\n%s\n%s%s", code, want, stdout, stderr)
 	}
 }
