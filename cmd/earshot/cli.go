@@ -284,11 +284,19 @@ func cmdSourcesTest(ctx context.Context, args []string, stdout, stderr io.Writer
 	if !ok {
 		return exitFailed
 	}
+	known := make([]string, 0, len(cfg.Sources))
+	for _, s := range cfg.Sources {
+		known = append(known, s.Name)
+	}
 	names := fs.Args()
-	if len(names) == 0 {
-		for _, s := range cfg.Sources {
-			names = append(names, s.Name)
+	for _, n := range names {
+		if !slices.Contains(known, n) {
+			fmt.Fprintf(stderr, "earshot sources test: unknown source %q (sources: %s)\n", n, orNone(strings.Join(known, ", ")))
+			return exitUsage
 		}
+	}
+	if len(names) == 0 {
+		names = known
 	}
 	log := newLogger(config.Log{Level: "warn"}, stderr)
 	b, err := openStore(ctx, cfg, log)
@@ -304,12 +312,18 @@ func cmdSourcesTest(ctx context.Context, args []string, stdout, stderr io.Writer
 		printProblems(stderr, cfg.Locate(err))
 		return exitFailed
 	}
-	code := exitOK
+	failed := 0
 	for _, n := range names {
 		if err := lis.Test(ctx, n, stdout); err != nil {
 			fmt.Fprintf(stderr, "source %s: %v\n", n, err)
-			code = exitFailed
+			failed++
 		}
 	}
-	return code
+	if failed == 0 {
+		return exitOK
+	}
+	if len(names) > 1 {
+		fmt.Fprintf(stderr, "earshot sources test: %d of %d sources failed\n", failed, len(names))
+	}
+	return exitFailed
 }

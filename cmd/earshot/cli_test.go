@@ -262,3 +262,45 @@ sources: [{name: feed, url: "`+u+`", schedule: "0 9 * * 1-5", time_zone: Europe/
 		t.Errorf("sources test: exit %d, want a line\n%s\n%s%s", code, want, stdout, stderr)
 	}
 }
+
+// TestSourcesTestFails checks that sources test without a name tests every
+// source and exits 1 when any failed, and that an unknown name is refused
+// with the names the config has.
+func TestSourcesTestFails(t *testing.T) {
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down", http.StatusInternalServerError)
+	}))
+	defer down.Close()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "feed.xml"), e2eFeed)
+	path := filepath.Join(dir, "earshot.yaml")
+	writeFile(t, path, "data_dir: "+filepath.Join(dir, "data")+`
+brand: {terms: [Lumora]}
+sources:
+  - {name: first, url: "file:feed.xml"}
+  - {name: down, url: "`+down.URL+`/feed"}
+  - {name: missing, url: "file:missing.xml"}
+  - {name: last, url: "file:feed.xml"}
+`)
+	code, stdout, stderr := runCLI(t, "", "sources", "test", "--config", path)
+	if code != exitFailed {
+		t.Errorf("sources test with 2 of 4 sources failing: exit %d, want %d", code, exitFailed)
+	}
+	for _, n := range []string{"first", "down", "missing", "last"} {
+		if !strings.Contains(stdout, "source "+n+": ") {
+			t.Errorf("source %s not tested", n)
+		}
+	}
+	if !strings.Contains(stderr, "source down: ") || !strings.Contains(stderr, "source missing: ") ||
+		!strings.Contains(stderr, "2 of 4 sources failed") {
+		t.Errorf("stderr does not name the failed sources:\n%s", stderr)
+	}
+	if t.Failed() {
+		t.Logf("stdout:\n%s", stdout)
+	}
+
+	code, _, stderr = runCLI(t, "", "sources", "test", "--config", path, "nosuch")
+	if want := `unknown source "nosuch" (sources: first, down, missing, last)`; code != exitUsage || !strings.Contains(stderr, want) {
+		t.Errorf("sources test nosuch: exit %d, want %d and %q\n%s", code, exitUsage, want, stderr)
+	}
+}
