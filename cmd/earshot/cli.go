@@ -16,10 +16,10 @@ import (
 // cmdCheck validates the config, compiles the rules and runs the config's
 // tests, like promtool's rule tests.
 func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("check", stderr)
+	fs := newFlags("check", stdout, stderr)
 	path := fs.String("config", "", "config file")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := fs.parse(args, false); !ok {
+		return code
 	}
 	cfg, ok := loadConfig(*path, stderr)
 	if !ok {
@@ -189,10 +189,10 @@ func excerpt(s string, n int) string {
 
 // cmdClassify classifies stdin, one JSON line per input line.
 func cmdClassify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlags("classify", stderr)
+	fs := newFlags("classify", stdout, stderr)
 	path := fs.String("config", "", "config file (default: the built-in de and en packs, no brand terms)")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := fs.parse(args, false); !ok {
+		return code
 	}
 	rules, brand := config.Rules{Packs: []string{"de", "en"}, Threshold: config.DefaultThreshold}, config.Brand{}
 	if *path != "" {
@@ -225,11 +225,11 @@ func classifyLines(ctx context.Context, cls *classifier.Classifier, stdin io.Rea
 
 // cmdRoutesTest shows which route and guideline a text would get.
 func cmdRoutesTest(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("routes test", stderr)
+	fs := newFlags("routes test", stdout, stderr)
 	path := fs.String("config", "", "config file")
 	source := fs.String("source", "", "pretend the text came from this source")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := fs.parse(args, true); !ok {
+		return code
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "earshot routes test: give the text to route")
@@ -275,10 +275,10 @@ func cmdRoutesTest(_ context.Context, args []string, stdout, stderr io.Writer) i
 // cmdSourcesTest fetches one or every source once and prints what would be
 // published, without publishing.
 func cmdSourcesTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("sources test", stderr)
+	fs := newFlags("sources test", stdout, stderr)
 	path := fs.String("config", "", "config file")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := fs.parse(args, true); !ok {
+		return code
 	}
 	cfg, ok := loadConfig(*path, stderr)
 	if !ok {

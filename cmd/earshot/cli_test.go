@@ -304,3 +304,29 @@ sources:
 		t.Errorf("sources test nosuch: exit %d, want %d and %q\n%s", code, exitUsage, want, stderr)
 	}
 }
+
+// TestCommandHelp checks that every command's --help prints its help on
+// stdout and exits 0, and that check and run refuse arguments they do not
+// take.
+func TestCommandHelp(t *testing.T) {
+	for _, args := range [][]string{
+		{"run", "--help"}, {"check", "--help"}, {"check", "-h"}, {"classify", "--help"}, {"report", "--help"}, {"backtest", "--help"},
+		{"sources", "--help"}, {"sources", "test", "--help"}, {"routes", "--help"}, {"routes", "test", "--help"},
+	} {
+		code, stdout, stderr := runCLI(t, "", args...)
+		cmd := args[0]
+		if args[1] == "test" {
+			cmd += " test"
+		}
+		if code != exitOK || !strings.Contains(stdout, "Usage:\n  earshot "+cmd+" ") || stderr != "" {
+			t.Errorf("earshot %s: exit %d, want %d and the command's usage on stdout\nstdout:\n%s\nstderr:\n%s",
+				strings.Join(args, " "), code, exitOK, stdout, stderr)
+		}
+	}
+	for _, args := range [][]string{{"check", "--config", "a.yaml", "extra"}, {"run", "--config", "a.yaml", "extra"}} {
+		code, _, stderr := runCLI(t, "", args...)
+		if code != exitUsage || !strings.Contains(stderr, `unexpected argument "extra"`) {
+			t.Errorf("earshot %s: exit %d, want %d and the argument refused\n%s", strings.Join(args, " "), code, exitUsage, stderr)
+		}
+	}
+}
