@@ -12,10 +12,12 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
 )
 
 // maxRedirects is how many redirects a fetch follows.
@@ -181,6 +183,42 @@ func redactURL(raw string) string {
 		return "file://..."
 	}
 	return u.Scheme + "://" + u.Host
+}
+
+// showURL returns raw in full for earshot sources test, with its
+// credentials replaced by xxxxx: the password of its user info and the
+// values of query parameters whose names look secret (secretParam).
+func showURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		return "invalid-url"
+	}
+	parts := strings.Split(u.RawQuery, "&")
+	for i, p := range parts {
+		name, _, ok := strings.Cut(p, "=")
+		if n, err := url.QueryUnescape(name); err == nil && ok && secretParam(n) {
+			parts[i] = name + "=xxxxx"
+		}
+	}
+	u.RawQuery = strings.Join(parts, "&")
+	return u.Redacted()
+}
+
+// secretWords are the query parameter names, and the words of names, that
+// look secret.
+var secretWords = []string{"token", "key", "apikey", "api_key", "secret", "password", "passwd", "auth",
+	"sig", "signature", "access_token", "client_secret"}
+
+// secretParam reports whether a query parameter's name looks secret: it is
+// one of secretWords, or one of its words is (X-Api-Key, private_token),
+// whatever the case.
+func secretParam(name string) bool {
+	name = strings.ToLower(name)
+	if slices.Contains(secretWords, name) {
+		return true
+	}
+	words := strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	return slices.ContainsFunc(words, func(w string) bool { return slices.Contains(secretWords, w) })
 }
 
 // getBuf takes a body buffer from the pool.

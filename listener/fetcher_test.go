@@ -436,3 +436,27 @@ func TestParserPanicFailsOnlyItsFeed(t *testing.T) {
 		t.Errorf("mentions %q, want three", got)
 	}
 }
+
+// TestShowURL checks the URL earshot sources test shows: all of it but the
+// credentials (the logs keep scheme and host only, redactURL).
+func TestShowURL(t *testing.T) {
+	gn, err := BuildURL(config.Source{Name: "gn", Preset: PresetGoogleNews, Query: "acme gmbh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{gn, "https://news.google.com/rss/search?ceid=US%3Aen&gl=US&hl=en-US&q=acme+gmbh"},
+		{"https://bob:pw@feeds.example/a/b.rss?q=acme&Token=t1&X-Api-Key=k1&keyword=kw&sig=s1&private_token=p1&access_token=a1",
+			"https://bob:xxxxx@feeds.example/a/b.rss?q=acme&Token=xxxxx&X-Api-Key=xxxxx&keyword=kw&sig=xxxxx&private_token=xxxxx&access_token=xxxxx"},
+		{"https://feeds.example/x?apiKey=k&AUTH=a&client_secret=c&passwd=p&hl=de", "https://feeds.example/x?apiKey=xxxxx&AUTH=xxxxx&client_secret=xxxxx&passwd=xxxxx&hl=de"},
+		{"https://bob@feeds.example/", "https://bob@feeds.example/"},
+		{"file:feeds/news.xml", "file:feeds/news.xml"},
+	} {
+		if got := showURL(tc.in); got != tc.want {
+			t.Errorf("showURL(%q)\n = %q\nwant %q", tc.in, got, tc.want)
+		}
+	}
+	if got, want := redactURL("https://bob:pw@feeds.example/a?q=acme"), "https://feeds.example"; got != want {
+		t.Errorf("redactURL = %q, want %q (logs show scheme and host only)", got, want)
+	}
+}

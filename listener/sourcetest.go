@@ -25,7 +25,14 @@ func (l *Listener) Test(ctx context.Context, name string, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("test source %s: %w", name, err)
 	}
-	fmt.Fprintf(w, "source %s: %s (every %s)\n", name, redactURL(u), interval)
+	when := "every " + interval.String()
+	if cfg.Schedule != "" {
+		when = fmt.Sprintf("schedule %q", cfg.Schedule)
+		if cfg.TimeZone != "" {
+			when += " in " + cfg.TimeZone
+		}
+	}
+	fmt.Fprintf(w, "source %s: %s (%s)\n", name, showURL(u), when)
 	if st.Health != "" {
 		fmt.Fprintf(w, "stored health: %s", st.Health)
 		if st.LastError != "" {

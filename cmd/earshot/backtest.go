@@ -82,12 +82,12 @@ type backtestChange struct {
 // classifier and router built from FILE and shows what would change
 // against what was decided then.
 func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("backtest", stderr)
+	fs := newFlags("backtest", stdout, stderr)
 	path := fs.String("config", "", "config file with the changed rules")
 	sinceFlag := fs.String("since", "30d", "how far back to replay, e.g. 7d")
 	examples := fs.Int("examples", 3, "examples to show for each kind of change")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := fs.parse(args, false); !ok {
+		return code
 	}
 	since, err := config.ParseDuration(*sinceFlag)
 	if err != nil {

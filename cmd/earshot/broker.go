@@ -68,7 +68,7 @@ func openBroker(ctx context.Context, cfg *config.Config, log *slog.Logger) (*bro
 		if b.unlock, err = lockStore(cfg.DataDir); err != nil {
 			return nil, err
 		}
-		b.srv, err = startEmbedded(cfg, log)
+		b.srv, err = startEmbedded(ctx, cfg, log)
 		if err != nil {
 			b.unlock()
 			return nil, err
@@ -134,7 +134,10 @@ func orphaned(ci *jetstream.ConsumerInfo) bool {
 		uint64(ci.NumAckPending) == ci.Delivered.Stream-ci.AckFloor.Stream
 }
 
-func startEmbedded(cfg *config.Config, log *slog.Logger) (*server.Server, error) {
+// startEmbedded starts the embedded server and waits until it is ready, it
+// gave up (the server's "fatal" errors, such as nats.listen's address being
+// taken, stop its start without ending it), or ctx is done.
+func startEmbedded(ctx context.Context, cfg *config.Config, log *slog.Logger) (*server.Server, error) {
 	opts := &server.Options{
 		ServerName: "earshot",
 		JetStream:  true,
@@ -160,15 +163,43 @@ func startEmbedded(cfg *config.Config, log *slog.Logger) (*server.Server, error)
 	if err != nil {
 		return nil, fmt.Errorf("embedded nats server: %w", err)
 	}
-	srv.SetLoggerV2(natsLogger{log.With("component", "nats")}, false, false, false)
+	fatal := make(chan string, 1)
+	srv.SetLoggerV2(natsLogger{log: log.With("component", "nats"), fatal: fatal}, false, false, false)
 	go srv.Start()
-	if !srv.ReadyForConnections(embeddedReadyTimeout) {
+	if err := waitReady(ctx, srv, fatal); err != nil {
 		srv.Shutdown()
 		srv.WaitForShutdown()
-		return nil, fmt.Errorf("embedded nats server with store %s not ready after %s", cfg.DataDir, embeddedReadyTimeout)
+		what := "data_dir " + cfg.DataDir
+		if cfg.NATS.Listen != "" {
+			what += ", nats.listen " + cfg.NATS.Listen
+		}
+		return nil, fmt.Errorf("embedded nats server (%s): %w", what, err)
 	}
 	log.Info("embedded nats server ready", "store", cfg.DataDir, "listen", cfg.NATS.Listen)
 	return srv, nil
+}
+
+// readyPoll is how often waitReady looks for a fatal error and for ctx.
+const readyPoll = 50 * time.Millisecond
+
+// waitReady waits until srv is ready for connections, reports a fatal
+// error of its start, or ctx is done; it gives up after
+// embeddedReadyTimeout.
+func waitReady(ctx context.Context, srv *server.Server, fatal <-chan string) error {
+	deadline := time.Now().Add(embeddedReadyTimeout)
+	for !srv.ReadyForConnections(readyPoll) {
+		select {
+		case msg := <-fatal:
+			return errors.New(msg)
+		case <-ctx.Done():
+			return fmt.Errorf("start interrupted: %w", ctx.Err())
+		default:
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not ready after %s", embeddedReadyTimeout)
+		}
+	}
+	return nil
 }
 
 func connectExternal(c config.NATS, log *slog.Logger) (*nats.Conn, error) {
@@ -537,8 +568,12 @@ func (b *broker) shutdownServer() {
 	}
 }
 
-// natsLogger adapts slog to the NATS server's logger.
-type natsLogger struct{ log *slog.Logger }
+// natsLogger adapts slog to the NATS server's logger. The server's fatal
+// errors also go to fatal, when it is set and has room.
+type natsLogger struct {
+	log   *slog.Logger
+	fatal chan<- string
+}
 
 func (l natsLogger) Noticef(f string, v ...any) {
 	l.log.Debug("nats notice", "msg", fmt.Sprintf(f, v...))
@@ -547,7 +582,14 @@ func (l natsLogger) Warnf(f string, v ...any) {
 	l.log.Warn("nats warning", "msg", fmt.Sprintf(f, v...))
 }
 func (l natsLogger) Fatalf(f string, v ...any) {
-	l.log.Error("nats fatal", "msg", fmt.Sprintf(f, v...))
+	msg := fmt.Sprintf(f, v...)
+	l.log.Error("nats fatal", "msg", msg)
+	if l.fatal != nil {
+		select {
+		case l.fatal <- msg:
+		default:
+		}
+	}
 }
 func (l natsLogger) Errorf(f string, v ...any) {
 	l.log.Error("nats error", "msg", fmt.Sprintf(f, v...))

@@ -16,10 +16,10 @@ import (
 // cmdCheck validates the config, compiles the rules and runs the config's
 // tests, like promtool's rule tests.
 func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("check", stderr)
+	fs := newFlags("check", stdout, stderr)
 	path := fs.String("config", "", "config file")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := fs.parse(args, false); !ok {
+		return code
 	}
 	cfg, ok := loadConfig(*path, stderr)
 	if !ok {
@@ -47,7 +47,12 @@ func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 func runTests(b *build, w io.Writer) int {
 	failed := 0
 	for i, t := range b.cfg.Tests {
-		m := mention.Mention{ID: fmt.Sprintf("test-%d", i), Source: t.Source, Title: t.Title, Text: t.Text, Lang: t.Lang}
+		m := mention.Mention{ID: fmt.Sprintf("test-%d", i), Title: t.Title, Text: t.Text, Lang: t.Lang}
+		if err := fromSource(b.cfg, t.Source, &m); err != nil {
+			failed++
+			fmt.Fprintf(w, "FAIL %s: tests[%d].source: %v\n", b.cfg.At(fmt.Sprintf("tests[%d].source", i)), i, err)
+			continue
+		}
 		var v mention.Verdict
 		isMention := b.cls.Classify(&m, &v)
 		route := "none"
@@ -82,34 +87,89 @@ func runTests(b *build, w io.Writer) int {
 		for _, p := range problems {
 			fmt.Fprintf(w, "     %s\n", p)
 		}
-		fmt.Fprintf(w, "     matched: %s\n", describeMatches(&m, &v))
+		fmt.Fprintf(w, "     matched: %s\n", describeMatches(b.cfg, &m, &v))
 	}
 	return failed
 }
 
-func describeMatches(m *mention.Mention, v *mention.Verdict) string {
+// fromSource makes m come from the configured source called name, as the
+// listener would have it ("": no source).
+func fromSource(cfg *config.Config, name string, m *mention.Mention) error {
+	if name == "" {
+		return nil
+	}
+	names := make([]string, 0, len(cfg.Sources))
+	for _, s := range cfg.Sources {
+		if s.Name == name {
+			m.Source, m.Sources, m.BrandOnly = s.Name, []string{s.Name}, s.BrandOnly
+			return nil
+		}
+		names = append(names, s.Name)
+	}
+	return fmt.Errorf("unknown source %q (sources: %s)", name, orNone(strings.Join(names, ", ")))
+}
+
+// describeMatches lists the rules that matched, each with what it did: a
+// criticism rule its weight (+), a praise or exclusion rule its weight (-),
+// a rule that only assigns a topic its topic.
+func describeMatches(cfg *config.Config, m *mention.Mention, v *mention.Verdict) string {
 	if len(v.Rules) == 0 {
 		return "no rule"
 	}
 	body := m.Body()
 	parts := make([]string, 0, len(v.Rules))
-	for _, r := range v.Rules {
+	for i, r := range v.Rules {
 		var cues []string
 		for _, s := range r.Spans {
 			if s.Start >= 0 && s.End <= len(body) && s.Start < s.End {
 				cues = append(cues, fmt.Sprintf("%q", body[s.Start:s.End]))
 			}
 		}
-		parts = append(parts, fmt.Sprintf("%s (%+.2f) %s", r.Rule, signed(r), strings.Join(cues, " ")))
+		parts = append(parts, fmt.Sprintf("%s (%s) %s", r.Rule, ruleEffect(cfg, v, i), strings.Join(cues, " ")))
 	}
 	return strings.Join(parts, "; ")
 }
 
-func signed(r mention.Match) float64 {
+// ruleEffect says what the matched rule v.Rules[i] did. A Match says
+// whether its rule is a criticism rule, not whether one that is not lowers
+// the score or only assigns its topic: a custom rule says so in the config;
+// for a pack rule, the verdict's topics come only from the rules that do not
+// lower the score, which tells the two apart unless another matched rule
+// could have assigned the same topic.
+func ruleEffect(cfg *config.Config, v *mention.Verdict, i int) string {
+	r := v.Rules[i]
 	if r.Criticism {
-		return r.Weight
+		return fmt.Sprintf("%+.2f", r.Weight)
 	}
-	return -r.Weight
+	lowers := fmt.Sprintf("%+.2f", -r.Weight)
+	if c, ok := customRule(cfg, r.Rule); ok {
+		if c.Criticism == nil {
+			return "topic " + c.Topic
+		}
+		return lowers
+	}
+	if r.Topic == "" || !slices.Contains(v.Topics, r.Topic) {
+		return lowers
+	}
+	for j, o := range v.Rules {
+		if j == i || o.Topic != r.Topic {
+			continue
+		}
+		if c, ok := customRule(cfg, o.Rule); !ok || c.Criticism == nil || *c.Criticism {
+			return "topic " + r.Topic + " or " + lowers // o may have assigned the topic
+		}
+	}
+	return "topic " + r.Topic
+}
+
+// customRule returns the custom rule called name.
+func customRule(cfg *config.Config, name string) (config.Rule, bool) {
+	for i, c := range cfg.Rules.Custom {
+		if c.Name == name || c.Name == "" && name == fmt.Sprintf("rules.custom[%d]", i) {
+			return c, true
+		}
+	}
+	return config.Rule{}, false
 }
 
 func orNone(s string) string {
@@ -129,10 +189,10 @@ func excerpt(s string, n int) string {
 
 // cmdClassify classifies stdin, one JSON line per input line.
 func cmdClassify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlags("classify", stderr)
+	fs := newFlags("classify", stdout, stderr)
 	path := fs.String("config", "", "config file (default: the built-in de and en packs, no brand terms)")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := fs.parse(args, false); !ok {
+		return code
 	}
 	rules, brand := config.Rules{Packs: []string{"de", "en"}, Threshold: config.DefaultThreshold}, config.Brand{}
 	if *path != "" {
@@ -165,11 +225,11 @@ func classifyLines(ctx context.Context, cls *classifier.Classifier, stdin io.Rea
 
 // cmdRoutesTest shows which route and guideline a text would get.
 func cmdRoutesTest(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("routes test", stderr)
+	fs := newFlags("routes test", stdout, stderr)
 	path := fs.String("config", "", "config file")
 	source := fs.String("source", "", "pretend the text came from this source")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := fs.parse(args, true); !ok {
+		return code
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "earshot routes test: give the text to route")
@@ -179,14 +239,18 @@ func cmdRoutesTest(_ context.Context, args []string, stdout, stderr io.Writer) i
 	if !ok {
 		return exitFailed
 	}
-	m := mention.Mention{ID: "routes-test", Source: *source, Text: strings.Join(fs.Args(), " ")}
+	m := mention.Mention{ID: "routes-test", Text: strings.Join(fs.Args(), " ")}
+	if err := fromSource(b.cfg, *source, &m); err != nil {
+		fmt.Fprintln(stderr, "earshot routes test: --source:", err)
+		return exitUsage
+	}
 	var v mention.Verdict
 	if !b.cls.Classify(&m, &v) {
 		fmt.Fprintln(stdout, "not a mention: the text names no brand term (brand.terms)")
 		return exitOK
 	}
 	fmt.Fprintf(stdout, "criticism: %t (score %.2f, severity %s)\ntopics: %s\nmatched: %s\n",
-		v.Criticism, v.Score, orNone(string(v.Severity)), orNone(strings.Join(v.Topics, ", ")), describeMatches(&m, &v))
+		v.Criticism, v.Score, orNone(string(v.Severity)), orNone(strings.Join(v.Topics, ", ")), describeMatches(b.cfg, &m, &v))
 	routes := b.router.Route(&v)
 	if len(routes) == 0 {
 		fmt.Fprintln(stdout, "route: none matches")
@@ -211,20 +275,28 @@ func cmdRoutesTest(_ context.Context, args []string, stdout, stderr io.Writer) i
 // cmdSourcesTest fetches one or every source once and prints what would be
 // published, without publishing.
 func cmdSourcesTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("sources test", stderr)
+	fs := newFlags("sources test", stdout, stderr)
 	path := fs.String("config", "", "config file")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := fs.parse(args, true); !ok {
+		return code
 	}
 	cfg, ok := loadConfig(*path, stderr)
 	if !ok {
 		return exitFailed
 	}
+	known := make([]string, 0, len(cfg.Sources))
+	for _, s := range cfg.Sources {
+		known = append(known, s.Name)
+	}
 	names := fs.Args()
-	if len(names) == 0 {
-		for _, s := range cfg.Sources {
-			names = append(names, s.Name)
+	for _, n := range names {
+		if !slices.Contains(known, n) {
+			fmt.Fprintf(stderr, "earshot sources test: unknown source %q (sources: %s)\n", n, orNone(strings.Join(known, ", ")))
+			return exitUsage
 		}
+	}
+	if len(names) == 0 {
+		names = known
 	}
 	log := newLogger(config.Log{Level: "warn"}, stderr)
 	b, err := openStore(ctx, cfg, log)
@@ -240,12 +312,18 @@ func cmdSourcesTest(ctx context.Context, args []string, stdout, stderr io.Writer
 		printProblems(stderr, cfg.Locate(err))
 		return exitFailed
 	}
-	code := exitOK
+	failed := 0
 	for _, n := range names {
 		if err := lis.Test(ctx, n, stdout); err != nil {
 			fmt.Fprintf(stderr, "source %s: %v\n", n, err)
-			code = exitFailed
+			failed++
 		}
 	}
-	return code
+	if failed == 0 {
+		return exitOK
+	}
+	if len(names) > 1 {
+		fmt.Fprintf(stderr, "earshot sources test: %d of %d sources failed\n", failed, len(names))
+	}
+	return exitFailed
 }

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -165,5 +168,165 @@ guidelines: {general: {summary: "Thank, answer as a person."}}
 	code, stdout, stderr = runCLI(t, "", "routes", "test", "--config", path, "Lumora order still not delivered after weeks, never again!")
 	if code != exitOK || !strings.Contains(stdout, "route: care") || !strings.Contains(stdout, "criticism: true") {
 		t.Errorf("routes test: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+// TestSourceBrandOnly checks that a test's source and routes test --source
+// count as the source: a text from a brand_only source needs no brand term,
+// as in the daemon; and that a source the config does not have is refused.
+func TestSourceBrandOnly(t *testing.T) {
+	const review = "Nie wieder! Die Hotline legt einfach auf, schrecklicher Service."
+	path := filepath.Join(t.TempDir(), "earshot.yaml")
+	writeFile(t, path, `brand: {terms: [ACME]}
+sources:
+  - {name: news, url: "https://news.example/feed"}
+  - {name: reviews, url: "https://reviews.example/acme.json", brand_only: true}
+tests:
+  - {text: "`+review+`", source: reviews, expect: {criticism: true}}
+  - {text: "`+review+`", source: news, expect: {criticism: false}}
+`)
+	code, stdout, stderr := runCLI(t, "", "check", "--config", path)
+	if code != exitOK || !strings.Contains(stdout, "2 tests, 0 failed") {
+		t.Errorf("check: exit %d, want %d\n%s%s", code, exitOK, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "", "routes", "test", "--config", path, "--source", "reviews", review)
+	if code != exitOK || !strings.Contains(stdout, "criticism: true") {
+		t.Errorf("routes test --source reviews: exit %d\n%s%s", code, stdout, stderr)
+	}
+
+	code, stdout, stderr = runCLI(t, "", "routes", "test", "--config", path, "--source", "nosuch", review)
+	if want := `unknown source "nosuch" (sources: news, reviews)`; code != exitUsage || !strings.Contains(stderr, want) {
+		t.Errorf("routes test --source nosuch: exit %d, want %d and %q\n%s%s", code, exitUsage, want, stdout, stderr)
+	}
+	writeFile(t, path, `brand: {terms: [ACME]}
+sources: [{name: news, url: "https://news.example/feed"}]
+tests:
+  - {text: "ACME ist schrecklich", source: nosuch, expect: {criticism: true}}
+`)
+	code, stdout, stderr = runCLI(t, "", "check", "--config", path)
+	if want := path + `:4:44: tests[0].source: unknown source "nosuch" (sources: news)`; code != exitFailed || !strings.Contains(stdout, want) {
+		t.Errorf("check with an unknown tests[].source: exit %d, want %d and %q\n%s%s", code, exitFailed, want, stdout, stderr)
+	}
+}
+
+// TestMatchedRulesShowWhatTheyDid checks routes test's "matched:" line: a
+// criticism rule with its weight, a praise rule with its negative weight, a
+// rule that only assigns a topic with its topic (it was shown as -1.00).
+func TestMatchedRulesShowWhatTheyDid(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "earshot.yaml")
+	writeFile(t, path, `brand: {terms: [ACME]}
+rules:
+  packs: [de]
+  custom:
+    - {name: topiconly, topic: delivery, query: paket}
+    - {name: bad, criticism: true, query: schrecklich}
+    - {name: thanks, criticism: false, weight: 0.5, query: danke}
+`)
+	for _, tc := range []struct{ text, want string }{
+		{"ACME: das Paket ist schrecklich, danke", `topiconly (topic delivery) "Paket"; bad (+1.00) "schrecklich"; thanks (-0.50) "danke"`},
+		{"ACME Lieferung", `de:lieferung (topic delivery) "Lieferung"`},
+		// A praise rule with a topic that no rule assigned.
+		{"ACME hat den Fehler behoben", `de:behoben (-1.20) "Fehler" "behoben"`},
+		// de:app may only assign its topic, or lower the score like
+		// de:behoben: the verdict does not tell, as de:behoben's topic
+		// is app too.
+		{"Die ACME App: Fehler behoben", `de:app (topic app or -1.00) "App"; de:behoben (topic app or -1.20)`},
+	} {
+		code, stdout, stderr := runCLI(t, "", "routes", "test", "--config", path, tc.text)
+		if code != exitOK || !strings.Contains(stdout, tc.want) {
+			t.Errorf("routes test %q: exit %d, want matched: ... %s ...\n%s%s", tc.text, code, tc.want, stdout, stderr)
+		}
+	}
+}
+
+// TestSourcesTestShowsURL checks that sources test shows the URL it fetches
+// with its path and query, the credentials hidden, and a cron source's
+// schedule (it showed scheme and host only, and "every 0s").
+func TestSourcesTestShowsURL(t *testing.T) {
+	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		io.WriteString(w, e2eFeed)
+	}))
+	defer feed.Close()
+	u := strings.Replace(feed.URL, "http://", "http://bob:s3cret@", 1) + "/feeds/lumora.rss?q=lumora+gmbh&api_key=s3cret&hl=de"
+	dir := t.TempDir()
+	path := filepath.Join(dir, "earshot.yaml")
+	writeFile(t, path, "data_dir: "+filepath.Join(dir, "data")+`
+brand: {terms: [Lumora]}
+sources: [{name: feed, url: "`+u+`", schedule: "0 9 * * 1-5", time_zone: Europe/Berlin}]
+`)
+	code, stdout, stderr := runCLI(t, "", "sources", "test", "--config", path, "feed")
+	want := "source feed: " + strings.Replace(feed.URL, "http://", "http://bob:xxxxx@", 1) +
+		`/feeds/lumora.rss?q=lumora+gmbh&api_key=xxxxx&hl=de (schedule "0 9 * * 1-5" in Europe/Berlin)`
+	if code != exitOK || !strings.Contains(stdout, want+"\n") || strings.Contains(stdout+stderr, "s3cret") {
+		t.Errorf("sources test: exit %d, want a line\n%s\n%s%s", code, want, stdout, stderr)
+	}
+}
+
+// TestSourcesTestFails checks that sources test without a name tests every
+// source and exits 1 when any failed, and that an unknown name is refused
+// with the names the config has.
+func TestSourcesTestFails(t *testing.T) {
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down", http.StatusInternalServerError)
+	}))
+	defer down.Close()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "feed.xml"), e2eFeed)
+	path := filepath.Join(dir, "earshot.yaml")
+	writeFile(t, path, "data_dir: "+filepath.Join(dir, "data")+`
+brand: {terms: [Lumora]}
+sources:
+  - {name: first, url: "file:feed.xml"}
+  - {name: down, url: "`+down.URL+`/feed"}
+  - {name: missing, url: "file:missing.xml"}
+  - {name: last, url: "file:feed.xml"}
+`)
+	code, stdout, stderr := runCLI(t, "", "sources", "test", "--config", path)
+	if code != exitFailed {
+		t.Errorf("sources test with 2 of 4 sources failing: exit %d, want %d", code, exitFailed)
+	}
+	for _, n := range []string{"first", "down", "missing", "last"} {
+		if !strings.Contains(stdout, "source "+n+": ") {
+			t.Errorf("source %s not tested", n)
+		}
+	}
+	if !strings.Contains(stderr, "source down: ") || !strings.Contains(stderr, "source missing: ") ||
+		!strings.Contains(stderr, "2 of 4 sources failed") {
+		t.Errorf("stderr does not name the failed sources:\n%s", stderr)
+	}
+	if t.Failed() {
+		t.Logf("stdout:\n%s", stdout)
+	}
+
+	code, _, stderr = runCLI(t, "", "sources", "test", "--config", path, "nosuch")
+	if want := `unknown source "nosuch" (sources: first, down, missing, last)`; code != exitUsage || !strings.Contains(stderr, want) {
+		t.Errorf("sources test nosuch: exit %d, want %d and %q\n%s", code, exitUsage, want, stderr)
+	}
+}
+
+// TestCommandHelp checks that every command's --help prints its help on
+// stdout and exits 0, and that check and run refuse arguments they do not
+// take.
+func TestCommandHelp(t *testing.T) {
+	for _, args := range [][]string{
+		{"run", "--help"}, {"check", "--help"}, {"check", "-h"}, {"classify", "--help"}, {"report", "--help"}, {"backtest", "--help"},
+		{"sources", "--help"}, {"sources", "test", "--help"}, {"routes", "--help"}, {"routes", "test", "--help"},
+	} {
+		code, stdout, stderr := runCLI(t, "", args...)
+		cmd := args[0]
+		if args[1] == "test" {
+			cmd += " test"
+		}
+		if code != exitOK || !strings.Contains(stdout, "Usage:\n  earshot "+cmd+" ") || stderr != "" {
+			t.Errorf("earshot %s: exit %d, want %d and the command's usage on stdout\nstdout:\n%s\nstderr:\n%s",
+				strings.Join(args, " "), code, exitOK, stdout, stderr)
+		}
+	}
+	for _, args := range [][]string{{"check", "--config", "a.yaml", "extra"}, {"run", "--config", "a.yaml", "extra"}} {
+		code, _, stderr := runCLI(t, "", args...)
+		if code != exitUsage || !strings.Contains(stderr, `unexpected argument "extra"`) {
+			t.Errorf("earshot %s: exit %d, want %d and the argument refused\n%s", strings.Join(args, " "), code, exitUsage, stderr)
+		}
 	}
 }

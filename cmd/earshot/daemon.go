@@ -152,11 +152,11 @@ type daemon struct {
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("run", stderr)
+	fs := newFlags("run", stdout, stderr)
 	path := fs.String("config", "", "config file")
 	rolesFlag := fs.String("roles", strings.Join(allRoles, ","), "roles to run: "+strings.Join(allRoles, ","))
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := fs.parse(args, false); !ok {
+		return code
 	}
 	roles, err := parseRoles(*rolesFlag)
 	if err != nil {
@@ -194,6 +194,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitConfig
 	}
 	if o.err != nil {
+		if ctx.Err() != nil {
+			// SIGTERM or SIGINT during the start: a stop as any other.
+			log.Info("earshot stopped during start-up", "err", o.err)
+			return exitOK
+		}
 		log.Error("earshot not started", "err", o.err)
 		return exitFailed
 	}

@@ -7,7 +7,7 @@
 //	earshot check --config FILE
 //	earshot classify [--config FILE] < texts
 //	earshot sources test --config FILE [NAME]
-//	earshot routes test --config FILE TEXT
+//	earshot routes test --config FILE [--source NAME] TEXT
 //	earshot backtest --config FILE [--since 30d]
 //	earshot report --config FILE [--since 7d] [--out DIR]
 //	earshot version
@@ -17,6 +17,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -63,7 +64,7 @@ Usage:
   earshot check --config FILE
   earshot classify [--config FILE] < texts    (JSON lines or plain text lines)
   earshot sources test --config FILE [NAME]
-  earshot routes test --config FILE TEXT
+  earshot routes test --config FILE [--source NAME] TEXT
   earshot backtest --config FILE [--since 30d]
   earshot report --config FILE [--since 7d] [--out DIR]
   earshot version
@@ -87,13 +88,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdReport(ctx, rest, stdout, stderr)
 	case "backtest":
 		return cmdBacktest(ctx, rest, stdout, stderr)
-	case "sources":
-		if len(rest) > 0 && rest[0] == "test" {
+	case "sources", "routes":
+		switch {
+		case len(rest) > 0 && rest[0] == "test" && cmd == "sources":
 			return cmdSourcesTest(ctx, rest[1:], stdout, stderr)
-		}
-	case "routes":
-		if len(rest) > 0 && rest[0] == "test" {
+		case len(rest) > 0 && rest[0] == "test":
 			return cmdRoutesTest(ctx, rest[1:], stdout, stderr)
+		case len(rest) > 0 && isHelp(rest[0]):
+			fmt.Fprintf(stdout, "Usage:\n%s\n", commandUsage(cmd))
+			return exitOK
 		}
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "earshot", buildVersion())
@@ -124,12 +127,60 @@ func buildVersion() string {
 	return v
 }
 
-// newFlags returns a flag set that reports errors to stderr instead of
-// exiting.
-func newFlags(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("earshot "+name, flag.ContinueOnError)
+// flagSet is the flags of a command.
+type flagSet struct {
+	*flag.FlagSet
+	name           string
+	stdout, stderr io.Writer
+}
+
+// newFlags returns the flag set of command name, which reports errors to
+// stderr instead of exiting.
+func newFlags(name string, stdout, stderr io.Writer) *flagSet {
+	fs := &flagSet{FlagSet: flag.NewFlagSet("earshot "+name, flag.ContinueOnError), name: name, stdout: stdout, stderr: stderr}
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage:\n%s\nFlags:\n", commandUsage(name))
+		fs.PrintDefaults()
+	}
 	return fs
+}
+
+// parse parses the command's arguments; positional says whether it takes
+// arguments after its flags. -h and --help print its help on stdout. When ok
+// is false, the command ends with code.
+func (fs *flagSet) parse(args []string, positional bool) (code int, ok bool) {
+	var out bytes.Buffer
+	fs.SetOutput(&out)
+	err := fs.Parse(args)
+	fs.SetOutput(fs.stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		_, _ = out.WriteTo(fs.stdout)
+		return exitOK, false
+	case err != nil:
+		_, _ = out.WriteTo(fs.stderr)
+		return exitUsage, false
+	case !positional && fs.NArg() > 0:
+		fmt.Fprintf(fs.stderr, "earshot %s: unexpected argument %q\n", fs.name, fs.Arg(0))
+		return exitUsage, false
+	}
+	return exitOK, true
+}
+
+// commandUsage returns the lines of usage that show command name.
+func commandUsage(name string) string {
+	var lines []string
+	for l := range strings.Lines(usage) {
+		if strings.HasPrefix(l, "  earshot "+name+" ") || l == "  earshot "+name+"\n" {
+			lines = append(lines, strings.TrimSuffix(l, "\n"))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help"
 }
 
 // loadConfig loads the config and prints its problems, one per line.

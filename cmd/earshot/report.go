@@ -16,13 +16,13 @@ import (
 // cmdReport renders a report of the stored mentions, verdicts and cases
 // into a folder: a Markdown summary, PNG charts and CSV files.
 func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("report", stderr)
+	fs := newFlags("report", stdout, stderr)
 	path := fs.String("config", "", "config file")
 	sinceFlag := fs.String("since", "7d", "the period that ends now, e.g. 7d or 30d")
 	out := fs.String("out", "report", "folder to write summary.md, the charts and the CSV files into")
 	tz := fs.String("time-zone", "", "time zone of the day buckets (default: local)")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := fs.parse(args, false); !ok {
+		return code
 	}
 	since, err := config.ParseDuration(*sinceFlag)
 	if err != nil {
