@@ -303,13 +303,81 @@ func TestExpandEnv(t *testing.T) {
 	for in, want := range map[string]string{
 		"${A}": "1", "x${A}y": "x1y", "${B}": "", "${B:-d}": "d", "${EMPTY:-d}": "d", "$$A": "$A", "$A": "$A", "cost $5": "cost $5",
 	} {
-		got, err := expandEnv(in, lookup)
+		got, _, err := expandEnv(in, lookup)
 		if err != nil || got != want {
 			t.Errorf("expandEnv(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	if _, err := expandEnv("${A", lookup); err == nil {
+	if _, _, err := expandEnv("${A", lookup); err == nil {
 		t.Error("unclosed ${ accepted")
+	}
+	for in, want := range map[string][]envRef{
+		"${A}": nil, "${B:-d}": nil, "${B:-}": nil, "$$B": nil,
+		"${B}": {{name: "B"}}, "${EMPTY}": {{name: "EMPTY", set: true}}, "${B}${A}${C}": {{name: "B"}, {name: "C"}},
+	} {
+		_, got, err := expandEnv(in, lookup)
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("expandEnv(%q) blank = %v, %v; want %v", in, got, err, want)
+		}
+	}
+}
+
+// TestUnsetVariables: a ${VAR} without a default whose variable is unset
+// is a warning naming the field and the variable; a slack section with
+// everything but the bot token is an error, because every alert would go
+// to the console.
+func TestUnsetVariables(t *testing.T) {
+	set := env(map[string]string{"APP": "xapp-1", "SIG": "s3cret", "BOT": "xoxb-1", "EMPTY": ""})
+	for _, tc := range []struct {
+		name, yaml string
+		warnings   []string // each a substring of one warning, in order
+		err        string   // a substring of the error; "" for none
+	}{
+		{"set", "slack:\n  bot_token: ${BOT}\n  app_token: ${APP}\n", nil, ""},
+		{"default", "data_dir: ${DIR:-./d}\nslack: {bot_token: '${BOT_TOKEN:-}'}\n", nil, ""},
+		{"unset", "data_dir: ${DIR}\nhttp: {listen: '127.0.0.1:${PORT:-9464}'}\n",
+			[]string{`c.yaml:1:11: data_dir: ${DIR} is not set, so it reads as empty (write ${DIR:-} if empty is meant)`}, ""},
+		{"two in one field", "brand: {terms: ['${A}-${B}']}\n",
+			[]string{`c.yaml:1:17: brand.terms[0]: ${A} is not set`, `brand.terms[0]: ${B} is not set`}, ""},
+		{"set but empty is meant", "data_dir: ${EMPTY:-x}\nbrand: {exclude: ['a${EMPTY}']}\n", nil, ""},
+		{"no slack at all", "slack:\n  bot_token: ${EARSHOT_SLACK_BOT_TOKEN}\n  app_token: ${EARSHOT_SLACK_APP_TOKEN}\n",
+			[]string{`slack.bot_token: ${EARSHOT_SLACK_BOT_TOKEN} is not set`, `slack.app_token: ${EARSHOT_SLACK_APP_TOKEN} is not set`}, ""},
+		{"misspelt bot token", "slack:\n  bot_token: ${EARSHOT_SLACK_BOT_TOKN}\n  app_token: ${APP}\n  signing_secret: ${SIG}\n  admin_channel: '#ops'\n", nil,
+			`c.yaml:2:14: slack.bot_token: ${EARSHOT_SLACK_BOT_TOKN} is not set, so alerts would only be printed to the console, though slack.app_token, slack.signing_secret and slack.admin_channel are set`},
+		{"bot token set but empty", "slack: {bot_token: '${EMPTY}', signing_secret: '${SIG}'}\n", nil,
+			`c.yaml:1:20: slack.bot_token: ${EMPTY} is empty, so alerts would only be printed to the console, though slack.signing_secret is set`},
+		{"bot token missing", "slack:\n  app_token: '${APP}'\n", nil,
+			`c.yaml:2:3: slack.bot_token: missing, so alerts would only be printed to the console, though slack.app_token is set`},
+		{"only the channel", "slack:\n  bot_token: ${BOT_TOKEN}\n  admin_channel: '#ops'\n",
+			[]string{`c.yaml:2:14: slack.bot_token: ${BOT_TOKEN} is not set, so it reads as empty`,
+				`c.yaml:2:14: slack.bot_token: ${BOT_TOKEN} is not set, so alerts would only be printed to the console, though slack.admin_channel is set`}, ""},
+		{"signing secret alone, token left out", "slack: {signing_secret: '${SIG}'}\n",
+			[]string{`c.yaml:1:8: slack.bot_token: missing, so alerts would only be printed to the console, though slack.signing_secret is set`}, ""},
+		{"bot token empty", "slack: {bot_token: '', app_token: '${APP}'}\n", nil,
+			`slack.bot_token: empty, so alerts would only be printed`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse("c.yaml", []byte(tc.yaml), set)
+			switch {
+			case tc.err == "" && err != nil:
+				t.Fatalf("Parse: %v", err)
+			case tc.err != "" && err == nil:
+				t.Fatalf("no error, want %q", tc.err)
+			case tc.err != "":
+				if !strings.Contains(err.Error(), tc.err) {
+					t.Errorf("error\n%v\ndoes not contain\n%s", err, tc.err)
+				}
+				return
+			}
+			if len(c.Warnings) != len(tc.warnings) {
+				t.Fatalf("warnings = %q, want %d", c.Warnings, len(tc.warnings))
+			}
+			for i, w := range tc.warnings {
+				if !strings.Contains(c.Warnings[i], w) {
+					t.Errorf("warning %d = %q, want it to contain %q", i, c.Warnings[i], w)
+				}
+			}
+		})
 	}
 }
 

@@ -79,7 +79,7 @@ func Decode(name string, b []byte, lookup func(string) (string, bool)) (*Config,
 		lookup = func(string) (string, bool) { return "", false }
 	}
 	sum := sha256.Sum256(b)
-	c := &Config{File: name, Hash: hex.EncodeToString(sum[:]), pos: map[string]position{}}
+	c := &Config{File: name, Hash: hex.EncodeToString(sum[:]), pos: map[string]position{}, given: map[string]bool{}, blank: map[string][]envRef{}}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&doc); err != nil {
@@ -88,7 +88,7 @@ func Decode(name string, b []byte, lookup func(string) (string, bool)) (*Config,
 		}
 		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
-	d := decoder{file: name, lookup: lookup, pos: c.pos}
+	d := decoder{file: name, lookup: lookup, pos: c.pos, given: c.given, blank: c.blank}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
@@ -109,6 +109,8 @@ type decoder struct {
 	file   string
 	lookup func(string) (string, bool)
 	pos    map[string]position
+	given  map[string]bool
+	blank  map[string][]envRef
 	errs   []error
 }
 
@@ -144,11 +146,17 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return // an empty value keeps the zero value (and so the default)
 	}
+	if path != "" {
+		d.given[path] = true
+	}
 	if n.Kind == yaml.ScalarNode {
-		expanded, err := expandEnv(n.Value, d.lookup)
+		expanded, blank, err := expandEnv(n.Value, d.lookup)
 		if err != nil {
 			d.errorf(n, path, "%v", err)
 			return
+		}
+		if len(blank) > 0 && path != "" {
+			d.blank[path] = blank
 		}
 		if expanded != n.Value {
 			cp := *n
@@ -335,11 +343,27 @@ func parseTime(s string) (time.Time, error) {
 	return time.Time{}, errors.New("bad time")
 }
 
+// envRef is a ${VAR} without a default that gave the empty string: the
+// variable is unset, or set to "".
+type envRef struct {
+	name string
+	set  bool
+}
+
+func (r envRef) String() string {
+	if r.set {
+		return "${" + r.name + "} is empty"
+	}
+	return "${" + r.name + "} is not set"
+}
+
 // expandEnv replaces ${VAR} and ${VAR:-default} in s. An unset variable
-// without a default becomes the empty string; "$$" is a literal "$".
-func expandEnv(s string, lookup func(string) (string, bool)) (string, error) {
+// without a default becomes the empty string, and is returned in blank (so
+// is one set to ""), so that a misspelt name can be reported; "$$" is a
+// literal "$".
+func expandEnv(s string, lookup func(string) (string, bool)) (_ string, blank []envRef, _ error) {
 	if !strings.Contains(s, "$") {
-		return s, nil
+		return s, nil, nil
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
@@ -359,21 +383,25 @@ func expandEnv(s string, lookup func(string) (string, bool)) (string, error) {
 		}
 		end := strings.IndexByte(s[i:], '}')
 		if end < 0 {
-			return "", fmt.Errorf("unclosed ${ in %q", s)
+			return "", nil, fmt.Errorf("unclosed ${ in %q", s)
 		}
 		ref := s[i+2 : i+end]
 		name, def, hasDef := strings.Cut(ref, ":-")
 		if !validEnvName(name) {
-			return "", fmt.Errorf("bad variable name %q in ${%s}", name, ref)
+			return "", nil, fmt.Errorf("bad variable name %q in ${%s}", name, ref)
 		}
-		if v, ok := lookup(name); ok && v != "" {
+		v, ok := lookup(name)
+		switch {
+		case ok && v != "":
 			b.WriteString(v)
-		} else if hasDef {
+		case hasDef:
 			b.WriteString(def)
+		default:
+			blank = append(blank, envRef{name: name, set: ok})
 		}
 		i += end
 	}
-	return b.String(), nil
+	return b.String(), blank, nil
 }
 
 func validEnvName(s string) bool {

@@ -39,6 +39,12 @@ type Config struct {
 	Warnings []string `yaml:"-"`
 
 	pos map[string]position
+	// given holds the paths of the fields the file sets (to a value other
+	// than null), so that an explicit 0s is told from a field left empty.
+	given map[string]bool
+	// blank holds, by path, the ${VAR} references that gave the empty
+	// string.
+	blank map[string][]envRef
 }
 
 // NATS says where the message store is.

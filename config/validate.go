@@ -48,6 +48,7 @@ func (v *validator) warn(path, format string, args ...any) {
 func (c *Config) Validate() error {
 	v := &validator{c: c}
 	c.Warnings = nil
+	v.env()
 	v.nats()
 	v.http()
 	v.brand()
@@ -60,6 +61,40 @@ func (c *Config) Validate() error {
 	v.silences()
 	v.tests()
 	return errors.Join(v.errs...)
+}
+
+// env warns about every ${VAR} without a default whose variable is unset:
+// it reads as empty, which is rarely what a misspelt name meant.
+func (v *validator) env() {
+	paths := make([]string, 0, len(v.c.blank))
+	for p := range v.c.blank {
+		paths = append(paths, p)
+	}
+	slices.SortFunc(paths, func(a, b string) int {
+		pa, pb := v.c.pos[a], v.c.pos[b]
+		if pa.line != pb.line {
+			return pa.line - pb.line
+		}
+		return pa.col - pb.col
+	})
+	for _, p := range paths {
+		for _, r := range v.c.blank[p] {
+			if !r.set {
+				v.warn(p, "%s, so it reads as empty (write ${%s:-} if empty is meant)", r, r.name)
+			}
+		}
+	}
+}
+
+// blankVars describes the ${VAR} references that left the field at path
+// empty: "" when none did.
+func (v *validator) blankVars(path string) string {
+	refs := v.c.blank[path]
+	parts := make([]string, len(refs))
+	for i, r := range refs {
+		parts[i] = r.String()
+	}
+	return strings.Join(parts, " and ")
 }
 
 func (v *validator) nats() {
@@ -375,6 +410,44 @@ func (v *validator) slack() {
 	if s.AdminChannel != "" && !IsSlackChannel(s.AdminChannel) {
 		v.add("slack.admin_channel", "%q: give #name (lower case) or a channel ID (C...)", s.AdminChannel)
 	}
+	// Without a bot token every alert goes to the console. That is the
+	// point of a config without Slack, but a section that sets the other
+	// secrets and misses the token (a misspelt ${VAR}) is a mistake.
+	if !s.BotToken.IsSet() {
+		var set []string
+		if s.AppToken.IsSet() {
+			set = append(set, "slack.app_token")
+		}
+		if s.SigningSecret.IsSet() {
+			set = append(set, "slack.signing_secret")
+		}
+		secrets := len(set) > 0
+		if s.AdminChannel != "" {
+			set = append(set, "slack.admin_channel")
+		}
+		if len(set) > 0 {
+			why := "missing"
+			if vars := v.blankVars("slack.bot_token"); vars != "" {
+				why = vars
+			} else if v.c.given["slack.bot_token"] {
+				why = "empty"
+			}
+			verb := "is"
+			if len(set) > 1 {
+				verb = "are"
+			}
+			const msg = "%s, so alerts would only be printed to the console, though %s %s set: give the bot token (xoxb-...), or leave the slack section out to print alerts on purpose"
+			// An error when another secret came through: Slack was
+			// meant. A warning when only the channel is set (a shipped
+			// template run before its secrets are), or the token is left
+			// out on purpose beside a signing secret alone.
+			if secrets && (v.c.given["slack.bot_token"] || s.AppToken.IsSet()) {
+				v.add("slack.bot_token", msg, why, andList(set), verb)
+			} else {
+				v.warn("slack.bot_token", msg, why, andList(set), verb)
+			}
+		}
+	}
 	if s.PerChannelRate <= 0 {
 		v.add("slack.per_channel_rate", "must be positive")
 	}
@@ -446,6 +519,14 @@ func (v *validator) routeKnown(id string) bool {
 		}
 	}
 	return id == "none"
+}
+
+// andList joins "a", "b" and "c" as "a, b and c".
+func andList(s []string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
 
 func knownKeys[V any](m map[string]V) string {
