@@ -405,3 +405,83 @@ func TestRelativeFileURL(t *testing.T) {
 		t.Errorf("absolute = %q, want %q", got, want)
 	}
 }
+
+// TestExplicitZero: defaults apply to fields left empty; a field set to 0
+// keeps it, so jitter: 0s turns jitter off and every: 0s is refused
+// instead of becoming the default.
+func TestExplicitZero(t *testing.T) {
+	src := "sources:\n  - name: a\n    url: https://a.example/\n"
+	for _, tc := range []struct {
+		name, yaml string
+		err        string // a substring of the error; "" for none
+		check      func(*Config) string
+	}{
+		{"every left out", src, "", func(c *Config) string {
+			if c.Sources[0].Every != DefaultEvery {
+				return fmt.Sprintf("every = %s, want the default %s", c.Sources[0].Every, DefaultEvery)
+			}
+			return ""
+		}},
+		{"every empty", src + "    every:\n", "", func(c *Config) string {
+			if c.Sources[0].Every != DefaultEvery {
+				return fmt.Sprintf("every = %s, want the default %s", c.Sources[0].Every, DefaultEvery)
+			}
+			return ""
+		}},
+		{"every 0s", src + "    every: 0s\n", "c.yaml:4:12: sources[0].every: must be positive, e.g. 10m (leave it out for the default, 10m0s)", nil},
+		{"every 0s beside a schedule", src + "    every: 0s\n    schedule: '@daily'\n", "sources[0]: every and schedule exclude each other", nil},
+		{"jitter left out", "listener: {timeout: 5s}\n", "", func(c *Config) string {
+			if got := c.Listener.JitterFor(10 * time.Minute); got != 30*time.Second {
+				return fmt.Sprintf("JitterFor(10m) = %s, want 30s", got)
+			}
+			if got := c.Listener.JitterFor(time.Minute); got != 6*time.Second {
+				return fmt.Sprintf("JitterFor(1m) = %s, want 6s", got)
+			}
+			return ""
+		}},
+		{"jitter 0s", "listener: {jitter: 0s}\n", "", func(c *Config) string {
+			if got := c.Listener.JitterFor(10 * time.Minute); got != 0 {
+				return fmt.Sprintf("JitterFor(10m) = %s, want 0 (no jitter)", got)
+			}
+			return ""
+		}},
+		{"jitter 2m", "listener: {jitter: 2m}\n", "", func(c *Config) string {
+			if got := c.Listener.JitterFor(10 * time.Minute); got != 2*time.Minute {
+				return fmt.Sprintf("JitterFor(10m) = %s, want 2m", got)
+			}
+			return ""
+		}},
+		{"listener timeout 0s", "listener: {timeout: 0s}\n", "c.yaml:1:21: listener.timeout: must be positive (leave it out for the default)", nil},
+		{"per_host 0", "listener: {per_host: 0}\n", "listener.per_host: must be positive", nil},
+		{"per_host negative", "listener: {per_host: -1}\n", "listener.per_host: must be positive", nil},
+		{"max_backoff 0s", "listener: {max_backoff: 0s}\n", "listener.max_backoff: must be positive", nil},
+		{"store retention 0s", "store: {retention: 0s}\n", "store.retention: must be positive", nil},
+		{"source max_size 0", src + "    max_size: 0\n", "c.yaml:4:15: sources[0].max_size: must be positive", nil},
+		{"threshold 0", "rules: {threshold: 0}\n", "rules.threshold: must be positive", nil},
+		{"weight 0", "rules: {custom: [{name: a, query: x, topic: t, weight: 0}]}\n", "rules.custom[0].weight: must be positive", nil},
+		{"respond_within 0s", "routes: [{owner: U123, respond_within: 0s}]\n", "routes[0].respond_within: 0s is too short", nil},
+		{"replicas 0", "nats: {replicas: 0}\n", "nats.replicas: 0 out of range 1..5", nil},
+		{"per_channel_rate 0", "slack: {per_channel_rate: 0}\n", "slack.per_channel_rate: must be positive", nil},
+		{"report period 0s", "reports: [{name: w, schedule: '@daily', channel: '#m', period: 0s}]\n", "reports[0].period: 0s is too short", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse("c.yaml", []byte(tc.yaml), nil)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error\n%v\ndoes not contain\n%s", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if msg := tc.check(c); msg != "" {
+				t.Error(msg)
+			}
+		})
+	}
+	// A Listener built in code knows nothing of the file: zero is the default.
+	if got := (Listener{}).JitterFor(time.Minute); got != 6*time.Second {
+		t.Errorf("Listener{}.JitterFor(1m) = %s, want 6s", got)
+	}
+}

@@ -52,6 +52,7 @@ func (c *Config) Validate() error {
 	v.nats()
 	v.http()
 	v.brand()
+	v.limits()
 	v.sources()
 	v.rules()
 	v.routes()
@@ -163,6 +164,26 @@ func (v *validator) brand() {
 	}
 }
 
+// positive refuses a zero (or negative) value that the file set: a field
+// left empty takes its default, but "timeout: 0s" would otherwise turn
+// silently into the default too.
+func (v *validator) positive(path string, n int64) {
+	if n < 0 || n == 0 && v.c.given[path] {
+		v.add(path, "must be positive (leave it out for the default)")
+	}
+}
+
+func (v *validator) limits() {
+	v.positive("store.retention", int64(v.c.Store.Retention))
+	v.positive("store.max_bytes", int64(v.c.Store.MaxBytes))
+	v.positive("store.seen_ttl", int64(v.c.Store.SeenTTL))
+	l := &v.c.Listener
+	v.positive("listener.timeout", int64(l.Timeout))
+	v.positive("listener.max_size", int64(l.MaxSize))
+	v.positive("listener.per_host", int64(l.PerHost))
+	v.positive("listener.max_backoff", int64(l.MaxBackoff))
+}
+
 func (v *validator) sources() {
 	seen := map[string]int{}
 	for i := range v.c.Sources {
@@ -207,7 +228,7 @@ func (v *validator) sources() {
 				v.add(p+".preset", "unknown preset %q (known: %s)", s.Preset, strings.Join(Presets, ", "))
 			}
 		}
-		if s.Every != 0 && s.Schedule != "" {
+		if (s.Every != 0 || v.c.given[p+".every"]) && s.Schedule != "" {
 			v.add(p, "every and schedule exclude each other")
 		}
 		if s.TimeZone != "" {
@@ -217,12 +238,16 @@ func (v *validator) sources() {
 		}
 		if s.Schedule == "" {
 			switch d := s.Every.D(); {
+			case d == 0:
+				v.add(p+".every", "must be positive, e.g. 10m (leave it out for the default, %s)", DefaultEvery)
 			case d < time.Second:
 				v.add(p+".every", "%s is too short (at least 1s)", s.Every)
 			case d < time.Minute:
 				v.warn(p+".every", "%s polls more than once a minute; fine for tests and demos, rude to real sites", s.Every)
 			}
 		}
+		v.positive(p+".timeout", int64(s.Timeout))
+		v.positive(p+".max_size", int64(s.MaxSize))
 		for k := range s.Headers {
 			if strings.ContainsAny(k, " :\r\n") || k == "" {
 				v.add(p+".headers", "%q is not a header name", k)
@@ -240,7 +265,7 @@ func (v *validator) rules() {
 			v.add(fmt.Sprintf("rules.packs[%d]", i), "unknown pack %q (known: de, en)", p)
 		}
 	}
-	if r.Threshold < 0 {
+	if r.Threshold < 0 || r.Threshold == 0 && v.c.given["rules.threshold"] {
 		v.add("rules.threshold", "must be positive")
 	}
 	seen := map[string]int{}
@@ -259,7 +284,7 @@ func (v *validator) rules() {
 		if c.Criticism == nil && c.Topic == "" {
 			v.add(p, "a rule needs a topic, criticism: true/false, or both")
 		}
-		if c.Weight < 0 {
+		if c.Weight < 0 || c.Weight == 0 && v.c.given[p+".weight"] {
 			v.add(p+".weight", "must be positive (use criticism: false to lower the score)")
 		}
 		if c.Severity != "" && !slices.Contains([]string{"low", "medium", "high", "crisis"}, c.Severity) {
