@@ -236,6 +236,9 @@ func (v *validator) sources() {
 				v.add(p+".time_zone", "unknown time zone %q, e.g. Europe/Berlin", s.TimeZone)
 			}
 		}
+		if s.Schedule != "" {
+			v.schedule(p+".schedule", s.Schedule, s.TimeZone)
+		}
 		if s.Schedule == "" {
 			switch d := s.Every.D(); {
 			case d == 0:
@@ -290,6 +293,29 @@ func (v *validator) rules() {
 		if c.Severity != "" && !slices.Contains([]string{"low", "medium", "high", "crisis"}, c.Severity) {
 			v.add(p+".severity", "%q is not one of low, medium, high, crisis", c.Severity)
 		}
+	}
+}
+
+// now is the clock schedules are checked against (a variable for tests).
+var now = time.Now
+
+// schedule checks a cron schedule in time zone tz ("" = local): what the
+// cron library refuses, a step larger than its field, and, as a warning, a
+// schedule that never fires ("0 8 31 2 *").
+func (v *validator) schedule(path, spec, tz string) {
+	loc := time.Local
+	if tz != "" {
+		if l, err := time.LoadLocation(tz); err == nil {
+			loc = l
+		}
+	}
+	cs, loc, err := parseCron(spec, loc)
+	if err != nil {
+		v.add(path, "%q: %v", spec, err)
+		return
+	}
+	if cs.nextDay(now(), loc).IsZero() {
+		v.warn(path, "%q never fires: no month it names has a day it names", spec)
 	}
 }
 
@@ -490,6 +516,8 @@ func (v *validator) reports() {
 		seen[r.Name] = true
 		if r.Schedule == "" {
 			v.add(p+".schedule", "missing, e.g. \"0 8 * * MON\"")
+		} else {
+			v.schedule(p+".schedule", r.Schedule, r.TimeZone)
 		}
 		if r.TimeZone != "" {
 			if _, err := time.LoadLocation(r.TimeZone); err != nil {
