@@ -228,6 +228,20 @@ func TestValidate(t *testing.T) {
 		{"test text", "tests: [{expect: {criticism: true}}]\n", "tests[0].text: missing"},
 		{"test expect", "tests: [{text: x}]\n", "tests[0].expect: empty"},
 		{"test route", "tests: [{text: x, expect: {route: nowhere}}]\n", `tests[0].expect.route: unknown route "nowhere"`},
+		{"test severity", "tests: [{text: x, expect: {severity: severe}}]\n", `c.yaml:1:38: tests[0].expect.severity: "severe" is not one of low, medium, high, crisis`},
+		{"test severity case", "tests: [{text: x, expect: {severity: High}}]\n", `tests[0].expect.severity: "High" is not one of`},
+		{"test source", "sources: [{name: a, url: 'https://a/'}]\ntests: [{text: x, source: b, expect: {criticism: true}}]\n", `c.yaml:2:27: tests[0].source: unknown source "b"`},
+		{"match lang", "routes: [{owner: U123, match: {lang: [de, klingon]}}]\n", `routes[0].match.lang[1]: "klingon" is not a language earshot tells apart (de, en, other)`},
+		{"match lang region", "routes: [{owner: U123, match: {lang: de-AT}}]\n", `routes[0].match.lang[0]: "de-AT" is not a language`},
+		{"match rule", "rules: {custom: [{name: paket, query: x, topic: t}]}\nroutes: [{owner: U123, match: {rule: pakte}}]\n",
+			`c.yaml:2:38: routes[0].match.rule[0]: unknown rule "pakte" (custom rules: paket; a pack's rules are named like de:lieferung)`},
+		{"match rule, no custom", "routes: [{owner: U123, match: {rule: [de:lieferung, paket]}}]\n", `routes[0].match.rule[1]: unknown rule "paket" (no custom rules are defined;`},
+		{"silence source", "sources: [{name: a, url: 'https://a/'}]\nsilences: [{match: {source: b}, until: 2030-01-01, reason: x}]\n", `silences[0].match.source[0]: unknown source "b"`},
+		{"silence rule", "silences: [{match: {rule: nope}, until: 2030-01-01, reason: x}]\n", `silences[0].match.rule[0]: unknown rule "nope"`},
+		{"http port word", "http: {listen: '127.0.0.1:notaport'}\n", `c.yaml:1:16: http.listen: "127.0.0.1:notaport" has no port number 0-65535 ("notaport"), e.g. 127.0.0.1:9464 (or off)`},
+		{"http port range", "http: {listen: 'localhost:99999'}\n", `http.listen: "localhost:99999" has no port number 0-65535 ("99999")`},
+		{"http port empty", "http: {listen: 'localhost:'}\n", `http.listen: "localhost:" has no port number`},
+		{"nats port", "nats: {listen: '127.0.0.1:-1'}\n", `nats.listen: "127.0.0.1:-1" has no port number`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("c.yaml", []byte(tc.yaml), nil)
@@ -244,6 +258,18 @@ func TestValidate(t *testing.T) {
 	}
 	if _, err := Parse("c.yaml", []byte(base), nil); err != nil {
 		t.Errorf("base config: %v", err)
+	}
+	// What the checks above accept.
+	for _, y := range []string{
+		"http: {listen: ':0'}\nnats: {listen: '[::1]:4222'}\n",
+		"http: {listen: 'off'}\n",
+		"routes: [{owner: U123, match: {lang: [DE, en, other]}}]\n",
+		"rules: {custom: [{name: Paket, query: x, topic: t}]}\nroutes: [{owner: U123, match: {rule: [paket, 'de:lieferung', 'cues:criticism']}}]\n",
+		"tests: [{text: x, source: anywhere, expect: {severity: crisis}}]\n", // no sources: a classify-only config cannot tell
+	} {
+		if _, err := Parse("c.yaml", []byte(y), nil); err != nil {
+			t.Errorf("%s: %v", y, err)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"text/template"
 	"time"
@@ -118,8 +119,8 @@ func (v *validator) nats() {
 		}
 	}
 	if n.Listen != "" {
-		if _, _, err := net.SplitHostPort(n.Listen); err != nil {
-			v.add("nats.listen", "%q is not host:port, e.g. 127.0.0.1:4222", n.Listen)
+		if err := checkHostPort(n.Listen); err != nil {
+			v.add("nats.listen", "%q %v, e.g. 127.0.0.1:4222", n.Listen, err)
 		}
 	}
 	if (n.TLS.Cert == "") != (n.TLS.Key == "") {
@@ -135,8 +136,8 @@ func (v *validator) nats() {
 
 func (v *validator) http() {
 	if l := v.c.HTTP.Listen; l != "off" {
-		if _, _, err := net.SplitHostPort(l); err != nil {
-			v.add("http.listen", "%q is not host:port, e.g. 127.0.0.1:9464 (or off)", l)
+		if err := checkHostPort(l); err != nil {
+			v.add("http.listen", "%q %v, e.g. 127.0.0.1:9464 (or off)", l, err)
 		}
 	}
 	switch v.c.Log.Level {
@@ -149,6 +150,19 @@ func (v *validator) http() {
 	default:
 		v.add("log.format", "%q is not text or json", v.c.Log.Format)
 	}
+}
+
+// checkHostPort checks a listen address: host:port with a port number
+// 0-65535 (0: any free port).
+func checkHostPort(s string) error {
+	_, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return errors.New("is not host:port")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 || strings.ContainsAny(port, "+-") {
+		return fmt.Errorf("has no port number 0-65535 (%q)", port)
+	}
+	return nil
 }
 
 func (v *validator) brand() {
@@ -261,6 +275,8 @@ func (v *validator) sources() {
 
 var packs = []string{"de", "en"}
 
+var severities = []string{"low", "medium", "high", "crisis"}
+
 func (v *validator) rules() {
 	r := &v.c.Rules
 	for i, p := range r.Packs {
@@ -290,7 +306,7 @@ func (v *validator) rules() {
 		if c.Weight < 0 || c.Weight == 0 && v.c.given[p+".weight"] {
 			v.add(p+".weight", "must be positive (use criticism: false to lower the score)")
 		}
-		if c.Severity != "" && !slices.Contains([]string{"low", "medium", "high", "crisis"}, c.Severity) {
+		if c.Severity != "" && !slices.Contains(severities, c.Severity) {
 			v.add(p+".severity", "%q is not one of low, medium, high, crisis", c.Severity)
 		}
 	}
@@ -366,7 +382,7 @@ func (v *validator) routes() {
 				v.add(p+".guideline", "unknown guideline %q%s", r.Guideline, knownKeys(v.c.Guidelines))
 			}
 		}
-		if r.Match.Severity != "" && !slices.Contains([]string{"low", "medium", "high", "crisis"}, r.Match.Severity) {
+		if r.Match.Severity != "" && !slices.Contains(severities, r.Match.Severity) {
 			v.add(p+".match.severity", "%q is not one of low, medium, high, crisis", r.Match.Severity)
 		}
 		for j, s := range r.Match.Source {
@@ -374,12 +390,45 @@ func (v *validator) routes() {
 				v.add(fmt.Sprintf("%s.match.source[%d]", p, j), "unknown source %q", s)
 			}
 		}
+		for j, l := range r.Match.Lang {
+			if !slices.Contains(langs, strings.ToLower(l)) {
+				v.add(fmt.Sprintf("%s.match.lang[%d]", p, j), "%q is not a language earshot tells apart (%s)", l, strings.Join(langs, ", "))
+			}
+		}
+		v.ruleNames(p+".match.rule", r.Match.Rule)
 		if bh := r.BusinessHours; bh != nil {
 			v.businessHours(p+".business_hours", bh)
 		}
 	}
 	if len(v.c.Routes) > 0 && !v.hasCatchAll() {
 		v.warn("routes", "no route matches everything (match: {}): critical mentions no route matches are counted but alert nobody")
+	}
+}
+
+// langs are the languages a verdict can have: the listener tells German
+// and English apart from stop words, and calls the rest other.
+var langs = []string{"de", "en", "other"}
+
+// ruleNames checks the rule names of a route's or silence's match. A rule
+// of a pack is named pack:rule ("de:lieferung"), and so are the cue
+// scores ("cues:criticism"): those are the classifier's to know. Any other
+// name can only be a custom rule's.
+func (v *validator) ruleNames(path string, names StringList) {
+	for j, n := range names {
+		if strings.Contains(n, ":") || slices.ContainsFunc(v.c.Rules.Custom, func(r Rule) bool { return strings.EqualFold(r.Name, n) }) {
+			continue
+		}
+		known := make([]string, 0, len(v.c.Rules.Custom))
+		for _, r := range v.c.Rules.Custom {
+			if r.Name != "" {
+				known = append(known, r.Name)
+			}
+		}
+		list := "no custom rules are defined"
+		if len(known) > 0 {
+			list = "custom rules: " + strings.Join(known, ", ")
+		}
+		v.add(fmt.Sprintf("%s[%d]", path, j), "unknown rule %q (%s; a pack's rules are named like de:lieferung)", n, list)
 	}
 }
 
@@ -546,6 +595,12 @@ func (v *validator) silences() {
 		if s.Reason == "" {
 			v.add(p+".reason", "missing: say why, so others know")
 		}
+		for j, src := range m.Source {
+			if !v.sourceKnown(src) {
+				v.add(fmt.Sprintf("%s.match.source[%d]", p, j), "unknown source %q", src)
+			}
+		}
+		v.ruleNames(p+".match.rule", m.Rule)
 	}
 }
 
@@ -561,6 +616,12 @@ func (v *validator) tests() {
 		}
 		if e.Route != "" && !v.routeKnown(e.Route) {
 			v.add(p+".expect.route", "unknown route %q", e.Route)
+		}
+		if e.Severity != "" && !slices.Contains(severities, e.Severity) {
+			v.add(p+".expect.severity", "%q is not one of low, medium, high, crisis", e.Severity)
+		}
+		if t.Source != "" && !v.sourceKnown(t.Source) {
+			v.add(p+".source", "unknown source %q", t.Source)
 		}
 	}
 }
