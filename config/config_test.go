@@ -285,6 +285,48 @@ func TestAllProblemsAtOnce(t *testing.T) {
 	}
 }
 
+// TestProblemsPastDecode: a field that cannot be decoded does not hide the
+// problems of the rest of the file, but the ones that follow from it are
+// not reported twice.
+func TestProblemsPastDecode(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		want       []string // the problems, in order
+	}{
+		{"unknown field, then a bad owner elsewhere",
+			"routes:\n  - owner: U123\n    chanel: '#x'\n  - owner: nobody\n",
+			[]string{`c.yaml:3:5: unknown field "chanel" in routes[0], did you mean "channel"?`, `c.yaml:4:12: routes[1].owner: "nobody"`}},
+		{"unknown field hides what follows in its mapping",
+			"routes:\n  - ownr: U123\n",
+			[]string{`c.yaml:2:5: unknown field "ownr" in routes[0], did you mean "owner"?`}},
+		{"top-level typo",
+			"brnad: {terms: [x]}\nhttp: {listen: nope}\n",
+			[]string{`unknown field "brnad"`, `http.listen: "nope" is not host:port`}},
+		{"bad value is not also too short",
+			"routes:\n  - owner: U123\n    respond_within: 2 hours\n    channel: 'Care'\n",
+			[]string{`routes[0].respond_within: "2 hours" is not a duration`, `routes[0].channel: "Care"`}},
+		{"duplicate key, then a bad source",
+			"data_dir: a\ndata_dir: b\nsources: [{name: a}]\n",
+			[]string{`c.yaml:2:1: duplicate field "data_dir"`, "sources[0]: needs url or preset"}},
+		{"duplicate names in validation and a decode error",
+			"sources: [{name: a, url: 'https://a/'}, {name: a, url: 'https://b/', every: soon}]\n",
+			[]string{`sources[1].every: "soon" is not a duration`, `sources[1].name: "a" already used by sources[0]`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("c.yaml", []byte(tc.yaml), nil)
+			errs := Errors(err)
+			if len(errs) != len(tc.want) {
+				t.Fatalf("got %d problems, want %d:\n%v", len(errs), len(tc.want), err)
+			}
+			for i, w := range tc.want {
+				if !strings.Contains(errs[i].Error(), w) {
+					t.Errorf("problem %d = %q, want it to contain %q", i, errs[i], w)
+				}
+			}
+		})
+	}
+}
+
 func TestLocate(t *testing.T) {
 	c, err := Parse("c.yaml", []byte("rules:\n  custom:\n    - name: a\n      topic: t\n      query: '(x'\n"), nil)
 	if err != nil {
