@@ -196,6 +196,8 @@ func TestValidate(t *testing.T) {
 		{"source preset", "sources: [{name: a, preset: myspace}]\n", `sources[0].preset: unknown preset "myspace"`},
 		{"every and schedule", "sources: [{name: a, url: 'https://a/', every: 1m, schedule: '@daily'}]\n", "every and schedule exclude each other"},
 		{"bad tz", "sources: [{name: a, url: 'https://a/', schedule: '@daily', time_zone: Mars/Olympus}]\n", `sources[0].time_zone: unknown time zone "Mars/Olympus"`},
+		{"time zone of every", "sources: [{name: a, url: 'https://a/', every: 1m, time_zone: Europe/Berlin}]\n", "sources[0].time_zone: applies to a schedule only"},
+		{"time zone twice", "reports: [{name: w, channel: '#m', schedule: 'CRON_TZ=UTC 0 8 * * *', time_zone: Europe/Berlin}]\n", `reports[0].schedule: "CRON_TZ=UTC 0 8 * * *" names its time zone, and so does time_zone: give it once`},
 		{"every too short", "sources: [{name: a, url: 'https://a/', every: 500ms}]\n", "sources[0].every: 500ms is too short"},
 		{"header", "sources: [{name: a, url: 'https://a/', headers: {'a b': x}}]\n", `sources[0].headers: "a b" is not a header name`},
 		{"pack", "rules: {packs: [fr]}\n", `rules.packs[0]: unknown pack "fr"`},

@@ -13,8 +13,8 @@ import (
 // is an error although the library accepts it; a schedule that never fires
 // is a warning.
 func TestCron(t *testing.T) {
-	defer func(old func() time.Time) { now = old }(now)
-	now = func() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }
+	defer func(old func() time.Time) { timeNow = old }(timeNow)
+	timeNow = func() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }
 	for _, tc := range []struct {
 		spec, err, warn string
 	}{

@@ -41,11 +41,11 @@ func (v *validator) warn(path, format string, args ...any) {
 
 // Validate checks the decoded config (after ApplyDefaults) and reports every
 // problem at once. It checks what the config alone can tell; the rules'
-// queries are compiled by the classifier, cron schedules parsed by the
+// queries are compiled by the classifier, cron schedules parsed again by the
 // scheduler's own parser, and routes resolved against Slack by the
 // workflow, and all of them report *FieldError too. (The config package does
 // not import the cron library, so that the classifier, which reads its rules
-// from here, never pulls it in.)
+// from here, never pulls it in: cron.go reads schedules the way it does.)
 func (c *Config) Validate() error {
 	v := &validator{c: c}
 	c.Warnings = nil
@@ -252,6 +252,8 @@ func (v *validator) sources() {
 		}
 		if s.Schedule != "" {
 			v.schedule(p+".schedule", s.Schedule, s.TimeZone)
+		} else if s.TimeZone != "" {
+			v.add(p+".time_zone", "applies to a schedule only")
 		}
 		if s.Schedule == "" {
 			switch d := s.Every.D(); {
@@ -312,8 +314,8 @@ func (v *validator) rules() {
 	}
 }
 
-// now is the clock schedules are checked against (a variable for tests).
-var now = time.Now
+// timeNow is the clock schedules are checked against (a variable for tests).
+var timeNow = time.Now
 
 // schedule checks a cron schedule in time zone tz ("" = local): what the
 // cron library refuses, a step larger than its field, and, as a warning, a
@@ -325,12 +327,16 @@ func (v *validator) schedule(path, spec, tz string) {
 			loc = l
 		}
 	}
+	if tz != "" && (strings.HasPrefix(spec, "CRON_TZ=") || strings.HasPrefix(spec, "TZ=")) {
+		v.add(path, "%q names its time zone, and so does time_zone: give it once", spec)
+		return
+	}
 	cs, loc, err := parseCron(spec, loc)
 	if err != nil {
 		v.add(path, "%q: %v", spec, err)
 		return
 	}
-	if cs.nextDay(now(), loc).IsZero() {
+	if cs.nextDay(timeNow(), loc).IsZero() {
 		v.warn(path, "%q never fires: no month it names has a day it names", spec)
 	}
 }
