@@ -196,6 +196,8 @@ func TestValidate(t *testing.T) {
 		{"source preset", "sources: [{name: a, preset: myspace}]\n", `sources[0].preset: unknown preset "myspace"`},
 		{"every and schedule", "sources: [{name: a, url: 'https://a/', every: 1m, schedule: '@daily'}]\n", "every and schedule exclude each other"},
 		{"bad tz", "sources: [{name: a, url: 'https://a/', schedule: '@daily', time_zone: Mars/Olympus}]\n", `sources[0].time_zone: unknown time zone "Mars/Olympus"`},
+		{"time zone of every", "sources: [{name: a, url: 'https://a/', every: 1m, time_zone: Europe/Berlin}]\n", "sources[0].time_zone: applies to a schedule only"},
+		{"time zone twice", "reports: [{name: w, channel: '#m', schedule: 'CRON_TZ=UTC 0 8 * * *', time_zone: Europe/Berlin}]\n", `reports[0].schedule: "CRON_TZ=UTC 0 8 * * *" names its time zone, and so does time_zone: give it once`},
 		{"every too short", "sources: [{name: a, url: 'https://a/', every: 500ms}]\n", "sources[0].every: 500ms is too short"},
 		{"header", "sources: [{name: a, url: 'https://a/', headers: {'a b': x}}]\n", `sources[0].headers: "a b" is not a header name`},
 		{"pack", "rules: {packs: [fr]}\n", `rules.packs[0]: unknown pack "fr"`},
@@ -228,6 +230,20 @@ func TestValidate(t *testing.T) {
 		{"test text", "tests: [{expect: {criticism: true}}]\n", "tests[0].text: missing"},
 		{"test expect", "tests: [{text: x}]\n", "tests[0].expect: empty"},
 		{"test route", "tests: [{text: x, expect: {route: nowhere}}]\n", `tests[0].expect.route: unknown route "nowhere"`},
+		{"test severity", "tests: [{text: x, expect: {severity: severe}}]\n", `c.yaml:1:38: tests[0].expect.severity: "severe" is not one of low, medium, high, crisis`},
+		{"test severity case", "tests: [{text: x, expect: {severity: High}}]\n", `tests[0].expect.severity: "High" is not one of`},
+		{"test source", "sources: [{name: a, url: 'https://a/'}]\ntests: [{text: x, source: b, expect: {criticism: true}}]\n", `c.yaml:2:27: tests[0].source: unknown source "b"`},
+		{"match lang", "routes: [{owner: U123, match: {lang: [de, klingon]}}]\n", `routes[0].match.lang[1]: "klingon" is not a language earshot tells apart (de, en, other)`},
+		{"match lang region", "routes: [{owner: U123, match: {lang: de-AT}}]\n", `routes[0].match.lang[0]: "de-AT" is not a language`},
+		{"match rule", "rules: {custom: [{name: paket, query: x, topic: t}]}\nroutes: [{owner: U123, match: {rule: pakte}}]\n",
+			`c.yaml:2:38: routes[0].match.rule[0]: unknown rule "pakte" (custom rules: paket; a pack's rules are named like de:lieferung)`},
+		{"match rule, no custom", "routes: [{owner: U123, match: {rule: [de:lieferung, paket]}}]\n", `routes[0].match.rule[1]: unknown rule "paket" (no custom rules are defined;`},
+		{"silence source", "sources: [{name: a, url: 'https://a/'}]\nsilences: [{match: {source: b}, until: 2030-01-01, reason: x}]\n", `silences[0].match.source[0]: unknown source "b"`},
+		{"silence rule", "silences: [{match: {rule: nope}, until: 2030-01-01, reason: x}]\n", `silences[0].match.rule[0]: unknown rule "nope"`},
+		{"http port word", "http: {listen: '127.0.0.1:notaport'}\n", `c.yaml:1:16: http.listen: "127.0.0.1:notaport" has no port number 0-65535 ("notaport"), e.g. 127.0.0.1:9464 (or off)`},
+		{"http port range", "http: {listen: 'localhost:99999'}\n", `http.listen: "localhost:99999" has no port number 0-65535 ("99999")`},
+		{"http port empty", "http: {listen: 'localhost:'}\n", `http.listen: "localhost:" has no port number`},
+		{"nats port", "nats: {listen: '127.0.0.1:-1'}\n", `nats.listen: "127.0.0.1:-1" has no port number`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("c.yaml", []byte(tc.yaml), nil)
@@ -245,6 +261,18 @@ func TestValidate(t *testing.T) {
 	if _, err := Parse("c.yaml", []byte(base), nil); err != nil {
 		t.Errorf("base config: %v", err)
 	}
+	// What the checks above accept.
+	for _, y := range []string{
+		"http: {listen: ':0'}\nnats: {listen: '[::1]:4222'}\n",
+		"http: {listen: 'off'}\n",
+		"routes: [{owner: U123, match: {lang: [DE, en, other]}}]\n",
+		"rules: {custom: [{name: Paket, query: x, topic: t}]}\nroutes: [{owner: U123, match: {rule: [paket, 'de:lieferung', 'cues:criticism']}}]\n",
+		"tests: [{text: x, source: anywhere, expect: {severity: crisis}}]\n", // no sources: a classify-only config cannot tell
+	} {
+		if _, err := Parse("c.yaml", []byte(y), nil); err != nil {
+			t.Errorf("%s: %v", y, err)
+		}
+	}
 }
 
 func TestAllProblemsAtOnce(t *testing.T) {
@@ -256,6 +284,48 @@ func TestAllProblemsAtOnce(t *testing.T) {
 	var fe *FieldError
 	if !errors.As(Errors(err)[1], &fe) || fe.Path != "routes[0].respond_within" || fe.Pos != "c.yaml:3:21" {
 		t.Errorf("second problem = %#v, want routes[0].respond_within at c.yaml:3:21", fe)
+	}
+}
+
+// TestProblemsPastDecode: a field that cannot be decoded does not hide the
+// problems of the rest of the file, but the ones that follow from it are
+// not reported twice.
+func TestProblemsPastDecode(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		want       []string // the problems, in order
+	}{
+		{"unknown field, then a bad owner elsewhere",
+			"routes:\n  - owner: U123\n    chanel: '#x'\n  - owner: nobody\n",
+			[]string{`c.yaml:3:5: unknown field "chanel" in routes[0], did you mean "channel"?`, `c.yaml:4:12: routes[1].owner: "nobody"`}},
+		{"unknown field hides what follows in its mapping",
+			"routes:\n  - ownr: U123\n",
+			[]string{`c.yaml:2:5: unknown field "ownr" in routes[0], did you mean "owner"?`}},
+		{"top-level typo",
+			"brnad: {terms: [x]}\nhttp: {listen: nope}\n",
+			[]string{`unknown field "brnad"`, `http.listen: "nope" is not host:port`}},
+		{"bad value is not also too short",
+			"routes:\n  - owner: U123\n    respond_within: 2 hours\n    channel: 'Care'\n",
+			[]string{`routes[0].respond_within: "2 hours" is not a duration`, `routes[0].channel: "Care"`}},
+		{"duplicate key, then a bad source",
+			"data_dir: a\ndata_dir: b\nsources: [{name: a}]\n",
+			[]string{`c.yaml:2:1: duplicate field "data_dir"`, "sources[0]: needs url or preset"}},
+		{"duplicate names in validation and a decode error",
+			"sources: [{name: a, url: 'https://a/'}, {name: a, url: 'https://b/', every: soon}]\n",
+			[]string{`sources[1].every: "soon" is not a duration`, `sources[1].name: "a" already used by sources[0]`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("c.yaml", []byte(tc.yaml), nil)
+			errs := Errors(err)
+			if len(errs) != len(tc.want) {
+				t.Fatalf("got %d problems, want %d:\n%v", len(errs), len(tc.want), err)
+			}
+			for i, w := range tc.want {
+				if !strings.Contains(errs[i].Error(), w) {
+					t.Errorf("problem %d = %q, want it to contain %q", i, errs[i], w)
+				}
+			}
+		})
 	}
 }
 
@@ -303,13 +373,81 @@ func TestExpandEnv(t *testing.T) {
 	for in, want := range map[string]string{
 		"${A}": "1", "x${A}y": "x1y", "${B}": "", "${B:-d}": "d", "${EMPTY:-d}": "d", "$$A": "$A", "$A": "$A", "cost $5": "cost $5",
 	} {
-		got, err := expandEnv(in, lookup)
+		got, _, err := expandEnv(in, lookup)
 		if err != nil || got != want {
 			t.Errorf("expandEnv(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	if _, err := expandEnv("${A", lookup); err == nil {
+	if _, _, err := expandEnv("${A", lookup); err == nil {
 		t.Error("unclosed ${ accepted")
+	}
+	for in, want := range map[string][]envRef{
+		"${A}": nil, "${B:-d}": nil, "${B:-}": nil, "$$B": nil,
+		"${B}": {{name: "B"}}, "${EMPTY}": {{name: "EMPTY", set: true}}, "${B}${A}${C}": {{name: "B"}, {name: "C"}},
+	} {
+		_, got, err := expandEnv(in, lookup)
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("expandEnv(%q) blank = %v, %v; want %v", in, got, err, want)
+		}
+	}
+}
+
+// TestUnsetVariables: a ${VAR} without a default whose variable is unset
+// is a warning naming the field and the variable; a slack section with
+// everything but the bot token is an error, because every alert would go
+// to the console.
+func TestUnsetVariables(t *testing.T) {
+	set := env(map[string]string{"APP": "xapp-1", "SIG": "s3cret", "BOT": "xoxb-1", "EMPTY": ""})
+	for _, tc := range []struct {
+		name, yaml string
+		warnings   []string // each a substring of one warning, in order
+		err        string   // a substring of the error; "" for none
+	}{
+		{"set", "slack:\n  bot_token: ${BOT}\n  app_token: ${APP}\n", nil, ""},
+		{"default", "data_dir: ${DIR:-./d}\nslack: {bot_token: '${BOT_TOKEN:-}'}\n", nil, ""},
+		{"unset", "data_dir: ${DIR}\nhttp: {listen: '127.0.0.1:${PORT:-9464}'}\n",
+			[]string{`c.yaml:1:11: data_dir: ${DIR} is not set, so it reads as empty (write ${DIR:-} if empty is meant)`}, ""},
+		{"two in one field", "brand: {terms: ['${A}-${B}']}\n",
+			[]string{`c.yaml:1:17: brand.terms[0]: ${A} is not set`, `brand.terms[0]: ${B} is not set`}, ""},
+		{"set but empty is meant", "data_dir: ${EMPTY:-x}\nbrand: {exclude: ['a${EMPTY}']}\n", nil, ""},
+		{"no slack at all", "slack:\n  bot_token: ${EARSHOT_SLACK_BOT_TOKEN}\n  app_token: ${EARSHOT_SLACK_APP_TOKEN}\n",
+			[]string{`slack.bot_token: ${EARSHOT_SLACK_BOT_TOKEN} is not set`, `slack.app_token: ${EARSHOT_SLACK_APP_TOKEN} is not set`}, ""},
+		{"misspelt bot token", "slack:\n  bot_token: ${EARSHOT_SLACK_BOT_TOKN}\n  app_token: ${APP}\n  signing_secret: ${SIG}\n  admin_channel: '#ops'\n", nil,
+			`c.yaml:2:14: slack.bot_token: ${EARSHOT_SLACK_BOT_TOKN} is not set, so alerts would only be printed to the console, though slack.app_token, slack.signing_secret and slack.admin_channel are set`},
+		{"bot token set but empty", "slack: {bot_token: '${EMPTY}', signing_secret: '${SIG}'}\n", nil,
+			`c.yaml:1:20: slack.bot_token: ${EMPTY} is empty, so alerts would only be printed to the console, though slack.signing_secret is set`},
+		{"bot token missing", "slack:\n  app_token: '${APP}'\n", nil,
+			`c.yaml:2:3: slack.bot_token: missing, so alerts would only be printed to the console, though slack.app_token is set`},
+		{"only the channel", "slack:\n  bot_token: ${BOT_TOKEN}\n  admin_channel: '#ops'\n",
+			[]string{`c.yaml:2:14: slack.bot_token: ${BOT_TOKEN} is not set, so it reads as empty`,
+				`c.yaml:2:14: slack.bot_token: ${BOT_TOKEN} is not set, so alerts would only be printed to the console, though slack.admin_channel is set`}, ""},
+		{"signing secret alone, token left out", "slack: {signing_secret: '${SIG}'}\n",
+			[]string{`c.yaml:1:8: slack.bot_token: missing, so alerts would only be printed to the console, though slack.signing_secret is set`}, ""},
+		{"bot token empty", "slack: {bot_token: '', app_token: '${APP}'}\n", nil,
+			`slack.bot_token: empty, so alerts would only be printed`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse("c.yaml", []byte(tc.yaml), set)
+			switch {
+			case tc.err == "" && err != nil:
+				t.Fatalf("Parse: %v", err)
+			case tc.err != "" && err == nil:
+				t.Fatalf("no error, want %q", tc.err)
+			case tc.err != "":
+				if !strings.Contains(err.Error(), tc.err) {
+					t.Errorf("error\n%v\ndoes not contain\n%s", err, tc.err)
+				}
+				return
+			}
+			if len(c.Warnings) != len(tc.warnings) {
+				t.Fatalf("warnings = %q, want %d", c.Warnings, len(tc.warnings))
+			}
+			for i, w := range tc.warnings {
+				if !strings.Contains(c.Warnings[i], w) {
+					t.Errorf("warning %d = %q, want it to contain %q", i, c.Warnings[i], w)
+				}
+			}
+		})
 	}
 }
 
@@ -335,5 +473,85 @@ func TestRelativeFileURL(t *testing.T) {
 	}
 	if got, want := c.Sources[1].URL, "file:///srv/b.xml"; got != want {
 		t.Errorf("absolute = %q, want %q", got, want)
+	}
+}
+
+// TestExplicitZero: defaults apply to fields left empty; a field set to 0
+// keeps it, so jitter: 0s turns jitter off and every: 0s is refused
+// instead of becoming the default.
+func TestExplicitZero(t *testing.T) {
+	src := "sources:\n  - name: a\n    url: https://a.example/\n"
+	for _, tc := range []struct {
+		name, yaml string
+		err        string // a substring of the error; "" for none
+		check      func(*Config) string
+	}{
+		{"every left out", src, "", func(c *Config) string {
+			if c.Sources[0].Every != DefaultEvery {
+				return fmt.Sprintf("every = %s, want the default %s", c.Sources[0].Every, DefaultEvery)
+			}
+			return ""
+		}},
+		{"every empty", src + "    every:\n", "", func(c *Config) string {
+			if c.Sources[0].Every != DefaultEvery {
+				return fmt.Sprintf("every = %s, want the default %s", c.Sources[0].Every, DefaultEvery)
+			}
+			return ""
+		}},
+		{"every 0s", src + "    every: 0s\n", "c.yaml:4:12: sources[0].every: must be positive, e.g. 10m (leave it out for the default, 10m0s)", nil},
+		{"every 0s beside a schedule", src + "    every: 0s\n    schedule: '@daily'\n", "sources[0]: every and schedule exclude each other", nil},
+		{"jitter left out", "listener: {timeout: 5s}\n", "", func(c *Config) string {
+			if got := c.Listener.JitterFor(10 * time.Minute); got != 30*time.Second {
+				return fmt.Sprintf("JitterFor(10m) = %s, want 30s", got)
+			}
+			if got := c.Listener.JitterFor(time.Minute); got != 6*time.Second {
+				return fmt.Sprintf("JitterFor(1m) = %s, want 6s", got)
+			}
+			return ""
+		}},
+		{"jitter 0s", "listener: {jitter: 0s}\n", "", func(c *Config) string {
+			if got := c.Listener.JitterFor(10 * time.Minute); got != 0 {
+				return fmt.Sprintf("JitterFor(10m) = %s, want 0 (no jitter)", got)
+			}
+			return ""
+		}},
+		{"jitter 2m", "listener: {jitter: 2m}\n", "", func(c *Config) string {
+			if got := c.Listener.JitterFor(10 * time.Minute); got != 2*time.Minute {
+				return fmt.Sprintf("JitterFor(10m) = %s, want 2m", got)
+			}
+			return ""
+		}},
+		{"listener timeout 0s", "listener: {timeout: 0s}\n", "c.yaml:1:21: listener.timeout: must be positive (leave it out for the default)", nil},
+		{"per_host 0", "listener: {per_host: 0}\n", "listener.per_host: must be positive", nil},
+		{"per_host negative", "listener: {per_host: -1}\n", "listener.per_host: must be positive", nil},
+		{"max_backoff 0s", "listener: {max_backoff: 0s}\n", "listener.max_backoff: must be positive", nil},
+		{"store retention 0s", "store: {retention: 0s}\n", "store.retention: must be positive", nil},
+		{"source max_size 0", src + "    max_size: 0\n", "c.yaml:4:15: sources[0].max_size: must be positive", nil},
+		{"threshold 0", "rules: {threshold: 0}\n", "rules.threshold: must be positive", nil},
+		{"weight 0", "rules: {custom: [{name: a, query: x, topic: t, weight: 0}]}\n", "rules.custom[0].weight: must be positive", nil},
+		{"respond_within 0s", "routes: [{owner: U123, respond_within: 0s}]\n", "routes[0].respond_within: 0s is too short", nil},
+		{"replicas 0", "nats: {replicas: 0}\n", "nats.replicas: 0 out of range 1..5", nil},
+		{"per_channel_rate 0", "slack: {per_channel_rate: 0}\n", "slack.per_channel_rate: must be positive", nil},
+		{"report period 0s", "reports: [{name: w, schedule: '@daily', channel: '#m', period: 0s}]\n", "reports[0].period: 0s is too short", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse("c.yaml", []byte(tc.yaml), nil)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error\n%v\ndoes not contain\n%s", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if msg := tc.check(c); msg != "" {
+				t.Error(msg)
+			}
+		})
+	}
+	// A Listener built in code knows nothing of the file: zero is the default.
+	if got := (Listener{}).JitterFor(time.Minute); got != 6*time.Second {
+		t.Errorf("Listener{}.JitterFor(1m) = %s, want 6s", got)
 	}
 }

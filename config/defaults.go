@@ -1,6 +1,9 @@
 package config
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // The defaults, in one place. ApplyDefaults fills every field the file left
 // empty with these.
@@ -26,20 +29,32 @@ const (
 // DefaultPacks are loaded when rules.packs is not given.
 var defaultPacks = []string{"de", "en"}
 
-// ApplyDefaults fills in every field left empty.
+// ApplyDefaults fills in every field left empty. A field the file sets,
+// even to 0 or 0s, keeps its value: Validate refuses a zero where it makes
+// no sense ("every: 0s"), and listener.jitter: 0s means no jitter.
 func (c *Config) ApplyDefaults() {
 	set := func(p *string, v string) {
 		if *p == "" {
 			*p = v
 		}
 	}
-	setD := func(p *Duration, v Duration) {
-		if *p == 0 {
+	setD := func(path string, p *Duration, v Duration) {
+		if *p == 0 && !c.given[path] {
 			*p = v
 		}
 	}
-	setB := func(p *ByteSize, v ByteSize) {
-		if *p == 0 {
+	setB := func(path string, p *ByteSize, v ByteSize) {
+		if *p == 0 && !c.given[path] {
+			*p = v
+		}
+	}
+	setI := func(path string, p *int, v int) {
+		if *p == 0 && !c.given[path] {
+			*p = v
+		}
+	}
+	setF := func(path string, p *float64, v float64) {
+		if *p == 0 && !c.given[path] {
 			*p = v
 		}
 	}
@@ -47,50 +62,57 @@ func (c *Config) ApplyDefaults() {
 	set(&c.HTTP.Listen, DefaultHTTPListen)
 	set(&c.Log.Level, "info")
 	set(&c.Log.Format, "text")
-	if c.NATS.Replicas == 0 {
-		c.NATS.Replicas = DefaultReplicas
-	}
-	setD(&c.Store.Retention, DefaultRetention)
-	setB(&c.Store.MaxBytes, DefaultMaxBytes)
-	setD(&c.Store.SeenTTL, DefaultSeenTTL)
+	setI("nats.replicas", &c.NATS.Replicas, DefaultReplicas)
+	setD("store.retention", &c.Store.Retention, DefaultRetention)
+	setB("store.max_bytes", &c.Store.MaxBytes, DefaultMaxBytes)
+	setD("store.seen_ttl", &c.Store.SeenTTL, DefaultSeenTTL)
 
 	set(&c.Listener.UserAgent, DefaultUserAgent)
-	setD(&c.Listener.Timeout, DefaultFetchTimeout)
-	setB(&c.Listener.MaxSize, DefaultMaxSize)
-	if c.Listener.PerHost == 0 {
-		c.Listener.PerHost = DefaultPerHost
+	setD("listener.timeout", &c.Listener.Timeout, DefaultFetchTimeout)
+	setB("listener.max_size", &c.Listener.MaxSize, DefaultMaxSize)
+	setI("listener.per_host", &c.Listener.PerHost, DefaultPerHost)
+	setD("listener.max_backoff", &c.Listener.MaxBackoff, DefaultMaxBackoff)
+	if c.given["listener.jitter"] {
+		c.Listener.JitterSet = true
 	}
-	setD(&c.Listener.MaxBackoff, DefaultMaxBackoff)
 	for i := range c.Sources {
 		s := &c.Sources[i]
-		if s.Every == 0 && s.Schedule == "" {
-			s.Every = DefaultEvery
+		p := fmt.Sprintf("sources[%d]", i)
+		if s.Schedule == "" {
+			setD(p+".every", &s.Every, DefaultEvery)
 		}
-		setD(&s.Timeout, c.Listener.Timeout)
-		setB(&s.MaxSize, c.Listener.MaxSize)
+		setD(p+".timeout", &s.Timeout, c.Listener.Timeout)
+		setB(p+".max_size", &s.MaxSize, c.Listener.MaxSize)
 		set(&s.UserAgent, c.Listener.UserAgent)
 	}
 
 	if c.Rules.Packs == nil {
 		c.Rules.Packs = append([]string(nil), defaultPacks...)
 	}
-	if c.Rules.Threshold == 0 {
-		c.Rules.Threshold = DefaultThreshold
-	}
+	setF("rules.threshold", &c.Rules.Threshold, DefaultThreshold)
 	for i := range c.Rules.Custom {
-		if c.Rules.Custom[i].Weight == 0 {
-			c.Rules.Custom[i].Weight = 1
-		}
+		setF(fmt.Sprintf("rules.custom[%d].weight", i), &c.Rules.Custom[i].Weight, 1)
 	}
 	for i := range c.Routes {
-		setD(&c.Routes[i].RespondWithin, DefaultRespondWithin)
+		setD(fmt.Sprintf("routes[%d].respond_within", i), &c.Routes[i].RespondWithin, DefaultRespondWithin)
 	}
-	if c.Slack.PerChannelRate == 0 {
-		c.Slack.PerChannelRate = DefaultPerChannelRate
-	}
+	setF("slack.per_channel_rate", &c.Slack.PerChannelRate, DefaultPerChannelRate)
 	for i := range c.Reports {
-		setD(&c.Reports[i].Period, DefaultReportPeriod)
+		setD(fmt.Sprintf("reports[%d].period", i), &c.Reports[i].Period, DefaultReportPeriod)
 	}
+}
+
+// DefaultMaxJitter caps the default jitter.
+const DefaultMaxJitter = 30 * time.Second
+
+// JitterFor returns the random delay of each poll of a source polled every
+// interval: listener.jitter as given (0s: none), else 10% of the interval,
+// at most DefaultMaxJitter.
+func (l Listener) JitterFor(interval time.Duration) time.Duration {
+	if l.Jitter > 0 || l.JitterSet {
+		return l.Jitter.D()
+	}
+	return min(interval/10, DefaultMaxJitter)
 }
 
 // LongestInterval returns the longest poll interval of any source with a

@@ -34,18 +34,30 @@ func Load(path string) (*Config, error) {
 
 // Parse decodes, defaults and validates a config held in memory. name is
 // used in error messages; lookup resolves ${VAR} references (nil: none are
-// set).
+// set). A field that cannot be decoded does not stop the validation of the
+// rest: every problem is reported at once, but for those that follow from
+// a broken field (an unknown field's mapping, a value of the wrong type).
 func Parse(name string, b []byte, lookup func(string) (string, bool)) (*Config, error) {
-	c, err := Decode(name, b, lookup)
+	c, d, err := decodeAll(name, b, lookup)
 	if err != nil {
 		return nil, err
 	}
 	c.ApplyDefaults()
 	c.resolveFiles()
-	if err := c.Validate(); err != nil {
-		return nil, err
+	verr := c.Validate()
+	if len(d.errs) == 0 {
+		if verr != nil {
+			return nil, verr
+		}
+		return c, nil
 	}
-	return c, nil
+	errs := d.errs
+	for _, e := range Errors(verr) {
+		if fe, ok := e.(*FieldError); !ok || !d.followsFromBroken(fe.Path) {
+			errs = append(errs, e)
+		}
+	}
+	return nil, errors.Join(errs...)
 }
 
 // resolveFiles makes relative file: source URLs ("file:feeds/a.xml")
@@ -75,20 +87,33 @@ func (c *Config) resolveFiles() {
 // Decode decodes strictly, without defaults or validation: an unknown or
 // duplicate key, or a value of the wrong type, is an error with its position.
 func Decode(name string, b []byte, lookup func(string) (string, bool)) (*Config, error) {
+	c, d, err := decodeAll(name, b, lookup)
+	if err != nil {
+		return nil, err
+	}
+	if len(d.errs) > 0 {
+		return nil, errors.Join(d.errs...)
+	}
+	return c, nil
+}
+
+// decodeAll decodes what it can. err is a YAML syntax error, after which
+// nothing is decoded; the decoder holds the errors of single fields.
+func decodeAll(name string, b []byte, lookup func(string) (string, bool)) (*Config, *decoder, error) {
 	if lookup == nil {
 		lookup = func(string) (string, bool) { return "", false }
 	}
 	sum := sha256.Sum256(b)
-	c := &Config{File: name, Hash: hex.EncodeToString(sum[:]), pos: map[string]position{}}
+	c := &Config{File: name, Hash: hex.EncodeToString(sum[:]), pos: map[string]position{}, given: map[string]bool{}, blank: map[string][]envRef{}}
+	d := &decoder{file: name, lookup: lookup, pos: c.pos, given: c.given, blank: c.blank}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return c, nil // an empty file is an empty config
+			return c, d, nil // an empty file is an empty config
 		}
-		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
-	d := decoder{file: name, lookup: lookup, pos: c.pos}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
@@ -96,10 +121,7 @@ func Decode(name string, b []byte, lookup func(string) (string, bool)) (*Config,
 	if !(root.Kind == yaml.ScalarNode && root.Tag == "!!null") {
 		d.decode(root, reflect.ValueOf(c).Elem(), "")
 	}
-	if len(d.errs) > 0 {
-		return nil, errors.Join(d.errs...)
-	}
-	return c, nil
+	return c, d, nil
 }
 
 // decoder walks the YAML node tree and the target value together, so that
@@ -109,7 +131,24 @@ type decoder struct {
 	file   string
 	lookup func(string) (string, bool)
 	pos    map[string]position
+	given  map[string]bool
+	blank  map[string][]envRef
 	errs   []error
+	// broken are the paths of the values that could not be decoded and
+	// of the mappings that hold an unknown field: their problems in
+	// validation follow from these errors.
+	broken []string
+}
+
+// followsFromBroken reports whether a problem at path is one of a broken
+// value or mapping.
+func (d *decoder) followsFromBroken(path string) bool {
+	for _, b := range d.broken {
+		if path == b || strings.HasPrefix(path, b+".") || strings.HasPrefix(path, b+"[") {
+			return true
+		}
+	}
+	return false
 }
 
 type unmarshaler interface{ UnmarshalYAML(*yaml.Node) error }
@@ -119,9 +158,25 @@ var (
 	timeType        = reflect.TypeFor[time.Time]()
 )
 
+// errorf reports a value at path that cannot be decoded: it keeps the
+// zero value, which is not one the file gave.
 func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
+	if path != "" {
+		d.broken = append(d.broken, path)
+		delete(d.given, path)
+	}
 	d.errs = append(d.errs, &FieldError{
 		Pos:  fmt.Sprintf("%s:%d:%d", d.file, n.Line, n.Column),
+		Path: path,
+		Err:  fmt.Errorf(format, args...),
+	})
+}
+
+// duplicate reports a key set twice; the first value stays, so nothing
+// else follows from it.
+func (d *decoder) duplicate(k *yaml.Node, path, format string, args ...any) {
+	d.errs = append(d.errs, &FieldError{
+		Pos:  fmt.Sprintf("%s:%d:%d", d.file, k.Line, k.Column),
 		Path: path,
 		Err:  fmt.Errorf(format, args...),
 	})
@@ -144,11 +199,17 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return // an empty value keeps the zero value (and so the default)
 	}
+	if path != "" {
+		d.given[path] = true
+	}
 	if n.Kind == yaml.ScalarNode {
-		expanded, err := expandEnv(n.Value, d.lookup)
+		expanded, blank, err := expandEnv(n.Value, d.lookup)
 		if err != nil {
 			d.errorf(n, path, "%v", err)
 			return
+		}
+		if len(blank) > 0 && path != "" {
+			d.blank[path] = blank
 		}
 		if expanded != n.Value {
 			cp := *n
@@ -239,7 +300,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		if prev, dup := seen[k.Value]; dup {
-			d.errorf(k, path, "duplicate field %q (first set at line %d)", k.Value, prev.Line)
+			d.duplicate(k, path, "duplicate field %q (first set at line %d)", k.Value, prev.Line)
 			continue
 		}
 		seen[k.Value] = k
@@ -253,6 +314,9 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 				msg += fmt.Sprintf(", did you mean %q?", hint)
 			}
 			d.errs = append(d.errs, &FieldError{Pos: fmt.Sprintf("%s:%d:%d", d.file, k.Line, k.Column), Err: errors.New(msg)})
+			if path != "" {
+				d.broken = append(d.broken, path)
+			}
 			continue
 		}
 		d.decode(val, v.Field(idx), join(path, k.Value))
@@ -271,7 +335,7 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		if prev, dup := seen[k.Value]; dup {
-			d.errorf(k, path, "duplicate key %q (first set at line %d)", k.Value, prev.Line)
+			d.duplicate(k, path, "duplicate key %q (first set at line %d)", k.Value, prev.Line)
 			continue
 		}
 		seen[k.Value] = k
@@ -335,11 +399,27 @@ func parseTime(s string) (time.Time, error) {
 	return time.Time{}, errors.New("bad time")
 }
 
+// envRef is a ${VAR} without a default that gave the empty string: the
+// variable is unset, or set to "".
+type envRef struct {
+	name string
+	set  bool
+}
+
+func (r envRef) String() string {
+	if r.set {
+		return "${" + r.name + "} is empty"
+	}
+	return "${" + r.name + "} is not set"
+}
+
 // expandEnv replaces ${VAR} and ${VAR:-default} in s. An unset variable
-// without a default becomes the empty string; "$$" is a literal "$".
-func expandEnv(s string, lookup func(string) (string, bool)) (string, error) {
+// without a default becomes the empty string, and is returned in blank (so
+// is one set to ""), so that a misspelt name can be reported; "$$" is a
+// literal "$".
+func expandEnv(s string, lookup func(string) (string, bool)) (_ string, blank []envRef, _ error) {
 	if !strings.Contains(s, "$") {
-		return s, nil
+		return s, nil, nil
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
@@ -359,21 +439,25 @@ func expandEnv(s string, lookup func(string) (string, bool)) (string, error) {
 		}
 		end := strings.IndexByte(s[i:], '}')
 		if end < 0 {
-			return "", fmt.Errorf("unclosed ${ in %q", s)
+			return "", nil, fmt.Errorf("unclosed ${ in %q", s)
 		}
 		ref := s[i+2 : i+end]
 		name, def, hasDef := strings.Cut(ref, ":-")
 		if !validEnvName(name) {
-			return "", fmt.Errorf("bad variable name %q in ${%s}", name, ref)
+			return "", nil, fmt.Errorf("bad variable name %q in ${%s}", name, ref)
 		}
-		if v, ok := lookup(name); ok && v != "" {
+		v, ok := lookup(name)
+		switch {
+		case ok && v != "":
 			b.WriteString(v)
-		} else if hasDef {
+		case hasDef:
 			b.WriteString(def)
+		default:
+			blank = append(blank, envRef{name: name, set: ok})
 		}
 		i += end
 	}
-	return b.String(), nil
+	return b.String(), blank, nil
 }
 
 func validEnvName(s string) bool {

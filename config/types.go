@@ -39,6 +39,12 @@ type Config struct {
 	Warnings []string `yaml:"-"`
 
 	pos map[string]position
+	// given holds the paths of the fields the file sets (to a value other
+	// than null), so that an explicit 0s is told from a field left empty.
+	given map[string]bool
+	// blank holds, by path, the ${VAR} references that gave the empty
+	// string.
+	blank map[string][]envRef
 }
 
 // NATS says where the message store is.
@@ -100,8 +106,12 @@ type Listener struct {
 	PerHost int `yaml:"per_host"`
 	// DenyPrivate refuses loopback and private addresses (checked after DNS).
 	DenyPrivate bool `yaml:"deny_private"`
-	// Jitter delays each poll by up to this much (default 10% of the interval, at most 30s).
+	// Jitter delays each poll by up to this much (default 10% of the
+	// interval, at most 30s; 0s: none). See JitterFor.
 	Jitter Duration `yaml:"jitter"`
+	// JitterSet says that Jitter was given, so that 0s means no jitter
+	// rather than the default. Decoding a file sets it.
+	JitterSet bool `yaml:"-"`
 	// MaxBackoff caps the backoff after failures (default 1h).
 	MaxBackoff Duration `yaml:"max_backoff"`
 }

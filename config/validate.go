@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"text/template"
 	"time"
@@ -40,17 +41,19 @@ func (v *validator) warn(path, format string, args ...any) {
 
 // Validate checks the decoded config (after ApplyDefaults) and reports every
 // problem at once. It checks what the config alone can tell; the rules'
-// queries are compiled by the classifier, cron schedules parsed by the
+// queries are compiled by the classifier, cron schedules parsed again by the
 // scheduler's own parser, and routes resolved against Slack by the
 // workflow, and all of them report *FieldError too. (The config package does
 // not import the cron library, so that the classifier, which reads its rules
-// from here, never pulls it in.)
+// from here, never pulls it in: cron.go reads schedules the way it does.)
 func (c *Config) Validate() error {
 	v := &validator{c: c}
 	c.Warnings = nil
+	v.env()
 	v.nats()
 	v.http()
 	v.brand()
+	v.limits()
 	v.sources()
 	v.rules()
 	v.routes()
@@ -60,6 +63,40 @@ func (c *Config) Validate() error {
 	v.silences()
 	v.tests()
 	return errors.Join(v.errs...)
+}
+
+// env warns about every ${VAR} without a default whose variable is unset:
+// it reads as empty, which is rarely what a misspelt name meant.
+func (v *validator) env() {
+	paths := make([]string, 0, len(v.c.blank))
+	for p := range v.c.blank {
+		paths = append(paths, p)
+	}
+	slices.SortFunc(paths, func(a, b string) int {
+		pa, pb := v.c.pos[a], v.c.pos[b]
+		if pa.line != pb.line {
+			return pa.line - pb.line
+		}
+		return pa.col - pb.col
+	})
+	for _, p := range paths {
+		for _, r := range v.c.blank[p] {
+			if !r.set {
+				v.warn(p, "%s, so it reads as empty (write ${%s:-} if empty is meant)", r, r.name)
+			}
+		}
+	}
+}
+
+// blankVars describes the ${VAR} references that left the field at path
+// empty: "" when none did.
+func (v *validator) blankVars(path string) string {
+	refs := v.c.blank[path]
+	parts := make([]string, len(refs))
+	for i, r := range refs {
+		parts[i] = r.String()
+	}
+	return strings.Join(parts, " and ")
 }
 
 func (v *validator) nats() {
@@ -82,8 +119,8 @@ func (v *validator) nats() {
 		}
 	}
 	if n.Listen != "" {
-		if _, _, err := net.SplitHostPort(n.Listen); err != nil {
-			v.add("nats.listen", "%q is not host:port, e.g. 127.0.0.1:4222", n.Listen)
+		if err := checkHostPort(n.Listen); err != nil {
+			v.add("nats.listen", "%q %v, e.g. 127.0.0.1:4222", n.Listen, err)
 		}
 	}
 	if (n.TLS.Cert == "") != (n.TLS.Key == "") {
@@ -99,8 +136,8 @@ func (v *validator) nats() {
 
 func (v *validator) http() {
 	if l := v.c.HTTP.Listen; l != "off" {
-		if _, _, err := net.SplitHostPort(l); err != nil {
-			v.add("http.listen", "%q is not host:port, e.g. 127.0.0.1:9464 (or off)", l)
+		if err := checkHostPort(l); err != nil {
+			v.add("http.listen", "%q %v, e.g. 127.0.0.1:9464 (or off)", l, err)
 		}
 	}
 	switch v.c.Log.Level {
@@ -115,6 +152,19 @@ func (v *validator) http() {
 	}
 }
 
+// checkHostPort checks a listen address: host:port with a port number
+// 0-65535 (0: any free port).
+func checkHostPort(s string) error {
+	_, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return errors.New("is not host:port")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 || strings.ContainsAny(port, "+-") {
+		return fmt.Errorf("has no port number 0-65535 (%q)", port)
+	}
+	return nil
+}
+
 func (v *validator) brand() {
 	for i, t := range v.c.Brand.Terms {
 		if strings.TrimSpace(t) == "" {
@@ -126,6 +176,26 @@ func (v *validator) brand() {
 			v.add(fmt.Sprintf("brand.exclude[%d]", i), "empty term")
 		}
 	}
+}
+
+// positive refuses a zero (or negative) value that the file set: a field
+// left empty takes its default, but "timeout: 0s" would otherwise turn
+// silently into the default too.
+func (v *validator) positive(path string, n int64) {
+	if n < 0 || n == 0 && v.c.given[path] {
+		v.add(path, "must be positive (leave it out for the default)")
+	}
+}
+
+func (v *validator) limits() {
+	v.positive("store.retention", int64(v.c.Store.Retention))
+	v.positive("store.max_bytes", int64(v.c.Store.MaxBytes))
+	v.positive("store.seen_ttl", int64(v.c.Store.SeenTTL))
+	l := &v.c.Listener
+	v.positive("listener.timeout", int64(l.Timeout))
+	v.positive("listener.max_size", int64(l.MaxSize))
+	v.positive("listener.per_host", int64(l.PerHost))
+	v.positive("listener.max_backoff", int64(l.MaxBackoff))
 }
 
 func (v *validator) sources() {
@@ -172,7 +242,7 @@ func (v *validator) sources() {
 				v.add(p+".preset", "unknown preset %q (known: %s)", s.Preset, strings.Join(Presets, ", "))
 			}
 		}
-		if s.Every != 0 && s.Schedule != "" {
+		if (s.Every != 0 || v.c.given[p+".every"]) && s.Schedule != "" {
 			v.add(p, "every and schedule exclude each other")
 		}
 		if s.TimeZone != "" {
@@ -180,14 +250,23 @@ func (v *validator) sources() {
 				v.add(p+".time_zone", "unknown time zone %q, e.g. Europe/Berlin", s.TimeZone)
 			}
 		}
+		if s.Schedule != "" {
+			v.schedule(p+".schedule", s.Schedule, s.TimeZone)
+		} else if s.TimeZone != "" {
+			v.add(p+".time_zone", "applies to a schedule only")
+		}
 		if s.Schedule == "" {
 			switch d := s.Every.D(); {
+			case d == 0:
+				v.add(p+".every", "must be positive, e.g. 10m (leave it out for the default, %s)", DefaultEvery)
 			case d < time.Second:
 				v.add(p+".every", "%s is too short (at least 1s)", s.Every)
 			case d < time.Minute:
 				v.warn(p+".every", "%s polls more than once a minute; fine for tests and demos, rude to real sites", s.Every)
 			}
 		}
+		v.positive(p+".timeout", int64(s.Timeout))
+		v.positive(p+".max_size", int64(s.MaxSize))
 		for k := range s.Headers {
 			if strings.ContainsAny(k, " :\r\n") || k == "" {
 				v.add(p+".headers", "%q is not a header name", k)
@@ -198,6 +277,8 @@ func (v *validator) sources() {
 
 var packs = []string{"de", "en"}
 
+var severities = []string{"low", "medium", "high", "crisis"}
+
 func (v *validator) rules() {
 	r := &v.c.Rules
 	for i, p := range r.Packs {
@@ -205,7 +286,7 @@ func (v *validator) rules() {
 			v.add(fmt.Sprintf("rules.packs[%d]", i), "unknown pack %q (known: de, en)", p)
 		}
 	}
-	if r.Threshold < 0 {
+	if r.Threshold < 0 || r.Threshold == 0 && v.c.given["rules.threshold"] {
 		v.add("rules.threshold", "must be positive")
 	}
 	seen := map[string]int{}
@@ -224,12 +305,39 @@ func (v *validator) rules() {
 		if c.Criticism == nil && c.Topic == "" {
 			v.add(p, "a rule needs a topic, criticism: true/false, or both")
 		}
-		if c.Weight < 0 {
+		if c.Weight < 0 || c.Weight == 0 && v.c.given[p+".weight"] {
 			v.add(p+".weight", "must be positive (use criticism: false to lower the score)")
 		}
-		if c.Severity != "" && !slices.Contains([]string{"low", "medium", "high", "crisis"}, c.Severity) {
+		if c.Severity != "" && !slices.Contains(severities, c.Severity) {
 			v.add(p+".severity", "%q is not one of low, medium, high, crisis", c.Severity)
 		}
+	}
+}
+
+// timeNow is the clock schedules are checked against (a variable for tests).
+var timeNow = time.Now
+
+// schedule checks a cron schedule in time zone tz ("" = local): what the
+// cron library refuses, a step larger than its field, and, as a warning, a
+// schedule that never fires ("0 8 31 2 *").
+func (v *validator) schedule(path, spec, tz string) {
+	loc := time.Local
+	if tz != "" {
+		if l, err := time.LoadLocation(tz); err == nil {
+			loc = l
+		}
+	}
+	if tz != "" && (strings.HasPrefix(spec, "CRON_TZ=") || strings.HasPrefix(spec, "TZ=")) {
+		v.add(path, "%q names its time zone, and so does time_zone: give it once", spec)
+		return
+	}
+	cs, loc, err := parseCron(spec, loc)
+	if err != nil {
+		v.add(path, "%q: %v", spec, err)
+		return
+	}
+	if cs.nextDay(timeNow(), loc).IsZero() {
+		v.warn(path, "%q never fires: no month it names has a day it names", spec)
 	}
 }
 
@@ -280,7 +388,7 @@ func (v *validator) routes() {
 				v.add(p+".guideline", "unknown guideline %q%s", r.Guideline, knownKeys(v.c.Guidelines))
 			}
 		}
-		if r.Match.Severity != "" && !slices.Contains([]string{"low", "medium", "high", "crisis"}, r.Match.Severity) {
+		if r.Match.Severity != "" && !slices.Contains(severities, r.Match.Severity) {
 			v.add(p+".match.severity", "%q is not one of low, medium, high, crisis", r.Match.Severity)
 		}
 		for j, s := range r.Match.Source {
@@ -288,12 +396,45 @@ func (v *validator) routes() {
 				v.add(fmt.Sprintf("%s.match.source[%d]", p, j), "unknown source %q", s)
 			}
 		}
+		for j, l := range r.Match.Lang {
+			if !slices.Contains(langs, strings.ToLower(l)) {
+				v.add(fmt.Sprintf("%s.match.lang[%d]", p, j), "%q is not a language earshot tells apart (%s)", l, strings.Join(langs, ", "))
+			}
+		}
+		v.ruleNames(p+".match.rule", r.Match.Rule)
 		if bh := r.BusinessHours; bh != nil {
 			v.businessHours(p+".business_hours", bh)
 		}
 	}
 	if len(v.c.Routes) > 0 && !v.hasCatchAll() {
 		v.warn("routes", "no route matches everything (match: {}): critical mentions no route matches are counted but alert nobody")
+	}
+}
+
+// langs are the languages a verdict can have: the listener tells German
+// and English apart from stop words, and calls the rest other.
+var langs = []string{"de", "en", "other"}
+
+// ruleNames checks the rule names of a route's or silence's match. A rule
+// of a pack is named pack:rule ("de:lieferung"), and so are the cue
+// scores ("cues:criticism"): those are the classifier's to know. Any other
+// name can only be a custom rule's.
+func (v *validator) ruleNames(path string, names StringList) {
+	for j, n := range names {
+		if strings.Contains(n, ":") || slices.ContainsFunc(v.c.Rules.Custom, func(r Rule) bool { return strings.EqualFold(r.Name, n) }) {
+			continue
+		}
+		known := make([]string, 0, len(v.c.Rules.Custom))
+		for _, r := range v.c.Rules.Custom {
+			if r.Name != "" {
+				known = append(known, r.Name)
+			}
+		}
+		list := "no custom rules are defined"
+		if len(known) > 0 {
+			list = "custom rules: " + strings.Join(known, ", ")
+		}
+		v.add(fmt.Sprintf("%s[%d]", path, j), "unknown rule %q (%s; a pack's rules are named like de:lieferung)", n, list)
 	}
 }
 
@@ -375,6 +516,44 @@ func (v *validator) slack() {
 	if s.AdminChannel != "" && !IsSlackChannel(s.AdminChannel) {
 		v.add("slack.admin_channel", "%q: give #name (lower case) or a channel ID (C...)", s.AdminChannel)
 	}
+	// Without a bot token every alert goes to the console. That is the
+	// point of a config without Slack, but a section that sets the other
+	// secrets and misses the token (a misspelt ${VAR}) is a mistake.
+	if !s.BotToken.IsSet() {
+		var set []string
+		if s.AppToken.IsSet() {
+			set = append(set, "slack.app_token")
+		}
+		if s.SigningSecret.IsSet() {
+			set = append(set, "slack.signing_secret")
+		}
+		secrets := len(set) > 0
+		if s.AdminChannel != "" {
+			set = append(set, "slack.admin_channel")
+		}
+		if len(set) > 0 {
+			why := "missing"
+			if vars := v.blankVars("slack.bot_token"); vars != "" {
+				why = vars
+			} else if v.c.given["slack.bot_token"] {
+				why = "empty"
+			}
+			verb := "is"
+			if len(set) > 1 {
+				verb = "are"
+			}
+			const msg = "%s, so alerts would only be printed to the console, though %s %s set: give the bot token (xoxb-...), or leave the slack section out to print alerts on purpose"
+			// An error when another secret came through: Slack was
+			// meant. A warning when only the channel is set (a shipped
+			// template run before its secrets are), or the token is left
+			// out on purpose beside a signing secret alone.
+			if secrets && (v.c.given["slack.bot_token"] || s.AppToken.IsSet()) {
+				v.add("slack.bot_token", msg, why, andList(set), verb)
+			} else {
+				v.warn("slack.bot_token", msg, why, andList(set), verb)
+			}
+		}
+	}
 	if s.PerChannelRate <= 0 {
 		v.add("slack.per_channel_rate", "must be positive")
 	}
@@ -392,6 +571,8 @@ func (v *validator) reports() {
 		seen[r.Name] = true
 		if r.Schedule == "" {
 			v.add(p+".schedule", "missing, e.g. \"0 8 * * MON\"")
+		} else {
+			v.schedule(p+".schedule", r.Schedule, r.TimeZone)
 		}
 		if r.TimeZone != "" {
 			if _, err := time.LoadLocation(r.TimeZone); err != nil {
@@ -420,6 +601,12 @@ func (v *validator) silences() {
 		if s.Reason == "" {
 			v.add(p+".reason", "missing: say why, so others know")
 		}
+		for j, src := range m.Source {
+			if !v.sourceKnown(src) {
+				v.add(fmt.Sprintf("%s.match.source[%d]", p, j), "unknown source %q", src)
+			}
+		}
+		v.ruleNames(p+".match.rule", m.Rule)
 	}
 }
 
@@ -436,6 +623,12 @@ func (v *validator) tests() {
 		if e.Route != "" && !v.routeKnown(e.Route) {
 			v.add(p+".expect.route", "unknown route %q", e.Route)
 		}
+		if e.Severity != "" && !slices.Contains(severities, e.Severity) {
+			v.add(p+".expect.severity", "%q is not one of low, medium, high, crisis", e.Severity)
+		}
+		if t.Source != "" && !v.sourceKnown(t.Source) {
+			v.add(p+".source", "unknown source %q", t.Source)
+		}
 	}
 }
 
@@ -446,6 +639,14 @@ func (v *validator) routeKnown(id string) bool {
 		}
 	}
 	return id == "none"
+}
+
+// andList joins "a", "b" and "c" as "a, b and c".
+func andList(s []string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
 
 func knownKeys[V any](m map[string]V) string {

@@ -97,10 +97,7 @@ func newSource(sc config.Source, lc config.Listener) (*source, error) {
 		s.interval = every
 		s.sched = cron.Every(every)
 	}
-	s.jitter = lc.Jitter.D()
-	if s.jitter <= 0 {
-		s.jitter = min(s.interval/10, 30*time.Second)
-	}
+	s.jitter = lc.JitterFor(s.interval)
 	s.backoff = max(lc.MaxBackoff.D(), s.interval)
 	return s, nil
 }
