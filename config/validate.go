@@ -393,7 +393,7 @@ func (v *validator) routes() {
 		}
 		for j, s := range r.Match.Source {
 			if !v.sourceKnown(s) {
-				v.add(fmt.Sprintf("%s.match.source[%d]", p, j), "unknown source %q", s)
+				v.add(fmt.Sprintf("%s.match.source[%d]", p, j), "unknown source %q (sources: %s)", s, v.sourceNames())
 			}
 		}
 		for j, l := range r.Match.Lang {
@@ -455,6 +455,15 @@ func (v *validator) sourceKnown(name string) bool {
 		}
 	}
 	return len(v.c.Sources) == 0 // a classify-only config cannot tell
+}
+
+// sourceNames lists the configured sources for an error message.
+func (v *validator) sourceNames() string {
+	names := make([]string, 0, len(v.c.Sources))
+	for _, s := range v.c.Sources {
+		names = append(names, s.Name)
+	}
+	return strings.Join(names, ", ")
 }
 
 func (v *validator) businessHours(p string, bh *BusinessHours) {
@@ -603,7 +612,7 @@ func (v *validator) silences() {
 		}
 		for j, src := range m.Source {
 			if !v.sourceKnown(src) {
-				v.add(fmt.Sprintf("%s.match.source[%d]", p, j), "unknown source %q", src)
+				v.add(fmt.Sprintf("%s.match.source[%d]", p, j), "unknown source %q (sources: %s)", src, v.sourceNames())
 			}
 		}
 		v.ruleNames(p+".match.rule", m.Rule)
@@ -627,7 +636,7 @@ func (v *validator) tests() {
 			v.add(p+".expect.severity", "%q is not one of low, medium, high, crisis", e.Severity)
 		}
 		if t.Source != "" && !v.sourceKnown(t.Source) {
-			v.add(p+".source", "unknown source %q", t.Source)
+			v.add(p+".source", "unknown source %q (sources: %s)", t.Source, v.sourceNames())
 		}
 	}
 }
