@@ -248,6 +248,19 @@ func TestGolden(t *testing.T) {
 	// another hand's wording). Thresholds from 0.8 to 1.2 in the first run:
 	// none reaches both English F1 0.78 and P 0.85 (1.2: P 0.855, F1 0.767).
 	// It is a hold-out.
+	// golden-dev16.tsv (400 English tweets and forum comments about
+	// companies, 148 of them complaints, no German) was written by a hand
+	// that never read the classifier, with deliberately realistic
+	// look-alikes of complaints: problems the company solved well, negative
+	// words aimed at something else (weather, traffic, other customers,
+	// oneself, pets, a competitor), jokes and memes with "dead", "killing
+	// me", "disaster", neutral questions about a possible problem, neutral
+	// news of delays caused by weather or strikes, people describing their
+	// own mistakes, and praise in negative words ("insanely fast", "no
+	// complaints", "can't fault them"). Measured before tuning: en P 0.661
+	// R 0.818 F1 0.731 (tp 121 fp 62 fn 27 tn 190). It is a development
+	// set, not a hold-out; the round tuned on it for structural fixes
+	// rather than wording.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -284,6 +297,7 @@ func TestGolden(t *testing.T) {
 		{"golden-tune13.tsv", 0, 0.97, false},
 		{"golden-dev14.tsv", 0.92, 0.89, false},
 		{"golden-round15.tsv", 0.80, 0.79, true},
+		{"golden-dev16.tsv", 0, 0.72, false},
 	}
 	for _, gf := range files {
 		file := gf.name
