@@ -804,3 +804,15 @@ func TestPraiseBeforeHow(t *testing.T) {
 		{"Impressive how Flinkwerk handled the storm, every train ran and the staff were great", false},
 	})
 }
+
+// TestNegatedQuantity: "not a single" before a complaint word negates the
+// complaint ("not a single issue"), before anything else it complains
+// ("not a single train on time").
+func TestNegatedQuantity(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Not a single issue with my Flinkwerk router since the install. Two years and counting.", false},
+		{"Not one problem with Flinkwerk in three years of commuting", false},
+		{"Not a single Flinkwerk train on time this week", true},
+		{"@flinkwerk ugh, no service again in the whole neighborhood", true},
+	})
+}

@@ -195,6 +195,14 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		if cu.kind == roleNeg && insideNonNeg(flags, cu.t0, cu.t1) {
 			continue
 		}
+		// A complaint phrase that negates a quantity ("not a single",
+		// "not one", "kein einziges") with a complaint word right after
+		// it ("not a single issue", "not one problem") negates the
+		// complaint, not the service: it is praise, counted by the
+		// negated word.
+		if cu.kind == roleNeg && quantifierEnd(nt, cu.t1) && hasNegator(flags, cu.t0, cu.t1) && negatedNext(s.cues, i, flags) {
+			continue
+		}
 		// Claps between the words ("three 👏 missed 👏 deliveries 👏")
 		// are sarcastic emphasis: one irony marker for the run, neither
 		// praise nor negated ("never 👏 again").
@@ -942,6 +950,46 @@ func wished(nt *normText, flags []uint8, t0, t1 int32) bool {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// hasNegator reports whether one of the tokens [t0, t1) is a negator.
+func hasNegator(flags []uint8, t0, t1 int32) bool {
+	for t := t0; t < t1; t++ {
+		if flags[t]&flagNegator != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// negatedNext reports whether a complaint cue starts right after cue i
+// (at its end) with no negator of its own: the one that cue i negates.
+func negatedNext(cues []cueHit, i int, flags []uint8) bool {
+	end := cues[i].t1
+	for j := i + 1; j < len(cues); j++ {
+		cj := &cues[j]
+		if cj.t0 == end && cj.kind == roleNeg && !hasNegator(flags, cj.t0, cj.t1) {
+			return true
+		}
+		if cj.t1 > end+16 {
+			break
+		}
+	}
+	return false
+}
+
+// quantifierEnd reports whether the token before t is a quantifier that
+// a negator makes "none" ("single", "one", "einzige").
+func quantifierEnd(nt *normText, t int32) bool {
+	if t == 0 {
+		return false
+	}
+	tk := &nt.toks[t-1]
+	switch string(nt.buf[tk.start:tk.end]) {
+	case "single", "one", "einzige", "einziges", "einzigen", "einziger":
+		return true
 	}
 	return false
 }
