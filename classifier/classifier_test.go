@@ -816,3 +816,17 @@ func TestNegatedQuantity(t *testing.T) {
 		{"@flinkwerk ugh, no service again in the whole neighborhood", true},
 	})
 }
+
+// TestAimedElsewhere: a complaint word in a clause without the brand,
+// before a longer clause that names the brand with praise and no
+// complaint, is aimed at something else; praise in a short clause after a
+// complaint is sarcastic and takes nothing back.
+func TestAimedElsewhere(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"What a disaster of a day. Only good thing was the Flinkwerk barista remembering my order.", false},
+		{"The weather is an absolute disaster today, but the Flinkwerk team at the hotel were lovely and helpful all day.", false},
+		{"The service was a disaster. Flinkwerk, great job.", true},
+		{"The app is a total disaster. Flinkwerk staff in the shop were nice but could not fix it either.", true},
+		{"Zugführer kommt durch und sagt, wir fahren nur bis Fulda. Danach? Keine Ahnung. Top Service von Flinkwerk.", true},
+	})
+}

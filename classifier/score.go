@@ -40,6 +40,7 @@ const (
 	clapIrony       = 1.0 // "three 👏 missed 👏 deliveries": claps between words
 	quoteClaim      = 0.5 // "the \"next day\" delivery": a claim in quotes of its own
 	echoShout       = 1.0 // "3 hours on the phone. 3 HOURS"
+	elsewhereFactor = 0.2 // a complaint cue aimed elsewhere, before praise of the brand
 	exclStep        = 0.1
 	maxExcl         = 3
 	shoutBonus      = 0.3
@@ -271,6 +272,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			} else {
 				p.crit += w * cf
 				cu.sign = 1
+				cu.got = w * cf
 			}
 		case rolePos:
 			if negated {
@@ -292,6 +294,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				cu.sign = -1
 				if shortSentence(nt, flags, cu.t0) {
 					p.short += w * cf
+					cu.got = 1
 				} else if opener(nt, flags, cu.t0, cu.t1) {
 					p.opener += w * cf
 				}
@@ -344,6 +347,9 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				s.cues[i].sign = 1
 			}
 		}
+	}
+	if p.crit > 0 && p.praise > 0 && p.irony == 0 {
+		p.crit -= aimedElsewhere(nt, flags, s.cues)
 	}
 	p.excl = nt.excl
 	for t := range nt.toks {
@@ -992,4 +998,92 @@ func quantifierEnd(nt *normText, t int32) bool {
 		return true
 	}
 	return false
+}
+
+// segment returns the clause of token t: its sentence, cut at contrast
+// words ("Traffic was hell but the Flinkwerk driver got us there").
+func segment(nt *normText, flags []uint8, t int32) (int32, int32) {
+	toks := nt.toks
+	sent := toks[t].sent
+	a := t
+	for a > 0 && toks[a-1].sent == sent && flags[a]&flagContrast == 0 {
+		a--
+	}
+	b := t + 1
+	for b < int32(len(toks)) && toks[b].sent == sent && flags[b]&flagContrast == 0 {
+		b++
+	}
+	return a, b
+}
+
+// hasBrand reports whether one of the tokens [a, b) is the brand's.
+func hasBrand(flags []uint8, a, b int32) bool {
+	for t := a; t < b; t++ {
+		if flags[t]&flagBrand != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// aimedElsewhere returns the criticism to take back from complaint cues
+// aimed at something other than the brand: cues in a clause without the
+// brand's name that comes before a clause naming the brand with praise
+// of its own, with no complaint cue and no contrast from there on ("The weather is a disaster today. At
+// least my Flinkwerk room is lovely", "Traffic was absolute hell but the
+// Flinkwerk driver got us there, legend"). Praise standing alone ("Great.")
+// does not count: next to a complaint it is sarcastic.
+func aimedElsewhere(nt *normText, flags []uint8, cues []cueHit) float64 {
+	// the last clause with genuine praise and the brand, without complaint
+	pa := int32(-1)
+	for i := len(cues) - 1; i >= 0 && pa < 0; i-- {
+		cu := &cues[i]
+		if cu.kind != rolePos || cu.sign >= 0 || cu.got != 0 {
+			continue
+		}
+		a, b := segment(nt, flags, cu.t0)
+		if !hasBrand(flags, a, b) || words(nt, flags, a, b) < 5 {
+			continue
+		}
+		// nothing complains from the clause on, and no contrast turns
+		// it ("... were nice but could not fix it")
+		clean := true
+		for j := range cues {
+			if cues[j].sign > 0 && cues[j].t1 > a {
+				clean = false
+				break
+			}
+		}
+		for t := b; clean && t < int32(len(flags)); t++ {
+			clean = flags[t]&flagContrast == 0
+		}
+		if clean {
+			pa = a
+		}
+	}
+	if pa <= 0 {
+		return 0
+	}
+	back := 0.0
+	for i := range cues {
+		cu := &cues[i]
+		if cu.kind != roleNeg || cu.sign <= 0 || cu.got == 0 || cu.t1 > pa {
+			continue
+		}
+		if a, b := segment(nt, flags, cu.t0); !hasBrand(flags, a, b) {
+			back += (1 - elsewhereFactor) * cu.got
+		}
+	}
+	return back
+}
+
+// words counts the words of tokens [a, b) that are not the brand's.
+func words(nt *normText, flags []uint8, a, b int32) int {
+	n := 0
+	for t := a; t < b; t++ {
+		if nt.toks[t].kind == tokWord && flags[t]&flagBrand == 0 {
+			n++
+		}
+	}
+	return n
 }
