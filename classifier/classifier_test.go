@@ -830,3 +830,14 @@ func TestAimedElsewhere(t *testing.T) {
 		{"Zugführer kommt durch und sagt, wir fahren nur bis Fulda. Danach? Keine Ahnung. Top Service von Flinkwerk.", true},
 	})
 }
+
+// TestHappyEnd: complaint words before a last sentence of genuine praise
+// (five words or more, no complaint, no contrast) count half; a short
+// sarcastic last sentence takes nothing back.
+func TestHappyEnd(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"The Flinkwerk app crashed and I was furious. Support called me back within the hour and fixed everything, brilliant people.", false},
+		{"My Flinkwerk order was damaged and late again. Great service.", true},
+		{"My Flinkwerk order was damaged and late again. Great service, really lovely, but still no refund.", true},
+	})
+}

@@ -40,6 +40,7 @@ const (
 	clapIrony       = 1.0 // "three 👏 missed 👏 deliveries": claps between words
 	quoteClaim      = 0.5 // "the \"next day\" delivery": a claim in quotes of its own
 	echoShout       = 1.0 // "3 hours on the phone. 3 HOURS"
+	happyFactor     = 0.5 // a complaint cue before a last sentence of praise
 	elsewhereFactor = 0.2 // a complaint cue aimed elsewhere, before praise of the brand
 	exclStep        = 0.1
 	maxExcl         = 3
@@ -350,6 +351,9 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	}
 	if p.crit > 0 && p.praise > 0 && p.irony == 0 {
 		p.crit -= aimedElsewhere(nt, flags, s.cues)
+		if a := happyEnd(nt, flags, s.cues); a > 0 {
+			p.crit -= happyTakeBack(s.cues, a)
+		}
 	}
 	p.excl = nt.excl
 	for t := range nt.toks {
@@ -1072,6 +1076,7 @@ func aimedElsewhere(nt *normText, flags []uint8, cues []cueHit) float64 {
 		}
 		if a, b := segment(nt, flags, cu.t0); !hasBrand(flags, a, b) {
 			back += (1 - elsewhereFactor) * cu.got
+			cu.got *= elsewhereFactor
 		}
 	}
 	return back
@@ -1086,4 +1091,62 @@ func words(nt *normText, flags []uint8, a, b int32) int {
 		}
 	}
 	return n
+}
+
+// happyEnd returns the first token of the end of a story that ends well,
+// or 0: the text's last sentence, after other sentences, holds genuine
+// praise in at least five words and no complaint cue or contrast ("My
+// parcel got stuck at customs for a week. Support explained the
+// paperwork and it arrived the next day, brilliant service."). The
+// complaint cues before it count as before a contrast (its complaint
+// rules do not: taking them back cost recall on sarcasm).
+func happyEnd(nt *normText, flags []uint8, cues []cueHit) int32 {
+	n := int32(len(nt.toks))
+	last := n - 1
+	for last >= 0 && nt.toks[last].kind != tokWord {
+		last--
+	}
+	if last < 0 {
+		return 0
+	}
+	sent := nt.toks[last].sent
+	if sent == 0 {
+		return 0
+	}
+	a := last
+	for a > 0 && nt.toks[a-1].sent == sent {
+		a--
+	}
+	praise := false
+	for i := range cues {
+		cu := &cues[i]
+		if cu.t1 <= a {
+			continue
+		}
+		if cu.sign > 0 {
+			return 0
+		}
+		praise = praise || cu.kind == rolePos && cu.sign < 0 && cu.got == 0
+	}
+	if !praise || words(nt, flags, a, n) < 5 {
+		return 0
+	}
+	for t := a; t < n; t++ {
+		if flags[t]&flagContrast != 0 {
+			return 0
+		}
+	}
+	return a
+}
+
+// happyTakeBack returns the criticism to take back from the complaint
+// cues before token a, the start of a happy ending.
+func happyTakeBack(cues []cueHit, a int32) float64 {
+	back := 0.0
+	for i := range cues {
+		if cu := &cues[i]; cu.kind == roleNeg && cu.sign > 0 && cu.t1 <= a {
+			back += (1 - happyFactor) * cu.got
+		}
+	}
+	return back
 }
