@@ -814,6 +814,8 @@ func TestNegatedQuantity(t *testing.T) {
 		{"Not one problem with Flinkwerk in three years of commuting", false},
 		{"Not a single Flinkwerk train on time this week", true},
 		{"@flinkwerk ugh, no service again in the whole neighborhood", true},
+		{"My Flinkwerk flight got delayed by the ash cloud. Crew were honest about it and kept us fed. Nobody's fault.", false},
+		{"Nobody at Flinkwerk answers the phone, a total joke", true},
 	})
 }
 

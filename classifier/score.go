@@ -198,11 +198,12 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			continue
 		}
 		// A complaint phrase that negates a quantity ("not a single",
-		// "not one", "kein einziges") with a complaint word right after
-		// it ("not a single issue", "not one problem") negates the
+		// "not one", "kein einziges"), or a complaint word that is a
+		// negator of its own ("nobody"), with a complaint word right
+		// after it ("not a single issue", "nobody's fault") negates the
 		// complaint, not the service: it is praise, counted by the
 		// negated word.
-		if cu.kind == roleNeg && quantifierEnd(nt, cu.t1) && hasNegator(flags, cu.t0, cu.t1) && negatedNext(s.cues, i, flags) {
+		if cu.kind == roleNeg && (quantifierEnd(nt, cu.t1) || cu.t1 == cu.t0+1) && hasNegator(flags, cu.t0, cu.t1) && negatedNext(s.cues, i, flags) {
 			continue
 		}
 		// Claps between the words ("three 👏 missed 👏 deliveries 👏")
