@@ -260,7 +260,12 @@ func TestGolden(t *testing.T) {
 	// complaints", "can't fault them"). Measured before tuning: en P 0.661
 	// R 0.818 F1 0.731 (tp 121 fp 62 fn 27 tn 190). It is a development
 	// set, not a hold-out; the round tuned on it for structural fixes
-	// rather than wording.
+	// rather than wording (a negated quantity before a complaint word,
+	// complaint words aimed elsewhere before praise of the brand, a
+	// happy ending), at the end: en P 0.680 R 0.818 F1 0.742 (tp 121 fp
+	// 57); of the hold-outs only golden-round13.tsv (en 0.897, was
+	// 0.893) and golden-round15.tsv (en 0.809, was 0.806; de 0.830, was
+	// 0.822) changed, each by a false positive fewer.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -297,7 +302,7 @@ func TestGolden(t *testing.T) {
 		{"golden-tune13.tsv", 0, 0.97, false},
 		{"golden-dev14.tsv", 0.92, 0.89, false},
 		{"golden-round15.tsv", 0.80, 0.79, true},
-		{"golden-dev16.tsv", 0, 0.72, false},
+		{"golden-dev16.tsv", 0, 0.73, false},
 	}
 	for _, gf := range files {
 		file := gf.name
