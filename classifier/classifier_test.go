@@ -843,3 +843,13 @@ func TestHappyEnd(t *testing.T) {
 		{"My Flinkwerk order was damaged and late again. Great service, really lovely, but still no refund.", true},
 	})
 }
+
+// TestShortPraiseAfterPraise: praise standing alone after a complaint is
+// sarcastic, unless the text praised before.
+func TestShortPraiseAfterPraise(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Flinkwerk support sorted out my broken laptop screen under warranty in four days. Honestly impressed.", false},
+		{"Flinkwerk sent me a broken laptop. Honestly impressed.", true},
+		{"Toll, Flinkwerk, jetzt sind die Mülleimer am Bahnsteig auch noch weg. Super.", true},
+	})
+}

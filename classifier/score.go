@@ -65,9 +65,15 @@ func (p *scoreParts) total() float64 {
 		crit += ironyFlip * p.how
 		praise -= p.how
 	}
-	if crit > 0 {
+	// Praise standing alone ("Toll.", "Great, thanks.") beside a
+	// complaint is sarcastic when it is all the praise there is; after
+	// praise of its own ("Support sorted out my broken laptop in four
+	// days. Honestly impressed.") it is not.
+	if crit > 0 && p.praise-p.short < 1e-9 {
 		crit += ironyFlip * p.short
 		praise -= p.short
+	}
+	if crit > 0 {
 		// Praise that opens the text, when it is all the praise there is
 		// and a complaint rule holds, is sarcastic too ("Toll, jetzt sind
 		// die Mülleimer auch noch weg"); with more praise ("well done,
