@@ -853,3 +853,16 @@ func TestShortPraiseAfterPraise(t *testing.T) {
 		{"Toll, Flinkwerk, jetzt sind die Mülleimer am Bahnsteig auch noch weg. Super.", true},
 	})
 }
+
+// TestAsksFirst: a text that opens by asking for information asks about
+// a possible problem; a question after a complaint, "anyone else" and
+// emphatic questions still complain.
+func TestAsksFirst(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Does anyone know whether Flinkwerk Mobile works in Switzerland without extra roaming charges?", false},
+		{"Anyone know if Flinkwerk has an English-language customer line? My German is not good enough for a phone call yet.", false},
+		{"Flinkwerk closed my account with no reason given. Anyone know if they're allowed to do this without explanation?", true},
+		{"Anyone else's Flinkwerk app completely broken today? Useless.", true},
+		{"Does anyone know why my Flinkwerk parcel is three weeks late and nobody answers??", true},
+	})
+}

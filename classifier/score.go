@@ -40,6 +40,7 @@ const (
 	clapIrony       = 1.0 // "three 👏 missed 👏 deliveries": claps between words
 	quoteClaim      = 0.5 // "the \"next day\" delivery": a claim in quotes of its own
 	echoShout       = 1.0 // "3 hours on the phone. 3 HOURS"
+	askCredit       = 2.0 // a text opening with a question for information, as praise
 	happyFactor     = 0.5 // a complaint cue before a last sentence of praise
 	elsewhereFactor = 0.2 // a complaint cue aimed elsewhere, before praise of the brand
 	exclStep        = 0.1
@@ -361,6 +362,12 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		if a := happyEnd(nt, flags, s.cues); a > 0 {
 			p.crit -= happyTakeBack(s.cues, a)
 		}
+	}
+	// A text that opens by asking for information ("Does anyone know
+	// whether Flinkwerk charges for roaming?") asks about a possible
+	// problem rather than reporting one.
+	if p.crit > 0 && nt.quest == 1 && nt.excl == 0 && p.irony == 0 && asksFirst(nt, flags) {
+		p.praise += askCredit
 	}
 	p.excl = nt.excl
 	for t := range nt.toks {
@@ -1156,4 +1163,52 @@ func happyTakeBack(cues []cueHit, a int32) float64 {
 		}
 	}
 	return back
+}
+
+// asksFirst reports whether the text opens (the brand's name or a
+// greeting aside) with a question asking for information: "does anyone
+// know", "anyone know if", "can someone tell me", ..., its sentence ending
+// in the text's one question mark. "Anyone else ...?" shares a problem
+// and is no such question, nor is a question after a story.
+func asksFirst(nt *normText, flags []uint8) bool {
+	toks := nt.toks
+	var w [3]int32 // the first three words
+	n := 0
+	k := int32(0)
+	for ; k < int32(len(toks)) && toks[k].sent == 0 && n < 3; k++ {
+		if toks[k].kind != tokWord || flags[k]&flagBrand != 0 {
+			continue
+		}
+		if n == 0 && (tokIs(nt, k, "hi") || tokIs(nt, k, "hey") || tokIs(nt, k, "hello")) {
+			continue
+		}
+		w[n] = k
+		n++
+	}
+	if n < 2 {
+		return false
+	}
+	ask := false
+	switch {
+	case tokIs(nt, w[0], "anyone") || tokIs(nt, w[0], "anybody"):
+		ask = tokIs(nt, w[1], "know") || tokIs(nt, w[1], "knows")
+	case n == 3 && (tokIs(nt, w[0], "does") || tokIs(nt, w[0], "do") || tokIs(nt, w[0], "can") || tokIs(nt, w[0], "could")):
+		ask = (tokIs(nt, w[1], "anyone") || tokIs(nt, w[1], "anybody") || tokIs(nt, w[1], "someone") || tokIs(nt, w[1], "somebody")) &&
+			(tokIs(nt, w[2], "know") || tokIs(nt, w[2], "tell"))
+	}
+	if !ask {
+		return false
+	}
+	for ; k < int32(len(toks)); k++ {
+		if tk := &toks[k]; tk.kind == tokPunct && nt.buf[tk.start] == '?' {
+			return tk.sent == 0 || toks[k-1].sent == 0
+		}
+	}
+	return false
+}
+
+// tokIs reports whether token k is the word w (folded).
+func tokIs(nt *normText, k int32, w string) bool {
+	tk := &nt.toks[k]
+	return string(nt.buf[tk.start:tk.end]) == w
 }
