@@ -864,5 +864,6 @@ func TestAsksFirst(t *testing.T) {
 		{"Flinkwerk closed my account with no reason given. Anyone know if they're allowed to do this without explanation?", true},
 		{"Anyone else's Flinkwerk app completely broken today? Useless.", true},
 		{"Does anyone know why my Flinkwerk parcel is three weeks late and nobody answers??", true},
+		{"Which Flinkwerk gym locations have a sauna? Moving to Cologne next month.", false},
 	})
 }

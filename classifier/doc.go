@@ -88,6 +88,11 @@
 //     cue or contrast) count 0.5. Praise in a shorter clause takes
 //     nothing back: after a complaint it is sarcastic ("Top Service von
 //     Flinkwerk.");
+//   - a text that opens by asking for information ("Does anyone know
+//     whether ...?", "Which ...?", one question mark, no exclamation)
+//     counts 2.0 of praise: it asks about a possible problem;
+//   - praise standing alone beside a complaint is sarcastic only when it
+//     is all the praise there is;
 //   - exclamation marks (up to three, +10% each) and words in capitals
 //     (+0.3) amplify existing criticism;
 //   - custom rules with criticism: true add their weight (default 1, so one

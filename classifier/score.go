@@ -19,6 +19,7 @@ type scoreParts struct {
 	rules  float64 // criticism from rules
 	minus  float64 // custom praise or exclusion rules
 	irony  float64
+	ask    float64 // a text opening with a question for information (askCredit), counted as praise
 	excl   int
 	shout  int
 	severe int
@@ -54,7 +55,7 @@ const (
 // total combines the parts into the score.
 func (p *scoreParts) total() float64 {
 	crit := p.crit + p.rules
-	praise := p.praise
+	praise := p.praise + p.ask
 	// Praise right before "how" beside a complaint rule frames the
 	// complaint ("Genuinely impressive how Flinkwerk manages to lose a
 	// parcel", "Funny how the app always works perfectly when it's time to
@@ -366,8 +367,8 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	// A text that opens by asking for information ("Does anyone know
 	// whether Flinkwerk charges for roaming?") asks about a possible
 	// problem rather than reporting one.
-	if p.crit > 0 && nt.quest == 1 && nt.excl == 0 && p.irony == 0 && asksFirst(nt, flags) {
-		p.praise += askCredit
+	if nt.quest == 1 && nt.excl == 0 && p.irony == 0 && asksFirst(nt, flags) {
+		p.ask = askCredit
 	}
 	p.excl = nt.excl
 	for t := range nt.toks {
@@ -1166,8 +1167,9 @@ func happyTakeBack(cues []cueHit, a int32) float64 {
 }
 
 // asksFirst reports whether the text opens (the brand's name or a
-// greeting aside) with a question asking for information: "does anyone
-// know", "anyone know if", "can someone tell me", ..., its sentence ending
+// greeting aside) with a question asking for information: "which ...",
+// "does anyone know", "anyone know if", "can someone tell me", its
+// sentence ending
 // in the text's one question mark. "Anyone else ...?" shares a problem
 // and is no such question, nor is a question after a story.
 func asksFirst(nt *normText, flags []uint8) bool {
@@ -1190,6 +1192,8 @@ func asksFirst(nt *normText, flags []uint8) bool {
 	}
 	ask := false
 	switch {
+	case tokIs(nt, w[0], "which"):
+		ask = true
 	case tokIs(nt, w[0], "anyone") || tokIs(nt, w[0], "anybody"):
 		ask = tokIs(nt, w[1], "know") || tokIs(nt, w[1], "knows")
 	case n == 3 && (tokIs(nt, w[0], "does") || tokIs(nt, w[0], "do") || tokIs(nt, w[0], "can") || tokIs(nt, w[0], "could")):
