@@ -263,10 +263,12 @@ func TestGolden(t *testing.T) {
 	// rather than wording (a negated quantity before a complaint word,
 	// complaint words aimed elsewhere before praise of the brand, a
 	// happy ending, short praise sarcastic only when it is all the
-	// praise), at the end: en P 0.684 R 0.818 F1 0.745 (tp 121 fp 56).
-	// Of the hold-outs only false positives changed: golden-round8.tsv
-	// en 0.913 (was 0.903), golden-round13.tsv en 0.897 (was 0.893),
-	// golden-round15.tsv en 0.812 (was 0.806), de 0.830 (was 0.822).
+	// praise, a text opening with a question for information), at the
+	// end: en P 0.699 R 0.818 F1 0.754 (tp 121 fp 52). Of the hold-outs
+	// only false positives changed, each one fewer: golden-holdout.tsv en
+	// 0.875 (was 0.857), golden-round8.tsv en 0.913 (was 0.903),
+	// golden-round13.tsv en 0.897 (was 0.893), golden-round15.tsv en
+	// 0.812 (was 0.806; two), de 0.830 (was 0.822).
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -303,7 +305,7 @@ func TestGolden(t *testing.T) {
 		{"golden-tune13.tsv", 0, 0.97, false},
 		{"golden-dev14.tsv", 0.92, 0.89, false},
 		{"golden-round15.tsv", 0.80, 0.79, true},
-		{"golden-dev16.tsv", 0, 0.73, false},
+		{"golden-dev16.tsv", 0, 0.74, false},
 	}
 	for _, gf := range files {
 		file := gf.name
