@@ -804,3 +804,66 @@ func TestPraiseBeforeHow(t *testing.T) {
 		{"Impressive how Flinkwerk handled the storm, every train ran and the staff were great", false},
 	})
 }
+
+// TestNegatedQuantity: "not a single" before a complaint word negates the
+// complaint ("not a single issue"), before anything else it complains
+// ("not a single train on time").
+func TestNegatedQuantity(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Not a single issue with my Flinkwerk router since the install. Two years and counting.", false},
+		{"Not one problem with Flinkwerk in three years of commuting", false},
+		{"Not a single Flinkwerk train on time this week", true},
+		{"@flinkwerk ugh, no service again in the whole neighborhood", true},
+		{"My Flinkwerk flight got delayed by the ash cloud. Crew were honest about it and kept us fed. Nobody's fault.", false},
+		{"Nobody at Flinkwerk answers the phone, a total joke", true},
+	})
+}
+
+// TestAimedElsewhere: a complaint word in a clause without the brand,
+// before a longer clause that names the brand with praise and no
+// complaint, is aimed at something else; praise in a short clause after a
+// complaint is sarcastic and takes nothing back.
+func TestAimedElsewhere(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"What a disaster of a day. Only good thing was the Flinkwerk barista remembering my order.", false},
+		{"The weather is an absolute disaster today, but the Flinkwerk team at the hotel were lovely and helpful all day.", false},
+		{"The service was a disaster. Flinkwerk, great job.", true},
+		{"The app is a total disaster. Flinkwerk staff in the shop were nice but could not fix it either.", true},
+		{"Zugführer kommt durch und sagt, wir fahren nur bis Fulda. Danach? Keine Ahnung. Top Service von Flinkwerk.", true},
+	})
+}
+
+// TestHappyEnd: complaint words before a last sentence of genuine praise
+// (five words or more, no complaint, no contrast) count half; a short
+// sarcastic last sentence takes nothing back.
+func TestHappyEnd(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"The Flinkwerk app crashed and I was furious. Support called me back within the hour and fixed everything, brilliant people.", false},
+		{"My Flinkwerk order was damaged and late again. Great service.", true},
+		{"My Flinkwerk order was damaged and late again. Great service, really lovely, but still no refund.", true},
+	})
+}
+
+// TestShortPraiseAfterPraise: praise standing alone after a complaint is
+// sarcastic, unless the text praised before.
+func TestShortPraiseAfterPraise(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Flinkwerk support sorted out my broken laptop screen under warranty in four days. Honestly impressed.", false},
+		{"Flinkwerk sent me a broken laptop. Honestly impressed.", true},
+		{"Toll, Flinkwerk, jetzt sind die Mülleimer am Bahnsteig auch noch weg. Super.", true},
+	})
+}
+
+// TestAsksFirst: a text that opens by asking for information asks about
+// a possible problem; a question after a complaint, "anyone else" and
+// emphatic questions still complain.
+func TestAsksFirst(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Does anyone know whether Flinkwerk Mobile works in Switzerland without extra roaming charges?", false},
+		{"Anyone know if Flinkwerk has an English-language customer line? My German is not good enough for a phone call yet.", false},
+		{"Flinkwerk closed my account with no reason given. Anyone know if they're allowed to do this without explanation?", true},
+		{"Anyone else's Flinkwerk app completely broken today? Useless.", true},
+		{"Does anyone know why my Flinkwerk parcel is three weeks late and nobody answers??", true},
+		{"Which Flinkwerk gym locations have a sauna? Moving to Cologne next month.", false},
+	})
+}

@@ -20,6 +20,9 @@ type cueHit struct {
 	kind   roleKind
 	w      float64
 	sign   int8 // +1 counted as criticism, -1 as praise, 0 not counted
+	// got is the criticism a complaint cue counted; for praise, whether
+	// it stands in a sentence of its own of at most two words (1).
+	got float64
 }
 
 type topicWeight struct {

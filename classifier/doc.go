@@ -75,6 +75,24 @@
 //     how Flinkwerk manages to lose a parcel") when its clause holds all the
 //     praise; an emphatic question ("Hallo??", "wo ist das Paket?!")
 //     adds a little criticism;
+//   - a negator that negates a quantity ("not a single", "not one") or
+//     is a complaint word of its own ("nobody") before a complaint word
+//     ("not a single issue", "nobody's fault") negates the complaint,
+//     not the service;
+//   - complaint words aimed elsewhere count 0.2: in a clause without the
+//     brand, before a clause of five words or more that names the brand
+//     with praise and no complaint cue or contrast from there on ("What
+//     a disaster of a day. Only good thing was the Flinkwerk barista
+//     remembering my order"); complaint words before a happy ending (a
+//     last sentence of five words or more with praise and no complaint
+//     cue or contrast) count 0.5. Praise in a shorter clause takes
+//     nothing back: after a complaint it is sarcastic ("Top Service von
+//     Flinkwerk.");
+//   - a text that opens by asking for information ("Does anyone know
+//     whether ...?", "Which ...?", one question mark, no exclamation)
+//     counts 2.0 of praise: it asks about a possible problem;
+//   - praise standing alone beside a complaint is sarcastic only when it
+//     is all the praise there is;
 //   - exclamation marks (up to three, +10% each) and words in capitals
 //     (+0.3) amplify existing criticism;
 //   - custom rules with criticism: true add their weight (default 1, so one

@@ -248,6 +248,27 @@ func TestGolden(t *testing.T) {
 	// another hand's wording). Thresholds from 0.8 to 1.2 in the first run:
 	// none reaches both English F1 0.78 and P 0.85 (1.2: P 0.855, F1 0.767).
 	// It is a hold-out.
+	// golden-dev16.tsv (400 English tweets and forum comments about
+	// companies, 148 of them complaints, no German) was written by a hand
+	// that never read the classifier, with deliberately realistic
+	// look-alikes of complaints: problems the company solved well, negative
+	// words aimed at something else (weather, traffic, other customers,
+	// oneself, pets, a competitor), jokes and memes with "dead", "killing
+	// me", "disaster", neutral questions about a possible problem, neutral
+	// news of delays caused by weather or strikes, people describing their
+	// own mistakes, and praise in negative words ("insanely fast", "no
+	// complaints", "can't fault them"). Measured before tuning: en P 0.661
+	// R 0.818 F1 0.731 (tp 121 fp 62 fn 27 tn 190). It is a development
+	// set, not a hold-out; the round tuned on it for structural fixes
+	// rather than wording (a negated quantity before a complaint word,
+	// complaint words aimed elsewhere before praise of the brand, a
+	// happy ending, short praise sarcastic only when it is all the
+	// praise, a text opening with a question for information), at the
+	// end: en P 0.699 R 0.818 F1 0.754 (tp 121 fp 52). Of the hold-outs
+	// only false positives changed, each one fewer: golden-holdout.tsv en
+	// 0.875 (was 0.857), golden-round8.tsv en 0.913 (was 0.903),
+	// golden-round13.tsv en 0.897 (was 0.893), golden-round15.tsv en
+	// 0.812 (was 0.806; two), de 0.830 (was 0.822).
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -284,6 +305,7 @@ func TestGolden(t *testing.T) {
 		{"golden-tune13.tsv", 0, 0.97, false},
 		{"golden-dev14.tsv", 0.92, 0.89, false},
 		{"golden-round15.tsv", 0.80, 0.79, true},
+		{"golden-dev16.tsv", 0, 0.74, false},
 	}
 	for _, gf := range files {
 		file := gf.name

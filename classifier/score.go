@@ -19,6 +19,7 @@ type scoreParts struct {
 	rules  float64 // criticism from rules
 	minus  float64 // custom praise or exclusion rules
 	irony  float64
+	ask    float64 // a text opening with a question for information (askCredit), counted as praise
 	excl   int
 	shout  int
 	severe int
@@ -40,6 +41,9 @@ const (
 	clapIrony       = 1.0 // "three 👏 missed 👏 deliveries": claps between words
 	quoteClaim      = 0.5 // "the \"next day\" delivery": a claim in quotes of its own
 	echoShout       = 1.0 // "3 hours on the phone. 3 HOURS"
+	askCredit       = 2.0 // a text opening with a question for information, as praise
+	happyFactor     = 0.5 // a complaint cue before a last sentence of praise
+	elsewhereFactor = 0.2 // a complaint cue aimed elsewhere, before praise of the brand
 	exclStep        = 0.1
 	maxExcl         = 3
 	shoutBonus      = 0.3
@@ -51,7 +55,7 @@ const (
 // total combines the parts into the score.
 func (p *scoreParts) total() float64 {
 	crit := p.crit + p.rules
-	praise := p.praise
+	praise := p.praise + p.ask
 	// Praise right before "how" beside a complaint rule frames the
 	// complaint ("Genuinely impressive how Flinkwerk manages to lose a
 	// parcel", "Funny how the app always works perfectly when it's time to
@@ -63,9 +67,15 @@ func (p *scoreParts) total() float64 {
 		crit += ironyFlip * p.how
 		praise -= p.how
 	}
-	if crit > 0 {
+	// Praise standing alone ("Toll.", "Great, thanks.") beside a
+	// complaint is sarcastic when it is all the praise there is; after
+	// praise of its own ("Support sorted out my broken laptop in four
+	// days. Honestly impressed.") it is not.
+	if crit > 0 && p.praise-p.short < 1e-9 {
 		crit += ironyFlip * p.short
 		praise -= p.short
+	}
+	if crit > 0 {
 		// Praise that opens the text, when it is all the praise there is
 		// and a complaint rule holds, is sarcastic too ("Toll, jetzt sind
 		// die Mülleimer auch noch weg"); with more praise ("well done,
@@ -195,6 +205,15 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		if cu.kind == roleNeg && insideNonNeg(flags, cu.t0, cu.t1) {
 			continue
 		}
+		// A complaint phrase that negates a quantity ("not a single",
+		// "not one", "kein einziges"), or a complaint word that is a
+		// negator of its own ("nobody"), with a complaint word right
+		// after it ("not a single issue", "nobody's fault") negates the
+		// complaint, not the service: it is praise, counted by the
+		// negated word.
+		if cu.kind == roleNeg && (quantifierEnd(nt, cu.t1) || cu.t1 == cu.t0+1) && hasNegator(flags, cu.t0, cu.t1) && negatedNext(s.cues, i, flags) {
+			continue
+		}
 		// Claps between the words ("three 👏 missed 👏 deliveries 👏")
 		// are sarcastic emphasis: one irony marker for the run, neither
 		// praise nor negated ("never 👏 again").
@@ -263,6 +282,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			} else {
 				p.crit += w * cf
 				cu.sign = 1
+				cu.got = w * cf
 			}
 		case rolePos:
 			if negated {
@@ -284,6 +304,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				cu.sign = -1
 				if shortSentence(nt, flags, cu.t0) {
 					p.short += w * cf
+					cu.got = 1
 				} else if opener(nt, flags, cu.t0, cu.t1) {
 					p.opener += w * cf
 				}
@@ -336,6 +357,18 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				s.cues[i].sign = 1
 			}
 		}
+	}
+	if p.crit > 0 && p.praise > 0 && p.irony == 0 {
+		p.crit -= aimedElsewhere(nt, flags, s.cues)
+		if a := happyEnd(nt, flags, s.cues); a > 0 {
+			p.crit -= happyTakeBack(s.cues, a)
+		}
+	}
+	// A text that opens by asking for information ("Does anyone know
+	// whether Flinkwerk charges for roaming?") asks about a possible
+	// problem rather than reporting one.
+	if nt.quest == 1 && nt.excl == 0 && p.irony == 0 && asksFirst(nt, flags) {
+		p.ask = askCredit
 	}
 	p.excl = nt.excl
 	for t := range nt.toks {
@@ -944,4 +977,242 @@ func wished(nt *normText, flags []uint8, t0, t1 int32) bool {
 		}
 	}
 	return false
+}
+
+// hasNegator reports whether one of the tokens [t0, t1) is a negator.
+func hasNegator(flags []uint8, t0, t1 int32) bool {
+	for t := t0; t < t1; t++ {
+		if flags[t]&flagNegator != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// negatedNext reports whether a complaint cue starts right after cue i
+// (at its end) with no negator of its own: the one that cue i negates.
+func negatedNext(cues []cueHit, i int, flags []uint8) bool {
+	end := cues[i].t1
+	for j := i + 1; j < len(cues); j++ {
+		cj := &cues[j]
+		if cj.t0 == end && cj.kind == roleNeg && !hasNegator(flags, cj.t0, cj.t1) {
+			return true
+		}
+		if cj.t1 > end+16 {
+			break
+		}
+	}
+	return false
+}
+
+// quantifierEnd reports whether the token before t is a quantifier that
+// a negator makes "none" ("single", "one", "einzige").
+func quantifierEnd(nt *normText, t int32) bool {
+	if t == 0 {
+		return false
+	}
+	tk := &nt.toks[t-1]
+	switch string(nt.buf[tk.start:tk.end]) {
+	case "single", "one", "einzige", "einziges", "einzigen", "einziger":
+		return true
+	}
+	return false
+}
+
+// segment returns the clause of token t: its sentence, cut at contrast
+// words ("Traffic was hell but the Flinkwerk driver got us there").
+func segment(nt *normText, flags []uint8, t int32) (int32, int32) {
+	toks := nt.toks
+	sent := toks[t].sent
+	a := t
+	for a > 0 && toks[a-1].sent == sent && flags[a]&flagContrast == 0 {
+		a--
+	}
+	b := t + 1
+	for b < int32(len(toks)) && toks[b].sent == sent && flags[b]&flagContrast == 0 {
+		b++
+	}
+	return a, b
+}
+
+// hasBrand reports whether one of the tokens [a, b) is the brand's.
+func hasBrand(flags []uint8, a, b int32) bool {
+	for t := a; t < b; t++ {
+		if flags[t]&flagBrand != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// aimedElsewhere returns the criticism to take back from complaint cues
+// aimed at something other than the brand: cues in a clause without the
+// brand's name that comes before a clause naming the brand with praise
+// of its own, with no complaint cue and no contrast from there on ("The weather is a disaster today. At
+// least my Flinkwerk room is lovely", "Traffic was absolute hell but the
+// Flinkwerk driver got us there, legend"). Praise standing alone ("Great.")
+// does not count: next to a complaint it is sarcastic.
+func aimedElsewhere(nt *normText, flags []uint8, cues []cueHit) float64 {
+	// the last clause with genuine praise and the brand, without complaint
+	pa := int32(-1)
+	for i := len(cues) - 1; i >= 0 && pa < 0; i-- {
+		cu := &cues[i]
+		if cu.kind != rolePos || cu.sign >= 0 || cu.got != 0 {
+			continue
+		}
+		a, b := segment(nt, flags, cu.t0)
+		if !hasBrand(flags, a, b) || words(nt, flags, a, b) < 5 {
+			continue
+		}
+		// nothing complains from the clause on, and no contrast turns
+		// it ("... were nice but could not fix it")
+		clean := true
+		for j := range cues {
+			if cues[j].sign > 0 && cues[j].t1 > a {
+				clean = false
+				break
+			}
+		}
+		for t := b; clean && t < int32(len(flags)); t++ {
+			clean = flags[t]&flagContrast == 0
+		}
+		if clean {
+			pa = a
+		}
+	}
+	if pa <= 0 {
+		return 0
+	}
+	back := 0.0
+	for i := range cues {
+		cu := &cues[i]
+		if cu.kind != roleNeg || cu.sign <= 0 || cu.got == 0 || cu.t1 > pa {
+			continue
+		}
+		if a, b := segment(nt, flags, cu.t0); !hasBrand(flags, a, b) {
+			back += (1 - elsewhereFactor) * cu.got
+			cu.got *= elsewhereFactor
+		}
+	}
+	return back
+}
+
+// words counts the words of tokens [a, b) that are not the brand's.
+func words(nt *normText, flags []uint8, a, b int32) int {
+	n := 0
+	for t := a; t < b; t++ {
+		if nt.toks[t].kind == tokWord && flags[t]&flagBrand == 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// happyEnd returns the first token of the end of a story that ends well,
+// or 0: the text's last sentence, after other sentences, holds genuine
+// praise in at least five words and no complaint cue or contrast ("My
+// parcel got stuck at customs for a week. Support explained the
+// paperwork and it arrived the next day, brilliant service."). The
+// complaint cues before it count as before a contrast (its complaint
+// rules do not: taking them back cost recall on sarcasm).
+func happyEnd(nt *normText, flags []uint8, cues []cueHit) int32 {
+	n := int32(len(nt.toks))
+	last := n - 1
+	for last >= 0 && nt.toks[last].kind != tokWord {
+		last--
+	}
+	if last < 0 {
+		return 0
+	}
+	sent := nt.toks[last].sent
+	if sent == 0 {
+		return 0
+	}
+	a := last
+	for a > 0 && nt.toks[a-1].sent == sent {
+		a--
+	}
+	praise := false
+	for i := range cues {
+		cu := &cues[i]
+		if cu.t1 <= a {
+			continue
+		}
+		if cu.sign > 0 {
+			return 0
+		}
+		praise = praise || cu.kind == rolePos && cu.sign < 0 && cu.got == 0
+	}
+	if !praise || words(nt, flags, a, n) < 5 {
+		return 0
+	}
+	for t := a; t < n; t++ {
+		if flags[t]&flagContrast != 0 {
+			return 0
+		}
+	}
+	return a
+}
+
+// happyTakeBack returns the criticism to take back from the complaint
+// cues before token a, the start of a happy ending.
+func happyTakeBack(cues []cueHit, a int32) float64 {
+	back := 0.0
+	for i := range cues {
+		if cu := &cues[i]; cu.kind == roleNeg && cu.sign > 0 && cu.t1 <= a {
+			back += (1 - happyFactor) * cu.got
+		}
+	}
+	return back
+}
+
+// asksFirst reports whether the text opens (the brand's name or a
+// greeting aside) with a question asking for information: "which ...",
+// "does anyone know", "anyone know if", "can someone tell me", its
+// sentence ending
+// in the text's one question mark. "Anyone else ...?" shares a problem
+// and is no such question, nor is a question after a story.
+func asksFirst(nt *normText, flags []uint8) bool {
+	toks := nt.toks
+	var w [3]int32 // the first three words
+	n := 0
+	k := int32(0)
+	for ; k < int32(len(toks)) && toks[k].sent == 0 && n < 3; k++ {
+		if toks[k].kind != tokWord || flags[k]&flagBrand != 0 {
+			continue
+		}
+		if n == 0 && (tokIs(nt, k, "hi") || tokIs(nt, k, "hey") || tokIs(nt, k, "hello")) {
+			continue
+		}
+		w[n] = k
+		n++
+	}
+	if n < 2 {
+		return false
+	}
+	ask := false
+	switch {
+	case tokIs(nt, w[0], "which"):
+		ask = true
+	case tokIs(nt, w[0], "anyone") || tokIs(nt, w[0], "anybody"):
+		ask = tokIs(nt, w[1], "know") || tokIs(nt, w[1], "knows")
+	case n == 3 && (tokIs(nt, w[0], "does") || tokIs(nt, w[0], "do") || tokIs(nt, w[0], "can") || tokIs(nt, w[0], "could")):
+		ask = (tokIs(nt, w[1], "anyone") || tokIs(nt, w[1], "anybody") || tokIs(nt, w[1], "someone") || tokIs(nt, w[1], "somebody")) &&
+			(tokIs(nt, w[2], "know") || tokIs(nt, w[2], "tell"))
+	}
+	if !ask {
+		return false
+	}
+	for ; k < int32(len(toks)); k++ {
+		if tk := &toks[k]; tk.kind == tokPunct && nt.buf[tk.start] == '?' {
+			return tk.sent == 0 || toks[k-1].sent == 0
+		}
+	}
+	return false
+}
+
+// tokIs reports whether token k is the word w (folded).
+func tokIs(nt *normText, k int32, w string) bool {
+	tk := &nt.toks[k]
+	return string(nt.buf[tk.start:tk.end]) == w
 }
