@@ -269,6 +269,16 @@ func TestGolden(t *testing.T) {
 	// 0.875 (was 0.857), golden-round8.tsv en 0.913 (was 0.903),
 	// golden-round13.tsv en 0.897 (was 0.893), golden-round15.tsv en
 	// 0.812 (was 0.806; two), de 0.830 (was 0.822).
+	// golden-round17.tsv (400 English tweets and forum comments about
+	// companies across many domains, 149 of them complaints, in the real
+	// mix) was written by a hand that never read the classifier and
+	// measured twice, aggregate lines only: after the tuning on dev14 (P
+	// 0.791 R 0.785 F1 0.788) and after the structural rules of the
+	// sixteenth round (P 0.801 R 0.785 F1 0.793: two false positives
+	// fewer). Thresholds 1.0-1.4 on it and on golden-round13/15 in the same
+	// runs: 1.1 (which drops every text with one clear cue and nothing
+	// else) raises English precision to 0.84-0.94 and lowers F1 to
+	// 0.78-0.84; 1.0, the F1 optimum, stays the default. It is a hold-out.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -306,6 +316,7 @@ func TestGolden(t *testing.T) {
 		{"golden-dev14.tsv", 0.92, 0.89, false},
 		{"golden-round15.tsv", 0.80, 0.79, true},
 		{"golden-dev16.tsv", 0, 0.74, false},
+		{"golden-round17.tsv", 0, 0.78, true},
 	}
 	for _, gf := range files {
 		file := gf.name
