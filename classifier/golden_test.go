@@ -279,6 +279,12 @@ func TestGolden(t *testing.T) {
 	// runs: 1.1 (which drops every text with one clear cue and nothing
 	// else) raises English precision to 0.84-0.94 and lowers F1 to
 	// 0.78-0.84; 1.0, the F1 optimum, stays the default. It is a hold-out.
+	// golden-round18.tsv (360 English tweets to companies in the short,
+	// informal style of the Complaints corpus and some forum comments, 133
+	// of them complaints) was written by a fourth hand that never read the
+	// classifier, after all of this session's tuning, and measured once with
+	// the final packs and rules: P 0.826 R 0.714 F1 0.766 (1.1: P 0.837 R
+	// 0.579). It is a hold-out.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -317,6 +323,7 @@ func TestGolden(t *testing.T) {
 		{"golden-round15.tsv", 0.80, 0.79, true},
 		{"golden-dev16.tsv", 0, 0.74, false},
 		{"golden-round17.tsv", 0, 0.78, true},
+		{"golden-round18.tsv", 0, 0.75, true},
 	}
 	for _, gf := range files {
 		file := gf.name
