@@ -867,3 +867,26 @@ func TestAsksFirst(t *testing.T) {
 		{"Which Flinkwerk gym locations have a sauna? Moving to Cologne next month.", false},
 	})
 }
+
+// TestTopicOnlyMatches: a verdict tells a rule that only assigns its topic
+// from a praise rule (both are not criticism).
+func TestTopicOnlyMatches(t *testing.T) {
+	c := mustNew(t, config.Rules{Custom: []config.Rule{
+		{Name: "topic", Topic: "delivery", Query: "paket"},
+		{Name: "praise", Topic: "delivery", Criticism: ptr(false), Query: "danke"},
+		{Name: "bad", Criticism: ptr(true), Query: "schrecklich"},
+	}}, config.Brand{})
+	v, _ := classify(c, "", "Paket schrecklich, danke", "de")
+	want := map[string]bool{"topic": true, "praise": false, "bad": false}
+	for _, r := range v.Rules {
+		if w, ok := want[r.Rule]; ok {
+			if r.TopicOnly != w {
+				t.Errorf("%s: TopicOnly %v, want %v", r.Rule, r.TopicOnly, w)
+			}
+			delete(want, r.Rule)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("rules not matched: %v (%+v)", want, v.Rules)
+	}
+}

@@ -579,6 +579,7 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 	for _, ri := range s.matched {
 		r := &c.rules[ri]
 		mt := addMatch(v, r.name, r.topic, r.crit > 0, r.weight)
+		mt.TopicOnly = r.crit == 0
 		if !r.anyHit || !s.trigSpans(mt, ri) {
 			s.leafSpans(mt, r)
 		}

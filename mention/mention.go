@@ -125,6 +125,9 @@ type Match struct {
 	Rule      string  `json:"rule"`
 	Topic     string  `json:"topic,omitempty"`
 	Criticism bool    `json:"criticism"`
+	// TopicOnly marks a rule that only assigns its topic: neither
+	// criticism nor praise, it does not change the score.
+	TopicOnly bool    `json:"topic_only,omitempty"`
 	Weight    float64 `json:"weight"`
 	Spans     []Span  `json:"spans,omitempty"`
 }

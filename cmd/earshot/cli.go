@@ -125,41 +125,23 @@ func describeMatches(cfg *config.Config, m *mention.Mention, v *mention.Verdict)
 				cues = append(cues, fmt.Sprintf("%q", body[s.Start:s.End]))
 			}
 		}
-		parts = append(parts, fmt.Sprintf("%s (%s) %s", r.Rule, ruleEffect(cfg, v, i), strings.Join(cues, " ")))
+		parts = append(parts, fmt.Sprintf("%s (%s) %s", r.Rule, ruleEffect(v, i), strings.Join(cues, " ")))
 	}
 	return strings.Join(parts, "; ")
 }
 
-// ruleEffect says what the matched rule v.Rules[i] did. A Match says
-// whether its rule is a criticism rule, not whether one that is not lowers
-// the score or only assigns its topic: a custom rule says so in the config;
-// for a pack rule, the verdict's topics come only from the rules that do not
-// lower the score, which tells the two apart unless another matched rule
-// could have assigned the same topic.
-func ruleEffect(cfg *config.Config, v *mention.Verdict, i int) string {
-	r := v.Rules[i]
-	if r.Criticism {
+// ruleEffect says what the matched rule v.Rules[i] did: added its weight
+// (criticism), subtracted it (praise or exclusion), or only assigned its
+// topic.
+func ruleEffect(v *mention.Verdict, i int) string {
+	switch r := v.Rules[i]; {
+	case r.Criticism:
 		return fmt.Sprintf("%+.2f", r.Weight)
+	case r.TopicOnly:
+		return "topic " + r.Topic
+	default:
+		return fmt.Sprintf("%+.2f", -r.Weight)
 	}
-	lowers := fmt.Sprintf("%+.2f", -r.Weight)
-	if c, ok := customRule(cfg, r.Rule); ok {
-		if c.Criticism == nil {
-			return "topic " + c.Topic
-		}
-		return lowers
-	}
-	if r.Topic == "" || !slices.Contains(v.Topics, r.Topic) {
-		return lowers
-	}
-	for j, o := range v.Rules {
-		if j == i || o.Topic != r.Topic {
-			continue
-		}
-		if c, ok := customRule(cfg, o.Rule); !ok || c.Criticism == nil || *c.Criticism {
-			return "topic " + r.Topic + " or " + lowers // o may have assigned the topic
-		}
-	}
-	return "topic " + r.Topic
 }
 
 // customRule returns the custom rule called name.

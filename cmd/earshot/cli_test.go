@@ -228,10 +228,9 @@ rules:
 		{"ACME Lieferung", `de:lieferung (topic delivery) "Lieferung"`},
 		// A praise rule with a topic that no rule assigned.
 		{"ACME hat den Fehler behoben", `de:behoben (-1.20) "Fehler" "behoben"`},
-		// de:app may only assign its topic, or lower the score like
-		// de:behoben: the verdict does not tell, as de:behoben's topic
-		// is app too.
-		{"Die ACME App: Fehler behoben", `de:app (topic app or -1.00) "App"; de:behoben (topic app or -1.20)`},
+		// de:app only assigns its topic, de:behoben (whose topic is app
+		// too) lowers the score: the verdict says which (Match.TopicOnly).
+		{"Die ACME App: Fehler behoben", `de:app (topic app) "App"; de:behoben (-1.20)`},
 	} {
 		code, stdout, stderr := runCLI(t, "", "routes", "test", "--config", path, tc.text)
 		if code != exitOK || !strings.Contains(stdout, tc.want) {
