@@ -66,6 +66,32 @@ tests:
 	}
 }
 
+// TestCheckRouteWithContinue: with continue: true a mention takes every
+// route it matches, so a test may expect any of them (only the first
+// counted before).
+func TestCheckRouteWithContinue(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "earshot.yaml")
+	writeFile(t, path, `brand: {terms: [ACME]}
+rules:
+  custom:
+    - {name: paket, topic: delivery, criticism: true, query: '"nicht angekommen"'}
+routes:
+  - {name: delivery, match: {topic: delivery}, owner: U123ABC, continue: true}
+  - {name: catchall, match: {}, owner: U456DEF}
+tests:
+  - text: "Mein Paket von ACME ist nicht angekommen"
+    expect: {route: catchall}
+  - text: "Mein Paket von ACME ist nicht angekommen"
+    expect: {route: delivery}
+  - text: "Mein Paket von ACME kam pünktlich"
+    expect: {route: catchall}
+`)
+	code, stdout, stderr := runCLI(t, "", "check", "--config", path)
+	if code != exitFailed || !strings.Contains(stdout, "3 tests, 1 failed") || !strings.Contains(stdout, "route: want catchall, got none") {
+		t.Errorf("exit %d, want %d, the third test failing only:\n%s%s", code, exitFailed, stdout, stderr)
+	}
+}
+
 func TestCheckCompileErrors(t *testing.T) {
 	for _, tc := range []struct{ name, yaml, want string }{
 		{"query", `rules:
