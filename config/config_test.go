@@ -555,3 +555,18 @@ func TestExplicitZero(t *testing.T) {
 		t.Errorf("Listener{}.JitterFor(1m) = %s, want 6s", got)
 	}
 }
+
+// TestNoRoutesWarns: sources without any route alert nobody; a file
+// without sources (classify only) needs none.
+func TestNoRoutesWarns(t *testing.T) {
+	c, err := Parse("c.yaml", []byte("sources: [{name: a, url: 'https://a.example/'}]\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "routes: none: critical mentions are counted but alert nobody") {
+		t.Errorf("warnings %q", c.Warnings)
+	}
+	if c, err = Parse("c.yaml", []byte("brand: {terms: [ACME]}\n"), nil); err != nil || len(c.Warnings) != 0 {
+		t.Errorf("classify-only file: warnings %q, %v", c.Warnings, err)
+	}
+}

@@ -52,7 +52,7 @@ func TestCron(t *testing.T) {
 	} {
 		t.Run(tc.spec, func(t *testing.T) {
 			for _, y := range []struct{ yaml, path string }{
-				{"sources:\n  - name: a\n    url: https://a.example/\n    schedule: '" + tc.spec + "'\n", "c.yaml:4:15: sources[0].schedule: "},
+				{"sources:\n  - name: a\n    url: https://a.example/\n    schedule: '" + tc.spec + "'\nroutes: [{match: {}, owner: U123ABC}]\n", "c.yaml:4:15: sources[0].schedule: "},
 				{"reports:\n  - name: w\n    channel: '#m'\n    schedule: '" + tc.spec + "'\n", "c.yaml:4:15: reports[0].schedule: "},
 			} {
 				c, err := Parse("c.yaml", []byte(y.yaml), nil)

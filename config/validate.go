@@ -406,7 +406,11 @@ func (v *validator) routes() {
 			v.businessHours(p+".business_hours", bh)
 		}
 	}
-	if len(v.c.Routes) > 0 && !v.hasCatchAll() {
+	switch {
+	case len(v.c.Routes) == 0 && len(v.c.Sources) > 0:
+		// A classify-only file (no sources) needs no routes.
+		v.warn("routes", "none: critical mentions are counted but alert nobody; add at least one (match: {} takes every one)")
+	case len(v.c.Routes) > 0 && !v.hasCatchAll():
 		v.warn("routes", "no route matches everything (match: {}): critical mentions no route matches are counted but alert nobody")
 	}
 }
