@@ -557,6 +557,20 @@ func TestClassifyLines(t *testing.T) {
 	}
 }
 
+// TestClassifyLinesNoMention: with brand terms, a line that names none of
+// them says "mention":false, and is no criticism whatever its score.
+func TestClassifyLinesNoMention(t *testing.T) {
+	c := mustNew(t, config.Rules{Packs: []string{"de"}}, config.Brand{Terms: []string{"ACME"}})
+	var out bytes.Buffer
+	if err := ClassifyLines(context.Background(), c, strings.NewReader("ACMEkunden sind sauer, schlecht\nACME ist schlecht\n"), &out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], `{"id":1,"mention":false,"criticism":false,`) || strings.Contains(lines[1], `"mention"`) || !strings.Contains(lines[1], `"criticism":true`) {
+		t.Errorf("output:\n%s", out.String())
+	}
+}
+
 func TestClassifyLinesOrder(t *testing.T) {
 	c := mustNew(t, config.Rules{Packs: []string{"en"}}, config.Brand{})
 	var in strings.Builder

@@ -42,7 +42,9 @@ const (
 // ClassifyLines implements `earshot classify`: it reads JSON lines
 // {"id","title","text","lang"} (title and lang optional) or plain text lines
 // from in, and writes one JSON line per input line, in order:
-// {"id","criticism","score","severity","topics","rules","lang"}, so that
+// {"id","criticism","score","severity","topics","rules","lang"}, with
+// "mention":false after the id when brand terms are set and the text names
+// none of them, so that
 // the n-th output line always answers the n-th input line. A plain text
 // line's id is its line number; a blank line is an empty text (not
 // criticism). A UTF-8 byte order mark before the first line is dropped. A line that starts with '{' but is not
@@ -178,12 +180,17 @@ func classifyLine(c *Classifier, out, line []byte, num int, m *mention.Mention, 
 	} else {
 		m.Text = string(line)
 	}
-	c.Classify(m, v)
+	brand := c.Classify(m, v)
 	out = append(out, `{"id":`...)
 	if len(id) > 0 {
 		out = append(out, id...)
 	} else {
 		out = strconv.AppendInt(out, int64(num), 10)
+	}
+	if !brand {
+		// With brand terms, a text that names none is no mention: its
+		// score is shown, but it is not criticism of the brand.
+		out = append(out, `,"mention":false`...)
 	}
 	out = append(out, `,"criticism":`...)
 	out = strconv.AppendBool(out, v.Criticism)
