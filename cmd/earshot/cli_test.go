@@ -106,6 +106,13 @@ func TestCheckCompileErrors(t *testing.T) {
 routes:
   - {match: {topic: shipping}, owner: U123ABC}
 `, `:6:21: routes[0].match.topic[0]: no rule assigns topic "shipping"`},
+		{"silence topic", `rules:
+  packs: []
+  custom:
+    - {name: paket, topic: delivery, criticism: true, query: 'paket'}
+silences:
+  - {match: {topic: shipping}, until: 2030-01-01, reason: test}
+`, `:6:21: silences[0].match.topic[0]: no rule assigns topic "shipping"`},
 		{"preset", `sources:
   - {name: m, preset: reddit-search}
 `, `:2:5: sources[0].query: preset reddit-search needs a query`},

@@ -102,13 +102,19 @@ func compile(cfg *config.Config) (*build, error) {
 	}
 	if b.cls != nil {
 		topics := b.cls.Topics()
-		for i, r := range cfg.Routes {
-			for j, t := range r.Match.Topic {
+		unknown := func(path string, ts []string) {
+			for j, t := range ts {
 				if !slices.Contains(topics, t) {
-					errs = append(errs, config.Errorf(fmt.Sprintf("routes[%d].match.topic[%d]", i, j),
+					errs = append(errs, config.Errorf(fmt.Sprintf("%s[%d]", path, j),
 						"no rule assigns topic %q (topics: %s)", t, strings.Join(topics, ", ")))
 				}
 			}
+		}
+		for i, r := range cfg.Routes {
+			unknown(fmt.Sprintf("routes[%d].match.topic", i), r.Match.Topic)
+		}
+		for i, s := range cfg.Silences {
+			unknown(fmt.Sprintf("silences[%d].match.topic", i), s.Match.Topic)
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
