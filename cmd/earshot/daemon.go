@@ -143,6 +143,9 @@ type daemon struct {
 	broker *broker
 
 	current atomic.Pointer[build]
+	// started is the config the process started with: data_dir, nats,
+	// http and store keep its values until a restart.
+	boot *config.Config
 	mu      sync.Mutex // serialises reloads
 
 	stage   *classifier.Stage
@@ -302,6 +305,7 @@ func (d *daemon) run(ctx context.Context, b *build) error {
 			cfg, slackClient(cfg.Slack), d.log.With("role", roleWorkflow, "component", "reports"))
 	}
 	d.current.Store(b)
+	d.boot = cfg
 	d.setLoaded(cfg)
 
 	var ln net.Listener
@@ -388,9 +392,21 @@ func (d *daemon) tryReload() error {
 	if err != nil {
 		return err
 	}
-	old := d.current.Load().cfg
-	if cfg.DataDir != old.DataDir || cfg.NATS != old.NATS || cfg.HTTP != old.HTTP || cfg.Store != old.Store {
-		d.log.Warn("data_dir, nats, http and store changes take effect at the next restart")
+	// Against the values running since the start, not the last reload's:
+	// a reload that puts them back needs no restart.
+	if run := d.boot; run != nil {
+		var later []string
+		for _, f := range []struct {
+			name string
+			same bool
+		}{{"data_dir", cfg.DataDir == run.DataDir}, {"nats", cfg.NATS == run.NATS}, {"http", cfg.HTTP == run.HTTP}, {"store", cfg.Store == run.Store}} {
+			if !f.same {
+				later = append(later, f.name)
+			}
+		}
+		if len(later) > 0 {
+			d.log.Warn("changes take effect at the next restart", "fields", strings.Join(later, ", "))
+		}
 	}
 	// Everything that can fail was checked by compile; apply in data-flow order.
 	if d.lis != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/earshot/earshot/config"
 )
 
 const reloadBase = `data_dir: %DATA%
@@ -156,5 +159,43 @@ func TestReload(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || metric("earshot_config_hash") != hash0 {
 		t.Errorf("after the storm: reload %d, hash %s, want 200 and %s", resp.StatusCode, metric("earshot_config_hash"), hash0)
+	}
+}
+
+// TestReloadNamesRestartFields: a reload that changes data_dir, nats, http
+// or store names the fields that wait for a restart; one that puts back
+// the values the process started with says nothing (it compared with the
+// last reload's values and warned again).
+func TestReloadNamesRestartFields(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "earshot.yaml")
+	base := strings.ReplaceAll(reloadBase, "%DATA%", filepath.Join(dir, "data"))
+	writeFile(t, path, base)
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := compile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder // tryReload logs from this goroutine only
+	d := &daemon{path: path, log: slog.New(slog.NewTextHandler(&logs, nil)), boot: cfg}
+	d.metrics()
+	d.current.Store(b)
+	writeFile(t, path, strings.Replace(base, "127.0.0.1:0", "127.0.0.1:1", 1))
+	if err := d.tryReload(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), `msg="changes take effect at the next restart" fields=http`) {
+		t.Errorf("changed http: log\n%s", logs.String())
+	}
+	writeFile(t, path, base)
+	before := strings.Count(logs.String(), "next restart")
+	if err := d.tryReload(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(logs.String(), "next restart") != before {
+		t.Errorf("the values the process runs with, put back, still wait for a restart:\n%s", logs.String())
 	}
 }
