@@ -122,9 +122,9 @@ type Span struct {
 
 // Match is one rule that fired on a mention.
 type Match struct {
-	Rule      string  `json:"rule"`
-	Topic     string  `json:"topic,omitempty"`
-	Criticism bool    `json:"criticism"`
+	Rule      string `json:"rule"`
+	Topic     string `json:"topic,omitempty"`
+	Criticism bool   `json:"criticism"`
 	// TopicOnly marks a rule that only assigns its topic: neither
 	// criticism nor praise, it does not change the score.
 	TopicOnly bool    `json:"topic_only,omitempty"`

@@ -146,7 +146,7 @@ type daemon struct {
 	// started is the config the process started with: data_dir, nats,
 	// http and store keep its values until a restart.
 	boot *config.Config
-	mu      sync.Mutex // serialises reloads
+	mu   sync.Mutex // serialises reloads
 
 	stage   *classifier.Stage
 	lis     *listener.Listener
