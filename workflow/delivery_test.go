@@ -169,14 +169,7 @@ func TestSlackDownThenUp(t *testing.T) {
 func TestTerminalErrorGoesToAdmin(t *testing.T) {
 	env := startJS(t)
 	f := newFakeSlack(t)
-	f.fail = func(_ int, v url.Values, w http.ResponseWriter) bool {
-		if v.Get("channel") != "#social-care" {
-			return false
-		}
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"ok":false,"error":"channel_not_found"}`)
-		return true
-	}
+	refuseChannel(f, "#social-care", "channel_not_found")
 	m := NewMetrics(nil)
 	w, err := New(slackConfig(f), Deps{JS: env.js, Cases: env.cases, Metrics: m}, nil)
 	if err != nil {

@@ -404,3 +404,19 @@ func (e *jsEnv) waitGone(t *testing.T, key string) {
 		}
 	}
 }
+
+// refuseChannel makes f answer every post to channel with the terminal
+// Slack error code, as Slack does for a channel that is misspelt
+// (channel_not_found) or that the bot was not invited to.
+func refuseChannel(f *fakeSlack, channel, code string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail = func(_ int, v url.Values, w http.ResponseWriter) bool {
+		if v.Get("channel") != channel {
+			return false
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"ok":false,"error":%q}`, code)
+		return true
+	}
+}

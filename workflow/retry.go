@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -56,7 +57,7 @@ func (w *Workflow) requeue(ctx context.Context, c *Case) {
 		})
 		if err != nil {
 			w.clearPending(ctx, c.ID)
-			if err != errStepGone {
+			if !errors.Is(err, errStepGone) {
 				w.logError(ctx, "retry delivery", "case", c.ID, "err", err)
 			}
 			return

@@ -2,9 +2,6 @@ package workflow
 
 import (
 	"context"
-	"fmt"
-	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -20,16 +17,7 @@ import (
 func TestGivenUpAlertRetriedAtStart(t *testing.T) {
 	env := startJS(t)
 	f := newFakeSlack(t)
-	f.mu.Lock()
-	f.fail = func(_ int, v url.Values, w http.ResponseWriter) bool {
-		if v.Get("channel") != "#social-care" {
-			return false
-		}
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"ok":false,"error":"channel_not_found"}`)
-		return true
-	}
-	f.mu.Unlock()
+	refuseChannel(f, "#social-care", "channel_not_found")
 	w, err := New(slackConfig(f), Deps{JS: env.js, Cases: env.cases}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -90,7 +90,7 @@ func runTests(b *build, w io.Writer) int {
 		for _, p := range problems {
 			fmt.Fprintf(w, "     %s\n", p)
 		}
-		fmt.Fprintf(w, "     matched: %s\n", describeMatches(b.cfg, &m, &v))
+		fmt.Fprintf(w, "     matched: %s\n", describeMatches(&m, &v))
 	}
 	return failed
 }
@@ -115,7 +115,7 @@ func fromSource(cfg *config.Config, name string, m *mention.Mention) error {
 // describeMatches lists the rules that matched, each with what it did: a
 // criticism rule its weight (+), a praise or exclusion rule its weight (-),
 // a rule that only assigns a topic its topic.
-func describeMatches(cfg *config.Config, m *mention.Mention, v *mention.Verdict) string {
+func describeMatches(m *mention.Mention, v *mention.Verdict) string {
 	if len(v.Rules) == 0 {
 		return "no rule"
 	}
@@ -145,16 +145,6 @@ func ruleEffect(v *mention.Verdict, i int) string {
 	default:
 		return fmt.Sprintf("%+.2f", -r.Weight)
 	}
-}
-
-// customRule returns the custom rule called name.
-func customRule(cfg *config.Config, name string) (config.Rule, bool) {
-	for i, c := range cfg.Rules.Custom {
-		if c.Name == name || c.Name == "" && name == fmt.Sprintf("rules.custom[%d]", i) {
-			return c, true
-		}
-	}
-	return config.Rule{}, false
 }
 
 func orNone(s string) string {
@@ -235,7 +225,7 @@ func cmdRoutesTest(_ context.Context, args []string, stdout, stderr io.Writer) i
 		return exitOK
 	}
 	fmt.Fprintf(stdout, "criticism: %t (score %.2f, severity %s)\ntopics: %s\nmatched: %s\n",
-		v.Criticism, v.Score, orNone(string(v.Severity)), orNone(strings.Join(v.Topics, ", ")), describeMatches(b.cfg, &m, &v))
+		v.Criticism, v.Score, orNone(string(v.Severity)), orNone(strings.Join(v.Topics, ", ")), describeMatches(&m, &v))
 	routes := b.router.Route(&v)
 	if len(routes) == 0 {
 		fmt.Fprintln(stdout, "route: none matches")
