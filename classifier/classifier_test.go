@@ -904,3 +904,63 @@ func TestTopicOnlyMatches(t *testing.T) {
 		t.Errorf("rules not matched: %v (%+v)", want, v.Rules)
 	}
 }
+
+// TestSpansBounded: a rule matching thousands of times in a long text keeps
+// the first mention.MaxSpans spans by start, from both of its patterns,
+// whatever order its hits are added in (the spans used to grow with the
+// text and be kept sorted by insertion: 5 s for a 1 MB line).
+func TestSpansBounded(t *testing.T) {
+	c := mustNew(t, config.Rules{Custom: []config.Rule{{Name: "two", Topic: "t", Query: `zorp OR blip`}}}, config.Brand{})
+	text := strings.Repeat("blip zorp wibble ", 5000)
+	v, _ := classify(c, "", text, "en")
+	if len(v.Rules) != 1 {
+		t.Fatalf("rules %+v, want the one", v.Rules)
+	}
+	var want []mention.Span
+	for i := 0; len(want) < mention.MaxSpans; i += len("blip zorp wibble ") {
+		want = append(want, mention.Span{Start: i, End: i + 4}, mention.Span{Start: i + 5, End: i + 9})
+	}
+	want = want[:mention.MaxSpans]
+	if got := v.Rules[0].Spans; !slices.Equal(got, want) {
+		t.Errorf("spans %v,\nwant %v", got, want)
+	}
+}
+
+// TestClassifyLong: only the first mention.MaxTextBytes of a text (and
+// mention.MaxTitleBytes of a title) are classified, cut at a rune; the
+// verdict carries the whole mention, and `classify` says it read a prefix.
+func TestClassifyLong(t *testing.T) {
+	c := mustNew(t, config.Rules{Packs: []string{"en"}}, config.Brand{})
+	head := "terrible service, never again. "
+	filler := strings.Repeat("ü", mention.MaxTextBytes) // 2 bytes each: the limit falls between runes or inside one
+	for _, text := range []string{head + filler, head + "x" + filler, filler + head} {
+		v, _ := classify(c, strings.Repeat("é", mention.MaxTitleBytes), text, "en")
+		want, _ := classify(c, strings.Repeat("é", mention.MaxTitleBytes/2), clipUTF8(text, mention.MaxTextBytes), "en")
+		if v.Mention.Text != text || len(v.Mention.Title) != 2*mention.MaxTitleBytes {
+			t.Errorf("the verdict does not carry the whole mention")
+		}
+		if v.Criticism != want.Criticism || v.Score != want.Score || len(v.Rules) != len(want.Rules) {
+			t.Errorf("long text: criticism %v score %v, its first %d bytes: %v %v", v.Criticism, v.Score, mention.MaxTextBytes, want.Criticism, want.Score)
+		}
+		if got := strings.HasPrefix(text, head); v.Criticism != got {
+			t.Errorf("criticism %v, want %v (the cue is read only at the start)", v.Criticism, got)
+		}
+		for _, r := range v.Rules {
+			for _, sp := range r.Spans {
+				if sp.End > mention.MaxTitleBytes+mention.MaxTextBytes+1 {
+					t.Errorf("span %v beyond what was read", sp)
+				}
+			}
+		}
+	}
+
+	var out bytes.Buffer
+	in := head + "\n" + head + filler + "\n" + `{"id":"t","title":"` + strings.Repeat("a", mention.MaxTitleBytes+1) + `","text":"ok"}` + "\n"
+	if err := ClassifyLines(context.Background(), c, strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 || strings.Contains(lines[0], "truncated") || !strings.Contains(lines[1], `"truncated":true`) || !strings.Contains(lines[2], `"truncated":true`) {
+		t.Errorf("output:\n%s", out.String())
+	}
+}

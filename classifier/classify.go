@@ -3,6 +3,7 @@ package classifier
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/earshot/earshot/mention"
 )
@@ -455,14 +456,19 @@ func addMatch(v *mention.Verdict, name, topic string, crit bool, w float64) *men
 	return &v.Rules[len(v.Rules)-1]
 }
 
-// addSpan adds the original byte range of tokens [t0, t1) unless present.
+// addSpan adds the original byte range of tokens [t0, t1) unless present,
+// keeping the first mention.MaxSpans by start: the spans of a long text
+// are bounded, and so is the work of adding one.
 func (s *scratch) addSpan(mt *mention.Match, t0, t1 int32) {
 	toks := s.nt.toks
 	sp := mention.Span{Start: int(toks[t0].ostart), End: int(toks[t1-1].oend)}
 	// The spans are sorted by start: one that starts after the last
 	// cannot be present and goes at the end (the usual case).
-	if k := len(mt.Spans); k == 0 || sp.Start > mt.Spans[k-1].Start {
-		mt.Spans = append(mt.Spans, sp)
+	k := len(mt.Spans)
+	if k == 0 || sp.Start > mt.Spans[k-1].Start {
+		if k < mention.MaxSpans {
+			mt.Spans = append(mt.Spans, sp)
+		}
 		return
 	}
 	for _, x := range mt.Spans {
@@ -470,11 +476,37 @@ func (s *scratch) addSpan(mt *mention.Match, t0, t1 int32) {
 			return
 		}
 	}
-	// keep spans sorted by start
-	mt.Spans = append(mt.Spans, sp)
+	// keep spans sorted by start; when full, the last one gives way
+	if k < mention.MaxSpans {
+		mt.Spans = append(mt.Spans, sp)
+	} else {
+		mt.Spans[k-1] = sp
+	}
 	for i := len(mt.Spans) - 1; i > 0 && mt.Spans[i].Start < mt.Spans[i-1].Start; i-- {
 		mt.Spans[i], mt.Spans[i-1] = mt.Spans[i-1], mt.Spans[i]
 	}
+}
+
+// classifyLong classifies the beginning of a mention longer than a
+// mention's limits; the verdict carries the whole mention.
+func (c *Classifier) classifyLong(m *mention.Mention, v *mention.Verdict) bool {
+	cut := *m
+	cut.Title, cut.Text = clipUTF8(m.Title, mention.MaxTitleBytes), clipUTF8(m.Text, mention.MaxTextBytes)
+	brand := c.Classify(&cut, v)
+	v.Mention = *m
+	return brand
+}
+
+// clipUTF8 returns the longest prefix of s of at most n bytes that does not
+// cut a rune.
+func clipUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // addTopic adds w to the weight of topic (an index into
@@ -496,8 +528,12 @@ func (s *scratch) addTopic(topic int32, w float64) {
 // all (a brand term occurs outside the exclusions; always true when m is
 // BrandOnly or no brand terms are configured). It reuses v's slices, so that
 // classifying into the same Verdict allocates nothing. v.Classified is not
-// touched: the caller owns the clock.
+// touched: the caller owns the clock. Only the first mention.MaxTitleBytes
+// of the title and mention.MaxTextBytes of the text are classified.
 func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
+	if len(m.Text) > mention.MaxTextBytes || len(m.Title) > mention.MaxTitleBytes {
+		return c.classifyLong(m, v)
+	}
 	s := c.pool.Get().(*scratch)
 	defer c.pool.Put(s)
 	s.m = m

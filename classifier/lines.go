@@ -27,6 +27,7 @@ type lineInput struct {
 type lineBatch struct {
 	first int // line number of lines[0]
 	lines [][]byte
+	size  int // bytes in lines
 	nums  []int
 	out   []byte
 	bad   int
@@ -35,7 +36,11 @@ type lineBatch struct {
 }
 
 const (
+	// A batch ends after batchLines lines or batchBytes bytes, so that
+	// long lines do not multiply the memory held by the batches in
+	// flight (3 per worker).
 	batchLines   = 256
+	batchBytes   = 1 << 20
 	maxLineBytes = 16 << 20
 )
 
@@ -44,7 +49,8 @@ const (
 // from in, and writes one JSON line per input line, in order:
 // {"id","criticism","score","severity","topics","rules","lang"}, with
 // "mention":false after the id when brand terms are set and the text names
-// none of them, so that
+// none of them and "truncated":true when the text or title was longer than
+// Classify reads, so that
 // the n-th output line always answers the n-th input line. A plain text
 // line's id is its line number; a blank line is an empty text (not
 // criticism). A UTF-8 byte order mark before the first line is dropped. A line that starts with '{' but is not
@@ -111,7 +117,8 @@ func ClassifyLines(ctx context.Context, c *Classifier, in io.Reader, out io.Writ
 				n++
 				b.lines = append(b.lines, bytes.Clone(bytes.TrimSpace(line)))
 				b.nums = append(b.nums, n)
-				if len(b.lines) == batchLines && !flush() {
+				b.size += len(line)
+				if (len(b.lines) == batchLines || b.size >= batchBytes) && !flush() {
 					readErr <- ctx.Err()
 					return
 				}
@@ -191,6 +198,10 @@ func classifyLine(c *Classifier, out, line []byte, num int, m *mention.Mention, 
 		// With brand terms, a text that names none is no mention: its
 		// score is shown, but it is not criticism of the brand.
 		out = append(out, `,"mention":false`...)
+	}
+	if len(m.Text) > mention.MaxTextBytes || len(m.Title) > mention.MaxTitleBytes {
+		// Only the beginning was classified (Classify's limit).
+		out = append(out, `,"truncated":true`...)
 	}
 	out = append(out, `,"criticism":`...)
 	out = strconv.AppendBool(out, v.Criticism)

@@ -14,10 +14,6 @@ import (
 	"github.com/earshot/earshot/mention"
 )
 
-// maxTextBytes caps the text of one mention; the classifier needs the
-// substance, not a whole article.
-const maxTextBytes = 16 << 10
-
 // futureSlack is how far in the future a published time may be before it is
 // clamped to now (clock skew of the feed's server).
 const futureSlack = 5 * time.Minute
@@ -26,8 +22,8 @@ const futureSlack = 5 * time.Minute
 // Baseline or BrandOnly.
 func normalize(r *rawItem, f *feed, fallbackLang string, now time.Time) mention.Mention {
 	m := mention.Mention{
-		Title:      htmlToText(r.title, 1<<10),
-		Text:       htmlToText(r.html, maxTextBytes),
+		Title:      htmlToText(r.title, mention.MaxTitleBytes),
+		Text:       htmlToText(r.html, mention.MaxTextBytes),
 		Author:     strings.TrimSpace(r.author),
 		URL:        canonicalURL(r.link, f.link),
 		FirstSeen:  now,

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/earshot/earshot/mention"
 )
 
 // FuzzParseFeed feeds arbitrary bodies to the feed parser and the
@@ -34,7 +36,7 @@ func FuzzParseFeed(f *testing.F) {
 			if !utf8.ValidString(m.Title) || !utf8.ValidString(m.Text) {
 				t.Fatalf("item %d: not UTF-8: %q / %q", i, m.Title, m.Text)
 			}
-			if len(m.Text) > maxTextBytes || len(m.Title) > 1<<10 {
+			if len(m.Text) > mention.MaxTextBytes || len(m.Title) > mention.MaxTitleBytes {
 				t.Fatalf("item %d: title %d, text %d bytes", i, len(m.Title), len(m.Text))
 			}
 			if m.Published.After(now.Add(futureSlack)) {

@@ -19,6 +19,15 @@ import (
 // Readers accept messages with a version they know (1..Version).
 const Version = 1
 
+// The most of a mention's title and text that is classified: the listener
+// keeps no more, and the classifier reads no further in a mention from
+// elsewhere (the substance of a post, not a whole article; the work and
+// memory of classifying grow with the text).
+const (
+	MaxTitleBytes = 1 << 10
+	MaxTextBytes  = 16 << 10
+)
+
 // Subjects and stream names used on NATS. Stages publish and subscribe only
 // through these names, so the wiring stays visible in one place.
 const (
@@ -129,8 +138,14 @@ type Match struct {
 	// criticism nor praise, it does not change the score.
 	TopicOnly bool    `json:"topic_only,omitempty"`
 	Weight    float64 `json:"weight"`
-	Spans     []Span  `json:"spans,omitempty"`
+	// Spans are where the rule matched, sorted by start: the first
+	// MaxSpans of them (a long text can match a word thousands of times;
+	// an alert highlights a few).
+	Spans []Span `json:"spans,omitempty"`
 }
+
+// MaxSpans is the most spans a Match carries.
+const MaxSpans = 32
 
 // Severity grades a critical mention.
 type Severity string
