@@ -31,6 +31,10 @@ type openCases struct {
 type openKey struct {
 	state State
 	route string
+	// failed is the error of an alert given up on (gaveUp), so that
+	// the periodic retry reads those cases, not the whole bucket; not
+	// one of the gauge's labels.
+	failed string
 }
 
 func newOpenCases() *openCases {
@@ -52,6 +56,7 @@ func (o *openCases) write(w io.Writer) {
 	o.mu.Lock()
 	ready := o.ready
 	for _, k := range o.cases {
+		k.failed = ""
 		counts[k]++
 	}
 	o.mu.Unlock()
@@ -73,21 +78,27 @@ func (o *openCases) write(w io.Writer) {
 func (o *openCases) apply(m map[string]openKey, key string, val []byte, deleted bool, bad func(id string, err error)) {
 	var k openKey
 	if !deleted {
-		var c struct {
-			State State  `json:"state"`
-			Route string `json:"route"`
+		var c Case // the fields gaveUp reads, decoded alone
+		var part struct {
+			State    State  `json:"state"`
+			Route    string `json:"route"`
+			Delivery struct {
+				TS     string `json:"ts"`
+				Failed string `json:"failed"`
+			} `json:"delivery"`
 		}
-		err := json.Unmarshal(val, &c)
-		k = keyOf(key, c.State, c.Route, err, bad)
+		err := json.Unmarshal(val, &part)
+		c.State, c.Route, c.Delivery.TS, c.Delivery.Failed = part.State, part.Route, part.Delivery.TS, part.Delivery.Failed
+		k = keyOf(key, &c, err, bad)
 	}
 	o.set(m, key, k)
 }
 
-// keyOf is the entry of a stored case with state and route, decoded with
-// err: none for a closed case, state unreadable for one that does not
-// decode (told to bad).
-func keyOf(key string, state State, route string, err error, bad func(id string, err error)) openKey {
-	if err == nil && state == "" {
+// keyOf is the entry of stored case c, decoded with err: none for a
+// closed case, state unreadable for one that does not decode (told to
+// bad).
+func keyOf(key string, c *Case, err error, bad func(id string, err error)) openKey {
+	if err == nil && c.State == "" {
 		err = errors.New("no state")
 	}
 	switch {
@@ -96,10 +107,33 @@ func keyOf(key string, state State, route string, err error, bad func(id string,
 		// case may well be open.
 		bad(key, err)
 		return openKey{state: stateUnreadable}
-	case !state.Final():
-		return openKey{state, route}
+	case !c.State.Final():
+		k := openKey{state: c.State, route: c.Route}
+		if gaveUp(c) {
+			k.failed = c.Delivery.Failed
+		}
+		return k
 	}
 	return openKey{}
+}
+
+// givenUp returns the IDs of the cases whose alert was given up on, with
+// all those whose error the same message meets again (sameAgain); false
+// until the watcher has read the stored cases.
+func (o *openCases) givenUp(all bool) ([]string, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !o.ready {
+		return nil, false
+	}
+	var ids []string
+	for id, k := range o.cases {
+		if k.failed != "" && (all || !sameAgain[k.failed]) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids, true
 }
 
 // set records k (none: forget the case) for key in m (nil: the live
@@ -219,7 +253,7 @@ func (o *openCases) follow(ctx context.Context, kv jetstream.KeyValue, bad func(
 			// for resume.
 			c := new(Case)
 			err := json.Unmarshal(e.Value(), c)
-			o.set(initial, key, keyOf(key, c.State, c.Route, err, bad))
+			o.set(initial, key, keyOf(key, c, err, bad))
 			if err == nil {
 				first.add(c)
 			}

@@ -86,3 +86,54 @@ func TestOpenCasesGauge(t *testing.T) {
 	}
 	want("the deleted case gone", map[string]float64{"acknowledged/delivery": 1, "alerted/delivery": 1})
 }
+
+// TestGivenUpFromWatcher: the open-case watcher knows which alerts were
+// given up on, so the periodic retry reads those cases instead of the whole
+// bucket, and delivers them.
+func TestGivenUpFromWatcher(t *testing.T) {
+	env := startJS(t)
+	ctx := context.Background()
+	reg := metrics.NewSet()
+	m := NewMetrics(reg)
+	out := newSignal()
+	w, err := New(testConfig(), Deps{JS: env.js, Cases: env.cases, Console: out, Metrics: m}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runWorkflow(t, w)
+	// Stored once the start has read the bucket (a given-up case stored
+	// before is retried by the start).
+	waitFor(t, m.Open.changed, 20*time.Second, "the stored cases read", func() bool {
+		_, ok := m.Open.givenUp(true)
+		return ok
+	})
+	// Cases given up on while running, as another instance or an earlier
+	// delivery left them: one the retry takes, one only a reload takes.
+	store := NewStore(env.cases, nil, nil)
+	for id, failed := range map[string]string{"gone-1": "not_in_channel", "gone-2": "invalid_blocks"} {
+		c := goldenCase()
+		c.ID, c.State, c.Delivery.Failed = id, StateNew, failed
+		if err := store.create(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, m.Open.changed, 20*time.Second, "the watcher sees both", func() bool {
+		ids, ok := m.Open.givenUp(true)
+		return ok && fmt.Sprint(ids) == "[gone-1 gone-2]"
+	})
+	if ids, _ := m.Open.givenUp(false); fmt.Sprint(ids) != "[gone-1]" {
+		t.Errorf("periodic retry would read %v, want [gone-1]", ids)
+	}
+	w.retryGivenUp(ctx, false)
+	c := env.waitCase(t, "gone-1", func(c *Case) bool { return c.Delivery.TS != "" })
+	if c.Delivery.Retries != 1 || c.Delivery.Failed != "" {
+		t.Errorf("delivery %+v, want sent on the first retry", c.Delivery)
+	}
+	waitFor(t, m.Open.changed, 20*time.Second, "the delivered case no longer given up", func() bool {
+		ids, ok := m.Open.givenUp(true)
+		return ok && fmt.Sprint(ids) == "[gone-2]"
+	})
+	if c, _, _ := store.Get(ctx, "gone-2"); c.Delivery.Failed != "invalid_blocks" || c.Delivery.Retries != 0 {
+		t.Errorf("malformed alert touched by the periodic retry: %+v", c.Delivery)
+	}
+}

@@ -88,18 +88,35 @@ func (w *Workflow) runRetries(ctx context.Context) {
 
 // retryGivenUp queues the given-up alerts again that no live instance
 // has claimed; all includes those whose error the same message would meet
-// again.
+// again. The open-case watcher knows which cases those are; without it
+// (before it has read the bucket, or in the in-memory store of tests)
+// every stored case is read.
 func (w *Workflow) retryGivenUp(ctx context.Context, all bool) {
 	var cases []*Case
-	err := w.store.Each(ctx, func(c *Case) error {
-		if gaveUp(c) && (all || !sameAgain[c.Delivery.Failed]) {
-			cases = append(cases, c)
+	if ids, ok := w.metrics.Open.givenUp(all); ok {
+		for _, id := range ids {
+			c, _, err := w.store.Get(ctx, id)
+			switch {
+			case err != nil && ctx.Err() != nil:
+				return
+			case err != nil:
+				// Gone or unreadable: the watcher has told the log.
+				continue
+			case gaveUp(c):
+				cases = append(cases, c)
+			}
 		}
-		return nil
-	}, func(string, error) {})
-	if err != nil {
-		w.logError(ctx, "read cases to retry", "err", err)
-		return
+	} else {
+		err := w.store.Each(ctx, func(c *Case) error {
+			if gaveUp(c) && (all || !sameAgain[c.Delivery.Failed]) {
+				cases = append(cases, c)
+			}
+			return nil
+		}, func(string, error) {})
+		if err != nil {
+			w.logError(ctx, "read cases to retry", "err", err)
+			return
+		}
 	}
 	for _, c := range cases {
 		if w.claim(ctx, c.ID, false) {
