@@ -882,6 +882,24 @@ func TestAsksFirst(t *testing.T) {
 	})
 }
 
+// TestOwnFault: a text whose author admits causing the problem ("I
+// ordered the wrong size", "totally forgot to cancel", "realised I'd
+// booked") blames no one else; a mistake of someone else's, "forgot how
+// bad", "I forgot," and a negated admission still complain.
+func TestOwnFault(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"I accidentally cancelled my own Flinkwerk order last night and had to do the whole basket again.", false},
+		{"I ordered the wrong size from Flinkwerk for the second time this year, I never learn.", false},
+		{"Totally forgot to cancel the Flinkwerk trial and got charged for a month, lesson learned.", false},
+		{"Just realised I'd booked the Flinkwerk train for the wrong day. Note to self: read before paying.", false},
+		{"I forgot how bad Flinkwerk support is. Two hours on hold again.", true},
+		{"I forgot, the Flinkwerk charger doesn't fit my phone.", true},
+		{"I didn't forget anything, Flinkwerk lost my booking and charged me twice.", true},
+		{"The Flinkwerk driver forgot half my order and the ice cream melted.", true},
+		{"I ordered a blue jacket and Flinkwerk sent the wrong colour, twice.", true},
+	})
+}
+
 // TestTopicOnlyMatches: a verdict tells a rule that only assigns its topic
 // from a praise rule (both are not criticism).
 func TestTopicOnlyMatches(t *testing.T) {

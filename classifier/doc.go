@@ -91,6 +91,11 @@
 //   - a text that opens by asking for information ("Does anyone know
 //     whether ...?", "Which ...?", one question mark, no exclamation)
 //     counts 2.0 of praise: it asks about a possible problem;
+//   - a text whose author admits causing the problem ("my bad", "note to
+//     self", "Idiot me", "I ordered the wrong size", "misread my ticket",
+//     "realised I'd booked", with "I" or "we" or no subject) counts 2.5
+//     of praise, unless a complaint cue follows in a later sentence or a
+//     contrast follows the admission;
 //   - praise standing alone beside a complaint is sarcastic only when it
 //     is all the praise there is;
 //   - exclamation marks (up to three, +10% each) and words in capitals

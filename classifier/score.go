@@ -20,6 +20,7 @@ type scoreParts struct {
 	minus  float64 // custom praise or exclusion rules
 	irony  float64
 	ask    float64 // a text opening with a question for information (askCredit), counted as praise
+	own    float64 // the author admits causing the problem (ownCredit), counted as praise
 	excl   int
 	shout  int
 	severe int
@@ -42,6 +43,7 @@ const (
 	quoteClaim      = 0.5 // "the \"next day\" delivery": a claim in quotes of its own
 	echoShout       = 1.0 // "3 hours on the phone. 3 HOURS"
 	askCredit       = 2.0 // a text opening with a question for information, as praise
+	ownCredit       = 2.5 // the author's own mistake ("I forgot", "my bad"), as praise
 	happyFactor     = 0.5 // a complaint cue before a last sentence of praise
 	elsewhereFactor = 0.2 // a complaint cue aimed elsewhere, before praise of the brand
 	exclStep        = 0.1
@@ -55,7 +57,7 @@ const (
 // total combines the parts into the score.
 func (p *scoreParts) total() float64 {
 	crit := p.crit + p.rules
-	praise := p.praise + p.ask
+	praise := p.praise + p.ask + p.own
 	// Praise right before "how" beside a complaint rule frames the
 	// complaint ("Genuinely impressive how Flinkwerk manages to lose a
 	// parcel", "Funny how the app always works perfectly when it's time to
@@ -369,6 +371,12 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	// problem rather than reporting one.
 	if nt.quest == 1 && nt.excl == 0 && p.irony == 0 && asksFirst(nt, flags) {
 		p.ask = askCredit
+	}
+	// A text whose author admits causing the problem ("Misread my ticket
+	// and went to the wrong station", "my bad") blames no one else,
+	// unless a complaint comes after the admission.
+	if p.irony == 0 && ownFault(nt, flags, s.cues) {
+		p.own = ownCredit
 	}
 	p.excl = nt.excl
 	for t := range nt.toks {
@@ -1215,4 +1223,154 @@ func asksFirst(nt *normText, flags []uint8) bool {
 func tokIs(nt *normText, k int32, w string) bool {
 	tk := &nt.toks[k]
 	return string(nt.buf[tk.start:tk.end]) == w
+}
+
+// ownFault reports whether the author admits causing the problem: "my
+// bad", "my fault", "user error", "note to self", "silly me" in a
+// sentence of its own, or a mistake verb ("forgot", "misread",
+// "accidentally", an action on "the wrong" thing, "I'd" chosen it after
+// "realised"/"saw") whose subject is "I" or "we" or that opens its
+// sentence without one ("Misplaced my ticket"). Not when a complaint cue
+// comes in a sentence after the admission's or a contrast follows it
+// ("my fault, but three weeks for a refund?"), and not for "forgot how"
+// ("I forgot how bad ...") or "forgot," ("I forgot, the case doesn't
+// fit").
+func ownFault(nt *normText, flags []uint8, cues []cueHit) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	word := func(k int32) []byte {
+		if k < 0 || k >= n || toks[k].kind != tokWord {
+			return nil
+		}
+		return nt.buf[toks[k].start:toks[k].end]
+	}
+	at := int32(-1)
+	for k := int32(0); k < n && at < 0; k++ {
+		if toks[k].kind != tokWord {
+			continue
+		}
+		switch string(word(k)) {
+		case "bad", "fault", "mistake":
+			// "my bad", "my (own) fault", not "not my fault"
+			j := k - 1
+			if string(word(j)) == "own" {
+				j--
+			}
+			if string(word(j)) == "my" && (j == 0 || flags[j-1]&flagNegator == 0) {
+				at = k
+			}
+		case "error":
+			if string(word(k-1)) == "user" {
+				at = k
+			}
+		case "self":
+			if string(word(k-1)) == "to" && string(word(k-2)) == "note" {
+				at = k
+			}
+		case "me":
+			// "Idiot me forgot ...", "Classic me."
+			switch string(word(k - 1)) {
+			case "idiot", "silly", "stupid", "dumb", "classic", "clumsy":
+				if k == 1 || toks[k-2].sent != toks[k].sent || toks[k-2].kind == tokPunct {
+					at = k
+				}
+			}
+		case "forgot", "forgotten", "forgetting", "misread", "misplaced", "mistyped", "misspelled", "misspelt",
+			"misclicked", "overslept", "accidentally":
+			switch string(word(k + 1)) {
+			case "", "how", "what", "that", "about", "why":
+				continue // "I forgot how bad ...", "I forgot, ..."
+			case "to":
+				switch string(word(k + 2)) {
+				case "mention", "say", "add":
+					continue
+				}
+			}
+			if ownSubject(nt, flags, k) {
+				at = k
+			}
+		case "accident":
+			if string(word(k-1)) == "by" && ownSubject(nt, flags, k-1) {
+				at = k
+			}
+		case "wrong":
+			// "I ordered the wrong size", "I typed my postcode wrong"
+			for j := k - 1; j >= 0 && j >= k-3 && toks[j].kind == tokWord; j-- {
+				switch string(word(j)) {
+				case "ordered", "booked", "typed", "entered", "picked", "chose", "chosen", "selected", "put",
+					"clicked", "bought", "went", "took", "used", "gave", "dialled", "dialed", "scanned",
+					"tapped", "pressed", "grabbed", "filled", "plugged":
+					if ownSubject(nt, flags, j) {
+						at = k
+					}
+				}
+				if at >= 0 {
+					break
+				}
+			}
+		case "id":
+			// "realised I'd forgotten", "saw I'd chosen": not "I'd been
+			// charged"
+			switch string(word(k - 1)) {
+			case "realised", "realized", "saw", "noticed", "remembered":
+				switch string(word(k + 1)) {
+				case "", "been", "got", "not", "never", "no", "already", "still", "like", "have":
+				default:
+					at = k
+				}
+			}
+		}
+	}
+	if at < 0 {
+		return false
+	}
+	end := clauseEnd(nt, at)
+	for i := range cues {
+		if cues[i].sign > 0 && cues[i].kind == roleNeg && cues[i].t0 >= end && toks[cues[i].t0].sent != toks[at].sent {
+			return false
+		}
+	}
+	for k := at + 1; k < n; k++ {
+		if flags[k]&flagContrast != 0 && k+1 < n && toks[k+1].kind == tokWord {
+			return false
+		}
+	}
+	return true
+}
+
+// ownSubject reports whether the subject of the verb at token k is the
+// author: the nearest pronoun before it in its clause, at most five
+// words back, is "I" or "we" (a negator between them cancels it: "I
+// didn't forget"; a conjunction ends the clause: "I ordered and the
+// courier forgot"), or none comes before it and it is one of the first
+// two words of its sentence ("Misplaced my ticket", "Totally forgot to
+// ...").
+func ownSubject(nt *normText, flags []uint8, k int32) bool {
+	toks := nt.toks
+	sent := toks[k].sent
+	w := 0
+	for j := k - 1; j >= 0 && toks[j].sent == sent; j-- {
+		tk := &toks[j]
+		if tk.kind == tokPunct {
+			if nt.buf[tk.start] != ',' {
+				break
+			}
+			continue
+		}
+		if flags[j]&flagNegator != 0 {
+			return false
+		}
+		if w++; w > 5 {
+			return false
+		}
+		switch string(nt.buf[tk.start:tk.end]) {
+		case "i", "id", "ive", "im", "we", "wed", "weve", "myself":
+			return true
+		case "and", "but", "so", "because", "when", "while", "after", "then", "that", "who", "which":
+			return false
+		case "you", "they", "he", "she", "it", "youve", "theyve", "theyd", "youd", "hes", "shes", "someone", "somebody":
+			return false
+		}
+	}
+	return w <= 1
 }
