@@ -869,8 +869,10 @@ func TestShortPraiseAfterPraise(t *testing.T) {
 }
 
 // TestAsksFirst: a text that opens by asking for information asks about
-// a possible problem; a question after a complaint, "anyone else" and
-// emphatic questions still complain.
+// a possible problem, also a question about what the brand does ("Does
+// Flinkwerk pay ...?"); a question after a complaint, "anyone else",
+// "explain why", rhetorical ("even", "ever") and emphatic questions still
+// complain.
 func TestAsksFirst(t *testing.T) {
 	checkCriticism(t, []verdictCase{
 		{"Does anyone know whether Flinkwerk Mobile works in Switzerland without extra roaming charges?", false},
@@ -879,6 +881,9 @@ func TestAsksFirst(t *testing.T) {
 		{"Anyone else's Flinkwerk app completely broken today? Useless.", true},
 		{"Does anyone know why my Flinkwerk parcel is three weeks late and nobody answers??", true},
 		{"Which Flinkwerk gym locations have a sauna? Moving to Cologne next month.", false},
+		{"Does Flinkwerk pay compensation for cancelled trains when the strike was announced in advance?", false},
+		{"Can someone explain why Flinkwerk charged me a late fee twice this month?", true},
+		{"Does Flinkwerk even test their app updates before pushing them out? Crashed again.", true},
 	})
 }
 

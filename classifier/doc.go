@@ -89,8 +89,10 @@
 //     nothing back: after a complaint it is sarcastic ("Top Service von
 //     Flinkwerk.");
 //   - a text that opens by asking for information ("Does anyone know
-//     whether ...?", "Which ...?", one question mark, no exclamation)
-//     counts 2.0 of praise: it asks about a possible problem;
+//     whether ...?", "Which ...?", "Does Flinkwerk pay ...?" without
+//     "ever", "even", "still", "again"; one question mark, no
+//     exclamation) counts 2.0 of praise: it asks about a possible
+//     problem;
 //   - a text whose author admits causing the problem ("my bad", "note to
 //     self", "Idiot me", "I ordered the wrong size", "misread my ticket",
 //     "realised I'd booked", with "I" or "we" or no subject) counts 2.5

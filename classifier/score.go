@@ -1185,8 +1185,13 @@ func asksFirst(nt *normText, flags []uint8) bool {
 	var w [3]int32 // the first three words
 	n := 0
 	k := int32(0)
+	brand1 := false // the brand's name right after the first word
 	for ; k < int32(len(toks)) && toks[k].sent == 0 && n < 3; k++ {
-		if toks[k].kind != tokWord || flags[k]&flagBrand != 0 {
+		if flags[k]&flagBrand != 0 {
+			brand1 = brand1 || n == 1 && k == w[0]+1
+			continue
+		}
+		if toks[k].kind != tokWord {
 			continue
 		}
 		if n == 0 && (tokIs(nt, k, "hi") || tokIs(nt, k, "hey") || tokIs(nt, k, "hello")) {
@@ -1206,7 +1211,20 @@ func asksFirst(nt *normText, flags []uint8) bool {
 		ask = tokIs(nt, w[1], "know") || tokIs(nt, w[1], "knows")
 	case n == 3 && (tokIs(nt, w[0], "does") || tokIs(nt, w[0], "do") || tokIs(nt, w[0], "can") || tokIs(nt, w[0], "could")):
 		ask = (tokIs(nt, w[1], "anyone") || tokIs(nt, w[1], "anybody") || tokIs(nt, w[1], "someone") || tokIs(nt, w[1], "somebody")) &&
-			(tokIs(nt, w[2], "know") || tokIs(nt, w[2], "tell"))
+			(tokIs(nt, w[2], "know") || tokIs(nt, w[2], "tell") || tokIs(nt, w[2], "explain") && !(w[2]+1 < int32(len(toks)) && tokIs(nt, w[2]+1, "why")))
+	}
+	// "Does Flinkwerk pay compensation for ...?", "Is Flinkwerk's return
+	// window counted from ...?": a question about what the brand does,
+	// not a rhetorical one ("Is Flinkwerk ever going to ...?", "Does
+	// Flinkwerk even test ...?").
+	if !ask && brand1 && (tokIs(nt, w[0], "does") || tokIs(nt, w[0], "do") || tokIs(nt, w[0], "is") || tokIs(nt, w[0], "are") || tokIs(nt, w[0], "will")) {
+		ask = true
+		for j := w[0] + 1; ask && j < int32(len(toks)) && toks[j].sent == 0; j++ {
+			switch string(nt.buf[toks[j].start:toks[j].end]) {
+			case "ever", "even", "still", "again", "actually", "seriously", "really", "why", "supposed", "trying", "bother":
+				ask = false
+			}
+		}
 	}
 	if !ask {
 		return false
