@@ -902,6 +902,10 @@ func TestOwnFault(t *testing.T) {
 		{"I didn't forget anything, Flinkwerk lost my booking and charged me twice.", true},
 		{"The Flinkwerk driver forgot half my order and the ice cream melted.", true},
 		{"I ordered a blue jacket and Flinkwerk sent the wrong colour, twice.", true},
+		{"Sorry @flinkwerk for the angry message last night, the parcel was behind the bins all along.", false},
+		{"Sorry Flinkwerk, but three cancelled trains in one week is a joke.", true},
+		{"Booked my Flinkwerk ticket for the wrong day again. Can I still change it?", false},
+		{"@flinkwerk ordered a birthday cake with the wrong name on it. the party is in an hour", true},
 	})
 }
 

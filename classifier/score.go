@@ -1248,9 +1248,10 @@ func tokIs(nt *normText, k int32, w string) bool {
 // sentence of its own, or a mistake verb ("forgot", "misread",
 // "accidentally", an action on "the wrong" thing, "I'd" chosen it after
 // "realised"/"saw") whose subject is "I" or "we" or that opens its
-// sentence without one ("Misplaced my ticket"). Not when a complaint cue
-// comes in a sentence after the admission's or a contrast follows it
-// ("my fault, but three weeks for a refund?"), and not for "forgot how"
+// sentence without one ("Misplaced my ticket"), an apology to the brand ("Sorry @Flinkwerk for the angry DM"). Not when
+// complaint cues of weight 1 or more come in sentences after the
+// admission's, or any after a contrast that follows it ("my fault, but
+// three weeks for a refund is a joke"), and not for "forgot how"
 // ("I forgot how bad ...") or "forgot," ("I forgot, the case doesn't
 // fit").
 func ownFault(nt *normText, flags []uint8, cues []cueHit) bool {
@@ -1285,6 +1286,12 @@ func ownFault(nt *normText, flags []uint8, cues []cueHit) bool {
 			if string(word(k-1)) == "to" && string(word(k-2)) == "note" {
 				at = k
 			}
+		case "sorry":
+			// "Sorry @Flinkwerk for the angry DM", "... sorry flinkwerk":
+			// the author apologises to the brand
+			if k+1 < n && flags[k+1]&flagBrand != 0 && (k == 0 || flags[k-1]&flagNegator == 0) {
+				at = k
+			}
 		case "me":
 			// "Idiot me forgot ...", "Classic me."
 			switch string(word(k - 1)) {
@@ -1312,18 +1319,21 @@ func ownFault(nt *normText, flags []uint8, cues []cueHit) bool {
 				at = k
 			}
 		case "wrong":
-			// "I ordered the wrong size", "I typed my postcode wrong"
-			for j := k - 1; j >= 0 && j >= k-3 && toks[j].kind == tokWord; j-- {
+			// "I ordered the wrong size", "I typed my postcode wrong",
+			// not "ordered a cake with the wrong name", "ordered and
+			// they sent the wrong one"
+		verb:
+			for j := k - 1; j >= 0 && j >= k-6 && toks[j].kind == tokWord; j-- {
 				switch string(word(j)) {
+				case "with", "and", "but":
+					break verb
 				case "ordered", "booked", "typed", "entered", "picked", "chose", "chosen", "selected", "put",
 					"clicked", "bought", "went", "took", "used", "gave", "dialled", "dialed", "scanned",
 					"tapped", "pressed", "grabbed", "filled", "plugged":
 					if ownSubject(nt, flags, j) {
 						at = k
 					}
-				}
-				if at >= 0 {
-					break
+					break verb
 				}
 			}
 		case "id":
@@ -1342,18 +1352,28 @@ func ownFault(nt *normText, flags []uint8, cues []cueHit) bool {
 	if at < 0 {
 		return false
 	}
-	end := clauseEnd(nt, at)
+	// A complaint after the admission: complaint cues of weight 1 or
+	// more in later sentences, or any after a contrast.
+	turn := n
+	for k := at + 1; k < n && turn == n; k++ {
+		if flags[k]&flagContrast != 0 {
+			turn = k
+		}
+	}
+	later := 0.0
 	for i := range cues {
-		if cues[i].sign > 0 && cues[i].kind == roleNeg && cues[i].t0 >= end && toks[cues[i].t0].sent != toks[at].sent {
+		cu := &cues[i]
+		if cu.sign <= 0 || cu.kind != roleNeg {
+			continue
+		}
+		if cu.t0 > turn {
 			return false
 		}
-	}
-	for k := at + 1; k < n; k++ {
-		if flags[k]&flagContrast != 0 && k+1 < n && toks[k+1].kind == tokWord {
-			return false
+		if toks[cu.t0].sent > toks[at].sent {
+			later += cu.w
 		}
 	}
-	return true
+	return later < 1
 }
 
 // ownSubject reports whether the subject of the verb at token k is the
