@@ -858,6 +858,17 @@ func TestHappyEnd(t *testing.T) {
 	})
 }
 
+// TestHappyTurn: a story that turns to a good end after "but", with the
+// brand acting after the turn and praise (also standing alone) with no
+// complaint, ends well; without the turn the praise is sarcastic.
+func TestHappyTurn(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"The heating was broken in our carriage but the Flinkwerk guard moved us all to first class. Fair play.", false},
+		{"My parcel was damaged in transit but Flinkwerk sent a replacement the next day. Brilliant.", false},
+		{"My parcel was damaged in transit and Flinkwerk lost the replacement too. Brilliant.", true},
+	})
+}
+
 // TestShortPraiseAfterPraise: praise standing alone after a complaint is
 // sarcastic, unless the text praised before.
 func TestShortPraiseAfterPraise(t *testing.T) {

@@ -85,9 +85,12 @@
 //     a disaster of a day. Only good thing was the Flinkwerk barista
 //     remembering my order"); complaint words before a happy ending (a
 //     last sentence of five words or more with praise and no complaint
-//     cue or contrast) count 0.5. Praise in a shorter clause takes
-//     nothing back: after a complaint it is sarcastic ("Top Service von
-//     Flinkwerk.");
+//     cue or contrast) count 0.5, and so do English complaint words
+//     before a last "but" after which the brand acts, with praise (also
+//     standing alone) and no complaint cue ("The heating was broken but
+//     the Flinkwerk guard moved us to first class. Fair play."). Praise
+//     in a shorter clause otherwise takes nothing back: after a
+//     complaint it is sarcastic ("Top Service von Flinkwerk.");
 //   - a text that opens by asking for information ("Does anyone know
 //     whether ...?", "Which ...?", "Does Flinkwerk pay ...?" without
 //     "ever", "even", "still", "again"; one question mark, no

@@ -20,6 +20,7 @@ type scoreParts struct {
 	minus  float64 // custom praise or exclusion rules
 	irony  float64
 	ask    float64 // a text opening with a question for information (askCredit), counted as praise
+	turned bool    // the text turns to a good end after a contrast (happyTurn): its short praise is meant
 	own    float64 // the author admits causing the problem (ownCredit), counted as praise
 	excl   int
 	shout  int
@@ -73,7 +74,7 @@ func (p *scoreParts) total() float64 {
 	// complaint is sarcastic when it is all the praise there is; after
 	// praise of its own ("Support sorted out my broken laptop in four
 	// days. Honestly impressed.") it is not.
-	if crit > 0 && p.praise-p.short < 1e-9 {
+	if crit > 0 && p.praise-p.short < 1e-9 && !p.turned {
 		crit += ironyFlip * p.short
 		praise -= p.short
 	}
@@ -83,7 +84,7 @@ func (p *scoreParts) total() float64 {
 		// die Mülleimer auch noch weg"); with more praise ("well done,
 		// lost parcel found within a day, amazing") or with complaint cues
 		// only ("Love it, the refund came the next day") it is not.
-		if p.rules > 0 && p.praise-p.short-p.opener < 1e-9 {
+		if p.rules > 0 && p.praise-p.short-p.opener < 1e-9 && !p.turned {
 			crit += ironyFlip * p.opener
 			praise -= p.opener
 		}
@@ -364,6 +365,9 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		p.crit -= aimedElsewhere(nt, flags, s.cues)
 		if a := happyEnd(nt, flags, s.cues); a > 0 {
 			p.crit -= happyTakeBack(s.cues, a)
+		} else if a := happyTurn(nt, flags, s.cues); a > 0 && langBits&langDE == 0 {
+			p.crit -= happyTakeBack(s.cues, a)
+			p.turned = true
 		}
 	}
 	// A text that opens by asking for information ("Does anyone know
@@ -1160,6 +1164,49 @@ func happyEnd(nt *normText, flags []uint8, cues []cueHit) int32 {
 		}
 	}
 	return a
+}
+
+// happyTurn returns the contrast word that turns a story to a good end,
+// or 0: the last contrast of the text, with complaint cues before it,
+// none after it, the brand's name after it, praise after it
+// (also praise standing alone: "The heating was broken but the
+// Flinkwerk guard moved us all to first class. Fair play.") and at
+// least five words from it to the end. English only: German turns
+// ("aber") are as often the start of the complaint.
+func happyTurn(nt *normText, flags []uint8, cues []cueHit) int32 {
+	n := int32(len(nt.toks))
+	c := n - 1
+	for c > 0 && flags[c]&flagContrast == 0 {
+		c--
+	}
+	if c <= 0 || words(nt, flags, c, n) < 5 {
+		return 0
+	}
+	// the brand acts after the turn: its name (with "they" as well,
+	// reviews turned: "fans hated it, but they didn't mind")
+	acts := false
+	for k := c + 1; k < n && !acts; k++ {
+		acts = flags[k]&flagBrand != 0
+	}
+	if !acts {
+		return 0
+	}
+	before, praise := false, false
+	for i := range cues {
+		cu := &cues[i]
+		switch {
+		case cu.t0 < c:
+			before = before || cu.sign > 0 && cu.kind == roleNeg
+		case cu.sign > 0:
+			return 0
+		default:
+			praise = praise || cu.kind == rolePos && cu.sign < 0
+		}
+	}
+	if !before || !praise {
+		return 0
+	}
+	return c
 }
 
 // happyTakeBack returns the criticism to take back from the complaint
