@@ -858,6 +858,21 @@ func TestHappyEnd(t *testing.T) {
 	})
 }
 
+// TestUnreal: a complaint word feared or expected ("went in expecting a
+// nightmare"), or supposed in a question about what the author may do
+// ("if my train is late, do I get ...?"), reports nothing; the same
+// words reported, and a fear that came true after a contrast or a
+// pause, still complain.
+func TestUnreal(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Went in expecting a nightmare with the Flinkwerk number port, done in 20 minutes. Very smooth.", false},
+		{"@flinkwerk if my train is over an hour late, do I get the full fare back?", false},
+		{"@flinkwerk my train was over an hour late, do I get the full fare back?", true},
+		{"Flinkwerk is late again, as if anyone expected anything else.", true},
+		{"I thought Flinkwerk had fixed the app, then it crashed twice today.", true},
+	})
+}
+
 // TestHappyTurn: a story that turns to a good end after "but", with the
 // brand acting after the turn and praise (also standing alone) with no
 // complaint, ends well; without the turn the praise is sarcastic.

@@ -75,6 +75,10 @@
 //     how Flinkwerk manages to lose a parcel") when its clause holds all the
 //     praise; an emphatic question ("Hallo??", "wo ist das Paket?!")
 //     adds a little criticism;
+//   - a complaint word feared or expected earlier in its clause
+//     ("expecting a nightmare", "was dreading", "I thought ... lost"),
+//     or in an "if" clause of a text that asks what the author may do
+//     ("if my train is late, do I get ...?"), does not count;
 //   - a negator that negates a quantity ("not a single", "not one") or
 //     is a complaint word of its own ("nobody") before a complaint word
 //     ("not a single issue", "nobody's fault") negates the complaint,

@@ -282,6 +282,10 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			if negated {
 				p.praise += w * negatedNeg
 				cu.sign = -1
+			} else if unreal(nt, flags, cu.t0) {
+				// Feared or supposed, not reported: "Went in expecting
+				// a nightmare", "if my train is late, do I get ...?"
+				continue
 			} else {
 				p.crit += w * cf
 				cu.sign = 1
@@ -1458,4 +1462,66 @@ func ownSubject(nt *normText, flags []uint8, k int32) bool {
 		}
 	}
 	return w <= 1
+}
+
+// unreal reports whether the complaint cue at token t0 stands in the
+// scope of a fear or expectation that came before it in its clause
+// ("Went in expecting a nightmare", "was dreading the call to cancel",
+// "Thought I'd lost my points", "was worried it would be awful"), or,
+// in a text that asks (a question mark, no exclamation mark), of an
+// "if" when the text asks what the author may do ("if my train is over
+// 60 min late, do I get ...?"; not "as if", "even if", "what if ...?").
+// It looks back at most eight words, to punctuation or a contrast.
+func unreal(nt *normText, flags []uint8, t0 int32) bool {
+	toks := nt.toks
+	sent := toks[t0].sent
+	asks := nt.quest > 0 && nt.excl == 0
+	for k := t0 - 1; k >= 0 && k >= t0-8; k-- {
+		tk := &toks[k]
+		if tk.sent != sent || tk.kind == tokPunct || flags[k]&flagContrast != 0 {
+			return false
+		}
+		switch string(nt.buf[tk.start:tk.end]) {
+		case "expecting", "dreading", "dreaded", "feared", "fearing", "assumed", "bracing", "braced":
+			return true
+		case "thought":
+			// "Thought I'd lost", "I thought the driver had", not "my
+			// next thought was", "well thought"
+			if k == 0 || toks[k-1].sent != sent || tokIs(nt, k-1, "i") || tokIs(nt, k-1, "we") {
+				return true
+			}
+		case "worried":
+			if k > 0 && (tokIs(nt, k-1, "was") || tokIs(nt, k-1, "were") || tokIs(nt, k-1, "been")) {
+				return true
+			}
+		case "if":
+			if asks && !(k > 0 && (tokIs(nt, k-1, "as") || tokIs(nt, k-1, "even"))) && asksForSelf(nt) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// asksForSelf reports whether a question of the text asks what the
+// author may or must do: "do I get", "should I refuse", "am I allowed",
+// "can we".
+func asksForSelf(nt *normText) bool {
+	toks := nt.toks
+	for k := 0; k+1 < len(toks); k++ {
+		if !tokIs(nt, int32(k+1), "i") && !tokIs(nt, int32(k+1), "we") {
+			continue
+		}
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "do", "does", "should", "am", "can", "could", "will", "would", "is", "are", "must":
+		default:
+			continue
+		}
+		for j := k + 2; j < len(toks) && toks[j].sent == toks[k].sent; j++ {
+			if toks[j].kind == tokPunct && nt.buf[toks[j].start] == '?' {
+				return true
+			}
+		}
+	}
+	return false
 }
