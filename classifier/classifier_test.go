@@ -873,6 +873,19 @@ func TestUnreal(t *testing.T) {
 	})
 }
 
+// TestOtherParty: a complaint word whose clause has a person or the
+// weather as its subject, or that names one right after it, is aimed
+// elsewhere when the brand is only mentioned; a possessive ("my dog's
+// collar") and a third party in the brand's story are no such subject.
+func TestOtherParty(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"My neighbour took my Flinkwerk parcel in and now refuses to open the door. Worst neighbour ever.", false},
+		{"The traffic on the way to the Flinkwerk depot was an absolute nightmare this morning.", false},
+		{"@flinkwerk my dog's new collar from you fell apart before the first walk", true},
+		{"The Flinkwerk courier threw my parcel over the fence and my neighbour found it soaked.", true},
+	})
+}
+
 // TestHappyTurn: a story that turns to a good end after "but", with the
 // brand acting after the turn and praise (also standing alone) with no
 // complaint, ends well; without the turn the praise is sarcastic.

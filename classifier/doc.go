@@ -83,7 +83,11 @@
 //     is a complaint word of its own ("nobody") before a complaint word
 //     ("not a single issue", "nobody's fault") negates the complaint,
 //     not the service;
-//   - complaint words aimed elsewhere count 0.2: in a clause without the
+//   - complaint words aimed elsewhere count 0.2: in a clause whose
+//     subject is a person or the weather ("my neighbour", "the
+//     traffic", "my landlord"; not a possessive, not followed by the
+//     brand's name), or right before one ("worst neighbour ever"), in a
+//     text that names the brand; in a clause without the
 //     brand, before a clause of five words or more that names the brand
 //     with praise and no complaint cue or contrast from there on ("What
 //     a disaster of a day. Only good thing was the Flinkwerk barista

@@ -287,6 +287,9 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				// a nightmare", "if my train is late, do I get ...?"
 				continue
 			} else {
+				if otherParty(nt, flags, cu.t0, cu.t1) {
+					w *= elsewhereFactor // "my neighbour refuses to ..."
+				}
 				p.crit += w * cf
 				cu.sign = 1
 				cu.got = w * cf
@@ -1522,6 +1525,61 @@ func asksForSelf(nt *normText) bool {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// otherParty reports whether the complaint cue [t0, t1) is aimed at
+// someone or something other than the brand: a person or the weather
+// as the subject of its clause (one of its first three words, not
+// followed by the brand's name: "My neighbour took my parcel in and
+// now refuses to answer", "the traffic was hell", not "someone at
+// Flinkwerk hung up on me"), or right after the cue ("worst neighbour
+// ever"); the brand's name must be in the text.
+func otherParty(nt *normText, flags []uint8, t0, t1 int32) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	// Only beside the brand's name: without it (no brand terms), the
+	// text is about what it complains of.
+	if !hasBrand(flags, 0, n) {
+		return false
+	}
+	a, b := segment(nt, flags, t0)
+	third := func(k int32) bool {
+		// not a possessive, which loses its 's in the folded text ("my
+		// dog's food subscription")
+		if k >= n || toks[k].kind != tokWord || toks[k].oend-toks[k].ostart != toks[k].end-toks[k].start {
+			return false
+		}
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "landlord", "landlady", "neighbour", "neighbours", "neighbor", "neighbors", "flatmate", "roommate",
+			"housemate", "council", "government", "tourists", "toddler", "dad", "mum", "mom", "wife", "husband",
+			"boyfriend", "girlfriend", "boss", "traffic", "weather", "heatwave", "cat", "dog":
+		default:
+			return false
+		}
+		for j := k + 1; j < n && j <= k+2; j++ {
+			if flags[j]&flagBrand != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	if t1 < b && third(t1) {
+		return true
+	}
+	w := 0
+	for k := a; k < b && k < t0 && w < 3; k++ {
+		if toks[k].kind != tokWord {
+			continue
+		}
+		if flags[k]&flagBrand != 0 {
+			return false
+		}
+		if third(k) {
+			return true
+		}
+		w++
 	}
 	return false
 }
