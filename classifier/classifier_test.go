@@ -886,6 +886,16 @@ func TestOtherParty(t *testing.T) {
 	})
 }
 
+// TestMovesToBrand: switching to the brand is no complaint of it; not
+// when negated, and not with a complaint after the move.
+func TestMovesToBrand(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Anyone else switching their broadband to Flinkwerk in March? Looking for a referral code.", false},
+		{"Moved to Flinkwerk in May and the app has crashed every single day since.", true},
+		{"Not switching to Flinkwerk after this, the contract terms are a joke.", true},
+	})
+}
+
 // TestHappyTurn: a story that turns to a good end after "but", with the
 // brand acting after the turn and praise (also standing alone) with no
 // complaint, ends well; without the turn the praise is sarcastic.

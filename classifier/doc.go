@@ -109,6 +109,8 @@
 //     "realised I'd booked", with "I" or "we" or no subject) counts 2.5
 //     of praise, unless a complaint cue follows in a later sentence or a
 //     contrast follows the admission;
+//   - switching to the brand ("moving my contract to Flinkwerk", not
+//     negated, no complaint cue after it) counts 2.0 of praise;
 //   - praise standing alone beside a complaint is sarcastic only when it
 //     is all the praise there is;
 //   - exclamation marks (up to three, +10% each) and words in capitals

@@ -22,6 +22,7 @@ type scoreParts struct {
 	ask    float64 // a text opening with a question for information (askCredit), counted as praise
 	turned bool    // the text turns to a good end after a contrast (happyTurn): its short praise is meant
 	own    float64 // the author admits causing the problem (ownCredit), counted as praise
+	toward float64 // the author moves to the brand (towardCredit), counted as praise
 	excl   int
 	shout  int
 	severe int
@@ -45,6 +46,7 @@ const (
 	echoShout       = 1.0 // "3 hours on the phone. 3 HOURS"
 	askCredit       = 2.0 // a text opening with a question for information, as praise
 	ownCredit       = 2.5 // the author's own mistake ("I forgot", "my bad"), as praise
+	towardCredit    = 2.0 // "switching to Flinkwerk", as praise
 	happyFactor     = 0.5 // a complaint cue before a last sentence of praise
 	elsewhereFactor = 0.2 // a complaint cue aimed elsewhere, before praise of the brand
 	exclStep        = 0.1
@@ -58,7 +60,7 @@ const (
 // total combines the parts into the score.
 func (p *scoreParts) total() float64 {
 	crit := p.crit + p.rules
-	praise := p.praise + p.ask + p.own
+	praise := p.praise + p.ask + p.own + p.toward
 	// Praise right before "how" beside a complaint rule frames the
 	// complaint ("Genuinely impressive how Flinkwerk manages to lose a
 	// parcel", "Funny how the app always works perfectly when it's time to
@@ -388,6 +390,12 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	// unless a complaint comes after the admission.
 	if p.irony == 0 && ownFault(nt, flags, s.cues) {
 		p.own = ownCredit
+	}
+	// Switching to the brand ("seriously thinking of moving to
+	// Flinkwerk") is no complaint of it, whatever the text says of the
+	// one left behind before.
+	if p.irony == 0 && movesToBrand(nt, flags, s.cues) {
+		p.toward = towardCredit
 	}
 	p.excl = nt.excl
 	for t := range nt.toks {
@@ -1580,6 +1588,42 @@ func otherParty(nt *normText, flags []uint8, t0, t1 int32) bool {
 			return true
 		}
 		w++
+	}
+	return false
+}
+
+// movesToBrand reports whether the author moves to the brand: a verb of
+// switching at most five words before "to" and the brand's name
+// ("switching to Flinkwerk", "moving my contract to Flinkwerk", "the
+// transfer to Flinkwerk Bank"), with no negator in between or up to
+// three words before the verb, and no complaint cue after it ("Moved to
+// Flinkwerk in May and the app has crashed every day since").
+func movesToBrand(nt *normText, flags []uint8, cues []cueHit) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	for k := int32(1); k+1 < n; k++ {
+		if flags[k+1]&flagBrand == 0 || !tokIs(nt, k, "to") {
+			continue
+		}
+		for j := k - 1; j >= 0 && j >= k-5; j-- {
+			if toks[j].kind == tokPunct || flags[j]&flagNegator != 0 || toks[j].sent != toks[k].sent {
+				break
+			}
+			switch string(nt.buf[toks[j].start:toks[j].end]) {
+			case "switch", "switching", "switched", "move", "moving", "moved", "transfer", "transferring",
+				"transferred", "port", "porting", "ported":
+				// not "not switching to Flinkwerk", "wont be moving to"
+				if hasNegator(flags, max(j-3, 0), j) {
+					return false
+				}
+				for i := range cues {
+					if cues[i].sign > 0 && cues[i].kind == roleNeg && cues[i].t0 > k {
+						return false
+					}
+				}
+				return true
+			}
+		}
 	}
 	return false
 }
