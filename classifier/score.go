@@ -1418,7 +1418,7 @@ func ownFault(nt *normText, flags []uint8, cues []cueHit) bool {
 	// more in later sentences, or any after a contrast.
 	turn := n
 	for k := at + 1; k < n && turn == n; k++ {
-		if flags[k]&flagContrast != 0 {
+		if flags[k]&flagContrast != 0 && !(k+1 < n && tokIs(nt, k+1, "of")) { // not "instead of"
 			turn = k
 		}
 	}
