@@ -106,8 +106,8 @@
 //     problem;
 //   - a text whose author admits causing the problem ("my bad", "note to
 //     self", "Idiot me", "I ordered the wrong size", "misread my ticket",
-//     "realised I'd booked", with "I" or "we" or no subject) counts 2.5
-//     of praise, unless a complaint cue follows in a later sentence or a
+//     "realised I'd booked", with "I" or "we" or no subject; an apology
+//     to the brand) halves the criticism and counts 2.5 of praise, unless a complaint cue follows in a later sentence or a
 //     contrast follows the admission;
 //   - switching to the brand ("moving my contract to Flinkwerk", not
 //     negated, no complaint cue after it) counts 2.0 of praise;

@@ -46,6 +46,7 @@ const (
 	echoShout       = 1.0 // "3 hours on the phone. 3 HOURS"
 	askCredit       = 2.0 // a text opening with a question for information, as praise
 	ownCredit       = 2.5 // the author's own mistake ("I forgot", "my bad"), as praise
+	ownFactor       = 0.5 // and the criticism beside it
 	towardCredit    = 2.0 // "switching to Flinkwerk", as praise
 	happyFactor     = 0.5 // a complaint cue before a last sentence of praise
 	elsewhereFactor = 0.2 // a complaint cue aimed elsewhere, before praise of the brand
@@ -60,6 +61,9 @@ const (
 // total combines the parts into the score.
 func (p *scoreParts) total() float64 {
 	crit := p.crit + p.rules
+	if p.own > 0 {
+		crit *= ownFactor // the author's own mistake
+	}
 	praise := p.praise + p.ask + p.own + p.toward
 	// Praise right before "how" beside a complaint rule frames the
 	// complaint ("Genuinely impressive how Flinkwerk manages to lose a
