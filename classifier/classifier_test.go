@@ -896,6 +896,17 @@ func TestMovesToBrand(t *testing.T) {
 	})
 }
 
+// TestDialogue: a text written as a dialogue that sets what the brand
+// says or does against another speaker complains; a dialogue with
+// oneself ("me: ... also me: ...") and a single label do not.
+func TestDialogue(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"me: pays for the fastest Flinkwerk broadband. Flinkwerk: here's 12 Mbit. me: 🙃", true},
+		{"me: just popping into Flinkwerk for milk. also me: leaves with six bags", false},
+		{"Flinkwerk: opening hours over the holidays are on our website", false},
+	})
+}
+
 // TestHappyTurn: a story that turns to a good end after "but", with the
 // brand acting after the turn and praise (also standing alone) with no
 // complaint, ends well; without the turn the praise is sarcastic.

@@ -113,6 +113,9 @@
 //     negated, no complaint cue after it) counts 2.0 of praise;
 //   - praise standing alone beside a complaint is sarcastic only when it
 //     is all the praise there is;
+//   - a text written as a dialogue with the brand as one speaker
+//     ("me: pays for 500mbit. flinkwerk: here's 38.", "Flinkwerk: ...
+//     Also Flinkwerk: ...") adds 1.0 of criticism;
 //   - exclamation marks (up to three, +10% each) and words in capitals
 //     (+0.3) amplify existing criticism;
 //   - custom rules with criticism: true add their weight (default 1, so one

@@ -44,6 +44,7 @@ const (
 	clapIrony       = 1.0 // "three 👏 missed 👏 deliveries": claps between words
 	quoteClaim      = 0.5 // "the \"next day\" delivery": a claim in quotes of its own
 	echoShout       = 1.0 // "3 hours on the phone. 3 HOURS"
+	dialogueCue     = 1.0 // "me: pays for 500mbit. flinkwerk: here's 38."
 	askCredit       = 2.0 // a text opening with a question for information, as praise
 	ownCredit       = 2.5 // the author's own mistake ("I forgot", "my bad"), as praise
 	ownFactor       = 0.5 // and the criticism beside it
@@ -350,6 +351,10 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			p.crit += emphQuestion
 			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: emphQuestion, sign: 1})
 		}
+	}
+	if t := dialogue(nt, flags); t >= 0 {
+		p.crit += dialogueCue
+		s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: dialogueCue, sign: 1})
 	}
 	if t := echoShouting(nt, flags); t >= 0 {
 		p.crit += echoShout
@@ -1630,4 +1635,48 @@ func movesToBrand(nt *normText, flags []uint8, cues []cueHit) bool {
 		}
 	}
 	return false
+}
+
+// dialogue returns the first token of the brand's speaker label in a
+// text written as a dialogue that sets what the brand says or does
+// against another speaker ("me: pays for 500mbit. flinkwerk: here's
+// 38.", "Flinkwerk: \"we value your loyalty\". Also Flinkwerk: ...", "the
+// ticket inspector: ... the app: spinning wheel"), or -1. A speaker
+// label is one to three words before a colon at the start of a clause;
+// the brand's is one with its name, "them", "you", "the app", "staff" or
+// "support". Two labels at least, one the brand's; "me: ... also me:"
+// is a joke on oneself.
+func dialogue(nt *normText, flags []uint8) int32 {
+	toks := nt.toks
+	labels, brand := 0, int32(-1)
+	a := int32(0) // the start of the current clause
+	for k := int32(0); k < int32(len(toks)); k++ {
+		tk := &toks[k]
+		if tk.kind != tokPunct {
+			if k > 0 && toks[k-1].sent != tk.sent {
+				a = k
+			}
+			continue
+		}
+		if nt.buf[tk.start] != ':' || k-a < 1 || k-a > 3 {
+			a = k + 1
+			continue
+		}
+		labels++
+		for j := a; j < k; j++ {
+			if flags[j]&flagBrand != 0 && toks[j].kind == tokWord { // not "@flinkwerk" addressed
+				brand = j
+				break
+			}
+			switch string(nt.buf[toks[j].start:toks[j].end]) {
+			case "them", "they", "you", "app", "staff", "support":
+				brand = j
+			}
+		}
+		a = k + 1
+	}
+	if labels < 2 {
+		return -1
+	}
+	return brand
 }
