@@ -907,6 +907,18 @@ func TestDialogue(t *testing.T) {
 	})
 }
 
+// TestEchoed: a short sentence that repeats an amount stated next to it
+// complains, also without capitals; an amount that is not repeated, or
+// repeated with praise, does not.
+func TestEchoed(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Six coaches. Six coaches on the busiest Flinkwerk train of the week.", true},
+		{"2 coaches on the Flinkwerk 17:10 to Leeds. 2 coaches.", true},
+		{"2 coaches on the Flinkwerk 17:10 to Leeds today.", false},
+		{"Two bags of shopping from Flinkwerk. Two bags, all fresh and cheap.", false},
+	})
+}
+
 // TestHappyTurn: a story that turns to a good end after "but", with the
 // brand acting after the turn and praise (also standing alone) with no
 // complaint, ends well; without the turn the praise is sarcastic.

@@ -116,6 +116,9 @@
 //   - a text written as a dialogue with the brand as one speaker
 //     ("me: pays for 500mbit. flinkwerk: here's 38.", "Flinkwerk: ...
 //     Also Flinkwerk: ...") adds 1.0 of criticism;
+//   - a short sentence that repeats an amount stated next to it ("Three
+//     weeks for a SIM card. Three weeks.") adds 1.0, as shouting a fact
+//     again does ("a month. A MONTH.");
 //   - exclamation marks (up to three, +10% each) and words in capitals
 //     (+0.3) amplify existing criticism;
 //   - custom rules with criticism: true add their weight (default 1, so one

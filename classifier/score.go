@@ -356,7 +356,11 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		p.crit += dialogueCue
 		s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: dialogueCue, sign: 1})
 	}
-	if t := echoShouting(nt, flags); t >= 0 {
+	t := echoShouting(nt, flags)
+	if t < 0 {
+		t = echoed(nt)
+	}
+	if t >= 0 {
 		p.crit += echoShout
 		s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: echoShout, sign: 1})
 	}
@@ -1679,4 +1683,73 @@ func dialogue(nt *normText, flags []uint8) int32 {
 		return -1
 	}
 	return brand
+}
+
+// echoed returns the first word of a short sentence that repeats an
+// amount the text states next to it ("Three hours. Three hours to travel
+// 120km", "Three weeks for a SIM card. Three weeks."), or -1: a sentence
+// of at most three words, the first a number, whose words open the
+// sentence before or after it. Repeating a fact is a complaint, also
+// without capitals (echoShouting).
+func echoed(nt *normText) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	// the sentences, as [start, end) of their words
+	for a := int32(0); a < n; {
+		b := a
+		for b < n && toks[b].sent == toks[a].sent {
+			b++
+		}
+		e := b // the end of the words (before the closing punctuation)
+		for e > a && toks[e-1].kind == tokPunct {
+			e--
+		}
+		if w := e - a; w >= 1 && w <= 3 && toks[a].kind == tokWord && amount(nt, a) {
+			// the sentence before, and the one after
+			if a > 0 && opens(nt, a, e, sentStart(nt, a-1)) || b < n && opens(nt, a, e, b) {
+				return a
+			}
+		}
+		a = b
+	}
+	return -1
+}
+
+// sentStart returns the first token of the sentence of token k.
+func sentStart(nt *normText, k int32) int32 {
+	for k > 0 && nt.toks[k-1].sent == nt.toks[k].sent {
+		k--
+	}
+	return k
+}
+
+// opens reports whether the words [a, e) open the sentence that starts
+// at token s, followed by more words.
+func opens(nt *normText, a, e, s int32) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	for k := a; k < e; k++ {
+		j := s + k - a
+		if j >= n || toks[j].sent != toks[s].sent || toks[j].kind != tokWord ||
+			string(nt.buf[toks[j].start:toks[j].end]) != string(nt.buf[toks[k].start:toks[k].end]) {
+			return false
+		}
+	}
+	j := s + e - a
+	return j < n && toks[j].sent == toks[s].sent && toks[j].kind == tokWord
+}
+
+// amount reports whether word k is a number: digits, or two to twelve,
+// twenty, thirty, forty, fifty.
+func amount(nt *normText, k int32) bool {
+	w := nt.buf[nt.toks[k].start:nt.toks[k].end]
+	if len(w) > 0 && w[0] >= '0' && w[0] <= '9' {
+		return true
+	}
+	switch string(w) {
+	case "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+		"twenty", "thirty", "forty", "fifty":
+		return true
+	}
+	return false
 }
