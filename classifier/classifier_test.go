@@ -919,6 +919,18 @@ func TestEchoed(t *testing.T) {
 	})
 }
 
+// TestBrandReports: one sentence reporting what the brand says or
+// announces, with no one speaking for themselves, is news; a report the
+// author answers, or one about the author, complains.
+func TestBrandReports(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Rival courier strike causes delays across the north, Flinkwerk says its own deliveries are unaffected", false},
+		{"Flinkwerk says delays on the coast line are expected until Sunday due to track work", false},
+		{"Flinkwerk said a technician would come between 8 and 12. Nobody showed up.", true},
+		{"Flinkwerk says my refund was sent, my bank says it never arrived", true},
+	})
+}
+
 // TestHappyTurn: a story that turns to a good end after "but", with the
 // brand acting after the turn and praise (also standing alone) with no
 // complaint, ends well; without the turn the praise is sarcastic.

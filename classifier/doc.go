@@ -103,7 +103,9 @@
 //     whether ...?", "Which ...?", "Does Flinkwerk pay ...?" without
 //     "ever", "even", "still", "again"; one question mark, no
 //     exclamation) counts 2.0 of praise: it asks about a possible
-//     problem;
+//     problem; so does one sentence reporting what the brand says or
+//     announces, without I, we or you ("Flinkwerk says delays ...
+//     expected until Sunday"): it is news;
 //   - a text whose author admits causing the problem ("my bad", "note to
 //     self", "Idiot me", "I ordered the wrong size", "misread my ticket",
 //     "realised I'd booked", with "I" or "we" or no subject; an apology

@@ -398,6 +398,12 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	if nt.quest == 1 && nt.excl == 0 && p.irony == 0 && asksFirst(nt, flags) {
 		p.ask = askCredit
 	}
+	// So does a one-sentence report of what the brand says or announces,
+	// with no one speaking for themselves: it is news ("Flinkwerk says
+	// delays on the northern line expected until Sunday").
+	if nt.quest == 0 && nt.excl == 0 && p.irony == 0 && brandReports(nt, flags) {
+		p.ask = askCredit
+	}
 	// A text whose author admits causing the problem ("Misread my ticket
 	// and went to the wrong station", "my bad") blames no one else,
 	// unless a complaint comes after the admission.
@@ -1752,4 +1758,31 @@ func amount(nt *normText, k int32) bool {
 		return true
 	}
 	return false
+}
+
+// brandReports reports whether the text is one sentence in which the
+// brand's name is the subject of a verb of saying ("Flinkwerk says ...",
+// "Flinkwerk warns of delays ...") and no word speaks of the author or
+// the reader (I, my, we, you, ...).
+func brandReports(nt *normText, flags []uint8) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	says := false
+	for k := int32(0); k < n; k++ {
+		tk := &toks[k]
+		if tk.sent != 0 && !(tk.kind == tokPunct && k == n-1) && tk.kind != tokURL {
+			return false // more than one sentence
+		}
+		if tk.kind != tokWord {
+			continue
+		}
+		switch string(nt.buf[tk.start:tk.end]) {
+		case "i", "my", "me", "mine", "im", "ive", "id", "we", "our", "us", "you", "your", "u":
+			return false
+		case "says", "said", "announces", "announced", "warns", "warned", "confirms", "confirmed", "reports",
+			"apologises", "apologizes", "expects":
+			says = says || k > 0 && flags[k-1]&flagBrand != 0
+		}
+	}
+	return says
 }
