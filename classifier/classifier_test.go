@@ -858,6 +858,90 @@ func TestHappyEnd(t *testing.T) {
 	})
 }
 
+// TestUnreal: a complaint word feared or expected ("went in expecting a
+// nightmare"), or supposed in a question about what the author may do
+// ("if my train is late, do I get ...?"), reports nothing; the same
+// words reported, and a fear that came true after a contrast or a
+// pause, still complain.
+func TestUnreal(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Went in expecting a nightmare with the Flinkwerk number port, done in 20 minutes. Very smooth.", false},
+		{"@flinkwerk if my train is over an hour late, do I get the full fare back?", false},
+		{"@flinkwerk my train was over an hour late, do I get the full fare back?", true},
+		{"Flinkwerk is late again, as if anyone expected anything else.", true},
+		{"I thought Flinkwerk had fixed the app, then it crashed twice today.", true},
+	})
+}
+
+// TestOtherParty: a complaint word whose clause has a person or the
+// weather as its subject, or that names one right after it, is aimed
+// elsewhere when the brand is only mentioned; a possessive ("my dog's
+// collar") and a third party in the brand's story are no such subject.
+func TestOtherParty(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"My neighbour took my Flinkwerk parcel in and now refuses to open the door. Worst neighbour ever.", false},
+		{"The traffic on the way to the Flinkwerk depot was an absolute nightmare this morning.", false},
+		{"@flinkwerk my dog's new collar from you fell apart before the first walk", true},
+		{"The Flinkwerk courier threw my parcel over the fence and my neighbour found it soaked.", true},
+	})
+}
+
+// TestMovesToBrand: switching to the brand is no complaint of it; not
+// when negated, and not with a complaint after the move.
+func TestMovesToBrand(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Anyone else switching their broadband to Flinkwerk in March? Looking for a referral code.", false},
+		{"Moved to Flinkwerk in May and the app has crashed every single day since.", true},
+		{"Not switching to Flinkwerk after this, the contract terms are a joke.", true},
+	})
+}
+
+// TestDialogue: a text written as a dialogue that sets what the brand
+// says or does against another speaker complains; a dialogue with
+// oneself ("me: ... also me: ...") and a single label do not.
+func TestDialogue(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"me: pays for the fastest Flinkwerk broadband. Flinkwerk: here's 12 Mbit. me: 🙃", true},
+		{"me: just popping into Flinkwerk for milk. also me: leaves with six bags", false},
+		{"Flinkwerk: opening hours over the holidays are on our website", false},
+	})
+}
+
+// TestEchoed: a short sentence that repeats an amount stated next to it
+// complains, also without capitals; an amount that is not repeated, or
+// repeated with praise, does not.
+func TestEchoed(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Six coaches. Six coaches on the busiest Flinkwerk train of the week.", true},
+		{"2 coaches on the Flinkwerk 17:10 to Leeds. 2 coaches.", true},
+		{"2 coaches on the Flinkwerk 17:10 to Leeds today.", false},
+		{"Two bags of shopping from Flinkwerk. Two bags, all fresh and cheap.", false},
+	})
+}
+
+// TestBrandReports: one sentence reporting what the brand says or
+// announces, with no one speaking for themselves, is news; a report the
+// author answers, or one about the author, complains.
+func TestBrandReports(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Rival courier strike causes delays across the north, Flinkwerk says its own deliveries are unaffected", false},
+		{"Flinkwerk says delays on the coast line are expected until Sunday due to track work", false},
+		{"Flinkwerk said a technician would come between 8 and 12. Nobody showed up.", true},
+		{"Flinkwerk says my refund was sent, my bank says it never arrived", true},
+	})
+}
+
+// TestHappyTurn: a story that turns to a good end after "but", with the
+// brand acting after the turn and praise (also standing alone) with no
+// complaint, ends well; without the turn the praise is sarcastic.
+func TestHappyTurn(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"The heating was broken in our carriage but the Flinkwerk guard moved us all to first class. Fair play.", false},
+		{"My parcel was damaged in transit but Flinkwerk sent a replacement the next day. Brilliant.", false},
+		{"My parcel was damaged in transit and Flinkwerk lost the replacement too. Brilliant.", true},
+	})
+}
+
 // TestShortPraiseAfterPraise: praise standing alone after a complaint is
 // sarcastic, unless the text praised before.
 func TestShortPraiseAfterPraise(t *testing.T) {
@@ -869,8 +953,10 @@ func TestShortPraiseAfterPraise(t *testing.T) {
 }
 
 // TestAsksFirst: a text that opens by asking for information asks about
-// a possible problem; a question after a complaint, "anyone else" and
-// emphatic questions still complain.
+// a possible problem, also a question about what the brand does ("Does
+// Flinkwerk pay ...?"); a question after a complaint, "anyone else",
+// "explain why", rhetorical ("even", "ever") and emphatic questions still
+// complain.
 func TestAsksFirst(t *testing.T) {
 	checkCriticism(t, []verdictCase{
 		{"Does anyone know whether Flinkwerk Mobile works in Switzerland without extra roaming charges?", false},
@@ -879,6 +965,31 @@ func TestAsksFirst(t *testing.T) {
 		{"Anyone else's Flinkwerk app completely broken today? Useless.", true},
 		{"Does anyone know why my Flinkwerk parcel is three weeks late and nobody answers??", true},
 		{"Which Flinkwerk gym locations have a sauna? Moving to Cologne next month.", false},
+		{"Does Flinkwerk pay compensation for cancelled trains when the strike was announced in advance?", false},
+		{"Can someone explain why Flinkwerk charged me a late fee twice this month?", true},
+		{"Does Flinkwerk even test their app updates before pushing them out? Crashed again.", true},
+	})
+}
+
+// TestOwnFault: a text whose author admits causing the problem ("I
+// ordered the wrong size", "totally forgot to cancel", "realised I'd
+// booked") blames no one else; a mistake of someone else's, "forgot how
+// bad", "I forgot," and a negated admission still complain.
+func TestOwnFault(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"I accidentally cancelled my own Flinkwerk order last night and had to do the whole basket again.", false},
+		{"I ordered the wrong size from Flinkwerk for the second time this year, I never learn.", false},
+		{"Totally forgot to cancel the Flinkwerk trial and got charged for a month, lesson learned.", false},
+		{"Just realised I'd booked the Flinkwerk train for the wrong day. Note to self: read before paying.", false},
+		{"I forgot how bad Flinkwerk support is. Two hours on hold again.", true},
+		{"I forgot, the Flinkwerk charger doesn't fit my phone.", true},
+		{"I didn't forget anything, Flinkwerk lost my booking and charged me twice.", true},
+		{"The Flinkwerk driver forgot half my order and the ice cream melted.", true},
+		{"I ordered a blue jacket and Flinkwerk sent the wrong colour, twice.", true},
+		{"Sorry @flinkwerk for the angry message last night, the parcel was behind the bins all along.", false},
+		{"Sorry Flinkwerk, but three cancelled trains in one week is a joke.", true},
+		{"Booked my Flinkwerk ticket for the wrong day again. Can I still change it?", false},
+		{"@flinkwerk ordered a birthday cake with the wrong name on it. the party is in an hour", true},
 	})
 }
 

@@ -75,24 +75,52 @@
 //     how Flinkwerk manages to lose a parcel") when its clause holds all the
 //     praise; an emphatic question ("Hallo??", "wo ist das Paket?!")
 //     adds a little criticism;
+//   - a complaint word feared or expected earlier in its clause
+//     ("expecting a nightmare", "was dreading", "I thought ... lost"),
+//     or in an "if" clause of a text that asks what the author may do
+//     ("if my train is late, do I get ...?"), does not count;
 //   - a negator that negates a quantity ("not a single", "not one") or
 //     is a complaint word of its own ("nobody") before a complaint word
 //     ("not a single issue", "nobody's fault") negates the complaint,
 //     not the service;
-//   - complaint words aimed elsewhere count 0.2: in a clause without the
+//   - complaint words aimed elsewhere count 0.2: in a clause whose
+//     subject is a person or the weather ("my neighbour", "the
+//     traffic", "my landlord"; not a possessive, not followed by the
+//     brand's name), or right before one ("worst neighbour ever"), in a
+//     text that names the brand; in a clause without the
 //     brand, before a clause of five words or more that names the brand
 //     with praise and no complaint cue or contrast from there on ("What
 //     a disaster of a day. Only good thing was the Flinkwerk barista
 //     remembering my order"); complaint words before a happy ending (a
 //     last sentence of five words or more with praise and no complaint
-//     cue or contrast) count 0.5. Praise in a shorter clause takes
-//     nothing back: after a complaint it is sarcastic ("Top Service von
-//     Flinkwerk.");
+//     cue or contrast) count 0.5, and so do English complaint words
+//     before a last "but" after which the brand acts, with praise (also
+//     standing alone) and no complaint cue ("The heating was broken but
+//     the Flinkwerk guard moved us to first class. Fair play."). Praise
+//     in a shorter clause otherwise takes nothing back: after a
+//     complaint it is sarcastic ("Top Service von Flinkwerk.");
 //   - a text that opens by asking for information ("Does anyone know
-//     whether ...?", "Which ...?", one question mark, no exclamation)
-//     counts 2.0 of praise: it asks about a possible problem;
+//     whether ...?", "Which ...?", "Does Flinkwerk pay ...?" without
+//     "ever", "even", "still", "again"; one question mark, no
+//     exclamation) counts 2.0 of praise: it asks about a possible
+//     problem; so does one sentence reporting what the brand says or
+//     announces, without I, we or you ("Flinkwerk says delays ...
+//     expected until Sunday"): it is news;
+//   - a text whose author admits causing the problem ("my bad", "note to
+//     self", "Idiot me", "I ordered the wrong size", "misread my ticket",
+//     "realised I'd booked", with "I" or "we" or no subject; an apology
+//     to the brand) halves the criticism and counts 2.5 of praise, unless a complaint cue follows in a later sentence or a
+//     contrast follows the admission;
+//   - switching to the brand ("moving my contract to Flinkwerk", not
+//     negated, no complaint cue after it) counts 2.0 of praise;
 //   - praise standing alone beside a complaint is sarcastic only when it
 //     is all the praise there is;
+//   - a text written as a dialogue with the brand as one speaker
+//     ("me: pays for 500mbit. flinkwerk: here's 38.", "Flinkwerk: ...
+//     Also Flinkwerk: ...") adds 1.0 of criticism;
+//   - a short sentence that repeats an amount stated next to it ("Three
+//     weeks for a SIM card. Three weeks.") adds 1.0, as shouting a fact
+//     again does ("a month. A MONTH.");
 //   - exclamation marks (up to three, +10% each) and words in capitals
 //     (+0.3) amplify existing criticism;
 //   - custom rules with criticism: true add their weight (default 1, so one

@@ -285,6 +285,33 @@ func TestGolden(t *testing.T) {
 	// classifier, after all of this session's tuning, and measured once with
 	// the final packs and rules: P 0.826 R 0.714 F1 0.766 (1.1: P 0.837 R
 	// 0.579). It is a hold-out.
+	// golden-dev19.tsv (400 English tweets to the brand in the style of
+	// real company-directed tweets, 150 of them complaints, many of those
+	// sarcastic or without a negative word: dialogues, understatement,
+	// rhetorical questions; the rest news, questions, praise, stories
+	// whose problem the brand solved, mistakes of the author's own and
+	// complaints about others with the brand mentioned in passing) was
+	// written by a hand that never read the classifier and measured once
+	// with the packs and rules as they were before the nineteenth round:
+	// P 0.633 R 0.633 F1 0.633 (tp 95 fp 55 fn 55 tn 195). It is a
+	// development set, not a hold-out. The nineteenth round added
+	// structural rules for precision (the author's own mistake, a
+	// question about what the brand does or what the author may do, a
+	// fear or expectation, a story that turns to a good end after "but",
+	// complaint words with a person or the weather as their subject,
+	// switching to the brand, one-sentence news of what the brand says)
+	// and two for recall (a dialogue with the brand as a speaker, a
+	// short sentence repeating an amount); at its end dev19 measures P
+	// 0.725 R 0.667 F1 0.694 (tp 100 fp 38), dev16 P 0.764 R 0.831 F1
+	// 0.796 (was 0.699/0.818/0.754), dev14 en P 0.936 F1 0.920 (was
+	// 0.912/0.907). Of the hold-outs (aggregate lines only):
+	// golden-round17.tsv en P 0.836 F1 0.810 (was 0.801/0.793, six false
+	// positives fewer), golden-round18.tsv en P 0.858 R 0.729 F1 0.789
+	// (was 0.826/0.714/0.766), golden-round15.tsv en P 0.847 R 0.778 F1
+	// 0.811 (was 0.841/0.785/0.812: one false positive and one complaint
+	// fewer, from the rule on complaint words with a person as subject),
+	// the others unchanged; the VADER verdicts are unchanged but for one
+	// false positive fewer.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -319,11 +346,12 @@ func TestGolden(t *testing.T) {
 		{"golden-tune12.tsv", 0, 0.97, false},
 		{"golden-round13.tsv", 0.86, 0.85, true},
 		{"golden-tune13.tsv", 0, 0.97, false},
-		{"golden-dev14.tsv", 0.92, 0.89, false},
+		{"golden-dev14.tsv", 0.92, 0.91, false},
 		{"golden-round15.tsv", 0.80, 0.79, true},
-		{"golden-dev16.tsv", 0, 0.74, false},
-		{"golden-round17.tsv", 0, 0.78, true},
-		{"golden-round18.tsv", 0, 0.75, true},
+		{"golden-dev16.tsv", 0, 0.78, false},
+		{"golden-round17.tsv", 0, 0.80, true},
+		{"golden-round18.tsv", 0, 0.77, true},
+		{"golden-dev19.tsv", 0, 0.68, false},
 	}
 	for _, gf := range files {
 		file := gf.name

@@ -20,6 +20,9 @@ type scoreParts struct {
 	minus  float64 // custom praise or exclusion rules
 	irony  float64
 	ask    float64 // a text opening with a question for information (askCredit), counted as praise
+	turned bool    // the text turns to a good end after a contrast (happyTurn): its short praise is meant
+	own    float64 // the author admits causing the problem (ownCredit), counted as praise
+	toward float64 // the author moves to the brand (towardCredit), counted as praise
 	excl   int
 	shout  int
 	severe int
@@ -41,7 +44,11 @@ const (
 	clapIrony       = 1.0 // "three 👏 missed 👏 deliveries": claps between words
 	quoteClaim      = 0.5 // "the \"next day\" delivery": a claim in quotes of its own
 	echoShout       = 1.0 // "3 hours on the phone. 3 HOURS"
+	dialogueCue     = 1.0 // "me: pays for 500mbit. flinkwerk: here's 38."
 	askCredit       = 2.0 // a text opening with a question for information, as praise
+	ownCredit       = 2.5 // the author's own mistake ("I forgot", "my bad"), as praise
+	ownFactor       = 0.5 // and the criticism beside it
+	towardCredit    = 2.0 // "switching to Flinkwerk", as praise
 	happyFactor     = 0.5 // a complaint cue before a last sentence of praise
 	elsewhereFactor = 0.2 // a complaint cue aimed elsewhere, before praise of the brand
 	exclStep        = 0.1
@@ -55,7 +62,10 @@ const (
 // total combines the parts into the score.
 func (p *scoreParts) total() float64 {
 	crit := p.crit + p.rules
-	praise := p.praise + p.ask
+	if p.own > 0 {
+		crit *= ownFactor // the author's own mistake
+	}
+	praise := p.praise + p.ask + p.own + p.toward
 	// Praise right before "how" beside a complaint rule frames the
 	// complaint ("Genuinely impressive how Flinkwerk manages to lose a
 	// parcel", "Funny how the app always works perfectly when it's time to
@@ -71,7 +81,7 @@ func (p *scoreParts) total() float64 {
 	// complaint is sarcastic when it is all the praise there is; after
 	// praise of its own ("Support sorted out my broken laptop in four
 	// days. Honestly impressed.") it is not.
-	if crit > 0 && p.praise-p.short < 1e-9 {
+	if crit > 0 && p.praise-p.short < 1e-9 && !p.turned {
 		crit += ironyFlip * p.short
 		praise -= p.short
 	}
@@ -81,7 +91,7 @@ func (p *scoreParts) total() float64 {
 		// die Mülleimer auch noch weg"); with more praise ("well done,
 		// lost parcel found within a day, amazing") or with complaint cues
 		// only ("Love it, the refund came the next day") it is not.
-		if p.rules > 0 && p.praise-p.short-p.opener < 1e-9 {
+		if p.rules > 0 && p.praise-p.short-p.opener < 1e-9 && !p.turned {
 			crit += ironyFlip * p.opener
 			praise -= p.opener
 		}
@@ -279,7 +289,14 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			if negated {
 				p.praise += w * negatedNeg
 				cu.sign = -1
+			} else if unreal(nt, flags, cu.t0) {
+				// Feared or supposed, not reported: "Went in expecting
+				// a nightmare", "if my train is late, do I get ...?"
+				continue
 			} else {
+				if otherParty(nt, flags, cu.t0, cu.t1) {
+					w *= elsewhereFactor // "my neighbour refuses to ..."
+				}
 				p.crit += w * cf
 				cu.sign = 1
 				cu.got = w * cf
@@ -335,7 +352,15 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: emphQuestion, sign: 1})
 		}
 	}
-	if t := echoShouting(nt, flags); t >= 0 {
+	if t := dialogue(nt, flags); t >= 0 {
+		p.crit += dialogueCue
+		s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: dialogueCue, sign: 1})
+	}
+	t := echoShouting(nt, flags)
+	if t < 0 {
+		t = echoed(nt)
+	}
+	if t >= 0 {
 		p.crit += echoShout
 		s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: echoShout, sign: 1})
 	}
@@ -362,6 +387,9 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		p.crit -= aimedElsewhere(nt, flags, s.cues)
 		if a := happyEnd(nt, flags, s.cues); a > 0 {
 			p.crit -= happyTakeBack(s.cues, a)
+		} else if a := happyTurn(nt, flags, s.cues); a > 0 && langBits&langDE == 0 {
+			p.crit -= happyTakeBack(s.cues, a)
+			p.turned = true
 		}
 	}
 	// A text that opens by asking for information ("Does anyone know
@@ -369,6 +397,24 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	// problem rather than reporting one.
 	if nt.quest == 1 && nt.excl == 0 && p.irony == 0 && asksFirst(nt, flags) {
 		p.ask = askCredit
+	}
+	// So does a one-sentence report of what the brand says or announces,
+	// with no one speaking for themselves: it is news ("Flinkwerk says
+	// delays on the northern line expected until Sunday").
+	if nt.quest == 0 && nt.excl == 0 && p.irony == 0 && brandReports(nt, flags) {
+		p.ask = askCredit
+	}
+	// A text whose author admits causing the problem ("Misread my ticket
+	// and went to the wrong station", "my bad") blames no one else,
+	// unless a complaint comes after the admission.
+	if p.irony == 0 && ownFault(nt, flags, s.cues) {
+		p.own = ownCredit
+	}
+	// Switching to the brand ("seriously thinking of moving to
+	// Flinkwerk") is no complaint of it, whatever the text says of the
+	// one left behind before.
+	if p.irony == 0 && movesToBrand(nt, flags, s.cues) {
+		p.toward = towardCredit
 	}
 	p.excl = nt.excl
 	for t := range nt.toks {
@@ -1154,6 +1200,49 @@ func happyEnd(nt *normText, flags []uint8, cues []cueHit) int32 {
 	return a
 }
 
+// happyTurn returns the contrast word that turns a story to a good end,
+// or 0: the last contrast of the text, with complaint cues before it,
+// none after it, the brand's name after it, praise after it
+// (also praise standing alone: "The heating was broken but the
+// Flinkwerk guard moved us all to first class. Fair play.") and at
+// least five words from it to the end. English only: German turns
+// ("aber") are as often the start of the complaint.
+func happyTurn(nt *normText, flags []uint8, cues []cueHit) int32 {
+	n := int32(len(nt.toks))
+	c := n - 1
+	for c > 0 && flags[c]&flagContrast == 0 {
+		c--
+	}
+	if c <= 0 || words(nt, flags, c, n) < 5 {
+		return 0
+	}
+	// the brand acts after the turn: its name (with "they" as well,
+	// reviews turned: "fans hated it, but they didn't mind")
+	acts := false
+	for k := c + 1; k < n && !acts; k++ {
+		acts = flags[k]&flagBrand != 0
+	}
+	if !acts {
+		return 0
+	}
+	before, praise := false, false
+	for i := range cues {
+		cu := &cues[i]
+		switch {
+		case cu.t0 < c:
+			before = before || cu.sign > 0 && cu.kind == roleNeg
+		case cu.sign > 0:
+			return 0
+		default:
+			praise = praise || cu.kind == rolePos && cu.sign < 0
+		}
+	}
+	if !before || !praise {
+		return 0
+	}
+	return c
+}
+
 // happyTakeBack returns the criticism to take back from the complaint
 // cues before token a, the start of a happy ending.
 func happyTakeBack(cues []cueHit, a int32) float64 {
@@ -1177,8 +1266,13 @@ func asksFirst(nt *normText, flags []uint8) bool {
 	var w [3]int32 // the first three words
 	n := 0
 	k := int32(0)
+	brand1 := false // the brand's name right after the first word
 	for ; k < int32(len(toks)) && toks[k].sent == 0 && n < 3; k++ {
-		if toks[k].kind != tokWord || flags[k]&flagBrand != 0 {
+		if flags[k]&flagBrand != 0 {
+			brand1 = brand1 || n == 1 && k == w[0]+1
+			continue
+		}
+		if toks[k].kind != tokWord {
 			continue
 		}
 		if n == 0 && (tokIs(nt, k, "hi") || tokIs(nt, k, "hey") || tokIs(nt, k, "hello")) {
@@ -1198,7 +1292,20 @@ func asksFirst(nt *normText, flags []uint8) bool {
 		ask = tokIs(nt, w[1], "know") || tokIs(nt, w[1], "knows")
 	case n == 3 && (tokIs(nt, w[0], "does") || tokIs(nt, w[0], "do") || tokIs(nt, w[0], "can") || tokIs(nt, w[0], "could")):
 		ask = (tokIs(nt, w[1], "anyone") || tokIs(nt, w[1], "anybody") || tokIs(nt, w[1], "someone") || tokIs(nt, w[1], "somebody")) &&
-			(tokIs(nt, w[2], "know") || tokIs(nt, w[2], "tell"))
+			(tokIs(nt, w[2], "know") || tokIs(nt, w[2], "tell") || tokIs(nt, w[2], "explain") && !(w[2]+1 < int32(len(toks)) && tokIs(nt, w[2]+1, "why")))
+	}
+	// "Does Flinkwerk pay compensation for ...?", "Is Flinkwerk's return
+	// window counted from ...?": a question about what the brand does,
+	// not a rhetorical one ("Is Flinkwerk ever going to ...?", "Does
+	// Flinkwerk even test ...?").
+	if !ask && brand1 && (tokIs(nt, w[0], "does") || tokIs(nt, w[0], "do") || tokIs(nt, w[0], "is") || tokIs(nt, w[0], "are") || tokIs(nt, w[0], "will")) {
+		ask = true
+		for j := w[0] + 1; ask && j < int32(len(toks)) && toks[j].sent == 0; j++ {
+			switch string(nt.buf[toks[j].start:toks[j].end]) {
+			case "ever", "even", "still", "again", "actually", "seriously", "really", "why", "supposed", "trying", "bother":
+				ask = false
+			}
+		}
 	}
 	if !ask {
 		return false
@@ -1215,4 +1322,467 @@ func asksFirst(nt *normText, flags []uint8) bool {
 func tokIs(nt *normText, k int32, w string) bool {
 	tk := &nt.toks[k]
 	return string(nt.buf[tk.start:tk.end]) == w
+}
+
+// ownFault reports whether the author admits causing the problem: "my
+// bad", "my fault", "user error", "note to self", "silly me" in a
+// sentence of its own, or a mistake verb ("forgot", "misread",
+// "accidentally", an action on "the wrong" thing, "I'd" chosen it after
+// "realised"/"saw") whose subject is "I" or "we" or that opens its
+// sentence without one ("Misplaced my ticket"), an apology to the brand ("Sorry @Flinkwerk for the angry DM"). Not when
+// complaint cues of weight 1 or more come in sentences after the
+// admission's, or any after a contrast that follows it ("my fault, but
+// three weeks for a refund is a joke"), and not for "forgot how"
+// ("I forgot how bad ...") or "forgot," ("I forgot, the case doesn't
+// fit").
+func ownFault(nt *normText, flags []uint8, cues []cueHit) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	word := func(k int32) []byte {
+		if k < 0 || k >= n || toks[k].kind != tokWord {
+			return nil
+		}
+		return nt.buf[toks[k].start:toks[k].end]
+	}
+	at := int32(-1)
+	for k := int32(0); k < n && at < 0; k++ {
+		if toks[k].kind != tokWord {
+			continue
+		}
+		switch string(word(k)) {
+		case "bad", "fault", "mistake":
+			// "my bad", "my (own) fault", not "not my fault"
+			j := k - 1
+			if string(word(j)) == "own" {
+				j--
+			}
+			if string(word(j)) == "my" && (j == 0 || flags[j-1]&flagNegator == 0) {
+				at = k
+			}
+		case "error":
+			if string(word(k-1)) == "user" {
+				at = k
+			}
+		case "self":
+			if string(word(k-1)) == "to" && string(word(k-2)) == "note" {
+				at = k
+			}
+		case "sorry":
+			// "Sorry @Flinkwerk for the angry DM", "... sorry flinkwerk":
+			// the author apologises to the brand
+			if k+1 < n && flags[k+1]&flagBrand != 0 && (k == 0 || flags[k-1]&flagNegator == 0) {
+				at = k
+			}
+		case "me":
+			// "Idiot me forgot ...", "Classic me."
+			switch string(word(k - 1)) {
+			case "idiot", "silly", "stupid", "dumb", "classic", "clumsy":
+				if k == 1 || toks[k-2].sent != toks[k].sent || toks[k-2].kind == tokPunct {
+					at = k
+				}
+			}
+		case "forgot", "forgotten", "forgetting", "misread", "misplaced", "mistyped", "misspelled", "misspelt",
+			"misclicked", "overslept", "accidentally":
+			switch string(word(k + 1)) {
+			case "", "how", "what", "that", "about", "why":
+				continue // "I forgot how bad ...", "I forgot, ..."
+			case "to":
+				switch string(word(k + 2)) {
+				case "mention", "say", "add":
+					continue
+				}
+			}
+			if ownSubject(nt, flags, k) {
+				at = k
+			}
+		case "accident":
+			if string(word(k-1)) == "by" && ownSubject(nt, flags, k-1) {
+				at = k
+			}
+		case "wrong":
+			// "I ordered the wrong size", "I typed my postcode wrong",
+			// not "ordered a cake with the wrong name", "ordered and
+			// they sent the wrong one"
+		verb:
+			for j := k - 1; j >= 0 && j >= k-6 && toks[j].kind == tokWord; j-- {
+				switch string(word(j)) {
+				case "with", "and", "but":
+					break verb
+				case "ordered", "booked", "typed", "entered", "picked", "chose", "chosen", "selected", "put",
+					"clicked", "bought", "went", "took", "used", "gave", "dialled", "dialed", "scanned",
+					"tapped", "pressed", "grabbed", "filled", "plugged":
+					if ownSubject(nt, flags, j) {
+						at = k
+					}
+					break verb
+				}
+			}
+		case "id":
+			// "realised I'd forgotten", "saw I'd chosen": not "I'd been
+			// charged"
+			switch string(word(k - 1)) {
+			case "realised", "realized", "saw", "noticed", "remembered":
+				switch string(word(k + 1)) {
+				case "", "been", "got", "not", "never", "no", "already", "still", "like", "have":
+				default:
+					at = k
+				}
+			}
+		}
+	}
+	if at < 0 {
+		return false
+	}
+	// A complaint after the admission: complaint cues of weight 1 or
+	// more in later sentences, or any after a contrast.
+	turn := n
+	for k := at + 1; k < n && turn == n; k++ {
+		if flags[k]&flagContrast != 0 && !(k+1 < n && tokIs(nt, k+1, "of")) { // not "instead of"
+			turn = k
+		}
+	}
+	later := 0.0
+	for i := range cues {
+		cu := &cues[i]
+		if cu.sign <= 0 || cu.kind != roleNeg {
+			continue
+		}
+		if cu.t0 > turn {
+			return false
+		}
+		if toks[cu.t0].sent > toks[at].sent {
+			later += cu.w
+		}
+	}
+	return later < 1
+}
+
+// ownSubject reports whether the subject of the verb at token k is the
+// author: the nearest pronoun before it in its clause, at most five
+// words back, is "I" or "we" (a negator between them cancels it: "I
+// didn't forget"; a conjunction ends the clause: "I ordered and the
+// courier forgot"), or none comes before it and it is one of the first
+// two words of its sentence ("Misplaced my ticket", "Totally forgot to
+// ...").
+func ownSubject(nt *normText, flags []uint8, k int32) bool {
+	toks := nt.toks
+	sent := toks[k].sent
+	w := 0
+	for j := k - 1; j >= 0 && toks[j].sent == sent; j-- {
+		tk := &toks[j]
+		if tk.kind == tokPunct {
+			if nt.buf[tk.start] != ',' {
+				break
+			}
+			continue
+		}
+		if flags[j]&flagNegator != 0 {
+			return false
+		}
+		if w++; w > 5 {
+			return false
+		}
+		switch string(nt.buf[tk.start:tk.end]) {
+		case "i", "id", "ive", "im", "we", "wed", "weve", "myself":
+			return true
+		case "and", "but", "so", "because", "when", "while", "after", "then", "that", "who", "which":
+			return false
+		case "you", "they", "he", "she", "it", "youve", "theyve", "theyd", "youd", "hes", "shes", "someone", "somebody":
+			return false
+		}
+	}
+	return w <= 1
+}
+
+// unreal reports whether the complaint cue at token t0 stands in the
+// scope of a fear or expectation that came before it in its clause
+// ("Went in expecting a nightmare", "was dreading the call to cancel",
+// "Thought I'd lost my points", "was worried it would be awful"), or,
+// in a text that asks (a question mark, no exclamation mark), of an
+// "if" when the text asks what the author may do ("if my train is over
+// 60 min late, do I get ...?"; not "as if", "even if", "what if ...?").
+// It looks back at most eight words, to punctuation or a contrast.
+func unreal(nt *normText, flags []uint8, t0 int32) bool {
+	toks := nt.toks
+	sent := toks[t0].sent
+	asks := nt.quest > 0 && nt.excl == 0
+	for k := t0 - 1; k >= 0 && k >= t0-8; k-- {
+		tk := &toks[k]
+		if tk.sent != sent || tk.kind == tokPunct || flags[k]&flagContrast != 0 {
+			return false
+		}
+		switch string(nt.buf[tk.start:tk.end]) {
+		case "expecting", "dreading", "dreaded", "feared", "fearing", "assumed", "bracing", "braced":
+			return true
+		case "thought":
+			// "Thought I'd lost", "I thought the driver had", not "my
+			// next thought was", "well thought"
+			if k == 0 || toks[k-1].sent != sent || tokIs(nt, k-1, "i") || tokIs(nt, k-1, "we") {
+				return true
+			}
+		case "worried":
+			if k > 0 && (tokIs(nt, k-1, "was") || tokIs(nt, k-1, "were") || tokIs(nt, k-1, "been")) {
+				return true
+			}
+		case "if":
+			if asks && !(k > 0 && (tokIs(nt, k-1, "as") || tokIs(nt, k-1, "even"))) && asksForSelf(nt) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// asksForSelf reports whether a question of the text asks what the
+// author may or must do: "do I get", "should I refuse", "am I allowed",
+// "can we".
+func asksForSelf(nt *normText) bool {
+	toks := nt.toks
+	for k := 0; k+1 < len(toks); k++ {
+		if !tokIs(nt, int32(k+1), "i") && !tokIs(nt, int32(k+1), "we") {
+			continue
+		}
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "do", "does", "should", "am", "can", "could", "will", "would", "is", "are", "must":
+		default:
+			continue
+		}
+		for j := k + 2; j < len(toks) && toks[j].sent == toks[k].sent; j++ {
+			if toks[j].kind == tokPunct && nt.buf[toks[j].start] == '?' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// otherParty reports whether the complaint cue [t0, t1) is aimed at
+// someone or something other than the brand: a person or the weather
+// as the subject of its clause (one of its first three words, not
+// followed by the brand's name: "My neighbour took my parcel in and
+// now refuses to answer", "the traffic was hell", not "someone at
+// Flinkwerk hung up on me"), or right after the cue ("worst neighbour
+// ever"); the brand's name must be in the text.
+func otherParty(nt *normText, flags []uint8, t0, t1 int32) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	// Only beside the brand's name: without it (no brand terms), the
+	// text is about what it complains of.
+	if !hasBrand(flags, 0, n) {
+		return false
+	}
+	a, b := segment(nt, flags, t0)
+	third := func(k int32) bool {
+		// not a possessive, which loses its 's in the folded text ("my
+		// dog's food subscription")
+		if k >= n || toks[k].kind != tokWord || toks[k].oend-toks[k].ostart != toks[k].end-toks[k].start {
+			return false
+		}
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "landlord", "landlady", "neighbour", "neighbours", "neighbor", "neighbors", "flatmate", "roommate",
+			"housemate", "council", "government", "tourists", "toddler", "dad", "mum", "mom", "wife", "husband",
+			"boyfriend", "girlfriend", "boss", "traffic", "weather", "heatwave", "cat", "dog":
+		default:
+			return false
+		}
+		for j := k + 1; j < n && j <= k+2; j++ {
+			if flags[j]&flagBrand != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	if t1 < b && third(t1) {
+		return true
+	}
+	w := 0
+	for k := a; k < b && k < t0 && w < 3; k++ {
+		if toks[k].kind != tokWord {
+			continue
+		}
+		if flags[k]&flagBrand != 0 {
+			return false
+		}
+		if third(k) {
+			return true
+		}
+		w++
+	}
+	return false
+}
+
+// movesToBrand reports whether the author moves to the brand: a verb of
+// switching at most five words before "to" and the brand's name
+// ("switching to Flinkwerk", "moving my contract to Flinkwerk", "the
+// transfer to Flinkwerk Bank"), with no negator in between or up to
+// three words before the verb, and no complaint cue after it ("Moved to
+// Flinkwerk in May and the app has crashed every day since").
+func movesToBrand(nt *normText, flags []uint8, cues []cueHit) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	for k := int32(1); k+1 < n; k++ {
+		if flags[k+1]&flagBrand == 0 || !tokIs(nt, k, "to") {
+			continue
+		}
+		for j := k - 1; j >= 0 && j >= k-5; j-- {
+			if toks[j].kind == tokPunct || flags[j]&flagNegator != 0 || toks[j].sent != toks[k].sent {
+				break
+			}
+			switch string(nt.buf[toks[j].start:toks[j].end]) {
+			case "switch", "switching", "switched", "move", "moving", "moved", "transfer", "transferring",
+				"transferred", "port", "porting", "ported":
+				// not "not switching to Flinkwerk", "wont be moving to"
+				if hasNegator(flags, max(j-3, 0), j) {
+					return false
+				}
+				for i := range cues {
+					if cues[i].sign > 0 && cues[i].kind == roleNeg && cues[i].t0 > k {
+						return false
+					}
+				}
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dialogue returns the first token of the brand's speaker label in a
+// text written as a dialogue that sets what the brand says or does
+// against another speaker ("me: pays for 500mbit. flinkwerk: here's
+// 38.", "Flinkwerk: \"we value your loyalty\". Also Flinkwerk: ...", "the
+// ticket inspector: ... the app: spinning wheel"), or -1. A speaker
+// label is one to three words before a colon at the start of a clause;
+// the brand's is one with its name, "them", "you", "the app", "staff" or
+// "support". Two labels at least, one the brand's; "me: ... also me:"
+// is a joke on oneself.
+func dialogue(nt *normText, flags []uint8) int32 {
+	toks := nt.toks
+	labels, brand := 0, int32(-1)
+	a := int32(0) // the start of the current clause
+	for k := int32(0); k < int32(len(toks)); k++ {
+		tk := &toks[k]
+		if tk.kind != tokPunct {
+			if k > 0 && toks[k-1].sent != tk.sent {
+				a = k
+			}
+			continue
+		}
+		if nt.buf[tk.start] != ':' || k-a < 1 || k-a > 3 {
+			a = k + 1
+			continue
+		}
+		labels++
+		for j := a; j < k; j++ {
+			if flags[j]&flagBrand != 0 && toks[j].kind == tokWord { // not "@flinkwerk" addressed
+				brand = j
+				break
+			}
+			switch string(nt.buf[toks[j].start:toks[j].end]) {
+			case "them", "they", "you", "app", "staff", "support":
+				brand = j
+			}
+		}
+		a = k + 1
+	}
+	if labels < 2 {
+		return -1
+	}
+	return brand
+}
+
+// echoed returns the first word of a short sentence that repeats an
+// amount the text states next to it ("Three hours. Three hours to travel
+// 120km", "Three weeks for a SIM card. Three weeks."), or -1: a sentence
+// of at most three words, the first a number, whose words open the
+// sentence before or after it. Repeating a fact is a complaint, also
+// without capitals (echoShouting).
+func echoed(nt *normText) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	// the sentences, as [start, end) of their words
+	for a := int32(0); a < n; {
+		b := a
+		for b < n && toks[b].sent == toks[a].sent {
+			b++
+		}
+		e := b // the end of the words (before the closing punctuation)
+		for e > a && toks[e-1].kind == tokPunct {
+			e--
+		}
+		if w := e - a; w >= 1 && w <= 3 && toks[a].kind == tokWord && amount(nt, a) {
+			// the sentence before, and the one after
+			if a > 0 && opens(nt, a, e, sentStart(nt, a-1)) || b < n && opens(nt, a, e, b) {
+				return a
+			}
+		}
+		a = b
+	}
+	return -1
+}
+
+// sentStart returns the first token of the sentence of token k.
+func sentStart(nt *normText, k int32) int32 {
+	for k > 0 && nt.toks[k-1].sent == nt.toks[k].sent {
+		k--
+	}
+	return k
+}
+
+// opens reports whether the words [a, e) open the sentence that starts
+// at token s, followed by more words.
+func opens(nt *normText, a, e, s int32) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	for k := a; k < e; k++ {
+		j := s + k - a
+		if j >= n || toks[j].sent != toks[s].sent || toks[j].kind != tokWord ||
+			string(nt.buf[toks[j].start:toks[j].end]) != string(nt.buf[toks[k].start:toks[k].end]) {
+			return false
+		}
+	}
+	j := s + e - a
+	return j < n && toks[j].sent == toks[s].sent && toks[j].kind == tokWord
+}
+
+// amount reports whether word k is a number: digits, or two to twelve,
+// twenty, thirty, forty, fifty.
+func amount(nt *normText, k int32) bool {
+	w := nt.buf[nt.toks[k].start:nt.toks[k].end]
+	if len(w) > 0 && w[0] >= '0' && w[0] <= '9' {
+		return true
+	}
+	switch string(w) {
+	case "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+		"twenty", "thirty", "forty", "fifty":
+		return true
+	}
+	return false
+}
+
+// brandReports reports whether the text is one sentence in which the
+// brand's name is the subject of a verb of saying ("Flinkwerk says ...",
+// "Flinkwerk warns of delays ...") and no word speaks of the author or
+// the reader (I, my, we, you, ...).
+func brandReports(nt *normText, flags []uint8) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	says := false
+	for k := int32(0); k < n; k++ {
+		tk := &toks[k]
+		if tk.sent != 0 && !(tk.kind == tokPunct && k == n-1) && tk.kind != tokURL {
+			return false // more than one sentence
+		}
+		if tk.kind != tokWord {
+			continue
+		}
+		switch string(nt.buf[tk.start:tk.end]) {
+		case "i", "my", "me", "mine", "im", "ive", "id", "we", "our", "us", "you", "your", "u":
+			return false
+		case "says", "said", "announces", "announced", "warns", "warned", "confirms", "confirmed", "reports",
+			"apologises", "apologizes", "expects":
+			says = says || k > 0 && flags[k-1]&flagBrand != 0
+		}
+	}
+	return says
 }
