@@ -1075,3 +1075,36 @@ func TestClassifyLong(t *testing.T) {
 		t.Errorf("output:\n%s", out.String())
 	}
 }
+
+// TestLexOf: every word of the structural rules' classes is found in a
+// text by the hash of its unit, as are digits and two colons; a word that
+// only contains one is not.
+func TestLexOf(t *testing.T) {
+	c := mustNew(t, config.Rules{Packs: []string{"en"}}, config.Brand{})
+	lexOfText := func(text string) uint8 {
+		var n normText
+		n.ix = c.tix
+		n.normalize(text)
+		return lexOf(&n)
+	}
+	for _, cl := range lexWords {
+		for _, w := range cl.words {
+			for _, text := range []string{w, "so " + w + ", then", "Well " + strings.ToUpper(w[:1]) + w[1:] + "!"} {
+				if got := lexOfText(text); got&cl.class == 0 {
+					t.Errorf("%q: classes %b, want %b", text, got, cl.class)
+				}
+			}
+		}
+	}
+	for text, want := range map[string]uint8{
+		"the badge and the doggy bag":   0,
+		"3 hours":                       lexAmount,
+		"me: hello. them: bye":          lexColons | lexOwn,
+		"note: one colon":               0,
+		"my neighbours dog, thought so": lexParty | lexUnreal,
+	} {
+		if got := lexOfText(text); got != want {
+			t.Errorf("%q: classes %b, want %b", text, got, want)
+		}
+	}
+}

@@ -127,6 +127,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	cnt := s.cueCnt[:n]
 	clear(cnt)
 	contrasts, nonneg := 0, 0
+	lex := lexOf(nt)
 	hits := s.hits
 	for hi := range hits {
 		h := &hits[hi]
@@ -289,12 +290,12 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			if negated {
 				p.praise += w * negatedNeg
 				cu.sign = -1
-			} else if unreal(nt, flags, cu.t0) {
+			} else if lex&lexUnreal != 0 && unreal(nt, flags, cu.t0) {
 				// Feared or supposed, not reported: "Went in expecting
 				// a nightmare", "if my train is late, do I get ...?"
 				continue
 			} else {
-				if otherParty(nt, flags, cu.t0, cu.t1) {
+				if lex&lexParty != 0 && otherParty(nt, flags, cu.t0, cu.t1) {
 					w *= elsewhereFactor // "my neighbour refuses to ..."
 				}
 				p.crit += w * cf
@@ -352,12 +353,14 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: emphQuestion, sign: 1})
 		}
 	}
-	if t := dialogue(nt, flags); t >= 0 {
-		p.crit += dialogueCue
-		s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: dialogueCue, sign: 1})
+	if lex&lexColons != 0 {
+		if t := dialogue(nt, flags); t >= 0 {
+			p.crit += dialogueCue
+			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: dialogueCue, sign: 1})
+		}
 	}
 	t := echoShouting(nt, flags)
-	if t < 0 {
+	if t < 0 && lex&lexAmount != 0 {
 		t = echoed(nt)
 	}
 	if t >= 0 {
@@ -401,19 +404,19 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	// So does a one-sentence report of what the brand says or announces,
 	// with no one speaking for themselves: it is news ("Flinkwerk says
 	// delays on the northern line expected until Sunday").
-	if nt.quest == 0 && nt.excl == 0 && p.irony == 0 && brandReports(nt, flags) {
+	if lex&lexSays != 0 && nt.quest == 0 && nt.excl == 0 && p.irony == 0 && brandReports(nt, flags) {
 		p.ask = askCredit
 	}
 	// A text whose author admits causing the problem ("Misread my ticket
 	// and went to the wrong station", "my bad") blames no one else,
 	// unless a complaint comes after the admission.
-	if p.irony == 0 && ownFault(nt, flags, s.cues) {
+	if lex&lexOwn != 0 && p.irony == 0 && ownFault(nt, flags, s.cues) {
 		p.own = ownCredit
 	}
 	// Switching to the brand ("seriously thinking of moving to
 	// Flinkwerk") is no complaint of it, whatever the text says of the
 	// one left behind before.
-	if p.irony == 0 && movesToBrand(nt, flags, s.cues) {
+	if lex&lexMove != 0 && p.irony == 0 && movesToBrand(nt, flags, s.cues) {
 		p.toward = towardCredit
 	}
 	p.excl = nt.excl
@@ -1785,4 +1788,100 @@ func brandReports(nt *normText, flags []uint8) bool {
 		}
 	}
 	return says
+}
+
+// Word classes of the structural rules above that need a word of their
+// own in the text: lexOf lists the classes a text has, so that a rule runs
+// only where it can apply (each word looked up once by the hash its unit
+// already has, not compared by each rule in turn).
+const (
+	lexOwn    uint8 = 1 << iota // ownFault
+	lexParty                    // otherParty
+	lexUnreal                   // unreal
+	lexMove                     // movesToBrand
+	lexSays                     // brandReports
+	lexAmount                   // echoed: digits or a number word
+	lexColons                   // dialogue: two colons at least
+)
+
+var lexWords = []struct {
+	class uint8
+	words []string
+}{
+	{lexOwn, []string{"bad", "fault", "mistake", "error", "self", "sorry", "me", "forgot", "forgotten", "forgetting",
+		"misread", "misplaced", "mistyped", "misspelled", "misspelt", "misclicked", "overslept", "accidentally",
+		"accident", "wrong", "id"}},
+	{lexParty, []string{"landlord", "landlady", "neighbour", "neighbours", "neighbor", "neighbors", "flatmate",
+		"roommate", "housemate", "council", "government", "tourists", "toddler", "dad", "mum", "mom", "wife",
+		"husband", "boyfriend", "girlfriend", "boss", "traffic", "weather", "heatwave", "cat", "dog"}},
+	{lexUnreal, []string{"expecting", "dreading", "dreaded", "feared", "fearing", "assumed", "bracing", "braced",
+		"thought", "worried", "if"}},
+	{lexMove, []string{"switch", "switching", "switched", "move", "moving", "moved", "transfer", "transferring",
+		"transferred", "port", "porting", "ported"}},
+	{lexSays, []string{"says", "said", "announces", "announced", "warns", "warned", "confirms", "confirmed",
+		"reports", "apologises", "apologizes", "expects"}},
+	{lexAmount, []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+		"twenty", "thirty", "forty", "fifty"}},
+}
+
+// lexTab maps the hashes (unitHash) of lexWords to their classes: open
+// addressing, a hash of 0 marks a free slot; bits has a bit set for each
+// word (by the hash's top 6 bits and low 6 bits), so that most words of a
+// text are passed over after one test.
+var lexTab = func() (t struct {
+	bits [64]uint64
+	keys [512]uint64
+	vals [512]uint8
+}) {
+	for _, c := range lexWords {
+		for _, w := range c.words {
+			h := unitHashStr(w)
+			t.bits[h>>58] |= 1 << (h & 63)
+			i := h & 511
+			for t.keys[i] != 0 && t.keys[i] != h {
+				i = (i + 1) & 511
+			}
+			t.keys[i] = h
+			t.vals[i] |= c.class
+		}
+	}
+	return t
+}()
+
+// lexOf returns the classes of the words of nt (lexAmount also for a word
+// that starts with a digit, lexColons for two colons or more).
+func lexOf(nt *normText) uint8 {
+	var m uint8
+	colons := 0
+	buf := nt.buf
+	for i := range nt.units {
+		u := &nt.units[i]
+		if u.end == u.start {
+			continue
+		}
+		b := buf[u.start]
+		if !u.word {
+			if b == ':' {
+				colons++
+			}
+			continue
+		}
+		if b-'0' < 10 {
+			m |= lexAmount
+		}
+		h := u.h
+		if lexTab.bits[h>>58]&(1<<(h&63)) == 0 {
+			continue
+		}
+		for k := h & 511; lexTab.keys[k] != 0; k = (k + 1) & 511 {
+			if lexTab.keys[k] == h {
+				m |= lexTab.vals[k]
+				break
+			}
+		}
+	}
+	if colons >= 2 {
+		m |= lexColons
+	}
+	return m
 }
