@@ -88,3 +88,24 @@ func TestJSONFeed(t *testing.T) {
 		t.Errorf("json feed item = %+v", m)
 	}
 }
+
+// TestAtomTextContent: an Atom content of type text (or no type, its
+// default) is text: a literal "<b>" stays; html content is markup.
+func TestAtomTextContent(t *testing.T) {
+	body := `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:f</id><updated>2026-11-18T10:00:00Z</updated>
+<entry><id>urn:1</id><title>one</title><updated>2026-11-18T10:00:00Z</updated><content type="text">use the &lt;b&gt; tag &amp; more</content></entry>
+<entry><id>urn:2</id><title>two</title><updated>2026-11-18T10:00:00Z</updated><content>I &lt;3 ACME</content></entry>
+<entry><id>urn:3</id><title>three</title><updated>2026-11-18T10:00:00Z</updated><content type="html">&lt;p&gt;&lt;b&gt;bold&lt;/b&gt; &amp;amp; more&lt;/p&gt;</content></entry>
+</feed>`
+	f, err := parseFeed([]byte(body), "application/atom+xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"use the <b> tag & more", "I <3 ACME", "bold & more"}
+	for i, w := range want {
+		if m := normalize(&f.items[i], f, "", time.Now()); m.Text != w {
+			t.Errorf("entry %d: text %q, want %q", i+1, m.Text, w)
+		}
+	}
+}

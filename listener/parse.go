@@ -209,6 +209,11 @@ func fromAtom(f *atom.Feed) *feed {
 		r := rawItem{guid: e.ID, title: e.Title, link: atomLink(e.Links)}
 		if e.Content != nil && e.Content.Value != "" {
 			r.html = e.Content.Value
+			if atomPlain(e.Content.Type) {
+				// gofeed decoded the entities of a text construct:
+				// "a <b> tag" is text, not markup.
+				r.html = htmlEscapeText(r.html)
+			}
 		} else {
 			r.html = e.Summary
 		}
@@ -272,6 +277,15 @@ func fromJSON(f *jsonfeed.Feed) *feed {
 		out.items = append(out.items, r)
 	}
 	return out
+}
+
+// atomPlain reports whether an Atom content of type typ is plain text (the
+// default, "text", or a text/ media type other than HTML). gofeed keeps
+// the type of an entry's content only, not of its title and summary,
+// which are read as HTML.
+func atomPlain(typ string) bool {
+	typ = strings.ToLower(strings.TrimSpace(typ))
+	return typ == "" || typ == "text" || strings.HasPrefix(typ, "text/") && typ != "text/html"
 }
 
 // atomLink picks the alternate link, else the first.
