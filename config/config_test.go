@@ -157,7 +157,16 @@ func TestDecodeErrors(t *testing.T) {
 		{"bad time", "silences:\n  - until: soon\n", []string{`silences[0].until: "soon" is not a time`}},
 		{"bad env", "slack: {bot_token: \"${1X}\"}\n", []string{`slack.bot_token: bad variable name "1X"`}},
 		{"several at once", "brnad: 1\nshadow: maybe\n", []string{`unknown field "brnad"`, `shadow: "maybe"`}},
-		{"syntax", "a: [\n", []string{`c.yaml: `}},
+		{"syntax", "a: [\n", []string{`c.yaml:1:4: did not find expected node content (the '[' opened here is not closed`}},
+		{"tab", "brand:\n\tterms: [ACME]\n", []string{`c.yaml:2:1: found character that cannot start any token (a tab in the indentation: YAML indents with spaces)`}},
+		{"unclosed list", "brand:\n  terms: [ACME, 'a]b'\nroutes: []\n", []string{`c.yaml:2:10: did not find expected ',' or ']' (the '[' opened here is not closed, or a ',' is missing)`}},
+		{"unclosed map", "brand: {terms: [ACME]\nroutes: []\n", []string{`c.yaml:1:8: did not find expected ',' or '}' (the '{' opened here`}},
+		{"indented deeper", "brand:\n  terms: [ACME]\n   shadow: true\n", []string{`c.yaml:3:4: did not find expected key (this line is indented to no level of the lines above it)`}},
+		{"item dedented", "brand:\n  terms:\n  - a\n - b\n", []string{`c.yaml:4:2: did not find expected key (this line is indented`}},
+		{"field between levels", "brand:\n  terms: [ACME]\n\n# routes\nroutes:\n  - match: {topics: [a,\n      b]}\n    owner: U1\n    guideline: |\n      free\n        text\n   channel: x\n",
+			[]string{`c.yaml:12:4: did not find expected '-' indicator (this line is indented`}},
+		{"unterminated quote", "brand: {terms: [ACME]}\nshadow: \"tr\\\"ue\n", []string{`c.yaml:2:9: found unexpected end of stream (the quote opened here is not closed)`}},
+		{"mapping in a value", "brand:\n  terms: [ACME]\nroutes: x: y\n", []string{`c.yaml:3:10: mapping values are not allowed in this context`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("c.yaml", []byte(tc.yaml), nil)

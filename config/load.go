@@ -112,7 +112,7 @@ func decodeAll(name string, b []byte, lookup func(string) (string, bool)) (*Conf
 		if errors.Is(err, io.EOF) {
 			return c, d, nil // an empty file is an empty config
 		}
-		return nil, nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, nil, syntaxError(name, b, err)
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
