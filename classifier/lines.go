@@ -25,7 +25,6 @@ type lineInput struct {
 
 // lineBatch is a run of input lines classified by one worker.
 type lineBatch struct {
-	first int // line number of lines[0]
 	lines [][]byte
 	size  int // bytes in lines
 	nums  []int

@@ -310,13 +310,6 @@ func (l *Listener) sourceByName(name string) (*source, bool) {
 	return s, ok
 }
 
-// listenerCfg returns the current listener settings.
-func (l *Listener) listenerCfg() config.Listener {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.cfg
-}
-
 // closeIdle closes the idle connections of the listener's own client.
 func (l *Listener) closeIdle() {
 	if l.ownTr != nil {

@@ -111,9 +111,6 @@ func baselineKey(topic string) string {
 	return baselinePrefix + hex.EncodeToString(h[:8])
 }
 
-// errNoCrisis stops a baseline update that raises no crisis.
-var errNoCrisis = errors.New("no crisis")
-
 // observe counts a critical mention of topic at now and reports whether it
 // makes the hour a spike that should raise a crisis alert (once per
 // cooldown); usual is the expected count.
