@@ -165,6 +165,24 @@ func (p *tripleSet) has(a, b, c byte) bool {
 	return p[i>>6]&(1<<(i&63)) != 0
 }
 
+// unitPairs is, for every phrase anchored on a unit, the pair of the
+// anchor and the neighbour it checks first: in pairs[0] when the
+// neighbour follows the anchor, in pairs[1] when it precedes it; each a
+// bit filter of 2^17 bits (a pair that shares a bit with a member passes
+// too, ~5% of the others). With it, an anchored unit whose neighbours are
+// checked by none of its phrases skips its list of them (in the
+// benchmark three of four anchored units, two thirds of the list
+// entries).
+type unitPairs [2][1 << 11]uint64
+
+func pairBit(anchor, nb int32) uint32 {
+	return (uint32(anchor)*0x9E3779B1 + uint32(nb)*0x85EBCA77) >> (32 - 17)
+}
+func (p *unitPairs) add(side int, anchor, nb int32) {
+	i := pairBit(anchor, nb)
+	p[side][i>>6] |= 1 << (i & 63)
+}
+
 // findWord returns the slot of the unit with hash h and length n, or -1.
 func (x *tokIndex) findWord(h uint64, n int) int32 {
 	for i := h & x.wmask; ; i = (i + 1) & x.wmask {
@@ -240,8 +258,12 @@ type wordSlot struct {
 	stop    int32 // index into stops, or -1
 	stemN   uint8 // probeStems: not listed, probe the unit's bytes
 	moreN   uint8
-	anchN   uint16
+	anchN   uint16 // with anchNoNb: one of them has no neighbour to check
 }
+
+// anchNoNb in wordSlot.anchN: a phrase anchored on the unit has no
+// neighbour that the pair filter could check (its other units are stems).
+const anchNoNb = 1 << 15
 
 // probeStems in wordSlot.stemN: the unit's stem hits are too many to list.
 const probeStems = 255
@@ -266,6 +288,7 @@ type tokIndex struct {
 	wslots     []wordSlot
 	ext        []extRef // see wordSlot
 	anchors    []anchorRef
+	pairs      *unitPairs // (anchor, neighbour) in text order, for every anchorRef with one
 	byteID     [256]int32 // the dictionary id of each one-byte unit (punctuation marks), or -1
 	stops      [][2]float64
 	entries    []dictEntry // during the build
@@ -668,6 +691,7 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 	}
 	x.wmask = uint64(size - 1)
 	x.wslots = make([]wordSlot, size)
+	x.pairs = new(unitPairs)
 	// Empty slots marked in order first: the placement below reads a
 	// slot before writing it, and on a fresh page (a start, with the GC
 	// paused) that read maps the zero page and the write faults again
@@ -740,9 +764,17 @@ func buildTokIndex(pats []pattern, texts []string, ut *unitTable, units [][]stri
 					break
 				}
 			}
+			switch {
+			case ar.nb < 0:
+				sl.anchN |= anchNoNb
+			case ar.nbOff > 0:
+				x.pairs.add(0, slotOf[e], ar.nb)
+			default:
+				x.pairs.add(1, slotOf[e], ar.nb)
+			}
 			x.anchors = append(x.anchors, ar)
 		}
-		if len(enSingles) > 1<<8 || len(enMultis) > 1<<16-1 {
+		if len(enSingles) > 1<<8 || len(enMultis) >= anchNoNb {
 			collision = fmt.Errorf("the pattern word %q occurs in too many patterns", keyOf(recs[e].key))
 		}
 	}
@@ -1050,8 +1082,25 @@ func (c *Classifier) tokScan(s *scratch) {
 		if sl.anchN == 0 {
 			continue
 		}
+		if sl.anchN&anchNoNb == 0 {
+			// Most anchored units have neither neighbour that one of
+			// their phrases checks first: the pair filter tells. (Inline
+			// and both bits computed: a call, or the left neighbour
+			// read only when the right one fails, cost more.)
+			l, r := int32(-1), int32(-1)
+			if ui > 0 {
+				l = us[ui-1].id
+			}
+			if ui+1 < len(us) {
+				r = us[ui+1].id
+			}
+			ir, il := pairBit(u.id, r), pairBit(u.id, l)
+			if x.pairs[0][ir>>6]&(1<<(ir&63)) == 0 && x.pairs[1][il>>6]&(1<<(il&63)) == 0 {
+				continue
+			}
+		}
 	multi:
-		for _, ar := range x.anchors[sl.anchOff:][:sl.anchN] {
+		for _, ar := range x.anchors[sl.anchOff:][:sl.anchN&(anchNoNb-1)] {
 			if ar.nb >= 0 {
 				k := ui + int(ar.nbOff)
 				if k < 0 || k >= len(us) || us[k].id != ar.nb {
