@@ -202,6 +202,8 @@ func TestCandidateFilters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// all's tables are changed before its first Classify: a scratch
+	// copies ruleHot when it is made.
 	all, _ := New(rules, brand)
 	filtered := 0
 	for i := range all.ruleHot {
@@ -326,5 +328,12 @@ func TestPatternSize(t *testing.T) {
 	}
 	if n := unsafe.Sizeof(pattern{}); n != 56 {
 		t.Errorf("pattern is %d bytes, want 56", n)
+	}
+}
+
+// TestRuleSlotSize keeps a scratch's rule slot at one cache line.
+func TestRuleSlotSize(t *testing.T) {
+	if n := unsafe.Sizeof(ruleSlot{}); n != 64 {
+		t.Errorf("ruleSlot is %d bytes, want 64", n)
 	}
 }
