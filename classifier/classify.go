@@ -53,7 +53,83 @@ type ruleSlot struct {
 	gen  uint32
 	trig int32
 	ruleHot
-	_ [24]byte
+	reqMasks
+}
+
+// reqMasks is a set of patterns one of which must occur for a rule to
+// match, as at most two words of the filter of the patterns hit (see
+// scratch.hitBits) and their bits: an operand of the rule that its
+// trigger patterns do not decide (see reqMasksOf). Derived from the
+// compact nodes when New is done (a blob does not store it); in the
+// rule's slot, where it fills the cache line.
+type reqMasks struct {
+	bits [2]uint64
+	w    [2]uint8
+	n    uint8 // 0: none
+}
+
+// reqMasksOf returns the reqMasks of a rule with compact node e and
+// trigger patterns trig (sorted): the leaves of a NEAR's side, or of an
+// OR of terms, that is the rule or one of the operands of its AND, none
+// of them a trigger, in at most two words of the filter; of those the
+// set of the fewest words, then the fewest leaves. It also returns that
+// set (for the tests).
+func reqMasksOf(e *enode, trig []int32) (reqMasks, []leaf) {
+	var best reqMasks
+	var bestSet []leaf
+	try := func(ls []leaf) {
+		var m reqMasks
+		for _, l := range ls {
+			if _, found := slices.BinarySearch(trig, l.pat); found {
+				return // decided by the trigger hits: it passes
+			}
+			w, b := uint8(l.pat>>6&(hitWords-1)), uint64(1)<<(l.pat&63)
+			i := 0
+			for i < int(m.n) && m.w[i] != w {
+				i++
+			}
+			if i == len(m.w) {
+				return // more than two words
+			}
+			if i == int(m.n) {
+				m.w[i] = w
+				m.n++
+			}
+			m.bits[i] |= b
+		}
+		if m.n > 0 && (best.n == 0 || m.n < best.n || m.n == best.n && len(ls) < len(bestSet)) {
+			best, bestSet = m, ls
+		}
+	}
+	operand := func(k *enode) {
+		switch {
+		case k.kind == nNear:
+			try(k.leaves)
+			try(k.right)
+		case k.kind == nOr && len(k.kids) == 0:
+			try(k.leaves)
+		}
+	}
+	operand(e)
+	if e.kind == nAnd {
+		for i := range e.kids {
+			operand(&e.kids[i])
+		}
+	}
+	return best, bestSet
+}
+
+// reqMaybe reports whether a pattern of rm may have a hit (passes the
+// filter s.hitBits); true when rm is empty.
+func (s *scratch) reqMaybe(rm *reqMasks) bool {
+	bits := &s.hitBits
+	switch rm.n {
+	case 0:
+		return true
+	case 1:
+		return bits[rm.w[0]&(hitWords-1)]&rm.bits[0] != 0
+	}
+	return bits[rm.w[0]&(hitWords-1)]&rm.bits[0] != 0 || bits[rm.w[1]&(hitWords-1)]&rm.bits[1] != 0
 }
 
 // hitWords is the size of the filter of the patterns hit, in 64-bit
@@ -104,7 +180,7 @@ func (c *Classifier) newScratch() *scratch {
 		rules: make([]ruleSlot, len(c.rules)),
 	}
 	for i := range s.rules {
-		s.rules[i].ruleHot = c.ruleHot[i]
+		s.rules[i].ruleHot, s.rules[i].reqMasks = c.ruleHot[i], c.reqMasks[i]
 	}
 	return s
 }
@@ -574,7 +650,7 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 	s.matched = s.matched[:0]
 	st := textState(langBits, s.titleTok > 0, lang)
 	for _, ri := range s.cands {
-		if rh := &s.rules[ri].ruleHot; rh.ok>>st&1 != 0 && (rh.anyHit || (rh.need < 0 || s.first(rh.need) >= 0) && (rh.reqN == 0 || s.maybeReq(rh)) && s.eval(&c.evals[ri])) {
+		if rs := &s.rules[ri]; rs.ok>>st&1 != 0 && (rs.anyHit || (rs.need < 0 || s.first(rs.need) >= 0) && (rs.reqN == 0 || s.maybeReq(&rs.ruleHot)) && s.reqMaybe(&rs.reqMasks) && s.eval(&c.evals[ri])) {
 			s.matched = append(s.matched, ri)
 		}
 	}

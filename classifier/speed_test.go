@@ -320,6 +320,72 @@ func TestNeedAndReq(t *testing.T) {
 	}
 }
 
+// TestReqMasks checks that each rule's reqMasks are the masks of a set of
+// patterns that is necessary (the rule cannot match without one of
+// them), none of them a trigger of the rule.
+func TestReqMasks(t *testing.T) {
+	c, err := New(benchConfig(1000), config.Brand{Terms: []string{"Flinkwerk"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	isTrig := func(p, r int32) bool {
+		hp := &c.hot[p]
+		for _, q := range c.ruleTab[hp.ruleOff:][:hp.ruleN] {
+			if q == r || q == ^r {
+				return true
+			}
+		}
+		return false
+	}
+	n := 0
+	for i := range c.rules {
+		rm := c.reqMasks[i]
+		if rm.n == 0 {
+			continue
+		}
+		n++
+		var trig []int32
+		for p := range c.hot {
+			if isTrig(int32(p), int32(i)) {
+				trig = append(trig, int32(p))
+			}
+		}
+		m, set := reqMasksOf(&c.evals[i], trig)
+		if m != rm || len(set) == 0 {
+			t.Fatalf("rule %s: reqMasks %+v, of its set %+v", c.rules[i].name, rm, m)
+		}
+		var pats []int32
+		var want reqMasks
+		for _, l := range set {
+			if isTrig(l.pat, int32(i)) {
+				t.Errorf("rule %s: pattern %d of its reqMasks is a trigger", c.rules[i].name, l.pat)
+			}
+			pats = append(pats, l.pat)
+			var s scratch
+			s.hitBits[l.pat>>6&(hitWords-1)] |= 1 << (l.pat & 63)
+			if !s.reqMaybe(&rm) {
+				t.Errorf("rule %s: pattern %d is not in its reqMasks", c.rules[i].name, l.pat)
+			}
+			k := 0
+			if want.n > 0 && want.w[0] != uint8(l.pat>>6&(hitWords-1)) {
+				k = 1
+			}
+			want.w[k], want.bits[k] = uint8(l.pat>>6&(hitWords-1)), want.bits[k]|1<<(l.pat&63)
+			want.n = max(want.n, uint8(k+1))
+		}
+		if want != rm {
+			t.Errorf("rule %s: reqMasks %+v, its set's %+v", c.rules[i].name, rm, want)
+		}
+		if absentEval(&c.evals[i], pats) != triFalse {
+			t.Errorf("rule %s: the set %v of its reqMasks is not necessary", c.rules[i].name, pats)
+		}
+	}
+	if n == 0 {
+		t.Error("no rule has reqMasks")
+	}
+	t.Logf("%d of %d rules have reqMasks", n, len(c.rules))
+}
+
 // TestPatternSize keeps pattern free of padding (see pattern), and
 // hotPat at 32 bytes.
 func TestPatternSize(t *testing.T) {
