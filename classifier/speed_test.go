@@ -186,8 +186,8 @@ func TestURLStart(t *testing.T) {
 
 // TestCandidateFilters compares the verdicts of a classifier with those
 // of one whose candidate loop tells the rules apart by their language bits
-// alone (ruleHot.ok without the title and lang: terms, no need, no req):
-// the filters must only drop rules that eval would not match.
+// alone (ruleHot.ok without the title and lang: terms, no need, no req, no
+// reqMasks): the filters must only drop rules that eval would not match.
 func TestCandidateFilters(t *testing.T) {
 	rules := benchConfig(1000)
 	for i, q := range []string{
@@ -203,7 +203,7 @@ func TestCandidateFilters(t *testing.T) {
 		t.Fatal(err)
 	}
 	// all's tables are changed before its first Classify: a scratch
-	// copies ruleHot when it is made.
+	// copies ruleHot and reqMasks when it is made.
 	all, _ := New(rules, brand)
 	filtered := 0
 	for i := range all.ruleHot {
@@ -218,6 +218,7 @@ func TestCandidateFilters(t *testing.T) {
 		}
 		all.ruleHot[i].ok = langOnly
 		all.ruleHot[i].need, all.ruleHot[i].reqN = -1, 0
+		all.reqMasks[i] = reqMasks{}
 	}
 	if filtered == 0 {
 		t.Fatal("no rule is filtered by the state of the text")
