@@ -193,6 +193,7 @@ type Classifier struct {
 	stopW      [][2]float64 // function-word weights (de, en), hotPat.stop
 	ruleHot    []ruleHot    // per rule: what the candidate loop needs
 	evals      []enode      // per rule: its root as eval reads it
+	reqMasks   []reqMasks   // per rule: see reqMasks
 	bare       *automaton   // over every pattern, built on first use (bareAC)
 	bareOnce   sync.Once
 	pats       []pattern // while building; nil after New (texts is what matching needs)
@@ -369,6 +370,36 @@ func New(rules config.Rules, brand config.Brand) (*Classifier, error) {
 	}
 	if wg.Wait(); tixErr != nil {
 		return nil, tixErr
+	}
+	// Derived from the compact nodes and the rule lists of the patterns
+	// (which hold each rule's triggers): see reqMasks.
+	// Each rule's triggers, in one array (trig[off[r]:off[r+1]], sorted;
+	// max(r, ^r) is the rule of an entry of ruleTab, which holds ^r for
+	// an anyHit rule r).
+	off := make([]int32, len(c.rules)+1)
+	for p := range c.hot {
+		hp := &c.hot[p]
+		for _, r := range c.ruleTab[hp.ruleOff:][:hp.ruleN] {
+			off[max(r, ^r)+1]++
+		}
+	}
+	for r := range c.rules {
+		off[r+1] += off[r]
+	}
+	trig, fill := make([]int32, off[len(c.rules)]), slices.Clone(off[:len(c.rules)])
+	for p := range c.hot {
+		hp := &c.hot[p]
+		for _, r := range c.ruleTab[hp.ruleOff:][:hp.ruleN] {
+			r = max(r, ^r)
+			trig[fill[r]] = int32(p)
+			fill[r]++
+		}
+	}
+	c.reqMasks = make([]reqMasks, len(c.rules))
+	for i := range c.rules {
+		if !c.ruleHot[i].anyHit {
+			c.reqMasks[i], _ = reqMasksOf(&c.evals[i], trig[off[i]:off[i+1]])
+		}
 	}
 	// Matching needs a pattern's text (c.texts) and what hot holds: the
 	// full table is the builder's.

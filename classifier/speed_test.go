@@ -186,8 +186,8 @@ func TestURLStart(t *testing.T) {
 
 // TestCandidateFilters compares the verdicts of a classifier with those
 // of one whose candidate loop tells the rules apart by their language bits
-// alone (ruleHot.ok without the title and lang: terms, no need, no req):
-// the filters must only drop rules that eval would not match.
+// alone (ruleHot.ok without the title and lang: terms, no need, no req, no
+// reqMasks): the filters must only drop rules that eval would not match.
 func TestCandidateFilters(t *testing.T) {
 	rules := benchConfig(1000)
 	for i, q := range []string{
@@ -202,6 +202,8 @@ func TestCandidateFilters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// all's tables are changed before its first Classify: a scratch
+	// copies ruleHot and reqMasks when it is made.
 	all, _ := New(rules, brand)
 	filtered := 0
 	for i := range all.ruleHot {
@@ -216,6 +218,7 @@ func TestCandidateFilters(t *testing.T) {
 		}
 		all.ruleHot[i].ok = langOnly
 		all.ruleHot[i].need, all.ruleHot[i].reqN = -1, 0
+		all.reqMasks[i] = reqMasks{}
 	}
 	if filtered == 0 {
 		t.Fatal("no rule is filtered by the state of the text")
@@ -318,6 +321,72 @@ func TestNeedAndReq(t *testing.T) {
 	}
 }
 
+// TestReqMasks checks that each rule's reqMasks are the masks of a set of
+// patterns that is necessary (the rule cannot match without one of
+// them), none of them a trigger of the rule.
+func TestReqMasks(t *testing.T) {
+	c, err := New(benchConfig(1000), config.Brand{Terms: []string{"Flinkwerk"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	isTrig := func(p, r int32) bool {
+		hp := &c.hot[p]
+		for _, q := range c.ruleTab[hp.ruleOff:][:hp.ruleN] {
+			if q == r || q == ^r {
+				return true
+			}
+		}
+		return false
+	}
+	n := 0
+	for i := range c.rules {
+		rm := c.reqMasks[i]
+		if rm.n == 0 {
+			continue
+		}
+		n++
+		var trig []int32
+		for p := range c.hot {
+			if isTrig(int32(p), int32(i)) {
+				trig = append(trig, int32(p))
+			}
+		}
+		m, set := reqMasksOf(&c.evals[i], trig)
+		if m != rm || len(set) == 0 {
+			t.Fatalf("rule %s: reqMasks %+v, of its set %+v", c.rules[i].name, rm, m)
+		}
+		var pats []int32
+		var want reqMasks
+		for _, l := range set {
+			if isTrig(l.pat, int32(i)) {
+				t.Errorf("rule %s: pattern %d of its reqMasks is a trigger", c.rules[i].name, l.pat)
+			}
+			pats = append(pats, l.pat)
+			var s scratch
+			s.hitBits[l.pat>>6&(hitWords-1)] |= 1 << (l.pat & 63)
+			if !s.reqMaybe(&rm) {
+				t.Errorf("rule %s: pattern %d is not in its reqMasks", c.rules[i].name, l.pat)
+			}
+			k := 0
+			if want.n > 0 && want.w[0] != uint8(l.pat>>6&(hitWords-1)) {
+				k = 1
+			}
+			want.w[k], want.bits[k] = uint8(l.pat>>6&(hitWords-1)), want.bits[k]|1<<(l.pat&63)
+			want.n = max(want.n, uint8(k+1))
+		}
+		if want != rm {
+			t.Errorf("rule %s: reqMasks %+v, its set's %+v", c.rules[i].name, rm, want)
+		}
+		if absentEval(&c.evals[i], pats) != triFalse {
+			t.Errorf("rule %s: the set %v of its reqMasks is not necessary", c.rules[i].name, pats)
+		}
+	}
+	if n == 0 {
+		t.Error("no rule has reqMasks")
+	}
+	t.Logf("%d of %d rules have reqMasks", n, len(c.rules))
+}
+
 // TestPatternSize keeps pattern free of padding (see pattern), and
 // hotPat at 32 bytes.
 func TestPatternSize(t *testing.T) {
@@ -326,5 +395,12 @@ func TestPatternSize(t *testing.T) {
 	}
 	if n := unsafe.Sizeof(pattern{}); n != 56 {
 		t.Errorf("pattern is %d bytes, want 56", n)
+	}
+}
+
+// TestRuleSlotSize keeps a scratch's rule slot at one cache line.
+func TestRuleSlotSize(t *testing.T) {
+	if n := unsafe.Sizeof(ruleSlot{}); n != 64 {
+		t.Errorf("ruleSlot is %d bytes, want 64", n)
 	}
 }
