@@ -385,16 +385,6 @@ type unitTable struct {
 	npats int     // how many patterns it covers
 }
 
-// unit returns unit j of pattern i (< npats) and its number (-1: not an
-// exact unit).
-func (ut *unitTable) unit(i, j int) (string, int32) {
-	if k := ut.uids[int(ut.start[i])+j]; k >= 0 {
-		return ut.keys[k], k
-	} else {
-		return ut.texts[^k], -1
-	}
-}
-
 // nUnits returns how many units pattern i (< npats) has.
 func (ut *unitTable) nUnits(i int) int { return int(ut.start[i+1] - ut.start[i]) }
 
@@ -1030,11 +1020,10 @@ func (c *Classifier) addHit(s *scratch, p, t0, t1, end int32) {
 func (c *Classifier) tokScan(s *scratch) {
 	x := c.tix
 	nt := &s.nt
-	buf := nt.buf
 	if cap(nt.buf)-len(nt.buf) < 8 { // room for unitHash's last word
 		nt.buf = slices.Grow(nt.buf, 8)
 	}
-	buf = nt.buf
+	buf := nt.buf
 	us := nt.units // cut while tokenizing
 	s.units = us
 	hasP, hasS, hasB := len(x.prefixPats) > 0, len(x.suffixPats) > 0, len(x.brandWords) > 0
