@@ -942,6 +942,20 @@ func TestHappyTurn(t *testing.T) {
 	})
 }
 
+// TestResolved: a story in which the brand puts the problem right
+// ("reversed it", "rebooked my connection") and that is praised after it
+// ends well, also without a "but"; a fix that came late ("finally"), is
+// only awaited, or is followed by a complaint still complains.
+func TestResolved(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Got charged twice for one Flinkwerk order, support spotted it straight away and reversed it. Painless.", false},
+		{"Missed my connection after a delay, the Flinkwerk guard rebooked me on the next train within minutes. Legend.", false},
+		{"Flinkwerk finally fixed my broken router after three weeks. Brilliant.", true},
+		{"Got charged twice by Flinkwerk, they reversed it and then charged me a third time. Brilliant.", true},
+		{"Fourth time this month the Flinkwerk 18:10 has been replaced by a bus. Lovely.", true},
+	})
+}
+
 // TestShortPraiseAfterPraise: praise standing alone after a complaint is
 // sarcastic, unless the text praised before.
 func TestShortPraiseAfterPraise(t *testing.T) {

@@ -99,6 +99,11 @@
 //     the Flinkwerk guard moved us to first class. Fair play."). Praise
 //     in a shorter clause otherwise takes nothing back: after a
 //     complaint it is sarcastic ("Top Service von Flinkwerk.");
+//   - a story in which the brand puts the problem right ("reversed it",
+//     "sent a replacement", "rebooked me"; not "finally fixed", "will be
+//     fixed"), with praise after it and no complaint cue from there on,
+//     ends well without a "but" too: the complaint cues before count
+//     half, its short praise is meant, and it counts 1.5 of praise;
 //   - a text that opens by asking for information ("Does anyone know
 //     whether ...?", "Which ...?", "Does Flinkwerk pay ...?" without
 //     "ever", "even", "still", "again"; one question mark, no

@@ -49,6 +49,7 @@ const (
 	ownCredit       = 2.5 // the author's own mistake ("I forgot", "my bad"), as praise
 	ownFactor       = 0.5 // and the criticism beside it
 	towardCredit    = 2.0 // "switching to Flinkwerk", as praise
+	fixedCredit     = 1.5 // the brand put the problem right (resolved), as praise
 	happyFactor     = 0.5 // a complaint cue before a last sentence of praise
 	elsewhereFactor = 0.2 // a complaint cue aimed elsewhere, before praise of the brand
 	exclStep        = 0.1
@@ -393,6 +394,15 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		} else if a := happyTurn(nt, flags, s.cues); a > 0 && langBits&langDE == 0 {
 			p.crit -= happyTakeBack(s.cues, a)
 			p.turned = true
+		} else if lex&lexFixed != 0 && langBits&langDE == 0 {
+			// The brand put the problem right, praised after ("charged
+			// twice by mistake, chat spotted it and reversed it.
+			// painless"): a story that ends well, without a "but".
+			if a := resolved(nt, flags, s.cues); a > 0 {
+				p.crit -= happyTakeBack(s.cues, a)
+				p.turned = true
+				p.ask += fixedCredit
+			}
 		}
 	}
 	// A text that opens by asking for information ("Does anyone know
@@ -1790,6 +1800,64 @@ func brandReports(nt *normText, flags []uint8) bool {
 	return says
 }
 
+// resolved returns the word that tells the problem was put right
+// ("fixed", "reversed", "sent a replacement", "rebooked"), or 0: complaint
+// cues before it, none in its clause or after it, praise after it, and not negated,
+// promised or late ("never fixed", "promised to refund", "finally
+// sorted") in the three words before it.
+func resolved(nt *normText, flags []uint8, cues []cueHit) int32 {
+	toks := nt.toks
+	for k := int32(len(toks)) - 1; k > 0; k-- {
+		if toks[k].kind != tokWord {
+			continue
+		}
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "fixed", "sorted", "reversed", "refunded", "replaced", "replacement", "rebooked", "resolved",
+			"found", "credited", "waived", "swapped", "restored", "reimbursed":
+		default:
+			continue
+		}
+		for j := k - 1; j >= 0 && j >= k-3 && toks[j].sent == toks[k].sent; j-- {
+			if flags[j]&flagNegator != 0 {
+				return 0
+			}
+			switch string(nt.buf[toks[j].start:toks[j].end]) {
+			case "finally", "eventually", "supposedly", "allegedly", "promised", "to", "will", "would", "should",
+				"never", "still", "yet", "be", "been", "being", "when":
+				return 0
+			}
+		}
+		// its clause, back to punctuation or "and" ("and Flinkwerk lost
+		// the replacement" is no fix)
+		a := k
+		for a > 0 && toks[a-1].sent == toks[k].sent && toks[a-1].kind != tokPunct && !tokIs(nt, a-1, "and") {
+			a--
+		}
+		before, praise := false, false
+		for i := range cues {
+			cu := &cues[i]
+			switch {
+			case cu.t0 < k:
+				if cu.sign > 0 && cu.kind == roleNeg {
+					if cu.t1 > a {
+						return 0
+					}
+					before = true
+				}
+			case cu.sign > 0:
+				return 0
+			default:
+				praise = praise || cu.kind == rolePos && cu.sign < 0
+			}
+		}
+		if before && praise {
+			return k
+		}
+		return 0
+	}
+	return 0
+}
+
 // Word classes of the structural rules above that need a word of their
 // own in the text: lexOf lists the classes a text has, so that a rule runs
 // only where it can apply (each word looked up once by the hash its unit
@@ -1802,6 +1870,7 @@ const (
 	lexSays                     // brandReports
 	lexAmount                   // echoed: digits or a number word
 	lexColons                   // dialogue: two colons at least
+	lexFixed                    // resolved
 )
 
 var lexWords = []struct {
@@ -1820,6 +1889,8 @@ var lexWords = []struct {
 		"transferred", "port", "porting", "ported"}},
 	{lexSays, []string{"says", "said", "announces", "announced", "warns", "warned", "confirms", "confirmed",
 		"reports", "apologises", "apologizes", "expects"}},
+	{lexFixed, []string{"fixed", "sorted", "reversed", "refunded", "replaced", "replacement", "rebooked", "resolved",
+		"found", "credited", "waived", "swapped", "restored", "reimbursed"}},
 	{lexAmount, []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
 		"twenty", "thirty", "forty", "fifty"}},
 }
