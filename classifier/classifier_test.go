@@ -982,6 +982,9 @@ func TestAsksFirst(t *testing.T) {
 		{"Does Flinkwerk pay compensation for cancelled trains when the strike was announced in advance?", false},
 		{"Can someone explain why Flinkwerk charged me a late fee twice this month?", true},
 		{"Does Flinkwerk even test their app updates before pushing them out? Crashed again.", true},
+		{"Is there a deadline for claiming Flinkwerk delay compensation? I kept the ticket from May.", false},
+		{"@flinkwerk is there a reason my order was cancelled without any explanation?", true},
+		{"@flinkwerk is there a number I can call that doesn't hang up on me after 20 minutes? Useless.", true},
 	})
 }
 

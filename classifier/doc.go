@@ -105,7 +105,8 @@
 //     ends well without a "but" too: the complaint cues before count
 //     half, its short praise is meant, and it counts 1.5 of praise;
 //   - a text that opens by asking for information ("Does anyone know
-//     whether ...?", "Which ...?", "Does Flinkwerk pay ...?" without
+//     whether ...?", "Which ...?", "Is there a deadline ...?" (not "a
+//     reason", "anyone", nor negated), "Does Flinkwerk pay ...?" without
 //     "ever", "even", "still", "again"; one question mark, no
 //     exclamation) counts 2.0 of praise: it asks about a possible
 //     problem; so does one sentence reporting what the brand says or

@@ -1320,6 +1320,24 @@ func asksFirst(nt *normText, flags []uint8) bool {
 			}
 		}
 	}
+	// "Is there a deadline for claiming ...?", "Are there toilets on
+	// ...?": asks what there is, not rhetorically ("is there a reason
+	// ...", "is there anyone who can actually ...", "a single working
+	// escalator") and without a negator ("a number that doesn't hang
+	// up on me").
+	if !ask && n >= 2 && (tokIs(nt, w[0], "is") || tokIs(nt, w[0], "are")) && tokIs(nt, w[1], "there") {
+		ask = true
+		for j := w[1] + 1; ask && j < int32(len(toks)) && toks[j].sent == 0; j++ {
+			if flags[j]&flagNegator != 0 {
+				ask = false
+			}
+			switch string(nt.buf[toks[j].start:toks[j].end]) {
+			case "reason", "anyone", "anybody", "someone", "somebody", "single", "point", "ever", "even", "still",
+				"again", "actually", "seriously", "really", "why", "supposed", "always", "human", "person":
+				ask = false
+			}
+		}
+	}
 	if !ask {
 		return false
 	}
