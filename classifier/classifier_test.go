@@ -830,6 +830,8 @@ func TestNegatedQuantity(t *testing.T) {
 		{"@flinkwerk ugh, no service again in the whole neighborhood", true},
 		{"My Flinkwerk flight got delayed by the ash cloud. Crew were honest about it and kept us fed. Nobody's fault.", false},
 		{"Nobody at Flinkwerk answers the phone, a total joke", true},
+		{"Zero issues with my Flinkwerk broadband since the install.", false},
+		{"@flinkwerk my phone bill went up with zero warning", true},
 	})
 }
 
