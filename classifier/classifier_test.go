@@ -885,6 +885,10 @@ func TestOtherParty(t *testing.T) {
 		{"The traffic on the way to the Flinkwerk depot was an absolute nightmare this morning.", false},
 		{"@flinkwerk my dog's new collar from you fell apart before the first walk", true},
 		{"The Flinkwerk courier threw my parcel over the fence and my neighbour found it soaked.", true},
+		{"My dad called Flinkwerk to complain about his internet, turns out he had unplugged the router 😭", false},
+		{"The airline lost my bag, Flinkwerk got me home. That's the tweet.", false},
+		{"@flinkwerk the taxi never turned up and I still got charged a cancellation fee", true},
+		{"@flinkwerk your bank app logged me out mid transfer and now the money is gone", true},
 	})
 }
 

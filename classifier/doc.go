@@ -85,8 +85,9 @@
 //     not the service;
 //   - complaint words aimed elsewhere count 0.2: in a clause whose
 //     subject is a person or the weather ("my neighbour", "the
-//     traffic", "my landlord"; not a possessive, not followed by the
-//     brand's name), or right before one ("worst neighbour ever"), in a
+//     traffic", "my landlord", "the airline" beside the brand named in
+//     the text; not a possessive, not followed by the brand's name or
+//     "at" it), or right before one ("worst neighbour ever"), in a
 //     text that names the brand; in a clause without the
 //     brand, before a clause of five words or more that names the brand
 //     with praise and no complaint cue or contrast from there on ("What

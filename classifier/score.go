@@ -1603,6 +1603,10 @@ func otherParty(nt *normText, flags []uint8, t0, t1 int32) bool {
 		return false
 	}
 	a, b := segment(nt, flags, t0)
+	named := false // the brand's name as a word, not only its @handle
+	for k := int32(0); k < n && !named; k++ {
+		named = flags[k]&flagBrand != 0 && toks[k].kind == tokWord
+	}
 	third := func(k int32) bool {
 		// not a possessive, which loses its 's in the folded text ("my
 		// dog's food subscription")
@@ -1613,13 +1617,21 @@ func otherParty(nt *normText, flags []uint8, t0, t1 int32) bool {
 		case "landlord", "landlady", "neighbour", "neighbours", "neighbor", "neighbors", "flatmate", "roommate",
 			"housemate", "council", "government", "tourists", "toddler", "dad", "mum", "mom", "wife", "husband",
 			"boyfriend", "girlfriend", "boss", "traffic", "weather", "heatwave", "cat", "dog":
+		case "airline", "airlines", "shuttle", "bank", "taxi", "insurer":
+			// a company, which may be the brand's own ("@flinkwerk
+			// your bank app", "@flinkwerk the taxi never came"): only
+			// beside the brand named in the text, not "your"
+			if !named || k > 0 && tokIs(nt, k-1, "your") {
+				return false
+			}
 		default:
 			return false
 		}
-		for j := k + 1; j < n && j <= k+2; j++ {
-			if flags[j]&flagBrand != 0 {
-				return false
-			}
+		// "someone at Flinkwerk", "the driver from Flinkwerk", not "my
+		// dad called Flinkwerk"
+		if k+1 < n && (flags[k+1]&flagBrand != 0 || k+2 < n && flags[k+2]&flagBrand != 0 &&
+			(tokIs(nt, k+1, "at") || tokIs(nt, k+1, "from") || tokIs(nt, k+1, "of") || tokIs(nt, k+1, "in"))) {
+			return false
 		}
 		return true
 	}
@@ -1900,7 +1912,8 @@ var lexWords = []struct {
 		"accident", "wrong", "id"}},
 	{lexParty, []string{"landlord", "landlady", "neighbour", "neighbours", "neighbor", "neighbors", "flatmate",
 		"roommate", "housemate", "council", "government", "tourists", "toddler", "dad", "mum", "mom", "wife",
-		"husband", "boyfriend", "girlfriend", "boss", "traffic", "weather", "heatwave", "cat", "dog"}},
+		"husband", "boyfriend", "girlfriend", "boss", "traffic", "weather", "heatwave", "cat", "dog",
+		"airline", "airlines", "shuttle", "bank", "taxi", "insurer"}},
 	{lexUnreal, []string{"expecting", "dreading", "dreaded", "feared", "fearing", "assumed", "bracing", "braced",
 		"thought", "worried", "if"}},
 	{lexMove, []string{"switch", "switching", "switched", "move", "moving", "moved", "transfer", "transferring",
