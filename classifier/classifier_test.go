@@ -962,6 +962,18 @@ func TestResolved(t *testing.T) {
 	})
 }
 
+// TestQuotedClaim: a short quotation of the brand's claim that the text
+// mocks complains on its own; the brand's name quoted, a quotation that
+// something mentions, and a name with a capital do not.
+func TestQuotedClaim(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Really enjoying the Flinkwerk \"premium lounge\" where the coffee machine has had a sign taped on it since spring", true},
+		{"@flinkwerk the \"live\" tracking map shows my driver in the middle of the sea", true},
+		{"My son's first word was \"flinkwerk\" because of the van outside every day", false},
+		{"Is the Flinkwerk travel insurance any use for skiing? The small print mentions \"winter sports\" but not what that covers.", false},
+	})
+}
+
 // TestShortPraiseAfterPraise: praise standing alone after a complaint is
 // sarcastic, unless the text praised before.
 func TestShortPraiseAfterPraise(t *testing.T) {

@@ -128,6 +128,10 @@
 //   - a short sentence that repeats an amount stated next to it ("Three
 //     weeks for a SIM card. Three weeks.") adds 1.0, as shouting a fact
 //     again does ("a month. A MONTH.");
+//   - a short quotation of a claim that the text mocks ("the \"next
+//     day\" delivery", "Really enjoying the \"premium lounge\" where
+//     ..."; not a name with a capital, the brand's own name, or what
+//     someone said, wrote or mentioned) adds 1.0;
 //   - exclamation marks (up to three, +10% each) and words in capitals
 //     (+0.3) amplify existing criticism;
 //   - custom rules with criticism: true add their weight (default 1, so one

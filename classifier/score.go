@@ -42,7 +42,7 @@ const (
 	trailingNot     = 1.0 // "Great job... not"
 	scareQuote      = 1.0 // "the \"fresh\" salad": praise in quotes of its own
 	clapIrony       = 1.0 // "three 👏 missed 👏 deliveries": claps between words
-	quoteClaim      = 0.5 // "the \"next day\" delivery": a claim in quotes of its own
+	quoteClaim      = 1.0 // "the \"next day\" delivery": a claim in quotes of its own
 	echoShout       = 1.0 // "3 hours on the phone. 3 HOURS"
 	dialogueCue     = 1.0 // "me: pays for 500mbit. flinkwerk: here's 38."
 	askCredit       = 2.0 // a text opening with a question for information, as praise
@@ -369,7 +369,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: echoShout, sign: 1})
 	}
 	if hasQuote(s.m.Title) || hasQuote(s.m.Text) {
-		if t := quotedClaim(nt, s.m); t >= 0 {
+		if t := quotedClaim(nt, flags, s.m); t >= 0 {
 			p.crit += quoteClaim
 			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: quoteClaim, sign: 1})
 		}
@@ -756,15 +756,18 @@ func mocking(nt *normText, m *mention.Mention, q0, q1 int32) bool {
 // claim ("the \"next day\" delivery", "\"100% cotton\" my foot", "zeigt
 // „pünktlich“ an"): at most three words in double quotes of their own,
 // mocking (see there), or -1.
-func quotedClaim(nt *normText, m *mention.Mention) int32 {
+func quotedClaim(nt *normText, flags []uint8, m *mention.Mention) int32 {
 	toks := nt.toks
 	for q0 := int32(0); q0 < int32(len(toks)); q0++ {
 		if toks[q0].kind != tokWord || !quoteBefore(m, int(toks[q0].ostart)) {
 			continue
 		}
 		for k := q0; k < int32(len(toks)) && k < q0+3 && toks[k].kind == tokWord; k++ {
+			if hasBrand(flags, k, k+1) {
+				break // the brand's own name quoted ("her first word was \"flinkwerk\"")
+			}
 			if quoteAfter(m, int(toks[k].oend)) {
-				if mocking(nt, m, q0, k+1) {
+				if (k > q0 || toks[k].end-toks[k].start > 1) && mocking(nt, m, q0, k+1) { // not a letter ("q")
 					return q0
 				}
 				break
@@ -781,6 +784,7 @@ var reportWords = map[string]bool{
 	"named": true, "rated": true, "rates": true, "rating": true, "voted": true, "wrote": true, "writes": true,
 	"described": true, "describes": true, "claims": true, "claimed": true, "quote": true, "quoted": true,
 	"titled": true, "review": true, "reviews": true, "reviewer": true, "grade": true, "award": true, "awarded": true,
+	"mentions": true, "mentioned": true, "hitting": true, "mean": true,
 	"sagt": true, "sagte": true, "sagen": true, "gesagt": true, "nennt": true, "nannte": true, "genannt": true,
 	"bewertet": true, "bewertung": true, "note": true, "urteil": true, "testurteil": true, "testsieger": true,
 	"schreibt": true, "schrieb": true, "titel": true, "lautet": true, "zitat": true, "meint": true, "meinte": true,
