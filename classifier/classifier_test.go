@@ -974,6 +974,18 @@ func TestQuotedClaim(t *testing.T) {
 	})
 }
 
+// TestContradicts: two sources that state different amounts, in a text
+// where the author speaks, complain; one source, the same amount, or news
+// without the author do not.
+func TestContradicts(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"@flinkwerk my contract says 500 Mbit. the speed test says 42. every single evening.", true},
+		{"@flinkwerk the app says platform 4, the board says 9. which one do I run to?", true},
+		{"@flinkwerk the app says platform 4 and the board says 4 too, see you there", false},
+		{"Flinkwerk says 200 jobs are at risk, the union says 500", false},
+	})
+}
+
 // TestShortPraiseAfterPraise: praise standing alone after a complaint is
 // sarcastic, unless the text praised before.
 func TestShortPraiseAfterPraise(t *testing.T) {

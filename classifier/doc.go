@@ -128,6 +128,9 @@
 //   - a short sentence that repeats an amount stated next to it ("Three
 //     weeks for a SIM card. Three weeks.") adds 1.0, as shouting a fact
 //     again does ("a month. A MONTH.");
+//   - two sources that state different amounts ("my contract says 250
+//     Mbit. speedtest says 31.", "ticket says platform 7, the board
+//     says 3"), in a text where the author or reader speaks, add 1.0;
 //   - a short quotation of a claim that the text mocks ("the \"next
 //     day\" delivery", "Really enjoying the \"premium lounge\" where
 //     ..."; not a name with a capital, the brand's own name, or what

@@ -45,6 +45,7 @@ const (
 	quoteClaim      = 1.0 // "the \"next day\" delivery": a claim in quotes of its own
 	echoShout       = 1.0 // "3 hours on the phone. 3 HOURS"
 	dialogueCue     = 1.0 // "me: pays for 500mbit. flinkwerk: here's 38."
+	contradiction   = 1.0 // "my contract says 250 Mbit. speedtest says 31."
 	askCredit       = 2.0 // a text opening with a question for information, as praise
 	ownCredit       = 2.5 // the author's own mistake ("I forgot", "my bad"), as praise
 	ownFactor       = 0.5 // and the criticism beside it
@@ -367,6 +368,12 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	if t >= 0 {
 		p.crit += echoShout
 		s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: echoShout, sign: 1})
+	}
+	if lex&(lexSays|lexAmount) == lexSays|lexAmount {
+		if t := contradicts(nt); t >= 0 {
+			p.crit += contradiction
+			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: contradiction, sign: 1})
+		}
 	}
 	if hasQuote(s.m.Title) || hasQuote(s.m.Text) {
 		if t := quotedClaim(nt, flags, s.m); t >= 0 {
@@ -1892,6 +1899,59 @@ func resolved(nt *normText, flags []uint8, cues []cueHit) int32 {
 	return 0
 }
 
+// contradicts returns the verb of saying of a second source that states
+// another amount than a first ("my contract says 250 Mbit. speedtest
+// says 31.", "ticket says platform 7, the board says 3"), or -1: two
+// verbs of saying after different words, each with a number at most
+// three words after it in its sentence, the numbers different, in a
+// text where the author or the reader speaks (I, my, you, ...; not news:
+// "Flinkwerk says 200 jobs, the union says 500").
+func contradicts(nt *normText) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	first, val := int32(-1), int32(-1) // the first verb with a number, and its number
+	at := int32(-1)                    // the second source's verb
+	person := false
+	for k := int32(0); k < n; k++ {
+		if toks[k].kind != tokWord {
+			continue
+		}
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "i", "my", "me", "im", "ive", "we", "our", "us", "you", "your":
+			person = true
+			continue
+		case "says", "say", "said", "shows", "showed", "reads":
+		default:
+			continue
+		}
+		if k == 0 || toks[k-1].kind != tokWord {
+			continue
+		}
+		v := int32(-1)
+		for j := k + 1; j < n && j <= k+3 && toks[j].sent == toks[k].sent; j++ {
+			if toks[j].kind == tokWord && nt.buf[toks[j].start]-'0' < 10 {
+				v = j
+				break
+			}
+		}
+		if v < 0 {
+			continue
+		}
+		if first < 0 {
+			first, val = k, v
+			continue
+		}
+		if at < 0 && string(nt.buf[toks[k-1].start:toks[k-1].end]) != string(nt.buf[toks[first-1].start:toks[first-1].end]) &&
+			string(nt.buf[toks[v].start:toks[v].end]) != string(nt.buf[toks[val].start:toks[val].end]) {
+			at = k
+		}
+	}
+	if !person {
+		return -1
+	}
+	return at
+}
+
 // Word classes of the structural rules above that need a word of their
 // own in the text: lexOf lists the classes a text has, so that a rule runs
 // only where it can apply (each word looked up once by the hash its unit
@@ -1901,7 +1961,7 @@ const (
 	lexParty                    // otherParty
 	lexUnreal                   // unreal
 	lexMove                     // movesToBrand
-	lexSays                     // brandReports
+	lexSays                     // brandReports, contradicts
 	lexAmount                   // echoed: digits or a number word
 	lexColons                   // dialogue: two colons at least
 	lexFixed                    // resolved
@@ -1923,7 +1983,7 @@ var lexWords = []struct {
 	{lexMove, []string{"switch", "switching", "switched", "move", "moving", "moved", "transfer", "transferring",
 		"transferred", "port", "porting", "ported"}},
 	{lexSays, []string{"says", "said", "announces", "announced", "warns", "warned", "confirms", "confirmed",
-		"reports", "apologises", "apologizes", "expects"}},
+		"reports", "apologises", "apologizes", "expects", "say", "shows", "showed", "reads"}},
 	{lexFixed, []string{"fixed", "sorted", "reversed", "refunded", "replaced", "replacement", "rebooked", "resolved",
 		"found", "credited", "waived", "swapped", "restored", "reimbursed"}},
 	{lexAmount, []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
