@@ -872,6 +872,9 @@ func TestUnreal(t *testing.T) {
 		{"@flinkwerk my train was over an hour late, do I get the full fare back?", true},
 		{"Flinkwerk is late again, as if anyone expected anything else.", true},
 		{"I thought Flinkwerk had fixed the app, then it crashed twice today.", true},
+		{"Honestly worried I'd hate working from a Flinkwerk train but the wifi held up for my whole video call", false},
+		{"Genuine question: if I miss my connection because the first Flinkwerk train was late, am I allowed on the next one?", false},
+		{"Honestly worried about my Flinkwerk parcel, the tracking has not moved for a week and nobody answers", true},
 	})
 }
 

@@ -76,7 +76,8 @@
 //     praise; an emphatic question ("Hallo??", "wo ist das Paket?!")
 //     adds a little criticism;
 //   - a complaint word feared or expected earlier in its clause
-//     ("expecting a nightmare", "was dreading", "I thought ... lost"),
+//     ("expecting a nightmare", "was dreading", "I thought ... lost",
+//     "worried I'd hate"),
 //     or in an "if" clause of a text that asks what the author may do
 //     ("if my train is late, do I get ...?"), does not count;
 //   - a negator that negates a quantity ("not a single", "not one") or

@@ -1543,12 +1543,12 @@ func ownSubject(nt *normText, flags []uint8, k int32) bool {
 // in a text that asks (a question mark, no exclamation mark), of an
 // "if" when the text asks what the author may do ("if my train is over
 // 60 min late, do I get ...?"; not "as if", "even if", "what if ...?").
-// It looks back at most eight words, to punctuation or a contrast.
+// It looks back at most twelve words, to punctuation or a contrast.
 func unreal(nt *normText, flags []uint8, t0 int32) bool {
 	toks := nt.toks
 	sent := toks[t0].sent
 	asks := nt.quest > 0 && nt.excl == 0
-	for k := t0 - 1; k >= 0 && k >= t0-8; k-- {
+	for k := t0 - 1; k >= 0 && k >= t0-12; k-- {
 		tk := &toks[k]
 		if tk.sent != sent || tk.kind == tokPunct || flags[k]&flagContrast != 0 {
 			return false
@@ -1563,7 +1563,10 @@ func unreal(nt *normText, flags []uint8, t0 int32) bool {
 				return true
 			}
 		case "worried":
-			if k > 0 && (tokIs(nt, k-1, "was") || tokIs(nt, k-1, "were") || tokIs(nt, k-1, "been")) {
+			// "was worried", "worried I'd hate it", not "worried about
+			// my parcel"
+			if k > 0 && (tokIs(nt, k-1, "was") || tokIs(nt, k-1, "were") || tokIs(nt, k-1, "been")) ||
+				k+1 < t0 && (tokIs(nt, k+1, "id") || tokIs(nt, k+1, "itd") || tokIs(nt, k+1, "wed") || tokIs(nt, k+1, "theyd")) {
 				return true
 			}
 		case "if":
