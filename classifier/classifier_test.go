@@ -989,6 +989,19 @@ func TestContradicts(t *testing.T) {
 	})
 }
 
+// TestClockNow: a sentence stating the time now after a time given
+// earlier complains; a year or a temperature, or a time with no earlier
+// number, does not.
+func TestClockNow(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"My Flinkwerk parcel said arriving today between 8 and 20. It's 21:40.", true},
+		{"@flinkwerk my dad has been on hold to your hotline since 9. it's now 12:30.", true},
+		{"Flinkwerk opens its 100th cafe in Leeds", false},
+		{"Two Flinkwerk iced coffees down. It's 30 degrees today and they are perfect", false},
+		{"It's 7am and the Flinkwerk bakery already smells amazing", false},
+	})
+}
+
 // TestShortPraiseAfterPraise: praise standing alone after a complaint is
 // sarcastic, unless the text praised before.
 func TestShortPraiseAfterPraise(t *testing.T) {

@@ -129,6 +129,9 @@
 //   - a short sentence that repeats an amount stated next to it ("Three
 //     weeks for a SIM card. Three weeks.") adds 1.0, as shouting a fact
 //     again does ("a month. A MONTH.");
+//   - a sentence stating what time it is now after a time given
+//     earlier ("arriving today between 8 and 20. It's 21:40.") adds 1.0,
+//     as a repeated amount does;
 //   - two sources that state different amounts ("my contract says 250
 //     Mbit. speedtest says 31.", "ticket says platform 7, the board
 //     says 3"), in a text where the author or reader speaks, add 1.0;

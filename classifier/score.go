@@ -364,6 +364,9 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	t := echoShouting(nt, flags)
 	if t < 0 && lex&lexAmount != 0 {
 		t = echoed(nt)
+		if t < 0 {
+			t = clockNow(nt)
+		}
 	}
 	if t >= 0 {
 		p.crit += echoShout
@@ -1774,6 +1777,47 @@ func echoed(nt *normText) int32 {
 			}
 		}
 		a = b
+	}
+	return -1
+}
+
+// clockNow returns the time in a sentence that states what time it is
+// now after a time or amount given earlier in the text ("arriving today
+// between 8 and 20\". It's 21:40.", "calling your hotline since 9.
+// it's now 12:30", "engineer due between 8 and 12. its 4pm"), or -1: a
+// sentence opening with "it's" (or "its"), perhaps "now", a number that
+// is a time of day (with a colon, am or pm) or ends the sentence, and a
+// number in an earlier sentence. Stating the time is a complaint about
+// the wait ("It's 2025 and ..." and "it's 20 degrees" are not times).
+func clockNow(nt *normText) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	digit := func(k int32) bool {
+		return k < n && toks[k].kind == tokWord && nt.buf[toks[k].start]-'0' < 10
+	}
+	earlier := false // a number in an earlier sentence
+	for k := int32(0); k < n; k++ {
+		if !(k == 0 || toks[k-1].sent != toks[k].sent) || !earlier || !(tokIs(nt, k, "it") || tokIs(nt, k, "its")) {
+			earlier = earlier || digit(k)
+			continue
+		}
+		d := k + 1
+		if d < n && (tokIs(nt, d, "now") || tokIs(nt, d, "already") || tokIs(nt, d, "nearly") || tokIs(nt, d, "almost")) {
+			d++
+		}
+		if !digit(d) || toks[d].sent != toks[k].sent {
+			continue
+		}
+		w := nt.buf[toks[d].start:toks[d].end]
+		if strings.HasSuffix(string(w), "am") || strings.HasSuffix(string(w), "pm") {
+			return d
+		}
+		if d+2 < n && toks[d+1].kind == tokPunct && nt.buf[toks[d+1].start] == ':' && digit(d+2) && toks[d+2].sent == toks[d].sent {
+			return d
+		}
+		if d+1 == n || toks[d+1].sent != toks[d].sent || toks[d+1].kind == tokPunct && (d+2 == n || toks[d+2].sent != toks[d].sent) {
+			return d // "its 3."
+		}
 	}
 	return -1
 }
