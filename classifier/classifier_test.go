@@ -962,6 +962,8 @@ func TestResolved(t *testing.T) {
 		{"Flinkwerk finally fixed my broken router after three weeks. Brilliant.", true},
 		{"Got charged twice by Flinkwerk, they reversed it and then charged me a third time. Brilliant.", true},
 		{"Fourth time this month the Flinkwerk 18:10 has been replaced by a bus. Lovely.", true},
+		{"Problem with my Flinkwerk card PIN, went to the store, new one in 10 minutes. Easy.", false},
+		{"Flinkwerk cancelled my train within 5 minutes of departure. Great.", true},
 	})
 }
 
@@ -1030,6 +1032,8 @@ func TestAsksFirst(t *testing.T) {
 		{"Does Flinkwerk even test their app updates before pushing them out? Crashed again.", true},
 		{"Is there a deadline for claiming Flinkwerk delay compensation? I kept the ticket from May.", false},
 		{"@flinkwerk is there a reason my order was cancelled without any explanation?", true},
+		{"@flinkwerk does the Flinkwerk card work abroad or only at home?", false},
+		{"Does the Flinkwerk app even work on Android? Crashed again.", true},
 		{"@flinkwerk is there a number I can call that doesn't hang up on me after 20 minutes? Useless.", true},
 	})
 }

@@ -102,7 +102,8 @@
 //     in a shorter clause otherwise takes nothing back: after a
 //     complaint it is sarcastic ("Top Service von Flinkwerk.");
 //   - a story in which the brand puts the problem right ("reversed it",
-//     "sent a replacement", "rebooked me"; not "finally fixed", "will be
+//     "sent a replacement", "rebooked me", "new one in 10 minutes"; not
+//     "finally fixed", "will be
 //     fixed"), with praise after it and no complaint cue from there on,
 //     ends well without a "but" too: the complaint cues before count
 //     half, its short praise is meant, and it counts 1.5 of praise;

@@ -1296,7 +1296,8 @@ func asksFirst(nt *normText, flags []uint8) bool {
 	brand1 := false // the brand's name right after the first word
 	for ; k < int32(len(toks)) && toks[k].sent == 0 && n < 3; k++ {
 		if flags[k]&flagBrand != 0 {
-			brand1 = brand1 || n == 1 && k == w[0]+1
+			// or after "the" ("Does the Flinkwerk card work abroad?")
+			brand1 = brand1 || n == 1 && k == w[0]+1 || n == 2 && k == w[1]+1 && tokIs(nt, w[1], "the")
 			continue
 		}
 		if toks[k].kind != tokWord {
@@ -1889,7 +1890,8 @@ func brandReports(nt *normText, flags []uint8) bool {
 }
 
 // resolved returns the word that tells the problem was put right
-// ("fixed", "reversed", "sent a replacement", "rebooked"), or 0: complaint
+// ("fixed", "reversed", "sent a replacement", "rebooked", "new one in
+// 10 minutes", "within an hour"), or 0: complaint
 // cues before it, none in its clause or after it, praise after it, and not negated,
 // promised or late ("never fixed", "promised to refund", "finally
 // sorted") in the three words before it.
@@ -1902,6 +1904,12 @@ func resolved(nt *normText, flags []uint8, cues []cueHit) int32 {
 		switch string(nt.buf[toks[k].start:toks[k].end]) {
 		case "fixed", "sorted", "reversed", "refunded", "replaced", "replacement", "rebooked", "resolved",
 			"found", "credited", "waived", "swapped", "restored", "reimbursed":
+		case "min", "mins", "minute", "minutes", "seconds", "hour":
+			// done quickly: "new one in 10 minutes", "within an hour"
+			if k < 2 || !tokIs(nt, k-2, "in") && !tokIs(nt, k-2, "within") ||
+				!(tokIs(nt, k-1, "a") || tokIs(nt, k-1, "an") || nt.buf[toks[k-1].start]-'0' < 10) {
+				continue
+			}
 		default:
 			continue
 		}
@@ -2032,7 +2040,8 @@ var lexWords = []struct {
 	{lexSays, []string{"says", "said", "announces", "announced", "warns", "warned", "confirms", "confirmed",
 		"reports", "apologises", "apologizes", "expects", "say", "shows", "showed", "reads"}},
 	{lexFixed, []string{"fixed", "sorted", "reversed", "refunded", "replaced", "replacement", "rebooked", "resolved",
-		"found", "credited", "waived", "swapped", "restored", "reimbursed"}},
+		"found", "credited", "waived", "swapped", "restored", "reimbursed", "min", "mins", "minute", "minutes",
+		"seconds", "hour"}},
 	{lexAmount, []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
 		"twenty", "thirty", "forty", "fifty"}},
 }
