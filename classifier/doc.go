@@ -117,7 +117,8 @@
 //     expected until Sunday"): it is news;
 //   - a text whose author admits causing the problem ("my bad", "note to
 //     self", "Idiot me", "I ordered the wrong size", "misread my ticket",
-//     "realised I'd booked", with "I" or "we" or no subject; an apology
+//     "realised I'd booked", "just realised I've been paying twice", with
+//     "I" or "we" or no subject; an apology
 //     to the brand) halves the criticism and counts 2.5 of praise, unless a complaint cue follows in a later sentence or a
 //     contrast follows the admission;
 //   - switching to the brand ("moving my contract to Flinkwerk", not

@@ -1463,6 +1463,16 @@ func ownFault(nt *normText, flags []uint8, cues []cueHit) bool {
 					break verb
 				}
 			}
+		case "realised", "realized", "realise", "realize":
+			// "Just realised I've been paying for two accounts", "and
+			// realise you unplugged the router": not "didn't realise",
+			// "realised Flinkwerk charged me twice", "I'd" (below)
+			switch string(word(k + 1)) {
+			case "i", "ive", "im", "we", "weve", "were", "you", "youve", "youre":
+				if !hasNegator(flags, max(k-2, 0), k) {
+					at = k
+				}
+			}
 		case "id":
 			// "realised I'd forgotten", "saw I'd chosen": not "I'd been
 			// charged"
@@ -2027,6 +2037,7 @@ var lexWords = []struct {
 	words []string
 }{
 	{lexOwn, []string{"bad", "fault", "mistake", "error", "self", "sorry", "me", "forgot", "forgotten", "forgetting",
+		"realised", "realized", "realise", "realize",
 		"misread", "misplaced", "mistyped", "misspelled", "misspelt", "misclicked", "overslept", "accidentally",
 		"accident", "wrong", "id"}},
 	{lexParty, []string{"landlord", "landlady", "neighbour", "neighbours", "neighbor", "neighbors", "flatmate",
