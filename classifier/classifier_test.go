@@ -1004,6 +1004,17 @@ func TestClockNow(t *testing.T) {
 	})
 }
 
+// TestDayCount: a short clause counting the days or weeks of a wait
+// complains; a day of a trip or a plan that is done does not.
+func TestDayCount(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"hey @flinkwerk it's me again, the guy with the router. same router. same blinking light. week 3.", true},
+		{"Router from Flinkwerk still blinking red, 4th day", true},
+		{"Flinkwerk fitness plan. Day 14 done, legs are jelly", false},
+		{"@flinkwerk day 3 of my trip and loving the hotel, the view is unreal", false},
+	})
+}
+
 // TestShortPraiseAfterPraise: praise standing alone after a complaint is
 // sarcastic, unless the text praised before.
 func TestShortPraiseAfterPraise(t *testing.T) {

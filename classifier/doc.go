@@ -134,6 +134,8 @@
 //   - a sentence stating what time it is now after a time given
 //     earlier ("arriving today between 8 and 20. It's 21:40.") adds 1.0,
 //     as a repeated amount does;
+//   - a short clause counting the days of a wait ("same blinking
+//     light. week 3.", "4th day") adds 1.0;
 //   - two sources that state different amounts ("my contract says 250
 //     Mbit. speedtest says 31.", "ticket says platform 7, the board
 //     says 3"), in a text where the author or reader speaks, add 1.0;

@@ -367,6 +367,9 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		if t < 0 {
 			t = clockNow(nt)
 		}
+		if t < 0 {
+			t = dayCount(nt)
+		}
 	}
 	if t >= 0 {
 		p.crit += echoShout
@@ -1829,6 +1832,42 @@ func clockNow(nt *normText) int32 {
 		if d+1 == n || toks[d+1].sent != toks[d].sent || toks[d+1].kind == tokPunct && (d+2 == n || toks[d+2].sent != toks[d].sent) {
 			return d // "its 3."
 		}
+	}
+	return -1
+}
+
+// dayCount returns the first word of a short clause that counts the
+// days or weeks of a wait ("same blinking light. week 3.", "Still no
+// internet, 4th day", "Day 12 now."), or -1: two words between
+// punctuation (three with "now", "already", "today"; not "Day 14
+// done"), the first "day", "week" or "month" with a number after it, or
+// the second after an ordinal ("4th").
+func dayCount(nt *normText) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	unit := func(k int32) bool {
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "day", "week", "month":
+			return true
+		}
+		return false
+	}
+	for a := int32(0); a < n; {
+		b := a // the clause: to punctuation
+		for b < n && toks[b].kind != tokPunct {
+			b++
+		}
+		if w := b - a; w == 2 || w == 3 && (tokIs(nt, a+2, "now") || tokIs(nt, a+2, "already") || tokIs(nt, a+2, "today")) {
+			first, second := nt.buf[toks[a].start:toks[a].end], nt.buf[toks[a+1].start:toks[a+1].end]
+			if unit(a) && second[0]-'0' < 10 {
+				return a // "week 3"
+			}
+			if l := len(first); unit(a+1) && l > 2 && first[0]-'0' < 10 &&
+				(string(first[l-2:]) == "th" || string(first[l-2:]) == "rd" || string(first[l-2:]) == "nd") {
+				return a // "4th day"
+			}
+		}
+		a = b + 1
 	}
 	return -1
 }
