@@ -974,6 +974,7 @@ func TestQuotedClaim(t *testing.T) {
 	checkCriticism(t, []verdictCase{
 		{"Really enjoying the Flinkwerk \"premium lounge\" where the coffee machine has had a sign taped on it since spring", true},
 		{"@flinkwerk the \"live\" tracking map shows my driver in the middle of the sea", true},
+		{"@flinkwerk the escalator at the station has had a \"back in service soon\" sign on it since august", true},
 		{"My son's first word was \"flinkwerk\" because of the van outside every day", false},
 		{"Is the Flinkwerk travel insurance any use for skiing? The small print mentions \"winter sports\" but not what that covers.", false},
 	})

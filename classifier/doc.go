@@ -139,7 +139,7 @@
 //   - two sources that state different amounts ("my contract says 250
 //     Mbit. speedtest says 31.", "ticket says platform 7, the board
 //     says 3"), in a text where the author or reader speaks, add 1.0;
-//   - a short quotation of a claim that the text mocks ("the \"next
+//   - a short quotation (up to five words) of a claim that the text mocks ("the \"next
 //     day\" delivery", "Really enjoying the \"premium lounge\" where
 //     ..."; not a name with a capital, the brand's own name, or what
 //     someone said, wrote or mentioned) adds 1.0;

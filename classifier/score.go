@@ -767,7 +767,8 @@ func mocking(nt *normText, m *mention.Mention, q0, q1 int32) bool {
 
 // quotedClaim returns the first token of a short quotation that mocks a
 // claim ("the \"next day\" delivery", "\"100% cotton\" my foot", "zeigt
-// „pünktlich“ an"): at most three words in double quotes of their own,
+// „pünktlich“ an", "a \"back in service soon\" sign"): at most five
+// words in double quotes of their own,
 // mocking (see there), or -1.
 func quotedClaim(nt *normText, flags []uint8, m *mention.Mention) int32 {
 	toks := nt.toks
@@ -775,7 +776,7 @@ func quotedClaim(nt *normText, flags []uint8, m *mention.Mention) int32 {
 		if toks[q0].kind != tokWord || !quoteBefore(m, int(toks[q0].ostart)) {
 			continue
 		}
-		for k := q0; k < int32(len(toks)) && k < q0+3 && toks[k].kind == tokWord; k++ {
+		for k := q0; k < int32(len(toks)) && k < q0+5 && toks[k].kind == tokWord; k++ {
 			if hasBrand(flags, k, k+1) {
 				break // the brand's own name quoted ("her first word was \"flinkwerk\"")
 			}
