@@ -892,6 +892,8 @@ func TestOtherParty(t *testing.T) {
 		{"The airline lost my bag, Flinkwerk got me home. That's the tweet.", false},
 		{"@flinkwerk the taxi never turned up and I still got charged a cancellation fee", true},
 		{"@flinkwerk your bank app logged me out mid transfer and now the money is gone", true},
+		{"@flinkwerk the parcel tracking shows a delay because of customs, is there anything I need to do?", false},
+		{"@flinkwerk my parcel is delayed because of your staff, again", true},
 	})
 }
 

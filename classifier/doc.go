@@ -88,7 +88,9 @@
 //     subject is a person or the weather ("my neighbour", "the
 //     traffic", "my landlord", "the airline" beside the brand named in
 //     the text; not a possessive, not followed by the brand's name or
-//     "at" it), or right before one ("worst neighbour ever"), in a
+//     "at" it), right before one ("worst neighbour ever"), or with an
+//     outside cause after it ("a delay because of customs", "due to the
+//     storm"), in a
 //     text that names the brand; in a clause without the
 //     brand, before a clause of five words or more that names the brand
 //     with praise and no complaint cue or contrast from there on ("What

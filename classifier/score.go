@@ -1670,6 +1670,24 @@ func otherParty(nt *normText, flags []uint8, t0, t1 int32) bool {
 	if t1 < b && third(t1) {
 		return true
 	}
+	// an outside cause named after it: "a delay because of customs",
+	// "delayed by a day due to the storm"
+	for j := t1; j+2 < b && j <= t1+4; j++ {
+		if !(tokIs(nt, j, "because") && tokIs(nt, j+1, "of") || tokIs(nt, j, "due") && tokIs(nt, j+1, "to") ||
+			tokIs(nt, j, "caused") && tokIs(nt, j+1, "by")) {
+			continue
+		}
+		c := j + 2
+		if c+1 < b && (tokIs(nt, c, "the") || tokIs(nt, c, "a") || tokIs(nt, c, "an")) {
+			c++
+		}
+		switch string(nt.buf[toks[c].start:toks[c].end]) {
+		case "customs", "weather", "storm", "snow", "flooding", "floods", "tree", "fog", "ice", "wind", "winds",
+			"accident", "police", "strike", "strikes", "heatwave", "traffic":
+			return true
+		}
+		break
+	}
 	w := 0
 	for k := a; k < b && k < t0 && w < 3; k++ {
 		if toks[k].kind != tokWord {
@@ -2083,7 +2101,8 @@ var lexWords = []struct {
 	{lexParty, []string{"landlord", "landlady", "neighbour", "neighbours", "neighbor", "neighbors", "flatmate",
 		"roommate", "housemate", "council", "government", "tourists", "toddler", "dad", "mum", "mom", "wife",
 		"husband", "boyfriend", "girlfriend", "boss", "traffic", "weather", "heatwave", "cat", "dog",
-		"airline", "airlines", "shuttle", "bank", "taxi", "insurer"}},
+		"airline", "airlines", "shuttle", "bank", "taxi", "insurer", "customs", "storm", "snow", "flooding", "floods",
+		"tree", "fog", "ice", "wind", "winds", "accident", "police", "strike", "strikes"}},
 	{lexUnreal, []string{"expecting", "dreading", "dreaded", "feared", "fearing", "assumed", "bracing", "braced",
 		"thought", "worried", "if"}},
 	{lexMove, []string{"switch", "switching", "switched", "move", "moving", "moved", "transfer", "transferring",
