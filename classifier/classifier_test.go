@@ -1165,7 +1165,7 @@ func TestClassifyLong(t *testing.T) {
 // only contains one is not.
 func TestLexOf(t *testing.T) {
 	c := mustNew(t, config.Rules{Packs: []string{"en"}}, config.Brand{})
-	lexOfText := func(text string) uint8 {
+	lexOfText := func(text string) uint16 {
 		var n normText
 		n.ix = c.tix
 		n.normalize(text)
@@ -1180,7 +1180,7 @@ func TestLexOf(t *testing.T) {
 			}
 		}
 	}
-	for text, want := range map[string]uint8{
+	for text, want := range map[string]uint16{
 		"the badge and the doggy bag":   0,
 		"3 hours":                       lexAmount,
 		"me: hello. them: bye":          lexColons | lexOwn,

@@ -364,10 +364,10 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	t := echoShouting(nt, flags)
 	if t < 0 && lex&lexAmount != 0 {
 		t = echoed(nt)
-		if t < 0 {
+		if t < 0 && lex&lexNow != 0 {
 			t = clockNow(nt)
 		}
-		if t < 0 {
+		if t < 0 && lex&lexDays != 0 {
 			t = dayCount(nt)
 		}
 	}
@@ -1830,8 +1830,15 @@ func clockNow(nt *normText) int32 {
 	}
 	earlier := false // a number in an earlier sentence
 	for k := int32(0); k < n; k++ {
-		if !(k == 0 || toks[k-1].sent != toks[k].sent) || !earlier || !(tokIs(nt, k, "it") || tokIs(nt, k, "its")) {
-			earlier = earlier || digit(k)
+		tk := &toks[k]
+		if tk.kind != tokWord {
+			continue
+		}
+		if !earlier {
+			earlier = nt.buf[tk.start]-'0' < 10
+			continue
+		}
+		if nt.buf[tk.start] != 'i' || k > 0 && toks[k-1].sent == tk.sent || !(tokIs(nt, k, "it") || tokIs(nt, k, "its")) {
 			continue
 		}
 		d := k + 1
@@ -2080,18 +2087,20 @@ func contradicts(nt *normText) int32 {
 // only where it can apply (each word looked up once by the hash its unit
 // already has, not compared by each rule in turn).
 const (
-	lexOwn    uint8 = 1 << iota // ownFault
-	lexParty                    // otherParty
-	lexUnreal                   // unreal
-	lexMove                     // movesToBrand
-	lexSays                     // brandReports, contradicts
-	lexAmount                   // echoed: digits or a number word
-	lexColons                   // dialogue: two colons at least
-	lexFixed                    // resolved
+	lexOwn    uint16 = 1 << iota // ownFault
+	lexParty                     // otherParty
+	lexUnreal                    // unreal
+	lexMove                      // movesToBrand
+	lexSays                      // brandReports, contradicts
+	lexAmount                    // echoed: digits or a number word
+	lexColons                    // dialogue: two colons at least
+	lexFixed                     // resolved
+	lexDays                      // dayCount
+	lexNow                       // clockNow
 )
 
 var lexWords = []struct {
-	class uint8
+	class uint16
 	words []string
 }{
 	{lexOwn, []string{"bad", "fault", "mistake", "error", "self", "sorry", "me", "forgot", "forgotten", "forgetting",
@@ -2112,6 +2121,8 @@ var lexWords = []struct {
 	{lexFixed, []string{"fixed", "sorted", "reversed", "refunded", "replaced", "replacement", "rebooked", "resolved",
 		"found", "credited", "waived", "swapped", "restored", "reimbursed", "min", "mins", "minute", "minutes",
 		"seconds", "hour"}},
+	{lexDays, []string{"day", "week", "month"}},
+	{lexNow, []string{"it", "its"}},
 	{lexAmount, []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
 		"twenty", "thirty", "forty", "fifty"}},
 }
@@ -2123,7 +2134,7 @@ var lexWords = []struct {
 var lexTab = func() (t struct {
 	bits [64]uint64
 	keys [512]uint64
-	vals [512]uint8
+	vals [512]uint16
 }) {
 	for _, c := range lexWords {
 		for _, w := range c.words {
@@ -2142,8 +2153,8 @@ var lexTab = func() (t struct {
 
 // lexOf returns the classes of the words of nt (lexAmount also for a word
 // that starts with a digit, lexColons for two colons or more).
-func lexOf(nt *normText) uint8 {
-	var m uint8
+func lexOf(nt *normText) uint16 {
+	var m uint16
 	colons := 0
 	buf := nt.buf
 	for i := range nt.units {
