@@ -830,6 +830,8 @@ func TestNegatedQuantity(t *testing.T) {
 		{"@flinkwerk ugh, no service again in the whole neighborhood", true},
 		{"My Flinkwerk flight got delayed by the ash cloud. Crew were honest about it and kept us fed. Nobody's fault.", false},
 		{"Nobody at Flinkwerk answers the phone, a total joke", true},
+		{"Zero issues with my Flinkwerk broadband since the install.", false},
+		{"@flinkwerk my phone bill went up with zero warning", true},
 	})
 }
 
@@ -870,6 +872,9 @@ func TestUnreal(t *testing.T) {
 		{"@flinkwerk my train was over an hour late, do I get the full fare back?", true},
 		{"Flinkwerk is late again, as if anyone expected anything else.", true},
 		{"I thought Flinkwerk had fixed the app, then it crashed twice today.", true},
+		{"Honestly worried I'd hate working from a Flinkwerk train but the wifi held up for my whole video call", false},
+		{"Genuine question: if I miss my connection because the first Flinkwerk train was late, am I allowed on the next one?", false},
+		{"Honestly worried about my Flinkwerk parcel, the tracking has not moved for a week and nobody answers", true},
 	})
 }
 
@@ -883,6 +888,12 @@ func TestOtherParty(t *testing.T) {
 		{"The traffic on the way to the Flinkwerk depot was an absolute nightmare this morning.", false},
 		{"@flinkwerk my dog's new collar from you fell apart before the first walk", true},
 		{"The Flinkwerk courier threw my parcel over the fence and my neighbour found it soaked.", true},
+		{"My dad called Flinkwerk to complain about his internet, turns out he had unplugged the router 😭", false},
+		{"The airline lost my bag, Flinkwerk got me home. That's the tweet.", false},
+		{"@flinkwerk the taxi never turned up and I still got charged a cancellation fee", true},
+		{"@flinkwerk your bank app logged me out mid transfer and now the money is gone", true},
+		{"@flinkwerk the parcel tracking shows a delay because of customs, is there anything I need to do?", false},
+		{"@flinkwerk my parcel is delayed because of your staff, again", true},
 	})
 }
 
@@ -942,6 +953,71 @@ func TestHappyTurn(t *testing.T) {
 	})
 }
 
+// TestResolved: a story in which the brand puts the problem right
+// ("reversed it", "rebooked my connection") and that is praised after it
+// ends well, also without a "but"; a fix that came late ("finally"), is
+// only awaited, or is followed by a complaint still complains.
+func TestResolved(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Got charged twice for one Flinkwerk order, support spotted it straight away and reversed it. Painless.", false},
+		{"Missed my connection after a delay, the Flinkwerk guard rebooked me on the next train within minutes. Legend.", false},
+		{"Flinkwerk finally fixed my broken router after three weeks. Brilliant.", true},
+		{"Got charged twice by Flinkwerk, they reversed it and then charged me a third time. Brilliant.", true},
+		{"Fourth time this month the Flinkwerk 18:10 has been replaced by a bus. Lovely.", true},
+		{"Problem with my Flinkwerk card PIN, went to the store, new one in 10 minutes. Easy.", false},
+		{"Flinkwerk cancelled my train within 5 minutes of departure. Great.", true},
+	})
+}
+
+// TestQuotedClaim: a short quotation of the brand's claim that the text
+// mocks complains on its own; the brand's name quoted, a quotation that
+// something mentions, and a name with a capital do not.
+func TestQuotedClaim(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Really enjoying the Flinkwerk \"premium lounge\" where the coffee machine has had a sign taped on it since spring", true},
+		{"@flinkwerk the \"live\" tracking map shows my driver in the middle of the sea", true},
+		{"@flinkwerk the escalator at the station has had a \"back in service soon\" sign on it since august", true},
+		{"My son's first word was \"flinkwerk\" because of the van outside every day", false},
+		{"Is the Flinkwerk travel insurance any use for skiing? The small print mentions \"winter sports\" but not what that covers.", false},
+	})
+}
+
+// TestContradicts: two sources that state different amounts, in a text
+// where the author speaks, complain; one source, the same amount, or news
+// without the author do not.
+func TestContradicts(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"@flinkwerk my contract says 500 Mbit. the speed test says 42. every single evening.", true},
+		{"@flinkwerk the app says platform 4, the board says 9. which one do I run to?", true},
+		{"@flinkwerk the app says platform 4 and the board says 4 too, see you there", false},
+		{"Flinkwerk says 200 jobs are at risk, the union says 500", false},
+	})
+}
+
+// TestClockNow: a sentence stating the time now after a time given
+// earlier complains; a year or a temperature, or a time with no earlier
+// number, does not.
+func TestClockNow(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"My Flinkwerk parcel said arriving today between 8 and 20. It's 21:40.", true},
+		{"@flinkwerk my dad has been on hold to your hotline since 9. it's now 12:30.", true},
+		{"Flinkwerk opens its 100th cafe in Leeds", false},
+		{"Two Flinkwerk iced coffees down. It's 30 degrees today and they are perfect", false},
+		{"It's 7am and the Flinkwerk bakery already smells amazing", false},
+	})
+}
+
+// TestDayCount: a short clause counting the days or weeks of a wait
+// complains; a day of a trip or a plan that is done does not.
+func TestDayCount(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"hey @flinkwerk it's me again, the guy with the router. same router. same blinking light. week 3.", true},
+		{"Router from Flinkwerk still blinking red, 4th day", true},
+		{"Flinkwerk fitness plan. Day 14 done, legs are jelly", false},
+		{"@flinkwerk day 3 of my trip and loving the hotel, the view is unreal", false},
+	})
+}
+
 // TestShortPraiseAfterPraise: praise standing alone after a complaint is
 // sarcastic, unless the text praised before.
 func TestShortPraiseAfterPraise(t *testing.T) {
@@ -968,6 +1044,11 @@ func TestAsksFirst(t *testing.T) {
 		{"Does Flinkwerk pay compensation for cancelled trains when the strike was announced in advance?", false},
 		{"Can someone explain why Flinkwerk charged me a late fee twice this month?", true},
 		{"Does Flinkwerk even test their app updates before pushing them out? Crashed again.", true},
+		{"Is there a deadline for claiming Flinkwerk delay compensation? I kept the ticket from May.", false},
+		{"@flinkwerk is there a reason my order was cancelled without any explanation?", true},
+		{"@flinkwerk does the Flinkwerk card work abroad or only at home?", false},
+		{"Does the Flinkwerk app even work on Android? Crashed again.", true},
+		{"@flinkwerk is there a number I can call that doesn't hang up on me after 20 minutes? Useless.", true},
 	})
 }
 
@@ -987,6 +1068,9 @@ func TestOwnFault(t *testing.T) {
 		{"The Flinkwerk driver forgot half my order and the ice cream melted.", true},
 		{"I ordered a blue jacket and Flinkwerk sent the wrong colour, twice.", true},
 		{"Sorry @flinkwerk for the angry message last night, the parcel was behind the bins all along.", false},
+		{"Just realised I've been paying for two Flinkwerk streaming accounts for a year. We're idiots.", false},
+		{"Just realised Flinkwerk has been charging me twice for a year. Unbelievable.", true},
+		{"I didn't realise you had to pay extra for a seat with Flinkwerk, what a rip-off", true},
 		{"Sorry Flinkwerk, but three cancelled trains in one week is a joke.", true},
 		{"Booked my Flinkwerk ticket for the wrong day again. Can I still change it?", false},
 		{"@flinkwerk ordered a birthday cake with the wrong name on it. the party is in an hour", true},
@@ -1081,7 +1165,7 @@ func TestClassifyLong(t *testing.T) {
 // only contains one is not.
 func TestLexOf(t *testing.T) {
 	c := mustNew(t, config.Rules{Packs: []string{"en"}}, config.Brand{})
-	lexOfText := func(text string) uint8 {
+	lexOfText := func(text string) uint16 {
 		var n normText
 		n.ix = c.tix
 		n.normalize(text)
@@ -1096,7 +1180,7 @@ func TestLexOf(t *testing.T) {
 			}
 		}
 	}
-	for text, want := range map[string]uint8{
+	for text, want := range map[string]uint16{
 		"the badge and the doggy bag":   0,
 		"3 hours":                       lexAmount,
 		"me: hello. them: bye":          lexColons | lexOwn,

@@ -76,7 +76,8 @@
 //     praise; an emphatic question ("Hallo??", "wo ist das Paket?!")
 //     adds a little criticism;
 //   - a complaint word feared or expected earlier in its clause
-//     ("expecting a nightmare", "was dreading", "I thought ... lost"),
+//     ("expecting a nightmare", "was dreading", "I thought ... lost",
+//     "worried I'd hate"),
 //     or in an "if" clause of a text that asks what the author may do
 //     ("if my train is late, do I get ...?"), does not count;
 //   - a negator that negates a quantity ("not a single", "not one") or
@@ -85,8 +86,11 @@
 //     not the service;
 //   - complaint words aimed elsewhere count 0.2: in a clause whose
 //     subject is a person or the weather ("my neighbour", "the
-//     traffic", "my landlord"; not a possessive, not followed by the
-//     brand's name), or right before one ("worst neighbour ever"), in a
+//     traffic", "my landlord", "the airline" beside the brand named in
+//     the text; not a possessive, not followed by the brand's name or
+//     "at" it), right before one ("worst neighbour ever"), or with an
+//     outside cause after it ("a delay because of customs", "due to the
+//     storm"), in a
 //     text that names the brand; in a clause without the
 //     brand, before a clause of five words or more that names the brand
 //     with praise and no complaint cue or contrast from there on ("What
@@ -99,8 +103,15 @@
 //     the Flinkwerk guard moved us to first class. Fair play."). Praise
 //     in a shorter clause otherwise takes nothing back: after a
 //     complaint it is sarcastic ("Top Service von Flinkwerk.");
+//   - a story in which the brand puts the problem right ("reversed it",
+//     "sent a replacement", "rebooked me", "new one in 10 minutes"; not
+//     "finally fixed", "will be
+//     fixed"), with praise after it and no complaint cue from there on,
+//     ends well without a "but" too: the complaint cues before count
+//     half, its short praise is meant, and it counts 1.5 of praise;
 //   - a text that opens by asking for information ("Does anyone know
-//     whether ...?", "Which ...?", "Does Flinkwerk pay ...?" without
+//     whether ...?", "Which ...?", "Is there a deadline ...?" (not "a
+//     reason", "anyone", nor negated), "Does Flinkwerk pay ...?" without
 //     "ever", "even", "still", "again"; one question mark, no
 //     exclamation) counts 2.0 of praise: it asks about a possible
 //     problem; so does one sentence reporting what the brand says or
@@ -108,7 +119,8 @@
 //     expected until Sunday"): it is news;
 //   - a text whose author admits causing the problem ("my bad", "note to
 //     self", "Idiot me", "I ordered the wrong size", "misread my ticket",
-//     "realised I'd booked", with "I" or "we" or no subject; an apology
+//     "realised I'd booked", "just realised I've been paying twice", with
+//     "I" or "we" or no subject; an apology
 //     to the brand) halves the criticism and counts 2.5 of praise, unless a complaint cue follows in a later sentence or a
 //     contrast follows the admission;
 //   - switching to the brand ("moving my contract to Flinkwerk", not
@@ -121,6 +133,18 @@
 //   - a short sentence that repeats an amount stated next to it ("Three
 //     weeks for a SIM card. Three weeks.") adds 1.0, as shouting a fact
 //     again does ("a month. A MONTH.");
+//   - a sentence stating what time it is now after a time given
+//     earlier ("arriving today between 8 and 20. It's 21:40.") adds 1.0,
+//     as a repeated amount does;
+//   - a short clause counting the days of a wait ("same blinking
+//     light. week 3.", "4th day") adds 1.0;
+//   - two sources that state different amounts ("my contract says 250
+//     Mbit. speedtest says 31.", "ticket says platform 7, the board
+//     says 3"), in a text where the author or reader speaks, add 1.0;
+//   - a short quotation (up to five words) of a claim that the text mocks ("the \"next
+//     day\" delivery", "Really enjoying the \"premium lounge\" where
+//     ..."; not a name with a capital, the brand's own name, or what
+//     someone said, wrote or mentioned) adds 1.0;
 //   - exclamation marks (up to three, +10% each) and words in capitals
 //     (+0.3) amplify existing criticism;
 //   - custom rules with criticism: true add their weight (default 1, so one

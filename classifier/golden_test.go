@@ -312,6 +312,32 @@ func TestGolden(t *testing.T) {
 	// fewer, from the rule on complaint words with a person as subject),
 	// the others unchanged; the VADER verdicts are unchanged but for one
 	// false positive fewer.
+	// The twenty-first round (tuned on dev19 and dev16 only) added
+	// structural rules for precision (a story in which the brand puts the
+	// problem right and is praised after it, also "in 10 minutes";
+	// "is there ...?" and "does the Flinkwerk ...?" as questions for
+	// information; complaint words aimed at an airline, bank or taxi
+	// beside the brand named in the text, or with an outside cause after
+	// them, "a delay because of customs"; "just realised I've ..." as the
+	// author's own mistake; "worried I'd ..." as a fear) and for recall
+	// (two sources stating different amounts; "It's 21:40." after a
+	// time given earlier; "week 3."; a mocked quotation of a claim of up
+	// to five words at 1.0, was three words at 0.5), and pack entries
+	// ("zero" as a negator and a complaint of its own, praise of how a
+	// problem was handled, "not their fault", sarcastic openers). At its
+	// end dev19 measures P 0.859 R 0.813 F1 0.836 (tp 122 fp 20 fn 28
+	// tn 230; was 0.725/0.667/0.694), dev16 P 0.788 R 0.878 F1 0.831
+	// (was 0.764/0.831/0.796), dev14 en P 0.938 R 0.921 F1 0.929 (was
+	// 0.936/0.904/0.920). Of the hold-outs (aggregate lines only, en):
+	// golden-fresh.tsv F1 0.984 (was 0.969, one false positive fewer),
+	// golden-round6.tsv 0.978 (was 0.967), golden-round8.tsv 0.936 (was
+	// 0.913), golden-round11.tsv 0.878 (was 0.850), golden-round13.tsv P
+	// 0.923 R 0.915 F1 0.919 (was 0.912/0.881/0.897), golden-round15.tsv P
+	// 0.850 R 0.800 F1 0.824 (was 0.847/0.778/0.811), golden-round17.tsv
+	// P 0.837 R 0.792 F1 0.814 (was 0.836/0.785/0.810),
+	// golden-round18.tsv P 0.867 R 0.737 F1 0.797 (was
+	// 0.858/0.729/0.789), the others unchanged; no file got worse. Floors
+	// raised to match.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -325,33 +351,33 @@ func TestGolden(t *testing.T) {
 		{"golden-round2.tsv", 0.88, 0.88, false},
 		{"golden-round3.tsv", 0.80, 0.80, false},
 		{"golden-holdout.tsv", 0.60, 0.72, true},
-		{"golden-fresh.tsv", 0.85, 0.85, true},
+		{"golden-fresh.tsv", 0.85, 0.97, true},
 		{"golden-round4.tsv", 0.85, 0.85, false},
 		{"golden-tune4.tsv", 0.90, 0.90, false},
 		{"golden-round5.tsv", 0.80, 0.80, false},
 		{"golden-tune5.tsv", 0.90, 0.90, false},
-		{"golden-round6.tsv", 0.88, 0.90, false},
+		{"golden-round6.tsv", 0.88, 0.97, false},
 		{"golden-tune6.tsv", 0.94, 0.95, false},
 		{"golden-round7.tsv", 0.84, 0.85, false},
 		{"golden-tune7.tsv", 0.95, 0.95, false},
-		{"golden-round8.tsv", 0.80, 0.85, true},
+		{"golden-round8.tsv", 0.80, 0.93, true},
 		{"golden-tune8.tsv", 0.96, 0.96, false},
 		{"golden-round9.tsv", 0.84, 0.86, true},
-		{"golden-tune9.tsv", 0.96, 0.96, false},
+		{"golden-tune9.tsv", 0.96, 0.98, false},
 		{"golden-round10.tsv", 0.92, 0.94, true},
 		{"golden-tune10.tsv", 0.97, 0.97, false},
-		{"golden-round11.tsv", 0.82, 0.81, true},
+		{"golden-round11.tsv", 0.82, 0.87, true},
 		{"golden-tune11.tsv", 0.95, 0.93, false},
 		{"golden-round12.tsv", 0, 0.93, true},
 		{"golden-tune12.tsv", 0, 0.97, false},
-		{"golden-round13.tsv", 0.86, 0.85, true},
+		{"golden-round13.tsv", 0.86, 0.91, true},
 		{"golden-tune13.tsv", 0, 0.97, false},
-		{"golden-dev14.tsv", 0.92, 0.91, false},
-		{"golden-round15.tsv", 0.80, 0.79, true},
-		{"golden-dev16.tsv", 0, 0.78, false},
-		{"golden-round17.tsv", 0, 0.80, true},
-		{"golden-round18.tsv", 0, 0.77, true},
-		{"golden-dev19.tsv", 0, 0.68, false},
+		{"golden-dev14.tsv", 0.92, 0.92, false},
+		{"golden-round15.tsv", 0.80, 0.82, true},
+		{"golden-dev16.tsv", 0, 0.82, false},
+		{"golden-round17.tsv", 0, 0.81, true},
+		{"golden-round18.tsv", 0, 0.79, true},
+		{"golden-dev19.tsv", 0, 0.83, false},
 	}
 	for _, gf := range files {
 		file := gf.name

@@ -42,13 +42,15 @@ const (
 	trailingNot     = 1.0 // "Great job... not"
 	scareQuote      = 1.0 // "the \"fresh\" salad": praise in quotes of its own
 	clapIrony       = 1.0 // "three 👏 missed 👏 deliveries": claps between words
-	quoteClaim      = 0.5 // "the \"next day\" delivery": a claim in quotes of its own
+	quoteClaim      = 1.0 // "the \"next day\" delivery": a claim in quotes of its own
 	echoShout       = 1.0 // "3 hours on the phone. 3 HOURS"
 	dialogueCue     = 1.0 // "me: pays for 500mbit. flinkwerk: here's 38."
+	contradiction   = 1.0 // "my contract says 250 Mbit. speedtest says 31."
 	askCredit       = 2.0 // a text opening with a question for information, as praise
 	ownCredit       = 2.5 // the author's own mistake ("I forgot", "my bad"), as praise
 	ownFactor       = 0.5 // and the criticism beside it
 	towardCredit    = 2.0 // "switching to Flinkwerk", as praise
+	fixedCredit     = 1.5 // the brand put the problem right (resolved), as praise
 	happyFactor     = 0.5 // a complaint cue before a last sentence of praise
 	elsewhereFactor = 0.2 // a complaint cue aimed elsewhere, before praise of the brand
 	exclStep        = 0.1
@@ -362,13 +364,25 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	t := echoShouting(nt, flags)
 	if t < 0 && lex&lexAmount != 0 {
 		t = echoed(nt)
+		if t < 0 && lex&lexNow != 0 {
+			t = clockNow(nt)
+		}
+		if t < 0 && lex&lexDays != 0 {
+			t = dayCount(nt)
+		}
 	}
 	if t >= 0 {
 		p.crit += echoShout
 		s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: echoShout, sign: 1})
 	}
+	if lex&(lexSays|lexAmount) == lexSays|lexAmount {
+		if t := contradicts(nt); t >= 0 {
+			p.crit += contradiction
+			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: contradiction, sign: 1})
+		}
+	}
 	if hasQuote(s.m.Title) || hasQuote(s.m.Text) {
-		if t := quotedClaim(nt, s.m); t >= 0 {
+		if t := quotedClaim(nt, flags, s.m); t >= 0 {
 			p.crit += quoteClaim
 			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: quoteClaim, sign: 1})
 		}
@@ -393,6 +407,15 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		} else if a := happyTurn(nt, flags, s.cues); a > 0 && langBits&langDE == 0 {
 			p.crit -= happyTakeBack(s.cues, a)
 			p.turned = true
+		} else if lex&lexFixed != 0 && langBits&langDE == 0 {
+			// The brand put the problem right, praised after ("charged
+			// twice by mistake, chat spotted it and reversed it.
+			// painless"): a story that ends well, without a "but".
+			if a := resolved(nt, flags, s.cues); a > 0 {
+				p.crit -= happyTakeBack(s.cues, a)
+				p.turned = true
+				p.ask += fixedCredit
+			}
 		}
 	}
 	// A text that opens by asking for information ("Does anyone know
@@ -744,17 +767,21 @@ func mocking(nt *normText, m *mention.Mention, q0, q1 int32) bool {
 
 // quotedClaim returns the first token of a short quotation that mocks a
 // claim ("the \"next day\" delivery", "\"100% cotton\" my foot", "zeigt
-// „pünktlich“ an"): at most three words in double quotes of their own,
+// „pünktlich“ an", "a \"back in service soon\" sign"): at most five
+// words in double quotes of their own,
 // mocking (see there), or -1.
-func quotedClaim(nt *normText, m *mention.Mention) int32 {
+func quotedClaim(nt *normText, flags []uint8, m *mention.Mention) int32 {
 	toks := nt.toks
 	for q0 := int32(0); q0 < int32(len(toks)); q0++ {
 		if toks[q0].kind != tokWord || !quoteBefore(m, int(toks[q0].ostart)) {
 			continue
 		}
-		for k := q0; k < int32(len(toks)) && k < q0+3 && toks[k].kind == tokWord; k++ {
+		for k := q0; k < int32(len(toks)) && k < q0+5 && toks[k].kind == tokWord; k++ {
+			if hasBrand(flags, k, k+1) {
+				break // the brand's own name quoted ("her first word was \"flinkwerk\"")
+			}
 			if quoteAfter(m, int(toks[k].oend)) {
-				if mocking(nt, m, q0, k+1) {
+				if (k > q0 || toks[k].end-toks[k].start > 1) && mocking(nt, m, q0, k+1) { // not a letter ("q")
 					return q0
 				}
 				break
@@ -771,6 +798,7 @@ var reportWords = map[string]bool{
 	"named": true, "rated": true, "rates": true, "rating": true, "voted": true, "wrote": true, "writes": true,
 	"described": true, "describes": true, "claims": true, "claimed": true, "quote": true, "quoted": true,
 	"titled": true, "review": true, "reviews": true, "reviewer": true, "grade": true, "award": true, "awarded": true,
+	"mentions": true, "mentioned": true, "hitting": true, "mean": true,
 	"sagt": true, "sagte": true, "sagen": true, "gesagt": true, "nennt": true, "nannte": true, "genannt": true,
 	"bewertet": true, "bewertung": true, "note": true, "urteil": true, "testurteil": true, "testsieger": true,
 	"schreibt": true, "schrieb": true, "titel": true, "lautet": true, "zitat": true, "meint": true, "meinte": true,
@@ -1272,7 +1300,8 @@ func asksFirst(nt *normText, flags []uint8) bool {
 	brand1 := false // the brand's name right after the first word
 	for ; k < int32(len(toks)) && toks[k].sent == 0 && n < 3; k++ {
 		if flags[k]&flagBrand != 0 {
-			brand1 = brand1 || n == 1 && k == w[0]+1
+			// or after "the" ("Does the Flinkwerk card work abroad?")
+			brand1 = brand1 || n == 1 && k == w[0]+1 || n == 2 && k == w[1]+1 && tokIs(nt, w[1], "the")
 			continue
 		}
 		if toks[k].kind != tokWord {
@@ -1306,6 +1335,24 @@ func asksFirst(nt *normText, flags []uint8) bool {
 		for j := w[0] + 1; ask && j < int32(len(toks)) && toks[j].sent == 0; j++ {
 			switch string(nt.buf[toks[j].start:toks[j].end]) {
 			case "ever", "even", "still", "again", "actually", "seriously", "really", "why", "supposed", "trying", "bother":
+				ask = false
+			}
+		}
+	}
+	// "Is there a deadline for claiming ...?", "Are there toilets on
+	// ...?": asks what there is, not rhetorically ("is there a reason
+	// ...", "is there anyone who can actually ...", "a single working
+	// escalator") and without a negator ("a number that doesn't hang
+	// up on me").
+	if !ask && n >= 2 && (tokIs(nt, w[0], "is") || tokIs(nt, w[0], "are")) && tokIs(nt, w[1], "there") {
+		ask = true
+		for j := w[1] + 1; ask && j < int32(len(toks)) && toks[j].sent == 0; j++ {
+			if flags[j]&flagNegator != 0 {
+				ask = false
+			}
+			switch string(nt.buf[toks[j].start:toks[j].end]) {
+			case "reason", "anyone", "anybody", "someone", "somebody", "single", "point", "ever", "even", "still",
+				"again", "actually", "seriously", "really", "why", "supposed", "always", "human", "person":
 				ask = false
 			}
 		}
@@ -1420,6 +1467,16 @@ func ownFault(nt *normText, flags []uint8, cues []cueHit) bool {
 					break verb
 				}
 			}
+		case "realised", "realized", "realise", "realize":
+			// "Just realised I've been paying for two accounts", "and
+			// realise you unplugged the router": not "didn't realise",
+			// "realised Flinkwerk charged me twice", "I'd" (below)
+			switch string(word(k + 1)) {
+			case "i", "ive", "im", "we", "weve", "were", "you", "youve", "youre":
+				if !hasNegator(flags, max(k-2, 0), k) {
+					at = k
+				}
+			}
 		case "id":
 			// "realised I'd forgotten", "saw I'd chosen": not "I'd been
 			// charged"
@@ -1504,12 +1561,12 @@ func ownSubject(nt *normText, flags []uint8, k int32) bool {
 // in a text that asks (a question mark, no exclamation mark), of an
 // "if" when the text asks what the author may do ("if my train is over
 // 60 min late, do I get ...?"; not "as if", "even if", "what if ...?").
-// It looks back at most eight words, to punctuation or a contrast.
+// It looks back at most twelve words, to punctuation or a contrast.
 func unreal(nt *normText, flags []uint8, t0 int32) bool {
 	toks := nt.toks
 	sent := toks[t0].sent
 	asks := nt.quest > 0 && nt.excl == 0
-	for k := t0 - 1; k >= 0 && k >= t0-8; k-- {
+	for k := t0 - 1; k >= 0 && k >= t0-12; k-- {
 		tk := &toks[k]
 		if tk.sent != sent || tk.kind == tokPunct || flags[k]&flagContrast != 0 {
 			return false
@@ -1524,7 +1581,10 @@ func unreal(nt *normText, flags []uint8, t0 int32) bool {
 				return true
 			}
 		case "worried":
-			if k > 0 && (tokIs(nt, k-1, "was") || tokIs(nt, k-1, "were") || tokIs(nt, k-1, "been")) {
+			// "was worried", "worried I'd hate it", not "worried about
+			// my parcel"
+			if k > 0 && (tokIs(nt, k-1, "was") || tokIs(nt, k-1, "were") || tokIs(nt, k-1, "been")) ||
+				k+1 < t0 && (tokIs(nt, k+1, "id") || tokIs(nt, k+1, "itd") || tokIs(nt, k+1, "wed") || tokIs(nt, k+1, "theyd")) {
 				return true
 			}
 		case "if":
@@ -1575,6 +1635,10 @@ func otherParty(nt *normText, flags []uint8, t0, t1 int32) bool {
 		return false
 	}
 	a, b := segment(nt, flags, t0)
+	named := false // the brand's name as a word, not only its @handle
+	for k := int32(0); k < n && !named; k++ {
+		named = flags[k]&flagBrand != 0 && toks[k].kind == tokWord
+	}
 	third := func(k int32) bool {
 		// not a possessive, which loses its 's in the folded text ("my
 		// dog's food subscription")
@@ -1585,18 +1649,44 @@ func otherParty(nt *normText, flags []uint8, t0, t1 int32) bool {
 		case "landlord", "landlady", "neighbour", "neighbours", "neighbor", "neighbors", "flatmate", "roommate",
 			"housemate", "council", "government", "tourists", "toddler", "dad", "mum", "mom", "wife", "husband",
 			"boyfriend", "girlfriend", "boss", "traffic", "weather", "heatwave", "cat", "dog":
+		case "airline", "airlines", "shuttle", "bank", "taxi", "insurer":
+			// a company, which may be the brand's own ("@flinkwerk
+			// your bank app", "@flinkwerk the taxi never came"): only
+			// beside the brand named in the text, not "your"
+			if !named || k > 0 && tokIs(nt, k-1, "your") {
+				return false
+			}
 		default:
 			return false
 		}
-		for j := k + 1; j < n && j <= k+2; j++ {
-			if flags[j]&flagBrand != 0 {
-				return false
-			}
+		// "someone at Flinkwerk", "the driver from Flinkwerk", not "my
+		// dad called Flinkwerk"
+		if k+1 < n && (flags[k+1]&flagBrand != 0 || k+2 < n && flags[k+2]&flagBrand != 0 &&
+			(tokIs(nt, k+1, "at") || tokIs(nt, k+1, "from") || tokIs(nt, k+1, "of") || tokIs(nt, k+1, "in"))) {
+			return false
 		}
 		return true
 	}
 	if t1 < b && third(t1) {
 		return true
+	}
+	// an outside cause named after it: "a delay because of customs",
+	// "delayed by a day due to the storm"
+	for j := t1; j+2 < b && j <= t1+4; j++ {
+		if !(tokIs(nt, j, "because") && tokIs(nt, j+1, "of") || tokIs(nt, j, "due") && tokIs(nt, j+1, "to") ||
+			tokIs(nt, j, "caused") && tokIs(nt, j+1, "by")) {
+			continue
+		}
+		c := j + 2
+		if c+1 < b && (tokIs(nt, c, "the") || tokIs(nt, c, "a") || tokIs(nt, c, "an")) {
+			c++
+		}
+		switch string(nt.buf[toks[c].start:toks[c].end]) {
+		case "customs", "weather", "storm", "snow", "flooding", "floods", "tree", "fog", "ice", "wind", "winds",
+			"accident", "police", "strike", "strikes", "heatwave", "traffic":
+			return true
+		}
+		break
 	}
 	w := 0
 	for k := a; k < b && k < t0 && w < 3; k++ {
@@ -1724,6 +1814,90 @@ func echoed(nt *normText) int32 {
 	return -1
 }
 
+// clockNow returns the time in a sentence that states what time it is
+// now after a time or amount given earlier in the text ("arriving today
+// between 8 and 20\". It's 21:40.", "calling your hotline since 9.
+// it's now 12:30", "engineer due between 8 and 12. its 4pm"), or -1: a
+// sentence opening with "it's" (or "its"), perhaps "now", a number that
+// is a time of day (with a colon, am or pm) or ends the sentence, and a
+// number in an earlier sentence. Stating the time is a complaint about
+// the wait ("It's 2025 and ..." and "it's 20 degrees" are not times).
+func clockNow(nt *normText) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	digit := func(k int32) bool {
+		return k < n && toks[k].kind == tokWord && nt.buf[toks[k].start]-'0' < 10
+	}
+	earlier := false // a number in an earlier sentence
+	for k := int32(0); k < n; k++ {
+		tk := &toks[k]
+		if tk.kind != tokWord {
+			continue
+		}
+		if !earlier {
+			earlier = nt.buf[tk.start]-'0' < 10
+			continue
+		}
+		if nt.buf[tk.start] != 'i' || k > 0 && toks[k-1].sent == tk.sent || !(tokIs(nt, k, "it") || tokIs(nt, k, "its")) {
+			continue
+		}
+		d := k + 1
+		if d < n && (tokIs(nt, d, "now") || tokIs(nt, d, "already") || tokIs(nt, d, "nearly") || tokIs(nt, d, "almost")) {
+			d++
+		}
+		if !digit(d) || toks[d].sent != toks[k].sent {
+			continue
+		}
+		w := nt.buf[toks[d].start:toks[d].end]
+		if strings.HasSuffix(string(w), "am") || strings.HasSuffix(string(w), "pm") {
+			return d
+		}
+		if d+2 < n && toks[d+1].kind == tokPunct && nt.buf[toks[d+1].start] == ':' && digit(d+2) && toks[d+2].sent == toks[d].sent {
+			return d
+		}
+		if d+1 == n || toks[d+1].sent != toks[d].sent || toks[d+1].kind == tokPunct && (d+2 == n || toks[d+2].sent != toks[d].sent) {
+			return d // "its 3."
+		}
+	}
+	return -1
+}
+
+// dayCount returns the first word of a short clause that counts the
+// days or weeks of a wait ("same blinking light. week 3.", "Still no
+// internet, 4th day", "Day 12 now."), or -1: two words between
+// punctuation (three with "now", "already", "today"; not "Day 14
+// done"), the first "day", "week" or "month" with a number after it, or
+// the second after an ordinal ("4th").
+func dayCount(nt *normText) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	unit := func(k int32) bool {
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "day", "week", "month":
+			return true
+		}
+		return false
+	}
+	for a := int32(0); a < n; {
+		b := a // the clause: to punctuation
+		for b < n && toks[b].kind != tokPunct {
+			b++
+		}
+		if w := b - a; w == 2 || w == 3 && (tokIs(nt, a+2, "now") || tokIs(nt, a+2, "already") || tokIs(nt, a+2, "today")) {
+			first, second := nt.buf[toks[a].start:toks[a].end], nt.buf[toks[a+1].start:toks[a+1].end]
+			if unit(a) && second[0]-'0' < 10 {
+				return a // "week 3"
+			}
+			if l := len(first); unit(a+1) && l > 2 && first[0]-'0' < 10 &&
+				(string(first[l-2:]) == "th" || string(first[l-2:]) == "rd" || string(first[l-2:]) == "nd") {
+				return a // "4th day"
+			}
+		}
+		a = b + 1
+	}
+	return -1
+}
+
 // sentStart returns the first token of the sentence of token k.
 func sentStart(nt *normText, k int32) int32 {
 	for k > 0 && nt.toks[k-1].sent == nt.toks[k].sent {
@@ -1790,36 +1964,165 @@ func brandReports(nt *normText, flags []uint8) bool {
 	return says
 }
 
+// resolved returns the word that tells the problem was put right
+// ("fixed", "reversed", "sent a replacement", "rebooked", "new one in
+// 10 minutes", "within an hour"), or 0: complaint
+// cues before it, none in its clause or after it, praise after it, and not negated,
+// promised or late ("never fixed", "promised to refund", "finally
+// sorted") in the three words before it.
+func resolved(nt *normText, flags []uint8, cues []cueHit) int32 {
+	toks := nt.toks
+	for k := int32(len(toks)) - 1; k > 0; k-- {
+		if toks[k].kind != tokWord {
+			continue
+		}
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "fixed", "sorted", "reversed", "refunded", "replaced", "replacement", "rebooked", "resolved",
+			"found", "credited", "waived", "swapped", "restored", "reimbursed":
+		case "min", "mins", "minute", "minutes", "seconds", "hour":
+			// done quickly: "new one in 10 minutes", "within an hour"
+			if k < 2 || !tokIs(nt, k-2, "in") && !tokIs(nt, k-2, "within") ||
+				!(tokIs(nt, k-1, "a") || tokIs(nt, k-1, "an") || nt.buf[toks[k-1].start]-'0' < 10) {
+				continue
+			}
+		default:
+			continue
+		}
+		for j := k - 1; j >= 0 && j >= k-3 && toks[j].sent == toks[k].sent; j-- {
+			if flags[j]&flagNegator != 0 {
+				return 0
+			}
+			switch string(nt.buf[toks[j].start:toks[j].end]) {
+			case "finally", "eventually", "supposedly", "allegedly", "promised", "to", "will", "would", "should",
+				"never", "still", "yet", "be", "been", "being", "when":
+				return 0
+			}
+		}
+		// its clause, back to punctuation or "and" ("and Flinkwerk lost
+		// the replacement" is no fix)
+		a := k
+		for a > 0 && toks[a-1].sent == toks[k].sent && toks[a-1].kind != tokPunct && !tokIs(nt, a-1, "and") {
+			a--
+		}
+		before, praise := false, false
+		for i := range cues {
+			cu := &cues[i]
+			switch {
+			case cu.t0 < k:
+				if cu.sign > 0 && cu.kind == roleNeg {
+					if cu.t1 > a {
+						return 0
+					}
+					before = true
+				}
+			case cu.sign > 0:
+				return 0
+			default:
+				praise = praise || cu.kind == rolePos && cu.sign < 0
+			}
+		}
+		if before && praise {
+			return k
+		}
+		return 0
+	}
+	return 0
+}
+
+// contradicts returns the verb of saying of a second source that states
+// another amount than a first ("my contract says 250 Mbit. speedtest
+// says 31.", "ticket says platform 7, the board says 3"), or -1: two
+// verbs of saying after different words, each with a number at most
+// three words after it in its sentence, the numbers different, in a
+// text where the author or the reader speaks (I, my, you, ...; not news:
+// "Flinkwerk says 200 jobs, the union says 500").
+func contradicts(nt *normText) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	first, val := int32(-1), int32(-1) // the first verb with a number, and its number
+	at := int32(-1)                    // the second source's verb
+	person := false
+	for k := int32(0); k < n; k++ {
+		if toks[k].kind != tokWord {
+			continue
+		}
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "i", "my", "me", "im", "ive", "we", "our", "us", "you", "your":
+			person = true
+			continue
+		case "says", "say", "said", "shows", "showed", "reads":
+		default:
+			continue
+		}
+		if k == 0 || toks[k-1].kind != tokWord {
+			continue
+		}
+		v := int32(-1)
+		for j := k + 1; j < n && j <= k+3 && toks[j].sent == toks[k].sent; j++ {
+			if toks[j].kind == tokWord && nt.buf[toks[j].start]-'0' < 10 {
+				v = j
+				break
+			}
+		}
+		if v < 0 {
+			continue
+		}
+		if first < 0 {
+			first, val = k, v
+			continue
+		}
+		if at < 0 && string(nt.buf[toks[k-1].start:toks[k-1].end]) != string(nt.buf[toks[first-1].start:toks[first-1].end]) &&
+			string(nt.buf[toks[v].start:toks[v].end]) != string(nt.buf[toks[val].start:toks[val].end]) {
+			at = k
+		}
+	}
+	if !person {
+		return -1
+	}
+	return at
+}
+
 // Word classes of the structural rules above that need a word of their
 // own in the text: lexOf lists the classes a text has, so that a rule runs
 // only where it can apply (each word looked up once by the hash its unit
 // already has, not compared by each rule in turn).
 const (
-	lexOwn    uint8 = 1 << iota // ownFault
-	lexParty                    // otherParty
-	lexUnreal                   // unreal
-	lexMove                     // movesToBrand
-	lexSays                     // brandReports
-	lexAmount                   // echoed: digits or a number word
-	lexColons                   // dialogue: two colons at least
+	lexOwn    uint16 = 1 << iota // ownFault
+	lexParty                     // otherParty
+	lexUnreal                    // unreal
+	lexMove                      // movesToBrand
+	lexSays                      // brandReports, contradicts
+	lexAmount                    // echoed: digits or a number word
+	lexColons                    // dialogue: two colons at least
+	lexFixed                     // resolved
+	lexDays                      // dayCount
+	lexNow                       // clockNow
 )
 
 var lexWords = []struct {
-	class uint8
+	class uint16
 	words []string
 }{
 	{lexOwn, []string{"bad", "fault", "mistake", "error", "self", "sorry", "me", "forgot", "forgotten", "forgetting",
+		"realised", "realized", "realise", "realize",
 		"misread", "misplaced", "mistyped", "misspelled", "misspelt", "misclicked", "overslept", "accidentally",
 		"accident", "wrong", "id"}},
 	{lexParty, []string{"landlord", "landlady", "neighbour", "neighbours", "neighbor", "neighbors", "flatmate",
 		"roommate", "housemate", "council", "government", "tourists", "toddler", "dad", "mum", "mom", "wife",
-		"husband", "boyfriend", "girlfriend", "boss", "traffic", "weather", "heatwave", "cat", "dog"}},
+		"husband", "boyfriend", "girlfriend", "boss", "traffic", "weather", "heatwave", "cat", "dog",
+		"airline", "airlines", "shuttle", "bank", "taxi", "insurer", "customs", "storm", "snow", "flooding", "floods",
+		"tree", "fog", "ice", "wind", "winds", "accident", "police", "strike", "strikes"}},
 	{lexUnreal, []string{"expecting", "dreading", "dreaded", "feared", "fearing", "assumed", "bracing", "braced",
 		"thought", "worried", "if"}},
 	{lexMove, []string{"switch", "switching", "switched", "move", "moving", "moved", "transfer", "transferring",
 		"transferred", "port", "porting", "ported"}},
 	{lexSays, []string{"says", "said", "announces", "announced", "warns", "warned", "confirms", "confirmed",
-		"reports", "apologises", "apologizes", "expects"}},
+		"reports", "apologises", "apologizes", "expects", "say", "shows", "showed", "reads"}},
+	{lexFixed, []string{"fixed", "sorted", "reversed", "refunded", "replaced", "replacement", "rebooked", "resolved",
+		"found", "credited", "waived", "swapped", "restored", "reimbursed", "min", "mins", "minute", "minutes",
+		"seconds", "hour"}},
+	{lexDays, []string{"day", "week", "month"}},
+	{lexNow, []string{"it", "its"}},
 	{lexAmount, []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
 		"twenty", "thirty", "forty", "fifty"}},
 }
@@ -1831,7 +2134,7 @@ var lexWords = []struct {
 var lexTab = func() (t struct {
 	bits [64]uint64
 	keys [512]uint64
-	vals [512]uint8
+	vals [512]uint16
 }) {
 	for _, c := range lexWords {
 		for _, w := range c.words {
@@ -1850,8 +2153,8 @@ var lexTab = func() (t struct {
 
 // lexOf returns the classes of the words of nt (lexAmount also for a word
 // that starts with a digit, lexColons for two colons or more).
-func lexOf(nt *normText) uint8 {
-	var m uint8
+func lexOf(nt *normText) uint16 {
+	var m uint16
 	colons := 0
 	buf := nt.buf
 	for i := range nt.units {
