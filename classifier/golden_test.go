@@ -338,6 +338,19 @@ func TestGolden(t *testing.T) {
 	// golden-round18.tsv P 0.867 R 0.737 F1 0.797 (was
 	// 0.858/0.729/0.789), the others unchanged; no file got worse. Floors
 	// raised to match.
+	// golden-round20.tsv (400 English tweets mentioning the brand "as a
+	// brand-monitoring tool collects them", 140 complaints; realistic
+	// rather than adversarial) was written by a hand that never read the
+	// classifier, kept outside the repository and measured on aggregate
+	// lines only: after the nineteenth round P 0.852 R 0.821 F1 0.836
+	// (the tree before that round: 0.817/0.829/0.823), after the
+	// twenty-first P 0.850 R 0.850 F1 0.850 (tp 119 fp 21 fn 21 tn
+	// 239). golden-round22.tsv (400 English tweets after the public
+	// datasets of complaints to companies on Twitter, 145 complaints) was
+	// written by another such hand during the twenty-first round and
+	// measured once, after it: P 0.930 R 0.910 F1 0.920 (tp 132 fp 10 fn
+	// 13 tn 245; the tree before the nineteenth round: 0.915/0.890/0.902).
+	// Both are hold-outs.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -378,6 +391,8 @@ func TestGolden(t *testing.T) {
 		{"golden-round17.tsv", 0, 0.81, true},
 		{"golden-round18.tsv", 0, 0.79, true},
 		{"golden-dev19.tsv", 0, 0.83, false},
+		{"golden-round20.tsv", 0, 0.84, true},
+		{"golden-round22.tsv", 0, 0.91, true},
 	}
 	for _, gf := range files {
 		file := gf.name
