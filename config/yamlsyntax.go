@@ -75,12 +75,11 @@ func firstCol(s string) int {
 	return max(strings.IndexFunc(s, func(r rune) bool { return r != ' ' }), 0) + 1
 }
 
-// flowDepth is how many more flow brackets ('[', '{') line s opens than
-// it closes, outside quotes and comments.
-func flowDepth(s string) int {
-	d := 0
+// plain calls fn with the index and byte of every byte of line s outside
+// quotes and comments, from from on, until fn returns false.
+func plain(s string, from int, fn func(i int, c byte) bool) {
 	var quote byte
-	for i := 0; i < len(s); i++ {
+	for i := from; i < len(s); i++ {
 		switch c := s[i]; {
 		case quote != 0:
 			if c == quote {
@@ -89,13 +88,26 @@ func flowDepth(s string) int {
 		case c == '"' || c == '\'':
 			quote = c
 		case c == '#' && (i == 0 || s[i-1] == ' '):
-			return d
-		case c == '[' || c == '{':
-			d++
-		case c == ']' || c == '}':
-			d--
+			return
+		case !fn(i, c):
+			return
 		}
 	}
+}
+
+// flowDepth is how many more flow brackets ('[', '{') line s opens than
+// it closes, outside quotes and comments.
+func flowDepth(s string) int {
+	d := 0
+	plain(s, 0, func(_ int, c byte) bool {
+		switch c {
+		case '[', '{':
+			d++
+		case ']', '}':
+			d--
+		}
+		return true
+	})
 	return d
 }
 
@@ -109,24 +121,15 @@ func unclosed(lines []string, line int) (int, int, byte) {
 	}
 	var stack []at
 	for l := line; l <= len(lines); l++ {
-		s := lines[l-1]
-		var quote byte
-		for i := 0; i < len(s); i++ {
-			switch c := s[i]; {
-			case quote != 0:
-				if c == quote {
-					quote = 0
-				}
-			case c == '"' || c == '\'':
-				quote = c
-			case c == '#' && (i == 0 || s[i-1] == ' '):
-				i = len(s)
+		plain(lines[l-1], 0, func(i int, c byte) bool {
+			switch {
 			case c == '[' || c == '{':
 				stack = append(stack, at{l, i + 1, c})
 			case (c == ']' || c == '}') && len(stack) > 0:
 				stack = stack[:len(stack)-1]
 			}
-		}
+			return true
+		})
 	}
 	if len(stack) == 0 {
 		return 0, 0, 0
@@ -165,24 +168,17 @@ func unterminated(lines []string) (int, int) {
 
 // mappingColon returns the index of the first ':' of s at or after from
 // that ends a key (followed by a space or the end of the line), outside
-// quotes; -1 when there is none.
+// quotes and comments; -1 when there is none.
 func mappingColon(s string, from int) int {
-	var quote byte
-	for i := from; i < len(s); i++ {
-		switch c := s[i]; {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '#' && (i == 0 || s[i-1] == ' '):
-			return -1
-		case c == ':' && (i+1 == len(s) || s[i+1] == ' '):
-			return i
+	at := -1
+	plain(s, from, func(i int, c byte) bool {
+		if c == ':' && (i+1 == len(s) || s[i+1] == ' ') {
+			at = i
+			return false
 		}
-	}
-	return -1
+		return true
+	})
+	return at
 }
 
 // misindented returns the first line from line on that is indented to no
