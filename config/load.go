@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,6 +39,28 @@ func Load(path string) (*Config, error) {
 // rest: every problem is reported at once, but for those that follow from
 // a broken field (an unknown field's mapping, a value of the wrong type).
 func Parse(name string, b []byte, lookup func(string) (string, bool)) (*Config, error) {
+	c, err := ParseAll(name, b, lookup)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// LoadAll is Load that also returns what could be decoded of a config with
+// problems (see ParseAll).
+func LoadAll(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return ParseAll(path, b, os.LookupEnv)
+}
+
+// ParseAll is Parse that also returns the config as far as it could be
+// decoded, defaulted, when there are problems (nil only when the YAML does
+// not parse), so that a checker can go on to what the problems do not
+// touch (Touches). Such a config must not be run.
+func ParseAll(name string, b []byte, lookup func(string) (string, bool)) (*Config, error) {
 	c, d, err := decodeAll(name, b, lookup)
 	if err != nil {
 		return nil, err
@@ -45,19 +68,26 @@ func Parse(name string, b []byte, lookup func(string) (string, bool)) (*Config, 
 	c.ApplyDefaults()
 	c.resolveFiles()
 	verr := c.Validate()
-	if len(d.errs) == 0 {
-		if verr != nil {
-			return nil, verr
-		}
-		return c, nil
-	}
 	errs := d.errs
 	for _, e := range Errors(verr) {
 		if fe, ok := e.(*FieldError); !ok || !d.followsFromBroken(fe.Path) {
 			errs = append(errs, e)
 		}
 	}
-	return nil, errors.Join(errs...)
+	if len(errs) == 0 {
+		return c, nil
+	}
+	c.broken = append(c.broken, d.broken...)
+	for _, e := range errs {
+		fe, ok := e.(*FieldError)
+		switch {
+		case !ok:
+			c.broken = append(c.broken, "")
+		case fe.Path != "":
+			c.broken = append(c.broken, fe.Path)
+		}
+	}
+	return c, errors.Join(errs...)
 }
 
 // resolveFiles makes relative file: source URLs ("file:feeds/a.xml")
@@ -143,12 +173,24 @@ type decoder struct {
 // followsFromBroken reports whether a problem at path is one of a broken
 // value or mapping.
 func (d *decoder) followsFromBroken(path string) bool {
-	for _, b := range d.broken {
-		if path == b || strings.HasPrefix(path, b+".") || strings.HasPrefix(path, b+"[") {
-			return true
+	return slices.ContainsFunc(d.broken, func(b string) bool { return under(path, b) })
+}
+
+// under reports whether path is field b or lies inside it.
+func under(path, b string) bool {
+	return path == b || strings.HasPrefix(path, b+".") || strings.HasPrefix(path, b+"[")
+}
+
+// Intact reports whether none of the problems of a config from ParseAll
+// lies in the named sections (top-level fields, "rules"), nor names no
+// field at all: what a checker may still compile.
+func (c *Config) Intact(sections ...string) bool {
+	for _, b := range c.broken {
+		if b == "" || slices.ContainsFunc(sections, func(s string) bool { return under(b, s) }) {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 type unmarshaler interface{ UnmarshalYAML(*yaml.Node) error }

@@ -45,6 +45,9 @@ type Config struct {
 	// blank holds, by path, the ${VAR} references that gave the empty
 	// string.
 	blank map[string][]envRef
+	// broken holds, for a config from ParseAll with problems, the paths
+	// the problems lie in ("" for one that names no field).
+	broken []string
 }
 
 // NATS says where the message store is.

@@ -21,8 +21,20 @@ func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	if code, ok := fs.parse(args, false); !ok {
 		return code
 	}
-	cfg, ok := loadConfig(*path, stderr)
-	if !ok {
+	if *path == "" {
+		fmt.Fprintln(stderr, "earshot: --config FILE is required")
+		return exitFailed
+	}
+	cfg, err := config.LoadAll(*path)
+	if err != nil {
+		printProblems(stderr, err)
+		// Every problem at once: the rules are compiled too when the
+		// problems lie elsewhere (the tests wait for a valid config).
+		if cfg != nil && cfg.Intact("rules", "brand") {
+			if _, err := classifier.New(cfg.Rules, cfg.Brand); err != nil {
+				printProblems(stderr, cfg.Locate(err))
+			}
+		}
 		return exitFailed
 	}
 	for _, w := range cfg.Warnings {

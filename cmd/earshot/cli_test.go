@@ -40,6 +40,41 @@ func TestCheckReportsTypoWithPosition(t *testing.T) {
 	}
 }
 
+// TestCheckReportsRulesBesideConfigErrors: every problem at once: a rule
+// that does not parse is reported beside a typo elsewhere in the file, but
+// not when the rules section has problems of its own (its rules would be
+// compiled from what is left of them).
+func TestCheckReportsRulesBesideConfigErrors(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "earshot.yaml")
+	writeFile(t, path, `brand: {terms: [ACME]}
+shaddow: true
+rules:
+  custom:
+    - {name: r1, topic: t, query: 'foo AND (bar'}
+routes:
+  - {match: {}, owner: U123ABC}
+`)
+	code, _, stderr := runCLI(t, "", "check", "--config", path)
+	if code != exitFailed {
+		t.Errorf("exit code %d, want %d", code, exitFailed)
+	}
+	for _, want := range []string{path + `:2:1: unknown field "shaddow"`, path + `:5:35: rules.custom[0].query: column 9: unclosed parenthesis`} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr\n%s\ndoes not contain\n%s", stderr, want)
+		}
+	}
+
+	writeFile(t, path, `brand: {terms: [ACME]}
+rules:
+  custom:
+    - {name: r1, topic: t, qurey: 'foo'}
+`)
+	_, _, stderr = runCLI(t, "", "check", "--config", path)
+	if !strings.Contains(stderr, `unknown field "qurey"`) || strings.Contains(stderr, "rules.custom[0].query") {
+		t.Errorf("a broken rule must be reported once, by its typo:\n%s", stderr)
+	}
+}
+
 func TestCheckRunsTests(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "earshot.yaml")
 	writeFile(t, path, `brand: {terms: [ACME]}
