@@ -26,11 +26,11 @@ type position struct{ line, col int }
 // Every problem is reported at once (errors.Join), each naming the file,
 // line, column and field.
 func Load(path string) (*Config, error) {
-	b, err := os.ReadFile(path)
+	c, err := LoadAll(path)
 	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
+		return nil, err
 	}
-	return Parse(path, b, os.LookupEnv)
+	return c, nil
 }
 
 // Parse decodes, defaults and validates a config held in memory. name is
@@ -59,7 +59,7 @@ func LoadAll(path string) (*Config, error) {
 // ParseAll is Parse that also returns the config as far as it could be
 // decoded, defaulted, when there are problems (nil only when the YAML does
 // not parse), so that a checker can go on to what the problems do not
-// touch (Touches). Such a config must not be run.
+// touch (Intact). Such a config must not be run.
 func ParseAll(name string, b []byte, lookup func(string) (string, bool)) (*Config, error) {
 	c, d, err := decodeAll(name, b, lookup)
 	if err != nil {
