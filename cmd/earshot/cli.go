@@ -11,6 +11,7 @@ import (
 	"github.com/earshot/earshot/config"
 	"github.com/earshot/earshot/listener"
 	"github.com/earshot/earshot/mention"
+	"github.com/earshot/earshot/workflow"
 )
 
 // cmdCheck validates the config, compiles the rules and runs the config's
@@ -28,12 +29,8 @@ func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg, err := config.LoadAll(*path)
 	if err != nil {
 		printProblems(stderr, err)
-		// Every problem at once: the rules are compiled too when the
-		// problems lie elsewhere (the tests wait for a valid config).
-		if cfg != nil && cfg.Intact("rules", "brand") {
-			if _, err := classifier.New(cfg.Rules, cfg.Brand); err != nil {
-				printProblems(stderr, cfg.Locate(err))
-			}
+		if cfg != nil {
+			checkBeside(cfg, *path, stdout, stderr)
 		}
 		return exitFailed
 	}
@@ -53,6 +50,35 @@ func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	return exitOK
 }
+
+// checkBeside goes on, for a config with problems, to what the problems
+// do not touch, so that every problem shows at once: the rules are
+// compiled when their sections are intact, and the tests run when all
+// they read is intact too.
+func checkBeside(cfg *config.Config, path string, stdout, stderr io.Writer) {
+	if !cfg.Intact("rules", "brand") {
+		return
+	}
+	cls, err := classifier.New(cfg.Rules, cfg.Brand)
+	if err != nil {
+		printProblems(stderr, cfg.Locate(err))
+		return
+	}
+	if len(cfg.Tests) == 0 || !cfg.Intact(routerSections...) {
+		return
+	}
+	router, err := workflow.NewRouter(cfg)
+	if err != nil {
+		printProblems(stderr, cfg.Locate(err))
+		return
+	}
+	failed := runTests(&build{cfg: cfg, cls: cls, router: router}, stdout)
+	fmt.Fprintf(stdout, "%s: %d tests, %d failed; the config has problems too\n", path, len(cfg.Tests), failed)
+}
+
+// routerSections are the config's sections that routing reads
+// (workflow.NewRouter), and its tests.
+var routerSections = []string{"routes", "guidelines", "policy", "silences", "shadow", "tests"}
 
 // runTests runs the config's tests and prints each failure with the cues
 // that matched. It returns the number of failed tests.
@@ -114,8 +140,11 @@ func fromSource(cfg *config.Config, name string, m *mention.Mention) error {
 		return nil
 	}
 	names := make([]string, 0, len(cfg.Sources))
-	for _, s := range cfg.Sources {
+	for i, s := range cfg.Sources {
 		if s.Name == name {
+			if !cfg.Intact(fmt.Sprintf("sources[%d]", i)) {
+				return fmt.Errorf("source %q (sources[%d]) has problems", name, i)
+			}
 			m.Source, m.Sources, m.BrandOnly = s.Name, []string{s.Name}, s.BrandOnly
 			return nil
 		}

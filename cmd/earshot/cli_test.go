@@ -75,6 +75,58 @@ rules:
 	}
 }
 
+// TestCheckRunsTestsBesideConfigErrors: the tests run when the problems
+// lie outside what they read, a test of a source with problems fails
+// naming it, and with a route broken no test runs.
+func TestCheckRunsTestsBesideConfigErrors(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "earshot.yaml")
+	cfg := `brand: {terms: [ACME]}
+sources:
+  - {name: blog, url: "https://example.com/feed", schedule: "@every 5m"}
+  - {name: forum, url: "ftp://example.com/feed"}
+reports: [{name: weekly, chanel: "#reports"}]
+rules:
+  custom:
+    - {name: paket, topic: delivery, criticism: true, query: '"nicht angekommen"'}
+routes:
+  - {name: delivery, match: {topic: delivery}, owner: U123ABC}
+tests:
+  - text: "Mein Paket von ACME ist nicht angekommen"
+    source: blog
+    expect: {criticism: true, topic: delivery, route: delivery}
+  - text: "Mein Paket von ACME kam pünktlich"
+    expect: {criticism: true}
+  - text: "ACME: Paket nicht angekommen"
+    source: forum
+    expect: {criticism: true}
+`
+	writeFile(t, path, cfg)
+	code, stdout, stderr := runCLI(t, "", "check", "--config", path)
+	if code != exitFailed {
+		t.Errorf("exit code %d, want %d", code, exitFailed)
+	}
+	for _, want := range []string{`unknown field "chanel"`, "sources[1].url"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not report %q:\n%s", want, stderr)
+		}
+	}
+	for _, want := range []string{"3 tests, 2 failed; the config has problems too", "tests[1]", "criticism: want true, got false",
+		`tests[2].source: source "forum" (sources[1]) has problems`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout does not contain %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "tests[0]") {
+		t.Errorf("the passing test is reported as failed:\n%s", stdout)
+	}
+
+	writeFile(t, path, strings.Replace(cfg, "owner: U123ABC", "ownr: U123ABC", 1))
+	_, stdout, stderr = runCLI(t, "", "check", "--config", path)
+	if !strings.Contains(stderr, `unknown field "ownr"`) || strings.Contains(stdout, "tests") {
+		t.Errorf("with a route broken the tests must not run:\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+}
+
 func TestCheckRunsTests(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "earshot.yaml")
 	writeFile(t, path, `brand: {terms: [ACME]}
