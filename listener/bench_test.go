@@ -49,12 +49,17 @@ func benchRSS(size int) []byte {
 	return b.Bytes()
 }
 
-// benchAtom returns an Atom feed of about size bytes.
-func benchAtom(size int) []byte {
+// benchAtom returns an Atom feed of about size bytes, its titles of the
+// given type ("": none), marked up like Google Alerts' when html.
+func benchAtom(size int, titleType string) []byte {
+	title := `<title>Beschwerde %d über ACME Lieferung</title>`
+	if titleType != "" {
+		title = `<title type="` + titleType + `">Beschwerde %d über &lt;b&gt;ACME&lt;/b&gt; Lieferung</title>`
+	}
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom" xml:lang="de"><title>bench</title><link href="https://example.com/"/><id>urn:bench</id><updated>2026-11-18T10:00:00Z</updated>`)
 	for i := 0; b.Len() < size; i++ {
-		fmt.Fprintf(&b, `<entry><title>Beschwerde %d über ACME Lieferung</title><link rel="alternate" href="https://forum.example/t/%d"/>`+
+		fmt.Fprintf(&b, `<entry>`+title+`<link rel="alternate" href="https://forum.example/t/%d"/>`+
 			`<id>urn:forum:%d</id><author><name>user%d</name></author><published>2026-11-18T10:%02d:00Z</published><updated>2026-11-18T10:%02d:00Z</updated>`+
 			`<content type="html">%s</content></entry>`, i, i, i, i, i%60, i%60, xmlEscape(fmt.Sprintf(benchItemHTML, i, i, i)))
 	}
@@ -65,6 +70,8 @@ func benchAtom(size int) []byte {
 func xmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
+
+func atomDedicated(p []byte) error { _, err := (&atom.Parser{}).Parse(bytes.NewReader(p)); return err }
 
 // BenchmarkParse compares, on 1 MB RSS and Atom feeds, gofeed's universal
 // parser (with its default translator), gofeed's dedicated format parser,
@@ -78,7 +85,9 @@ func BenchmarkParse(b *testing.B) {
 		dedicated func([]byte) error
 	}{
 		{"rss", benchRSS(1 << 20), func(p []byte) error { _, err := (&rss.Parser{}).Parse(bytes.NewReader(p)); return err }},
-		{"atom", benchAtom(1 << 20), func(p []byte) error { _, err := (&atom.Parser{}).Parse(bytes.NewReader(p)); return err }},
+		{"atom", benchAtom(1<<20, ""), atomDedicated},
+		// Titles of type html: their types are read from the body too.
+		{"atom-html-titles", benchAtom(1<<20, "html"), atomDedicated},
 	} {
 		impls := []struct {
 			name string

@@ -109,3 +109,34 @@ func TestAtomTextContent(t *testing.T) {
 		}
 	}
 }
+
+// TestAtomTextTitleAndSummary: the title and summary of an entry follow
+// their own type (text by default) though gofeed does not keep it; a
+// body the type scan cannot read as the same entries is read as HTML.
+func TestAtomTextTitleAndSummary(t *testing.T) {
+	body := `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title type="html">&lt;b&gt;feed&lt;/b&gt;</title><id>urn:f</id><updated>2026-11-18T10:00:00Z</updated>
+<entry><id>urn:1</id><title>use the &lt;b&gt; tag &amp; more</title><updated>2026-11-18T10:00:00Z</updated><summary>I &lt;3 ACME</summary></entry>
+<entry><id>urn:2</id><title type="html">&lt;b&gt;ACME&lt;/b&gt; &amp;amp; co</title><updated>2026-11-18T10:00:00Z</updated><summary type="html">&lt;p&gt;a &lt;i&gt;b&lt;/i&gt;&lt;/p&gt;</summary></entry>
+<entry><id>urn:3</id><title type="text"><![CDATA[x <y> z]]></title><updated>2026-11-18T10:00:00Z</updated><source><title type="html">s</title></source><summary type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>in <b>xhtml</b></p></div></summary></entry>
+<entry><id>urn:4</id><title>a &lt; b</title><updated>2026-11-18T10:00:00Z</updated><summary>&amp;lt;</summary></entry>
+</feed>`
+	f, err := parseFeed([]byte(body), "application/atom+xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ title, text string }{
+		{"use the <b> tag & more", "I <3 ACME"},
+		{"ACME & co", "a b"},
+		{"x <y> z", "in xhtml"},
+		{"a < b", "&lt;"},
+	}
+	for i, w := range want {
+		if m := normalize(&f.items[i], f, "", time.Now()); m.Title != w.title || m.Text != w.text {
+			t.Errorf("entry %d: title %q text %q, want %q and %q", i+1, m.Title, m.Text, w.title, w.text)
+		}
+	}
+	if types := atomTextTypes([]byte(body), 3); types != nil {
+		t.Errorf("types for 3 entries of a body with 4: %v", types)
+	}
+}

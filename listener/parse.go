@@ -87,7 +87,7 @@ func parseFeed(body []byte, contentType string) (*feed, error) {
 		if err != nil {
 			return nil, &NotFeedError{ContentType: mediaType(contentType), Err: fmt.Errorf("atom: %w", err)}
 		}
-		return fromAtom(f), nil
+		return fromAtom(f, body), nil
 	case gofeed.FeedTypeJSON:
 		f, err := (&jsonfeed.Parser{}).Parse(bytes.NewReader(body))
 		if err != nil {
@@ -200,22 +200,38 @@ func fromRSS(f *rss.Feed) *feed {
 	return out
 }
 
-func fromAtom(f *atom.Feed) *feed {
+// fromAtom converts f, parsed from body. Text constructs of type text,
+// whose entities gofeed decoded, stay text: "a <b> tag" is no markup.
+func fromAtom(f *atom.Feed, body []byte) *feed {
 	out := &feed{lang: f.Language, items: make([]rawItem, 0, len(f.Entries))}
 	if l := atomLink(f.Links); l != "" {
 		out.link = l
 	}
+	// gofeed keeps the type of an entry's content, not of its title and
+	// summary: those are read from the body, only where the type could
+	// matter (a title or summary with "<" or "&" in it).
+	var types []atomTypes
 	for _, e := range f.Entries {
+		if strings.ContainsAny(e.Title, "<&") || (e.Content == nil || e.Content.Value == "") && strings.ContainsAny(e.Summary, "<&") {
+			types = atomTextTypes(body, len(f.Entries))
+			break
+		}
+	}
+	for i, e := range f.Entries {
 		r := rawItem{guid: e.ID, title: e.Title, link: atomLink(e.Links)}
+		if i < len(types) && types[i].titlePlain {
+			r.title = htmlEscapeText(r.title)
+		}
 		if e.Content != nil && e.Content.Value != "" {
 			r.html = e.Content.Value
 			if atomPlain(e.Content.Type) {
-				// gofeed decoded the entities of a text construct:
-				// "a <b> tag" is text, not markup.
 				r.html = htmlEscapeText(r.html)
 			}
 		} else {
 			r.html = e.Summary
+			if i < len(types) && types[i].summaryPlain {
+				r.html = htmlEscapeText(r.html)
+			}
 		}
 		if len(e.Authors) > 0 {
 			r.author = e.Authors[0].Name
@@ -280,13 +296,157 @@ func fromJSON(f *jsonfeed.Feed) *feed {
 }
 
 // atomPlain reports whether an Atom content of type typ is plain text (the
-// default, "text", or a text/ media type other than HTML). gofeed keeps
-// the type of an entry's content only, not of its title and summary,
-// which are read as HTML.
+// default, "text", or a text/ media type other than HTML).
 func atomPlain(typ string) bool {
 	typ = strings.ToLower(strings.TrimSpace(typ))
 	return typ == "" || typ == "text" || strings.HasPrefix(typ, "text/") && typ != "text/html"
 }
+
+// atomTypes says whether an entry's title and summary are plain text.
+type atomTypes struct{ titlePlain, summaryPlain bool }
+
+// atomTextTypes reads the types of the title and summary of each of the
+// entries of the Atom feed in body, in order. It returns nil when the body
+// does not read as n entries: their titles and summaries are then read
+// as HTML. A scan of the markup only (encoding/xml, reading all of it,
+// cost a quarter of the feed's parse): comments, CDATA sections,
+// processing instructions and declarations are skipped, tags counted.
+func atomTextTypes(body []byte, n int) []atomTypes {
+	types := make([]atomTypes, 0, n)
+	depth := 0
+	inEntry, entry := false, []byte(nil) // an entry is open at depth 2, with this prefix
+	var seen [2]bool
+	for i := 0; ; {
+		j := bytes.IndexByte(body[i:], '<')
+		if j < 0 {
+			break
+		}
+		i += j
+		rest := body[i:]
+		skip := func(end string) bool {
+			k := bytes.Index(rest, []byte(end))
+			i += k + len(end)
+			return k >= 0
+		}
+		var ok bool
+		switch {
+		case bytes.HasPrefix(rest, []byte("<!--")):
+			ok = skip("-->")
+		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+			ok = skip("]]>")
+		case bytes.HasPrefix(rest, []byte("<?")):
+			ok = skip("?>")
+		case bytes.HasPrefix(rest, []byte("<!")):
+			ok = skip(">")
+		case bytes.HasPrefix(rest, []byte("</")):
+			if depth == 2 {
+				inEntry = false
+			}
+			depth--
+			ok = skip(">")
+		default:
+			prefix, local, attrs, end, closed := xmlTag(rest)
+			if end < 0 {
+				return nil
+			}
+			i += end
+			ok, depth = true, depth+1
+			switch {
+			case depth == 2 && string(local) == "entry":
+				inEntry, entry = true, prefix
+				types = append(types, atomTypes{titlePlain: true, summaryPlain: true})
+				seen = [2]bool{}
+			case depth == 3 && inEntry && bytes.Equal(entry, prefix) && (string(local) == "title" || string(local) == "summary"):
+				k := 0
+				if string(local) == "summary" {
+					k = 1
+				}
+				if seen[k] {
+					break
+				}
+				seen[k] = true
+				// Atom 0.3's mode="escaped" (without a type) is HTML.
+				typ, mode := xmlAttr(attrs, "type"), xmlAttr(attrs, "mode")
+				plain := atomPlain(typ) && (typ != "" || mode == "")
+				if k == 0 {
+					types[len(types)-1].titlePlain = plain
+				} else {
+					types[len(types)-1].summaryPlain = plain
+				}
+			}
+			if closed {
+				if depth == 2 {
+					inEntry = false
+				}
+				depth--
+			}
+		}
+		if !ok {
+			return nil
+		}
+	}
+	if len(types) != n {
+		return nil
+	}
+	return types
+}
+
+// xmlTag reads the start tag at the beginning of b: its name's prefix and
+// local part, its attributes' text, where it ends (after its ">"; -1 if it
+// does not) and whether it closes itself ("/>").
+func xmlTag(b []byte) (prefix, local, attrs []byte, end int, closed bool) {
+	k := 1
+	for k < len(b) && !isXMLSpace(b[k]) && b[k] != '>' && b[k] != '/' {
+		k++
+	}
+	local = b[1:k]
+	if c := bytes.IndexByte(local, ':'); c >= 0 {
+		prefix, local = local[:c], local[c+1:]
+	}
+	start := k
+	var quote byte
+	for ; k < len(b); k++ {
+		switch c := b[k]; {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '>':
+			return prefix, local, b[start:k], k + 1, k > start && b[k-1] == '/'
+		}
+	}
+	return nil, nil, nil, -1, false
+}
+
+// xmlAttr returns the value of the attribute name (no prefix) in attrs,
+// the text of a start tag after its name ("" when it has none).
+func xmlAttr(attrs []byte, name string) string {
+	for len(attrs) > 0 {
+		attrs = bytes.TrimLeftFunc(attrs, func(r rune) bool { return r < utf8.RuneSelf && isXMLSpace(byte(r)) })
+		eq := bytes.IndexByte(attrs, '=')
+		if eq < 0 {
+			return ""
+		}
+		key := (bytes.TrimRightFunc(attrs[:eq], func(r rune) bool { return r < utf8.RuneSelf && isXMLSpace(byte(r)) }))
+		v := bytes.TrimLeftFunc(attrs[eq+1:], func(r rune) bool { return r < utf8.RuneSelf && isXMLSpace(byte(r)) })
+		if len(v) == 0 || v[0] != '"' && v[0] != '\'' {
+			return ""
+		}
+		e := bytes.IndexByte(v[1:], v[0])
+		if e < 0 {
+			return ""
+		}
+		if string(key) == name {
+			return string(v[1 : 1+e])
+		}
+		attrs = v[2+e:]
+	}
+	return ""
+}
+
+func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // atomLink picks the alternate link, else the first.
 func atomLink(links []*atom.Link) string {

@@ -24,6 +24,7 @@ func FuzzParseFeed(f *testing.F) {
 	}
 	f.Add([]byte(`<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><item><title>Pr`+"\xfc"+`fung</title><description>&lt;p&gt;a&lt;/p&gt;</description></item></channel></rss>`), "text/xml; charset=iso-8859-1")
 	f.Add([]byte(`<feed xmlns="http://www.w3.org/2005/Atom"><entry><title type="html">&lt;b&gt;x&lt;/b&gt;</title><content type="xhtml"><div>y</div></content><link href="/a"/></entry></feed>`), "application/atom+xml")
+	f.Add([]byte(`<feed xmlns="http://www.w3.org/2005/Atom"><!-- <entry> --><entry><title>a &lt;b&gt;</title><summary type='html'><![CDATA[<i>s</i>]]></summary></entry><a:entry xmlns:a="http://www.w3.org/2005/Atom"><a:title type="text">&amp;</a:title></a:entry></feed>`), "application/atom+xml")
 	f.Add([]byte(`{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"1","content_html":"<p>x</p>","date_published":"2026-01-01T00:00:00Z"}]}`), "application/feed+json")
 	now := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
