@@ -351,6 +351,15 @@ func TestGolden(t *testing.T) {
 	// measured once, after it: P 0.930 R 0.910 F1 0.920 (tp 132 fp 10 fn
 	// 13 tn 245; the tree before the nineteenth round: 0.915/0.890/0.902).
 	// Both are hold-outs.
+	// Set 23 was written at the start of the fifth session by two more
+	// such hands, in a wider mix than the tweets before it: half tweets
+	// to the brand, half Reddit, Mastodon, review and forum posts, with
+	// news, job posts and ads. Measured once, blind, on the tree of the
+	// twenty-first round: German (golden-round23.tsv, 300 posts, 113
+	// complaints) P 0.711 R 0.717 F1 0.714, a hold-out; English (400
+	// posts, 153 complaints) P 0.694 R 0.817 F1 0.751 (tp 125 fp 55 fn 28
+	// tn 192): precision far below the bar on the wider mix, so it became
+	// the development set golden-dev23.tsv.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -393,6 +402,8 @@ func TestGolden(t *testing.T) {
 		{"golden-dev19.tsv", 0, 0.83, false},
 		{"golden-round20.tsv", 0, 0.84, true},
 		{"golden-round22.tsv", 0, 0.91, true},
+		{"golden-round23.tsv", 0.71, 0, true},
+		{"golden-dev23.tsv", 0, 0.75, false},
 	}
 	for _, gf := range files {
 		file := gf.name
