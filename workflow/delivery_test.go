@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/earshot/earshot/mention"
 )
@@ -240,7 +241,7 @@ func TestHealthEventsReachAdmin(t *testing.T) {
 		t.Fatal(err)
 	}
 	runWorkflow(t, w)
-	// The events consumer starts with new events only; wait until it exists.
+	// (Events before the consumer exists count too: TestHealthEventsBeforeTheWorkflow.)
 	waitConsumer(t, env, mention.EventsStream, eventsConsumer)
 	b, _ := mention.SourceHealth{Source: "reddit", State: mention.HealthFailing, Previous: mention.HealthUp,
 		Error: "HTTP 503 <!channel>", Changed: testTime}.Encode()
@@ -251,6 +252,65 @@ func TestHealthEventsReachAdmin(t *testing.T) {
 	if got := out.String(); !strings.Contains(got, "(was up): HTTP 503 &lt;!channel&gt;") {
 		t.Errorf("admin output: %s", got)
 	}
+}
+
+// TestHealthEventsBeforeTheWorkflow: events published before the events
+// consumer first exists (a fresh install, where the listener starts
+// first) reach the admin channel; events older than eventsBacklog are
+// history; a consumer made by the former config (new events only) is
+// kept as it is.
+func TestHealthEventsBeforeTheWorkflow(t *testing.T) {
+	publish := func(t *testing.T, env *jsEnv, source string) {
+		t.Helper()
+		b, _ := mention.SourceHealth{Source: source, State: mention.HealthFailing, Previous: mention.HealthUp,
+			Error: "HTTP 503", Changed: testTime}.Encode()
+		if _, err := env.js.Publish(context.Background(), mention.HealthSubject, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := func(t *testing.T, env *jsEnv, now func() time.Time) *signal {
+		t.Helper()
+		out := newSignal()
+		w, err := New(testConfig(), Deps{JS: env.js, Cases: env.cases, Console: out, Now: now}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runWorkflow(t, w)
+		waitConsumer(t, env, mention.EventsStream, eventsConsumer)
+		return out
+	}
+	reported := func(out *signal, source string) func() bool {
+		return func() bool { return strings.Contains(out.String(), "Source "+source+" is failing") }
+	}
+	t.Run("fresh", func(t *testing.T) {
+		env := startJS(t)
+		publish(t, env, "early")
+		out := start(t, env, nil)
+		waitFor(t, out.ch, 10*time.Second, "the early event", reported(out, "early"))
+	})
+	t.Run("history", func(t *testing.T) {
+		env := startJS(t)
+		publish(t, env, "old")
+		// The workflow's clock past the backlog: the event is history.
+		out := start(t, env, func() time.Time { return time.Now().Add(eventsBacklog + time.Minute) })
+		publish(t, env, "new")
+		waitFor(t, out.ch, 10*time.Second, "the new event", reported(out, "new"))
+		if reported(out, "old")() {
+			t.Errorf("an event older than the backlog was reported:\n%s", out.String())
+		}
+	})
+	t.Run("existing consumer", func(t *testing.T) {
+		env := startJS(t)
+		if _, err := env.js.CreateConsumer(context.Background(), mention.EventsStream, jetstream.ConsumerConfig{
+			Durable: eventsConsumer, FilterSubject: mention.HealthSubject, AckPolicy: jetstream.AckExplicitPolicy,
+			DeliverPolicy: jetstream.DeliverNewPolicy, AckWait: time.Minute,
+		}); err != nil {
+			t.Fatal(err)
+		}
+		out := start(t, env, nil)
+		publish(t, env, "later")
+		waitFor(t, out.ch, 10*time.Second, "the event", reported(out, "later"))
+	})
 }
 
 // waitConsumer waits until the durable consumer exists on stream.

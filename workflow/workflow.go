@@ -220,13 +220,7 @@ func (w *Workflow) Run(ctx context.Context) error {
 		}
 		return fmt.Errorf("workflow: verdicts consumer: %w", err)
 	}
-	events, err := w.consumer(ctx, mention.EventsStream, jetstream.ConsumerConfig{
-		Durable:       eventsConsumer,
-		FilterSubject: mention.HealthSubject,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		DeliverPolicy: jetstream.DeliverNewPolicy,
-		AckWait:       time.Minute,
-	})
+	events, err := w.consumer(ctx, mention.EventsStream, w.eventsConfig(ctx))
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -543,6 +537,35 @@ func (w *Workflow) open(ctx context.Context, r *Router, v *mention.Verdict, m Ro
 // server that does not answer in time (a cluster electing its leaders, a
 // JetStream restarting) is asked again with backoff until ctx is done; only
 // a config the server refuses is an error.
+// eventsBacklog is how old the source health events are that the events
+// consumer reads when it is first made.
+const eventsBacklog = time.Hour
+
+// eventsConfig is the events consumer's config. Made for the first time,
+// it starts with the events of the last eventsBacklog: on a fresh install
+// the listener publishes before the consumer exists, and the first
+// failing sources would go unreported (their state stays failing, so they
+// are not published again), as in a cluster whose workflow instance
+// starts after a listener; older events are history, which the stream
+// keeps for the reports. A consumer that exists keeps its start (NATS
+// does not change a consumer's deliver policy).
+func (w *Workflow) eventsConfig(ctx context.Context) jetstream.ConsumerConfig {
+	start := w.now().Add(-eventsBacklog)
+	cfg := jetstream.ConsumerConfig{
+		Durable:       eventsConsumer,
+		FilterSubject: mention.HealthSubject,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		DeliverPolicy: jetstream.DeliverByStartTimePolicy,
+		OptStartTime:  &start,
+		AckWait:       time.Minute,
+	}
+	if c, err := w.js.Consumer(ctx, mention.EventsStream, eventsConsumer); err == nil {
+		prev := c.CachedInfo().Config
+		cfg.DeliverPolicy, cfg.OptStartTime = prev.DeliverPolicy, prev.OptStartTime
+	}
+	return cfg
+}
+
 func (w *Workflow) consumer(ctx context.Context, stream string, cfg jetstream.ConsumerConfig) (jetstream.Consumer, error) {
 	for attempt := 0; ; attempt++ {
 		c, err := w.js.CreateOrUpdateConsumer(ctx, stream, cfg)
