@@ -24,7 +24,7 @@ func normalize(r *rawItem, f *feed, fallbackLang string, now time.Time) mention.
 	m := mention.Mention{
 		Title:      htmlToText(r.title, mention.MaxTitleBytes),
 		Text:       htmlToText(r.html, mention.MaxTextBytes),
-		Author:     strings.TrimSpace(r.author),
+		Author:     foldSpace(r.author, mention.MaxTitleBytes),
 		URL:        canonicalURL(r.link, f.link),
 		FirstSeen:  now,
 		Published:  clampPublished(r.published, now),
@@ -158,7 +158,7 @@ func (w *spaceFolder) write(p []byte) {
 			w.space()
 			continue
 		}
-		if r == utf8.RuneError && n == 1 {
+		if r == utf8.RuneError && n == 1 || isHiddenControl(r) {
 			continue
 		}
 		if w.pending {
@@ -169,16 +169,25 @@ func (w *spaceFolder) write(p []byte) {
 	}
 }
 
+// isHiddenControl reports whether r is a control character beyond ASCII
+// (C1: a terminal reads U+009B as an escape sequence) or a bidirectional
+// control, which can make a text read otherwise than it is (U+202E turns
+// the rest of a line around). Feed text loses them, like ASCII controls.
+func isHiddenControl(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
+}
+
 func isASCIISpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
 }
 
-// foldSpace folds whitespace in plain text.
+// foldSpace folds whitespace in plain text and drops its control
+// characters (see spaceFolder.write).
 func foldSpace(s string, limit int) string {
 	clean := len(s) <= limit
 	for i := 0; clean && i < len(s); i++ {
 		c := s[i]
-		if c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c >= utf8.RuneSelf ||
+		if c < ' ' || c == 0x7f || c >= utf8.RuneSelf ||
 			(c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' ')) {
 			clean = false
 		}
@@ -238,7 +247,9 @@ func canonicalURL(link, base string) string {
 	}
 	u, err := url.Parse(link)
 	if err != nil {
-		return link
+		// Kept for what it says, as text (control characters, which
+		// make url.Parse fail, dropped).
+		return foldSpace(link, mention.MaxTextBytes)
 	}
 	if !u.IsAbs() && base != "" {
 		if b, err := url.Parse(base); err == nil {

@@ -15,6 +15,11 @@ func TestHTMLToText(t *testing.T) {
 		{"<p>unclosed <i>tags", "unclosed tags"},
 		{"<img src=x onerror=alert(1)>caption", "caption"},
 		{"", ""},
+		// Control characters are dropped, also on the plain-text path: a
+		// terminal escape (ESC, C1 CSI), a title escape, a bidi override.
+		{"Acme \x1b[31mred\x1b[0m \x1b]0;PWNED\x07 \u009b8m end", "Acme [31mred[0m ]0;PWNED 8m end"},
+		{"Acme \u202eevil\u202c &amp; \u2066more\u2069", "Acme evil & more"},
+		{"<p>Acme\x1b[8m hidden</p>", "Acme[8m hidden"},
 	}
 	for _, tc := range tests {
 		if got := htmlToText(tc.in, 1000); got != tc.want {
@@ -24,6 +29,20 @@ func TestHTMLToText(t *testing.T) {
 	long := strings.Repeat("<p>wörd wörd</p>", 10000)
 	if got := htmlToText(long, 100); len(got) > 104 {
 		t.Errorf("text not capped: %d bytes", len(got))
+	}
+}
+
+// TestNormalizeControls: what a feed gives as its author stays one line
+// (no forged lines in a printed alert), and a link that is no URL keeps
+// no control characters.
+func TestNormalizeControls(t *testing.T) {
+	r := rawItem{title: "t", html: "x", author: " eve\nowner:    mallory\x1b[8m ", link: "https://example.com/\x1b[31m\u202ea"}
+	m := normalize(&r, &feed{}, "", time.Now())
+	if m.Author != "eve owner: mallory[8m" {
+		t.Errorf("author %q", m.Author)
+	}
+	if strings.ContainsAny(m.URL, "\x1b\u202e") {
+		t.Errorf("url %q", m.URL)
 	}
 }
 

@@ -77,7 +77,9 @@ func firstLine(s string) string {
 
 // consoleAlert renders an alert as plain text for the terminal. The text
 // is not escaped: a terminal does not act on Slack markup, but control
-// characters are dropped so that a feed cannot move the cursor.
+// characters are dropped so that a feed cannot move the cursor, and what
+// a mention brings is one line each, so that it cannot add lines (a
+// forged "owner:").
 func consoleAlert(a alertView) string {
 	c := a.Case
 	v := &c.Verdict
@@ -95,10 +97,10 @@ func consoleAlert(a alertView) string {
 		}, s)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "=== %s ===\n", clean(headline(v)))
-	fmt.Fprintf(&b, "source:   %s\n", clean(m.Source))
+	fmt.Fprintf(&b, "=== %s ===\n", clean(oneLine(headline(v))))
+	fmt.Fprintf(&b, "source:   %s\n", clean(oneLine(m.Source)))
 	if m.Author != "" {
-		fmt.Fprintf(&b, "author:   %s\n", clean(m.Author))
+		fmt.Fprintf(&b, "author:   %s\n", clean(oneLine(m.Author)))
 	}
 	if m.Title != "" {
 		fmt.Fprintf(&b, "title:    %s\n", clean(oneLine(m.Title)))
@@ -111,11 +113,11 @@ func consoleAlert(a alertView) string {
 		fmt.Fprintf(&b, "excerpt:  %s\n", clean(text))
 	}
 	if m.URL != "" {
-		fmt.Fprintf(&b, "link:     %s\n", clean(m.URL))
+		fmt.Fprintf(&b, "link:     %s\n", clean(oneLine(m.URL)))
 	}
-	fmt.Fprintf(&b, "owner:    %s\n", clean(c.Owner))
+	fmt.Fprintf(&b, "owner:    %s\n", clean(oneLine(c.Owner)))
 	if c.Deputy != "" {
-		fmt.Fprintf(&b, "deputy:   %s\n", clean(c.Deputy))
+		fmt.Fprintf(&b, "deputy:   %s\n", clean(oneLine(c.Deputy)))
 	}
 	if !c.Escalation.DueAt.IsZero() {
 		fmt.Fprintf(&b, "deadline: %s\n", c.Escalation.DueAt.In(loc).Format("Mon 2 Jan 2006 15:04 MST"))
@@ -138,6 +140,6 @@ func consoleAlert(a alertView) string {
 			}
 		}
 	}
-	fmt.Fprintf(&b, "case:     %s (route %s)\n", c.ID, c.Route)
+	fmt.Fprintf(&b, "case:     %s (route %s)\n", c.ID, clean(oneLine(c.Route)))
 	return b.String()
 }

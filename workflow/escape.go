@@ -3,6 +3,7 @@ package workflow
 import (
 	"net/url"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/earshot/earshot/config"
@@ -78,8 +79,13 @@ func hasControl(s string) bool {
 	return false
 }
 
+// isDroppedControl reports whether r is left out of what earshot shows of
+// a mention: ASCII and C1 control characters (but line breaks and tabs),
+// bidirectional controls (U+202E turns the rest of a line around), and
+// the replacement for invalid UTF-8.
 func isDroppedControl(r rune) bool {
-	return (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f || r == utf8.RuneError
+	return (r < 0x20 && r != '\n' && r != '\t') || r >= 0x7f && r <= 0x9f || r == utf8.RuneError ||
+		r >= 0x200e && unicode.Is(unicode.Bidi_Control, r) || r == 0x61c
 }
 
 func escapeRune(r rune) string {

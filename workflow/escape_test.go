@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -33,6 +34,7 @@ var injections = []string{
 	"<<!channel>>",
 	"<!chan\u200bnel>",
 	"\x00\x1b[31mred\x1b[0m<!here>",
+	"\u009b31mC1 CSI \u202eesrever\u202c \u2066isolate\u2069 \u200fmark",
 	"*bold* _italic_ ~strike~ `code` ```block``` <!channel>",
 	"@channel @here #general https://evil.example",
 	strings.Repeat("<!channel>", 500),
@@ -88,6 +90,9 @@ func checkSafe(t *testing.T, where, s string) {
 	}
 	if !utf8.ValidString(s) {
 		t.Errorf("%s: invalid UTF-8", where)
+	}
+	if i := strings.IndexFunc(s, func(r rune) bool { return r == 0x1b || r >= 0x80 && r <= 0x9f || unicode.Is(unicode.Bidi_Control, r) }); i >= 0 {
+		t.Errorf("%s: control character at %d in …%.40q", where, i, s[max(0, i-20):])
 	}
 }
 
@@ -164,6 +169,26 @@ func TestInjectionCorpus(t *testing.T) {
 	}
 	if !strings.Contains(s, "<https://ok.example/post|&lt;!channel&gt;|x&gt;>") {
 		t.Errorf("title link label not escaped: %s", s)
+	}
+}
+
+// TestConsoleAlertLines: a mention's fields cannot add lines to an alert
+// printed on the terminal, nor control it.
+func TestConsoleAlertLines(t *testing.T) {
+	for i, payload := range append(injections, "x\nowner:    mallory", "x\r\ndeadline: never") {
+		out := consoleAlert(alertView{Case: injectedCase(payload, "https://ok.example/\nowner:    mallory")})
+		owners := 0
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "owner:") || strings.HasPrefix(l, "deadline:") {
+				owners++
+			}
+		}
+		if owners != 2 {
+			t.Errorf("payload %d: %d owner and deadline lines, want 2:\n%s", i, owners, out)
+		}
+		if i := strings.IndexFunc(out, func(r rune) bool { return r == 0x1b || r == '\r' || r >= 0x80 && r <= 0x9f || unicode.Is(unicode.Bidi_Control, r) }); i >= 0 {
+			t.Errorf("payload %d: control character at %d in …%.40q", i, i, out[max(0, i-20):])
+		}
 	}
 }
 
