@@ -250,6 +250,10 @@ func TestRules(t *testing.T) {
 		{"praise rule lowers", mention.Mention{Text: "ACME Paket nicht angekommen, aber großes Lob an den Support"}, true, false, "delivery", ""},
 		{"brand in url", mention.Mention{Text: "see https://www.acme.de/x"}, true, false, "", ""},
 		{"excluded", mention.Mention{Text: "ACME Corp USA announces"}, false, false, "", ""},
+		// A text that names an exclusion is not about us, though it
+		// names the brand elsewhere, or comes from a brand_only source.
+		{"excluded beside the brand", mention.Mention{Text: "ACME Corp USA and ACME"}, false, false, "", ""},
+		{"excluded brand only", mention.Mention{Text: "ACME Corp USA", BrandOnly: true}, false, false, "", ""},
 		{"not brand", mention.Mention{Text: "Paket nicht angekommen"}, false, true, "delivery", mention.SeverityLow},
 		{"brand only", mention.Mention{Text: "Paket nicht angekommen", BrandOnly: true}, true, true, "delivery", mention.SeverityLow},
 		{"not a brand word", mention.Mention{Text: "#acmefail"}, false, false, "", ""},

@@ -253,23 +253,25 @@ func (c *Classifier) langOf(s *scratch, m *mention.Mention) (uint8, string) {
 	return langAll, ""
 }
 
-// isBrand reports whether a brand term occurs outside every exclusion.
+// isBrand reports whether the text names the brand.
 func (c *Classifier) isBrand(s *scratch) bool {
 	for _, h := range s.hits {
-		if !c.hot[h.pat].brand {
-			continue
-		}
-		if !c.hasExclude {
+		if c.hot[h.pat].brand {
 			return true
 		}
-		excluded := false
-		for _, x := range s.hits {
-			if c.hot[x.pat].exclude && x.t0 <= h.t0 && x.t1 >= h.t1 {
-				excluded = true
-				break
-			}
-		}
-		if !excluded {
+	}
+	return false
+}
+
+// isExcluded reports whether the text names one of the brand's
+// exclusions: then it is not about us (the config's contract), also
+// where it names the brand elsewhere, and also from a brand_only source.
+func (c *Classifier) isExcluded(s *scratch) bool {
+	if !c.hasExclude {
+		return false
+	}
+	for _, h := range s.hits {
+		if c.hot[h.pat].exclude {
 			return true
 		}
 	}
@@ -638,7 +640,7 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 	v.Topics = v.Topics[:0]
 	s.topics = s.topics[:0]
 
-	brand := !c.hasBrand || m.BrandOnly || c.isBrand(s)
+	brand := (!c.hasBrand || m.BrandOnly || c.isBrand(s)) && !c.isExcluded(s)
 	sc := c.score(s, v, langBits)
 
 	// Rules.
