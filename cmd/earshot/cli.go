@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/earshot/earshot/classifier"
@@ -28,10 +30,10 @@ func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, err := config.LoadAll(*path)
 	if err != nil {
-		printProblems(stderr, err)
 		if cfg != nil {
-			checkBeside(cfg, *path, stdout, stderr)
+			err = errors.Join(err, checkBeside(cfg, *path, stdout))
 		}
+		printProblems(stderr, err)
 		return exitFailed
 	}
 	for _, w := range cfg.Warnings {
@@ -52,28 +54,59 @@ func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // checkBeside goes on, for a config with problems, to what the problems
-// do not touch, so that every problem shows at once: the rules are
-// compiled when their sections are intact, and the tests run when all
-// they read is intact too.
-func checkBeside(cfg *config.Config, path string, stdout, stderr io.Writer) {
-	if !cfg.Intact("rules", "brand") {
-		return
+// do not touch, so that every problem shows at once: the schedules and
+// presets of the sources and reports without problems are checked, the
+// rules without problems are compiled (one rule's missing topic does not
+// hide another's broken query), and the tests run when all they read is
+// intact. It returns the problems it found.
+func checkBeside(cfg *config.Config, path string, stdout io.Writer) error {
+	problems := scheduleProblems(cfg)
+	if !cfg.Intact("brand", "rules.packs") {
+		return cfg.Locate(errors.Join(problems...))
 	}
-	cls, err := classifier.New(cfg.Rules, cfg.Brand)
+	rules := cfg.Rules
+	rules.Custom = nil
+	var index []int // of rules.Custom in cfg.Rules.Custom
+	for i, r := range cfg.Rules.Custom {
+		if cfg.Intact(fmt.Sprintf("rules.custom[%d]", i)) {
+			rules.Custom, index = append(rules.Custom, r), append(index, i)
+		}
+	}
+	cls, err := classifier.New(rules, cfg.Brand)
 	if err != nil {
-		printProblems(stderr, cfg.Locate(err))
-		return
+		return cfg.Locate(errors.Join(append(problems, renumberRules(err, index))...))
 	}
-	if len(cfg.Tests) == 0 || !cfg.Intact(routerSections...) {
-		return
+	if len(rules.Custom) < len(cfg.Rules.Custom) || len(cfg.Tests) == 0 || !cfg.Intact("rules.threshold") || !cfg.Intact(routerSections...) {
+		return cfg.Locate(errors.Join(problems...))
 	}
 	router, err := workflow.NewRouter(cfg)
 	if err != nil {
-		printProblems(stderr, cfg.Locate(err))
-		return
+		return cfg.Locate(errors.Join(append(problems, err)...))
 	}
 	failed := runTests(&build{cfg: cfg, cls: cls, router: router}, stdout)
 	fmt.Fprintf(stdout, "%s: %d tests, %d failed; the config has problems too\n", path, len(cfg.Tests), failed)
+	return cfg.Locate(errors.Join(problems...))
+}
+
+// renumberRules gives the problems of rules.custom[j] of a subset of the
+// custom rules the paths of the rules they are, rules.custom[index[j]].
+func renumberRules(err error, index []int) error {
+	errs := config.Errors(err)
+	for _, e := range errs {
+		fe, ok := errors.AsType[*config.FieldError](e)
+		if !ok {
+			continue
+		}
+		rest, ok := strings.CutPrefix(fe.Path, "rules.custom[")
+		if !ok {
+			continue
+		}
+		num, rest, _ := strings.Cut(rest, "]")
+		if j, err := strconv.Atoi(num); err == nil && j < len(index) {
+			fe.Path = fmt.Sprintf("rules.custom[%d]%s", index[j], rest)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // routerSections are the config's sections that routing reads

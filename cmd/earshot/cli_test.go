@@ -127,6 +127,49 @@ tests:
 	}
 }
 
+// TestCheckReportsEveryProblem: one rule's problem does not hide another
+// rule's broken query, a source's problem not another source's preset or
+// schedule; the problems come in the order of the file.
+func TestCheckReportsEveryProblem(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "earshot.yaml")
+	writeFile(t, path, `brand: {terms: [ACME]}
+sources:
+  - {name: a, url: "https://example.com/a"}
+  - {name: a, url: "https://example.com/b"}
+  - {name: f, preset: reddit-search}
+  - {name: g, url: "https://example.com/g", schedule: "61 * * * *"}
+rules:
+  threshold: -1
+  custom:
+    - {name: r1, topic: t, query: '(lieferung OR'}
+    - {name: r2, query: 'paket'}
+`)
+	code, _, stderr := runCLI(t, "", "check", "--config", path)
+	if code != exitFailed {
+		t.Errorf("exit code %d, want %d", code, exitFailed)
+	}
+	want := []string{
+		path + `:4:12: sources[1].name: "a" already used by sources[0]`,
+		path + `:5:5: sources[2].query: preset reddit-search needs a query`,
+		path + `:6:55: sources[3].schedule: "61 * * * *"`,
+		path + `:8:14: rules.threshold: must be positive`,
+		path + `:10:35: rules.custom[0].query: column 12: OR needs an expression on its right`,
+		path + `:11:7: rules.custom[1]: a rule needs a topic`,
+	}
+	last := -1
+	for _, w := range want {
+		i := strings.Index(stderr, w)
+		if i < 0 {
+			t.Errorf("stderr\n%s\ndoes not contain\n%s", stderr, w)
+			continue
+		}
+		if i < last {
+			t.Errorf("%q is not in the order of the file:\n%s", w, stderr)
+		}
+		last = i
+	}
+}
+
 func TestCheckRunsTests(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "earshot.yaml")
 	writeFile(t, path, `brand: {terms: [ACME]}

@@ -77,29 +77,7 @@ func compile(cfg *config.Config) (*build, error) {
 	if b.router, err = workflow.NewRouter(cfg); err != nil {
 		errs = append(errs, err)
 	}
-	for i, s := range cfg.Sources {
-		if s.Schedule != "" {
-			if _, err := parseSchedule(s.Schedule, s.TimeZone); err != nil {
-				errs = append(errs, config.Errorf(fmt.Sprintf("sources[%d].schedule", i), "%q: %v", s.Schedule, err))
-			}
-		}
-		if s.Preset == "" {
-			continue
-		}
-		if _, err := listener.BuildURL(s); err != nil {
-			path := fmt.Sprintf("sources[%d]", i)
-			if fe, ok := errors.AsType[*config.FieldError](err); ok {
-				errs = append(errs, &config.FieldError{Path: path + "." + fe.Path, Err: fe.Err})
-			} else {
-				errs = append(errs, config.Errorf(path, "%v", err))
-			}
-		}
-	}
-	for i, r := range cfg.Reports {
-		if _, err := parseSchedule(r.Schedule, r.TimeZone); r.Schedule != "" && err != nil {
-			errs = append(errs, config.Errorf(fmt.Sprintf("reports[%d].schedule", i), "%q: %v", r.Schedule, err))
-		}
-	}
+	errs = append(errs, scheduleProblems(cfg)...)
 	if b.cls != nil {
 		topics := b.cls.Topics()
 		unknown := func(path string, ts []string) {
@@ -121,6 +99,41 @@ func compile(cfg *config.Config) (*build, error) {
 		return nil, cfg.Locate(err)
 	}
 	return b, nil
+}
+
+// scheduleProblems checks what Validate leaves to compile of the sources
+// and reports: schedules parse, presets expand; of a config with problems
+// (ParseAll), those of the sources and reports without problems.
+func scheduleProblems(cfg *config.Config) []error {
+	var errs []error
+	for i, s := range cfg.Sources {
+		path := fmt.Sprintf("sources[%d]", i)
+		if !cfg.Intact(path) {
+			continue
+		}
+		if s.Schedule != "" {
+			if _, err := parseSchedule(s.Schedule, s.TimeZone); err != nil {
+				errs = append(errs, config.Errorf(path+".schedule", "%q: %v", s.Schedule, err))
+			}
+		}
+		if s.Preset == "" {
+			continue
+		}
+		if _, err := listener.BuildURL(s); err != nil {
+			if fe, ok := errors.AsType[*config.FieldError](err); ok {
+				errs = append(errs, &config.FieldError{Path: path + "." + fe.Path, Err: fe.Err})
+			} else {
+				errs = append(errs, config.Errorf(path, "%v", err))
+			}
+		}
+	}
+	for i, r := range cfg.Reports {
+		path := fmt.Sprintf("reports[%d]", i)
+		if _, err := parseSchedule(r.Schedule, r.TimeZone); cfg.Intact(path) && r.Schedule != "" && err != nil {
+			errs = append(errs, config.Errorf(path+".schedule", "%q: %v", r.Schedule, err))
+		}
+	}
+	return errs
 }
 
 // parseSchedule parses a cron schedule (five fields or a descriptor such as

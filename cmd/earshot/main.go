@@ -18,16 +18,20 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	_ "time/tzdata" // time zones in business hours and schedules work in a bare container
@@ -213,9 +217,37 @@ func loadBuild(path string, stderr io.Writer) (*build, bool) {
 }
 
 func printProblems(w io.Writer, err error) {
-	for _, e := range config.Errors(err) {
+	errs := config.Errors(err)
+	// In the order of the file, whichever check found them; problems
+	// without a line last.
+	slices.SortStableFunc(errs, func(a, b error) int {
+		la, ca := problemLine(a)
+		lb, cb := problemLine(b)
+		return cmp.Or(cmp.Compare(la, lb), cmp.Compare(ca, cb))
+	})
+	for _, e := range errs {
 		fmt.Fprintln(w, e)
 	}
+}
+
+// problemLine returns the line and column of a problem's position
+// ("FILE:LINE:COL"), or MaxInt when it has none.
+func problemLine(err error) (line, col int) {
+	fe, ok := errors.AsType[*config.FieldError](err)
+	if !ok {
+		return math.MaxInt, 0
+	}
+	i := strings.LastIndexByte(fe.Pos, ':')
+	if i < 0 {
+		return math.MaxInt, 0
+	}
+	j := strings.LastIndexByte(fe.Pos[:i], ':')
+	line, err1 := strconv.Atoi(fe.Pos[j+1 : i])
+	col, err2 := strconv.Atoi(fe.Pos[i+1:])
+	if j < 0 || err1 != nil || err2 != nil {
+		return math.MaxInt, 0
+	}
+	return line, col
 }
 
 // newLogger builds the process logger from the config's log section.
