@@ -835,6 +835,25 @@ func TestNegatedQuantity(t *testing.T) {
 	})
 }
 
+// TestNonNegPhrases: phrases of the en pack that hold a complaint word
+// without a complaint: a crisis averted, a bad day at work, a cabin that
+// cracked up laughing, a question about the difference between two
+// offers, a parcel kept from getting wet; the complaint words stay
+// complaints elsewhere.
+func TestNonNegPhrases(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Thought I'd left my Flinkwerk ticket at home, found it in my coat pocket. Crisis averted.", false},
+		{"Flinkwerk's app froze at the gate but the paper backup worked, disaster averted", false},
+		{"Had the worst day at work and the Flinkwerk driver brought my parcel right to the door with a smile.", false},
+		{"The Flinkwerk guard told a joke over the speakers and the whole carriage cracked up", false},
+		{"Can someone explain the difference between the Flinkwerk Saver and Flex tickets? Which one lets me change the date?", false},
+		{"Flinkwerk driver left my parcel in the porch so it wouldn't get wet", false},
+		{"Can someone explain why Flinkwerk charged me twice?", true},
+		{"Flinkwerk parcel arrived cracked and soaked, packaging useless", true},
+		{"Worst day ever with Flinkwerk, three trains cancelled", true},
+	})
+}
+
 // TestAimedElsewhere: a complaint word in a clause without the brand,
 // before a longer clause that names the brand with praise and no
 // complaint, is aimed at something else; praise in a short clause after a
