@@ -838,8 +838,8 @@ func TestNegatedQuantity(t *testing.T) {
 // TestNonNegPhrases: phrases of the en pack that hold a complaint word
 // without a complaint: a crisis averted, a bad day at work, a cabin that
 // cracked up laughing, a question about the difference between two
-// offers, a parcel kept from getting wet; the complaint words stay
-// complaints elsewhere.
+// offers, a parcel kept from getting wet, staff who had the patience of
+// a saint; the complaint words stay complaints elsewhere.
 func TestNonNegPhrases(t *testing.T) {
 	checkCriticism(t, []verdictCase{
 		{"Thought I'd left my Flinkwerk ticket at home, found it in my coat pocket. Crisis averted.", false},
@@ -851,6 +851,19 @@ func TestNonNegPhrases(t *testing.T) {
 		{"Can someone explain why Flinkwerk charged me twice?", true},
 		{"Flinkwerk parcel arrived cracked and soaked, packaging useless", true},
 		{"Worst day ever with Flinkwerk, three trains cancelled", true},
+		{"The lady at the Flinkwerk counter had the patience of a saint with the man in front of me", false},
+		{"You need the patience of a saint to deal with Flinkwerk support", true},
+	})
+}
+
+// TestSavedAndFearedLoss: an evening or a day saved is praise, and points
+// the author thought were lost are no loss ("gone"); points gone stay a
+// complaint.
+func TestSavedAndFearedLoss(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"My car broke down on the motorway and a Flinkwerk rental was waiting at the next exit. Saved my day.", false},
+		{"Thought I'd lost all my Flinkwerk points when I changed phones, but they were all there after logging in", false},
+		{"Flinkwerk app update and all my points are gone", true},
 	})
 }
 
