@@ -856,6 +856,32 @@ func TestNonNegPhrases(t *testing.T) {
 	})
 }
 
+// TestPityAndOwnFailings: pity for a member of staff ("the poor agent")
+// and the author's own failings ("I'm terrible at ...") are no
+// complaints; "poor" of a service still is.
+func TestPityAndOwnFailings(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"I was sure Flinkwerk had billed me twice, turns out I'd paid two different bills. Sorry to the poor agent who had to explain it.", false},
+		{"I shouted at a Flinkwerk driver for parking badly, then realised I'd parked across his loading bay. The poor guy just smiled.", false},
+		{"Flinkwerk's calendar reminds me when the bins go out. I'm terrible at that, so it's genuinely useful.", false},
+		{"Flinkwerk support was poor, the agent hung up on me", true},
+	})
+}
+
+// TestRuleExceptions: "no more waiting" is no wait, a call answered
+// "within 10 minutes" no time on the phone, "always raining" no fault of
+// the brand; the rules still hold without them.
+func TestRuleExceptions(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Flinkwerk parcel lockers at the station, no more waiting at home all day for a courier", false},
+		{"Flinkwerk is the only bank where I got through on the phone within 10 minutes", false},
+		{"Why is it always raining when I get off the Flinkwerk bus", false},
+		{"Waited at home all day for the Flinkwerk courier and nobody came", true},
+		{"Spent 2 hours on the phone with Flinkwerk today", true},
+		{"Why is the Flinkwerk app always crashing", true},
+	})
+}
+
 // TestSavedAndFearedLoss: an evening or a day saved is praise, and points
 // the author thought were lost are no loss ("gone"); points gone stay a
 // complaint.
