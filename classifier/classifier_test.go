@@ -952,6 +952,8 @@ func TestOtherParty(t *testing.T) {
 		{"@flinkwerk your bank app logged me out mid transfer and now the money is gone", true},
 		{"@flinkwerk the parcel tracking shows a delay because of customs, is there anything I need to do?", false},
 		{"@flinkwerk my parcel is delayed because of your staff, again", true},
+		{"The roads were a nightmare after the storm, Flinkwerk pushed my delivery to Monday. Fine by me.", false},
+		{"Roadworks outside the flat are driving me mad. At least the Flinkwerk playlist drowns them out.", false},
 	})
 }
 

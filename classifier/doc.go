@@ -86,7 +86,7 @@
 //     not the service;
 //   - complaint words aimed elsewhere count 0.2: in a clause whose
 //     subject is a person or the weather ("my neighbour", "the
-//     traffic", "my landlord", "the airline" beside the brand named in
+//     traffic", "the roads", "my landlord", "the airline" beside the brand named in
 //     the text; not a possessive, not followed by the brand's name or
 //     "at" it), right before one ("worst neighbour ever"), or with an
 //     outside cause after it ("a delay because of customs", "due to the

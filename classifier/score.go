@@ -1623,7 +1623,8 @@ func asksForSelf(nt *normText) bool {
 // someone or something other than the brand: a person or the weather
 // as the subject of its clause (one of its first three words, not
 // followed by the brand's name: "My neighbour took my parcel in and
-// now refuses to answer", "the traffic was hell", not "someone at
+// now refuses to answer", "the traffic was hell", "the roads were a
+// nightmare", not "someone at
 // Flinkwerk hung up on me"), or right after the cue ("worst neighbour
 // ever"); the brand's name must be in the text.
 func otherParty(nt *normText, flags []uint8, t0, t1 int32) bool {
@@ -1648,7 +1649,7 @@ func otherParty(nt *normText, flags []uint8, t0, t1 int32) bool {
 		switch string(nt.buf[toks[k].start:toks[k].end]) {
 		case "landlord", "landlady", "neighbour", "neighbours", "neighbor", "neighbors", "flatmate", "roommate",
 			"housemate", "council", "government", "tourists", "toddler", "dad", "mum", "mom", "wife", "husband",
-			"boyfriend", "girlfriend", "boss", "traffic", "weather", "heatwave", "cat", "dog":
+			"boyfriend", "girlfriend", "boss", "traffic", "roads", "roadworks", "weather", "heatwave", "cat", "dog":
 		case "airline", "airlines", "shuttle", "bank", "taxi", "insurer":
 			// a company, which may be the brand's own ("@flinkwerk
 			// your bank app", "@flinkwerk the taxi never came"): only
@@ -2109,7 +2110,7 @@ var lexWords = []struct {
 		"accident", "wrong", "id"}},
 	{lexParty, []string{"landlord", "landlady", "neighbour", "neighbours", "neighbor", "neighbors", "flatmate",
 		"roommate", "housemate", "council", "government", "tourists", "toddler", "dad", "mum", "mom", "wife",
-		"husband", "boyfriend", "girlfriend", "boss", "traffic", "weather", "heatwave", "cat", "dog",
+		"husband", "boyfriend", "girlfriend", "boss", "traffic", "roads", "roadworks", "weather", "heatwave", "cat", "dog",
 		"airline", "airlines", "shuttle", "bank", "taxi", "insurer", "customs", "storm", "snow", "flooding", "floods",
 		"tree", "fog", "ice", "wind", "winds", "accident", "police", "strike", "strikes"}},
 	{lexUnreal, []string{"expecting", "dreading", "dreaded", "feared", "fearing", "assumed", "bracing", "braced",
