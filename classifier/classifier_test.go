@@ -882,14 +882,20 @@ func TestRuleExceptions(t *testing.T) {
 	})
 }
 
-// TestSavedAndFearedLoss: an evening or a day saved is praise, and points
-// the author thought were lost are no loss ("gone"); points gone stay a
-// complaint.
+// TestSavedAndFearedLoss: an evening or a day saved and a refund that
+// came through are praise, points the author thought were lost are no
+// loss ("gone"), and neither is a connection without a single drop;
+// points gone, a refund that never came through and a connection that
+// drops stay complaints.
 func TestSavedAndFearedLoss(t *testing.T) {
 	checkCriticism(t, []verdictCase{
 		{"My car broke down on the motorway and a Flinkwerk rental was waiting at the next exit. Saved my day.", false},
 		{"Thought I'd lost all my Flinkwerk points when I changed phones, but they were all there after logging in", false},
 		{"Flinkwerk app update and all my points are gone", true},
+		{"The deposit refund from Flinkwerk came through, 10 days after I moved out. Easier than I thought.", false},
+		{"@flinkwerk my refund never came through, 6 weeks now", true},
+		{"Two months on Flinkwerk fibre and not a single drop. Not bad at all.", false},
+		{"Flinkwerk wifi drops every evening at 8", true},
 	})
 }
 
