@@ -882,6 +882,17 @@ func TestRuleExceptions(t *testing.T) {
 	})
 }
 
+// TestWhyJustTo: a rhetorical why about a hoop the brand makes one jump
+// through ("why do I need the app just to see my bill") complains; "just
+// to check" is no hoop.
+func TestWhyJustTo(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Why does Flinkwerk make me register an account just to track a parcel?", true},
+		{"why do I need the Flinkwerk app just to see my meter reading", true},
+		{"Why I love Flinkwerk: I called just to check my tariff and they found me a cheaper one", false},
+	})
+}
+
 // TestSavedAndFearedLoss: an evening or a day saved and a refund that
 // came through are praise, points the author thought were lost are no
 // loss ("gone"), and neither is a connection without a single drop;
