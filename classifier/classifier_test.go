@@ -839,7 +839,8 @@ func TestNegatedQuantity(t *testing.T) {
 // without a complaint: a crisis averted, a bad day at work, a cabin that
 // cracked up laughing, a question about the difference between two
 // offers, a parcel kept from getting wet, staff who had the patience of
-// a saint; the complaint words stay complaints elsewhere.
+// a saint, "you're missing out", "the only outage"; the complaint words
+// stay complaints elsewhere.
 func TestNonNegPhrases(t *testing.T) {
 	checkCriticism(t, []verdictCase{
 		{"Thought I'd left my Flinkwerk ticket at home, found it in my coat pocket. Crisis averted.", false},
@@ -851,6 +852,10 @@ func TestNonNegPhrases(t *testing.T) {
 		{"Can someone explain why Flinkwerk charged me twice?", true},
 		{"Flinkwerk parcel arrived cracked and soaked, packaging useless", true},
 		{"Worst day ever with Flinkwerk, three trains cancelled", true},
+		{"Honestly if you haven't tried the Flinkwerk oat latte yet you're missing out", false},
+		{"Flinkwerk parcel arrived with half the bits missing", true},
+		{"the only outage I've had with flinkwerk broadband was when the whole village lost power", false},
+		{"Another Flinkwerk broadband outage tonight, third this week", true},
 		{"The lady at the Flinkwerk counter had the patience of a saint with the man in front of me", false},
 		{"You need the patience of a saint to deal with Flinkwerk support", true},
 	})
