@@ -874,8 +874,10 @@ func TestPityAndOwnFailings(t *testing.T) {
 }
 
 // TestRuleExceptions: "no more waiting" is no wait, a call answered
-// "within 10 minutes" no time on the phone, "always raining" no fault of
-// the brand; the rules still hold without them.
+// "within 10 minutes" no time on the phone, "always raining" or power
+// knocked out by a storm no fault of the brand, and "what do I do?"
+// after someone else got into one's account asks for help; the rules
+// still hold without them.
 func TestRuleExceptions(t *testing.T) {
 	checkCriticism(t, []verdictCase{
 		{"Flinkwerk parcel lockers at the station, no more waiting at home all day for a courier", false},
@@ -884,6 +886,10 @@ func TestRuleExceptions(t *testing.T) {
 		{"Waited at home all day for the Flinkwerk courier and nobody came", true},
 		{"Spent 2 hours on the phone with Flinkwerk today", true},
 		{"Why is the Flinkwerk app always crashing", true},
+		{"The storm knocked out power to half the town last night. Flinkwerk sent a text about the outage before I even noticed.", false},
+		{"Flinkwerk's engineer knocked out our broadband while fixing next door's line", true},
+		{"@flinkwerk someone hacked my flinkwerk account last night, what do I do?", false},
+		{"@flinkwerk there's someone's order in my account and now I can't see mine", true},
 	})
 }
 
