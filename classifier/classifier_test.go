@@ -904,6 +904,22 @@ func TestWhyJustTo(t *testing.T) {
 	})
 }
 
+// TestRhetoricalComplaints: "why does Flinkwerk keep ...", "is Flinkwerk
+// ever going to fix ...", "how does that happen", "I did not ask for
+// that", "now I have to pay" complain; others who keep saying something
+// do not.
+func TestRhetoricalComplaints(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"why does flinkwerk keep emailing me about a card I cancelled in May", true},
+		{"Is Flinkwerk ever going to fix the lifts at Nordbahnhof or are they art now?", true},
+		{"My Flinkwerk grocery order came with a bottle of bleach where the oat milk should be. How does that happen.", true},
+		{"flinkwerk moved me to paperless billing. i did not ask for that", true},
+		{"Flinkwerk scrapped the free paper bill and now I have to pay £2 a month for it", true},
+		{"why does everyone keep saying Flinkwerk is expensive? my bill went down", false},
+		{"I keep telling everyone how good Flinkwerk coffee is", false},
+	})
+}
+
 // TestSavedAndFearedLoss: an evening or a day saved and a refund that
 // came through are praise, points the author thought were lost are no
 // loss ("gone"), and neither is a connection without a single drop;
