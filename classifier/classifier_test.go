@@ -876,8 +876,9 @@ func TestPityAndOwnFailings(t *testing.T) {
 // TestRuleExceptions: "no more waiting" is no wait, a call answered
 // "within 10 minutes" no time on the phone, "always raining" or power
 // knocked out by a storm no fault of the brand, and "what do I do?"
-// after someone else got into one's account asks for help; the rules
-// still hold without them.
+// after someone else got into one's account asks for help, and "I'd pay
+// for that" after an hour "for a small fee" suggests; the rules still
+// hold without them.
 func TestRuleExceptions(t *testing.T) {
 	checkCriticism(t, []verdictCase{
 		{"Flinkwerk parcel lockers at the station, no more waiting at home all day for a courier", false},
@@ -890,6 +891,10 @@ func TestRuleExceptions(t *testing.T) {
 		{"Flinkwerk's engineer knocked out our broadband while fixing next door's line", true},
 		{"@flinkwerk someone hacked my flinkwerk account last night, what do I do?", false},
 		{"@flinkwerk there's someone's order in my account and now I can't see mine", true},
+		{"idea for flinkwerk parcel: let us book a 2-hour slot for a small extra. I'd pay for that", false},
+		{"If Flinkwerk offered 30 minutes for a quick check-in at the lounge, I'd happily pay", false},
+		{"Flinkwerk charged me for 2 hours for a simple 10 minute fix", true},
+		{"45 minutes to get a coffee at the Flinkwerk station cafe", true},
 	})
 }
 
