@@ -1048,6 +1048,8 @@ func TestBrandReports(t *testing.T) {
 		{"Flinkwerk says delays on the coast line are expected until Sunday due to track work", false},
 		{"Flinkwerk said a technician would come between 8 and 12. Nobody showed up.", true},
 		{"Flinkwerk says my refund was sent, my bank says it never arrived", true},
+		{"Flinkwerk recalls 5,000 toasters over overheating risk, customers urged to stop using them", false},
+		{"Flinkwerk recalled my hair dryer model after mine caught fire, still no refund", true},
 	})
 }
 

@@ -114,9 +114,10 @@
 //     reason", "anyone", nor negated), "Does Flinkwerk pay ...?" without
 //     "ever", "even", "still", "again"; one question mark, no
 //     exclamation) counts 2.0 of praise: it asks about a possible
-//     problem; so does one sentence reporting what the brand says or
-//     announces, without I, we or you ("Flinkwerk says delays ...
-//     expected until Sunday"): it is news;
+//     problem; so does one sentence reporting what the brand says,
+//     announces or recalls, without I, we or you ("Flinkwerk says
+//     delays ... expected until Sunday", "Flinkwerk recalls 5,000
+//     toasters over overheating risk"): it is news;
 //   - a text whose author admits causing the problem ("my bad", "note to
 //     self", "Idiot me", "I ordered the wrong size", "misread my ticket",
 //     "realised I'd booked", "just realised I've been paying twice", with

@@ -424,9 +424,10 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	if nt.quest == 1 && nt.excl == 0 && p.irony == 0 && asksFirst(nt, flags) {
 		p.ask = askCredit
 	}
-	// So does a one-sentence report of what the brand says or announces,
-	// with no one speaking for themselves: it is news ("Flinkwerk says
-	// delays on the northern line expected until Sunday").
+	// So does a one-sentence report of what the brand says, announces or
+	// recalls, with no one speaking for themselves: it is news
+	// ("Flinkwerk says delays on the northern line expected until
+	// Sunday").
 	if lex&lexSays != 0 && nt.quest == 0 && nt.excl == 0 && p.irony == 0 && brandReports(nt, flags) {
 		p.ask = askCredit
 	}
@@ -1940,8 +1941,9 @@ func amount(nt *normText, k int32) bool {
 
 // brandReports reports whether the text is one sentence in which the
 // brand's name is the subject of a verb of saying ("Flinkwerk says ...",
-// "Flinkwerk warns of delays ...") and no word speaks of the author or
-// the reader (I, my, we, you, ...).
+// "Flinkwerk warns of delays ...") or of "recalls", a headline of its
+// own ("Flinkwerk recalls 5,000 toasters over overheating risk"), and no
+// word speaks of the author or the reader (I, my, we, you, ...).
 func brandReports(nt *normText, flags []uint8) bool {
 	toks := nt.toks
 	n := int32(len(toks))
@@ -1958,7 +1960,7 @@ func brandReports(nt *normText, flags []uint8) bool {
 		case "i", "my", "me", "mine", "im", "ive", "id", "we", "our", "us", "you", "your", "u":
 			return false
 		case "says", "said", "announces", "announced", "warns", "warned", "confirms", "confirmed", "reports",
-			"apologises", "apologizes", "expects":
+			"apologises", "apologizes", "expects", "recalls", "recalled":
 			says = says || k > 0 && flags[k-1]&flagBrand != 0
 		}
 	}
@@ -2118,7 +2120,7 @@ var lexWords = []struct {
 	{lexMove, []string{"switch", "switching", "switched", "move", "moving", "moved", "transfer", "transferring",
 		"transferred", "port", "porting", "ported"}},
 	{lexSays, []string{"says", "said", "announces", "announced", "warns", "warned", "confirms", "confirmed",
-		"reports", "apologises", "apologizes", "expects", "say", "shows", "showed", "reads"}},
+		"reports", "apologises", "apologizes", "expects", "recalls", "recalled", "say", "shows", "showed", "reads"}},
 	{lexFixed, []string{"fixed", "sorted", "reversed", "refunded", "replaced", "replacement", "rebooked", "resolved",
 		"found", "credited", "waived", "swapped", "restored", "reimbursed", "min", "mins", "minute", "minutes",
 		"seconds", "hour"}},
