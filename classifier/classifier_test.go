@@ -1006,6 +1006,18 @@ func TestOtherParty(t *testing.T) {
 	})
 }
 
+// TestMinimised: a complaint word after "only" and a few minutes is made
+// light of ("only 10 min late, fair play"); after more minutes, or
+// beside another complaint, it is not.
+func TestMinimised(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"The ring road was a nightmare but the Flinkwerk coach got us to the airport only 10 min late, fair play", false},
+		{"wow @flinkwerk, only 90 minutes late today. new personal best", true},
+		{"@flinkwerk train only 5 minutes late but the connection had already gone, stuck in Hull for 2 hours", true},
+		{"Flinkwerk bus 40 minutes late again", true},
+	})
+}
+
 // TestMovesToBrand: switching to the brand is no complaint of it; not
 // when negated, and not with a complaint after the move.
 func TestMovesToBrand(t *testing.T) {
@@ -1297,6 +1309,7 @@ func TestLexOf(t *testing.T) {
 		"me: hello. them: bye":          lexColons | lexOwn,
 		"note: one colon":               0,
 		"my neighbours dog, thought so": lexParty | lexUnreal,
+		"only 5 min":                    lexOnly | lexAmount | lexFixed,
 	} {
 		if got := lexOfText(text); got != want {
 			t.Errorf("%q: classes %b, want %b", text, got, want)

@@ -91,7 +91,8 @@
 //     "at" it), right before one ("worst neighbour ever"), or with an
 //     outside cause after it ("a delay because of customs", "due to the
 //     storm"), in a
-//     text that names the brand; in a clause without the
+//     text that names the brand; made light of with "only" and at most
+//     15 minutes ("got us there only 10 min late"); in a clause without the
 //     brand, before a clause of five words or more that names the brand
 //     with praise and no complaint cue or contrast from there on ("What
 //     a disaster of a day. Only good thing was the Flinkwerk barista

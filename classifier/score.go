@@ -299,6 +299,8 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			} else {
 				if lex&lexParty != 0 && otherParty(nt, flags, cu.t0, cu.t1) {
 					w *= elsewhereFactor // "my neighbour refuses to ..."
+				} else if lex&lexOnly != 0 && minimised(nt, cu.t0) {
+					w *= elsewhereFactor // "got us there only 10 min late"
 				}
 				p.crit += w * cf
 				cu.sign = 1
@@ -1900,6 +1902,43 @@ func dayCount(nt *normText) int32 {
 	return -1
 }
 
+// minimised reports whether the complaint cue at token t0 comes right
+// after "only", a few minutes (at most 15) and their unit, or starts
+// with the unit ("got us there only 10 min late", "only 5 minutes
+// late"): the author makes light of it. More minutes, hours and days
+// are left alone ("only 90 minutes late today. new personal best" is
+// sarcastic).
+func minimised(nt *normText, t0 int32) bool {
+	u := t0 - 1 // the unit
+	if u < 2 || !minutes(nt, u) {
+		u = t0
+	}
+	if u < 2 || nt.toks[u-2].sent != nt.toks[t0].sent || !minutes(nt, u) || !tokIs(nt, u-2, "only") {
+		return false
+	}
+	w := nt.buf[nt.toks[u-1].start:nt.toks[u-1].end]
+	switch {
+	case len(w) == 1 && w[0]-'0' < 10:
+		return true
+	case len(w) == 2 && w[0] == '1' && w[1] >= '0' && w[1] <= '5':
+		return true
+	}
+	switch string(w) {
+	case "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten":
+		return true
+	}
+	return false
+}
+
+// minutes reports whether word k is a unit of minutes.
+func minutes(nt *normText, k int32) bool {
+	switch string(nt.buf[nt.toks[k].start:nt.toks[k].end]) {
+	case "min", "mins", "minute", "minutes":
+		return true
+	}
+	return false
+}
+
 // sentStart returns the first token of the sentence of token k.
 func sentStart(nt *normText, k int32) int32 {
 	for k > 0 && nt.toks[k-1].sent == nt.toks[k].sent {
@@ -2100,6 +2139,7 @@ const (
 	lexFixed                     // resolved
 	lexDays                      // dayCount
 	lexNow                       // clockNow
+	lexOnly                      // minimised
 )
 
 var lexWords = []struct {
@@ -2126,6 +2166,7 @@ var lexWords = []struct {
 		"seconds", "hour"}},
 	{lexDays, []string{"day", "week", "month"}},
 	{lexNow, []string{"it", "its"}},
+	{lexOnly, []string{"only"}},
 	{lexAmount, []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
 		"twenty", "thirty", "forty", "fifty"}},
 }
