@@ -839,8 +839,8 @@ func TestNegatedQuantity(t *testing.T) {
 // without a complaint: a crisis averted, a bad day at work, a cabin that
 // cracked up laughing, a question about the difference between two
 // offers, a parcel kept from getting wet, staff who had the patience of
-// a saint, "you're missing out", "the only outage"; the complaint words
-// stay complaints elsewhere.
+// a saint, "you're missing out", "the only outage", a bank that "caught
+// a fraudulent" charge; the complaint words stay complaints elsewhere.
 func TestNonNegPhrases(t *testing.T) {
 	checkCriticism(t, []verdictCase{
 		{"Thought I'd left my Flinkwerk ticket at home, found it in my coat pocket. Crisis averted.", false},
@@ -856,6 +856,8 @@ func TestNonNegPhrases(t *testing.T) {
 		{"Flinkwerk parcel arrived with half the bits missing", true},
 		{"the only outage I've had with flinkwerk broadband was when the whole village lost power", false},
 		{"Another Flinkwerk broadband outage tonight, third this week", true},
+		{"Flinkwerk Bank caught a fraudulent charge on my account within minutes of it happening", false},
+		{"Someone made a fraudulent payment with my Flinkwerk card and the bank won't refund it", true},
 		{"The lady at the Flinkwerk counter had the patience of a saint with the man in front of me", false},
 		{"You need the patience of a saint to deal with Flinkwerk support", true},
 	})
@@ -876,9 +878,11 @@ func TestPityAndOwnFailings(t *testing.T) {
 // TestRuleExceptions: "no more waiting" is no wait, a call answered
 // "within 10 minutes" no time on the phone, "always raining" or power
 // knocked out by a storm no fault of the brand, and "what do I do?"
-// after someone else got into one's account asks for help, and "I'd pay
-// for that" after an hour "for a small fee" suggests; the rules still
-// hold without them.
+// after someone else got into one's account asks for help, "I'd pay
+// for that" after an hour "for a small fee" suggests, a parcel that
+// arrived "the day after" missed no occasion, and an insurer that "paid
+// out my" claim without being chased was no extra paid for in vain; the
+// rules still hold without them.
 func TestRuleExceptions(t *testing.T) {
 	checkCriticism(t, []verdictCase{
 		{"Flinkwerk parcel lockers at the station, no more waiting at home all day for a courier", false},
@@ -895,6 +899,11 @@ func TestRuleExceptions(t *testing.T) {
 		{"If Flinkwerk offered 30 minutes for a quick check-in at the lounge, I'd happily pay", false},
 		{"Flinkwerk charged me for 2 hours for a simple 10 minute fix", true},
 		{"45 minutes to get a coffee at the Flinkwerk station cafe", true},
+		{"Ordered on Monday and my Flinkwerk parcel arrived the day after.", false},
+		{"Ordered a cake for my birthday, Flinkwerk delivered it the day after", true},
+		{"Flinkwerk home insurance paid out my burst pipe claim in four days and I didn't even have to chase them", false},
+		{"Paid for Flinkwerk express insurance and it still took a week", true},
+		{"I've had to chase Flinkwerk three times for my refund", true},
 	})
 }
 
