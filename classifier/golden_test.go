@@ -357,20 +357,23 @@ func TestGolden(t *testing.T) {
 	// they complain of nothing ("crisis averted", a bad day at work, a
 	// cabin that "cracked up", "explain the difference", "wouldn't get
 	// wet", pity for "the poor agent", "I'm terrible at", "not a single
-	// drop", "the only outage", "you're missing out"), praise ("saved my
-	// evening", a refund that "came through"), exceptions to five rules
-	// (points one "thought I'd lost", "no more waiting", a call answered
-	// "within" minutes, "always raining", power knocked out by a storm,
-	// "what do I do?" after someone got into one's account, a slot "I'd
-	// pay for"), structural rules (the roads as the subject of complaint
-	// words, a one-sentence headline of what the brand recalls as news,
-	// a complaint word made light of with "only" and at most 15 minutes)
+	// drop", "the only outage", "you're missing out", a bank that
+	// "caught a fraudulent" charge, "didn't even have to chase"), praise
+	// ("saved my evening", a refund that "came through"), exceptions to
+	// rules (points one "thought I'd lost", "no more waiting", a call
+	// answered "within" minutes, "always raining", power knocked out by a
+	// storm, "what do I do?" after someone got into one's account, a slot
+	// "I'd pay for", an insurer that "paid out my" claim; missedoccasion
+	// no longer finds its occasion "the day" inside "the day after"),
+	// structural rules (the roads as the subject of complaint words, a
+	// one-sentence headline of what the brand recalls as news, a
+	// complaint word made light of with "only" and at most 15 minutes)
 	// and, for recall, rhetorical complaints ("why does Flinkwerk keep
 	// ...", "why ... just to ...", "ever going to fix", "how does that
 	// happen", "did not ask for", "now I have to pay"). At its end dev19
 	// measures P 0.912 R 0.827 F1 0.867 (tp 124 fp 12 fn 26 tn 238; was
-	// 0.859/0.813/0.836, tp 122 fp 20), dev16 P 0.854 R 0.912 F1 0.882
-	// (tp 135 fp 23 fn 13 tn 229; was 0.788/0.878/0.831, tp 130 fp 35),
+	// 0.859/0.813/0.836, tp 122 fp 20), dev16 P 0.865 R 0.912 F1 0.888
+	// (tp 135 fp 21 fn 13 tn 231; was 0.788/0.878/0.831, tp 130 fp 35),
 	// dev14 en P 0.946 R 0.921 F1 0.933 (fp 6; was 0.938/0.921/0.929,
 	// fp 7), golden-round6.tsv en 0.989 (was 0.978) and
 	// golden-round7.tsv en 0.957 (was 0.936), each with fewer false
