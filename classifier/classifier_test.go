@@ -839,6 +839,122 @@ func TestNegatedQuantity(t *testing.T) {
 	})
 }
 
+// TestNonNegPhrases: phrases of the en pack that hold a complaint word
+// without a complaint: a crisis averted, a bad day at work, a cabin that
+// cracked up laughing, a question about the difference between two
+// offers, a parcel kept from getting wet, staff who had the patience of
+// a saint, "you're missing out", "the only outage", a bank that "caught
+// a fraudulent" charge; the complaint words stay complaints elsewhere.
+func TestNonNegPhrases(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Thought I'd left my Flinkwerk ticket at home, found it in my coat pocket. Crisis averted.", false},
+		{"Flinkwerk's app froze at the gate but the paper backup worked, disaster averted", false},
+		{"Had the worst day at work and the Flinkwerk driver brought my parcel right to the door with a smile.", false},
+		{"The Flinkwerk guard told a joke over the speakers and the whole carriage cracked up", false},
+		{"Can someone explain the difference between the Flinkwerk Saver and Flex tickets? Which one lets me change the date?", false},
+		{"Flinkwerk driver left my parcel in the porch so it wouldn't get wet", false},
+		{"Can someone explain why Flinkwerk charged me twice?", true},
+		{"Flinkwerk parcel arrived cracked and soaked, packaging useless", true},
+		{"Worst day ever with Flinkwerk, three trains cancelled", true},
+		{"Honestly if you haven't tried the Flinkwerk oat latte yet you're missing out", false},
+		{"Flinkwerk parcel arrived with half the bits missing", true},
+		{"the only outage I've had with flinkwerk broadband was when the whole village lost power", false},
+		{"Another Flinkwerk broadband outage tonight, third this week", true},
+		{"Flinkwerk Bank caught a fraudulent charge on my account within minutes of it happening", false},
+		{"Someone made a fraudulent payment with my Flinkwerk card and the bank won't refund it", true},
+		{"The lady at the Flinkwerk counter had the patience of a saint with the man in front of me", false},
+		{"You need the patience of a saint to deal with Flinkwerk support", true},
+	})
+}
+
+// TestPityAndOwnFailings: pity for a member of staff ("the poor agent")
+// and the author's own failings ("I'm terrible at ...") are no
+// complaints; "poor" of a service still is.
+func TestPityAndOwnFailings(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"I was sure Flinkwerk had billed me twice, turns out I'd paid two different bills. Sorry to the poor agent who had to explain it.", false},
+		{"I shouted at a Flinkwerk driver for parking badly, then realised I'd parked across his loading bay. The poor guy just smiled.", false},
+		{"Flinkwerk's calendar reminds me when the bins go out. I'm terrible at that, so it's genuinely useful.", false},
+		{"Flinkwerk support was poor, the agent hung up on me", true},
+	})
+}
+
+// TestRuleExceptions: "no more waiting" is no wait, a call answered
+// "within 10 minutes" no time on the phone, "always raining" or power
+// knocked out by a storm no fault of the brand, and "what do I do?"
+// after someone else got into one's account asks for help, "I'd pay
+// for that" after an hour "for a small fee" suggests, a parcel that
+// arrived "the day after" missed no occasion, and an insurer that "paid
+// out my" claim without being chased was no extra paid for in vain; the
+// rules still hold without them.
+func TestRuleExceptions(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Flinkwerk parcel lockers at the station, no more waiting at home all day for a courier", false},
+		{"Flinkwerk is the only bank where I got through on the phone within 10 minutes", false},
+		{"Why is it always raining when I get off the Flinkwerk bus", false},
+		{"Waited at home all day for the Flinkwerk courier and nobody came", true},
+		{"Spent 2 hours on the phone with Flinkwerk today", true},
+		{"Why is the Flinkwerk app always crashing", true},
+		{"The storm knocked out power to half the town last night. Flinkwerk sent a text about the outage before I even noticed.", false},
+		{"Flinkwerk's engineer knocked out our broadband while fixing next door's line", true},
+		{"@flinkwerk someone hacked my flinkwerk account last night, what do I do?", false},
+		{"@flinkwerk there's someone's order in my account and now I can't see mine", true},
+		{"idea for flinkwerk parcel: let us book a 2-hour slot for a small extra. I'd pay for that", false},
+		{"If Flinkwerk offered 30 minutes for a quick check-in at the lounge, I'd happily pay", false},
+		{"Flinkwerk charged me for 2 hours for a simple 10 minute fix", true},
+		{"45 minutes to get a coffee at the Flinkwerk station cafe", true},
+		{"Ordered on Monday and my Flinkwerk parcel arrived the day after.", false},
+		{"Ordered a cake for my birthday, Flinkwerk delivered it the day after", true},
+		{"Flinkwerk home insurance paid out my burst pipe claim in four days and I didn't even have to chase them", false},
+		{"Paid for Flinkwerk express insurance and it still took a week", true},
+		{"I've had to chase Flinkwerk three times for my refund", true},
+	})
+}
+
+// TestWhyJustTo: a rhetorical why about a hoop the brand makes one jump
+// through ("why do I need the app just to see my bill") complains; "just
+// to check" is no hoop.
+func TestWhyJustTo(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Why does Flinkwerk make me register an account just to track a parcel?", true},
+		{"why do I need the Flinkwerk app just to see my meter reading", true},
+		{"Why I love Flinkwerk: I called just to check my tariff and they found me a cheaper one", false},
+	})
+}
+
+// TestRhetoricalComplaints: "why does Flinkwerk keep ...", "is Flinkwerk
+// ever going to fix ...", "how does that happen", "I did not ask for
+// that", "now I have to pay" complain; others who keep saying something
+// do not.
+func TestRhetoricalComplaints(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"why does flinkwerk keep emailing me about a card I cancelled in May", true},
+		{"Is Flinkwerk ever going to fix the lifts at Nordbahnhof or are they art now?", true},
+		{"My Flinkwerk grocery order came with a bottle of bleach where the oat milk should be. How does that happen.", true},
+		{"flinkwerk moved me to paperless billing. i did not ask for that", true},
+		{"Flinkwerk scrapped the free paper bill and now I have to pay £2 a month for it", true},
+		{"why does everyone keep saying Flinkwerk is expensive? my bill went down", false},
+		{"I keep telling everyone how good Flinkwerk coffee is", false},
+	})
+}
+
+// TestSavedAndFearedLoss: an evening or a day saved and a refund that
+// came through are praise, points the author thought were lost are no
+// loss ("gone"), and neither is a connection without a single drop;
+// points gone, a refund that never came through and a connection that
+// drops stay complaints.
+func TestSavedAndFearedLoss(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"My car broke down on the motorway and a Flinkwerk rental was waiting at the next exit. Saved my day.", false},
+		{"Thought I'd lost all my Flinkwerk points when I changed phones, but they were all there after logging in", false},
+		{"Flinkwerk app update and all my points are gone", true},
+		{"The deposit refund from Flinkwerk came through, 10 days after I moved out. Easier than I thought.", false},
+		{"@flinkwerk my refund never came through, 6 weeks now", true},
+		{"Two months on Flinkwerk fibre and not a single drop. Not bad at all.", false},
+		{"Flinkwerk wifi drops every evening at 8", true},
+	})
+}
+
 // TestAimedElsewhere: a complaint word in a clause without the brand,
 // before a longer clause that names the brand with praise and no
 // complaint, is aimed at something else; praise in a short clause after a
@@ -898,6 +1014,20 @@ func TestOtherParty(t *testing.T) {
 		{"@flinkwerk your bank app logged me out mid transfer and now the money is gone", true},
 		{"@flinkwerk the parcel tracking shows a delay because of customs, is there anything I need to do?", false},
 		{"@flinkwerk my parcel is delayed because of your staff, again", true},
+		{"The roads were a nightmare after the storm, Flinkwerk pushed my delivery to Monday. Fine by me.", false},
+		{"Roadworks outside the flat are driving me mad. At least the Flinkwerk playlist drowns them out.", false},
+	})
+}
+
+// TestMinimised: a complaint word after "only" and a few minutes is made
+// light of ("only 10 min late, fair play"); after more minutes, or
+// beside another complaint, it is not.
+func TestMinimised(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"The ring road was a nightmare but the Flinkwerk coach got us to the airport only 10 min late, fair play", false},
+		{"wow @flinkwerk, only 90 minutes late today. new personal best", true},
+		{"@flinkwerk train only 5 minutes late but the connection had already gone, stuck in Hull for 2 hours", true},
+		{"Flinkwerk bus 40 minutes late again", true},
 	})
 }
 
@@ -943,6 +1073,8 @@ func TestBrandReports(t *testing.T) {
 		{"Flinkwerk says delays on the coast line are expected until Sunday due to track work", false},
 		{"Flinkwerk said a technician would come between 8 and 12. Nobody showed up.", true},
 		{"Flinkwerk says my refund was sent, my bank says it never arrived", true},
+		{"Flinkwerk recalls 5,000 toasters over overheating risk, customers urged to stop using them", false},
+		{"Flinkwerk recalled my hair dryer model after mine caught fire, still no refund", true},
 	})
 }
 
@@ -1190,6 +1322,7 @@ func TestLexOf(t *testing.T) {
 		"me: hello. them: bye":          lexColons | lexOwn,
 		"note: one colon":               0,
 		"my neighbours dog, thought so": lexParty | lexUnreal,
+		"only 5 min":                    lexOnly | lexAmount | lexFixed,
 	} {
 		if got := lexOfText(text); got != want {
 			t.Errorf("%q: classes %b, want %b", text, got, want)

@@ -86,12 +86,13 @@
 //     not the service;
 //   - complaint words aimed elsewhere count 0.2: in a clause whose
 //     subject is a person or the weather ("my neighbour", "the
-//     traffic", "my landlord", "the airline" beside the brand named in
+//     traffic", "the roads", "my landlord", "the airline" beside the brand named in
 //     the text; not a possessive, not followed by the brand's name or
 //     "at" it), right before one ("worst neighbour ever"), or with an
 //     outside cause after it ("a delay because of customs", "due to the
 //     storm"), in a
-//     text that names the brand; in a clause without the
+//     text that names the brand; made light of with "only" and at most
+//     15 minutes ("got us there only 10 min late"); in a clause without the
 //     brand, before a clause of five words or more that names the brand
 //     with praise and no complaint cue or contrast from there on ("What
 //     a disaster of a day. Only good thing was the Flinkwerk barista
@@ -114,9 +115,10 @@
 //     reason", "anyone", nor negated), "Does Flinkwerk pay ...?" without
 //     "ever", "even", "still", "again"; one question mark, no
 //     exclamation) counts 2.0 of praise: it asks about a possible
-//     problem; so does one sentence reporting what the brand says or
-//     announces, without I, we or you ("Flinkwerk says delays ...
-//     expected until Sunday"): it is news;
+//     problem; so does one sentence reporting what the brand says,
+//     announces or recalls, without I, we or you ("Flinkwerk says
+//     delays ... expected until Sunday", "Flinkwerk recalls 5,000
+//     toasters over overheating risk"): it is news;
 //   - a text whose author admits causing the problem ("my bad", "note to
 //     self", "Idiot me", "I ordered the wrong size", "misread my ticket",
 //     "realised I'd booked", "just realised I've been paying twice", with

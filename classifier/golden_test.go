@@ -351,6 +351,41 @@ func TestGolden(t *testing.T) {
 	// measured once, after it: P 0.930 R 0.910 F1 0.920 (tp 132 fp 10 fn
 	// 13 tn 245; the tree before the nineteenth round: 0.915/0.890/0.902).
 	// Both are hold-outs.
+	// The twenty-third round (tuned for English precision on the errors
+	// of dev19, dev16, dev14 and the tune and round files that are not
+	// hold-outs) added pack entries that cancel complaint words where
+	// they complain of nothing ("crisis averted", a bad day at work, a
+	// cabin that "cracked up", "explain the difference", "wouldn't get
+	// wet", pity for "the poor agent", "I'm terrible at", "not a single
+	// drop", "the only outage", "you're missing out", a bank that
+	// "caught a fraudulent" charge, "didn't even have to chase"), praise
+	// ("saved my evening", a refund that "came through"), exceptions to
+	// rules (points one "thought I'd lost", "no more waiting", a call
+	// answered "within" minutes, "always raining", power knocked out by a
+	// storm, "what do I do?" after someone got into one's account, a slot
+	// "I'd pay for", an insurer that "paid out my" claim; missedoccasion
+	// no longer finds its occasion "the day" inside "the day after"),
+	// structural rules (the roads as the subject of complaint words, a
+	// one-sentence headline of what the brand recalls as news, a
+	// complaint word made light of with "only" and at most 15 minutes)
+	// and, for recall, rhetorical complaints ("why does Flinkwerk keep
+	// ...", "why ... just to ...", "ever going to fix", "how does that
+	// happen", "did not ask for", "now I have to pay"). At its end dev19
+	// measures P 0.912 R 0.827 F1 0.867 (tp 124 fp 12 fn 26 tn 238; was
+	// 0.859/0.813/0.836, tp 122 fp 20), dev16 P 0.865 R 0.912 F1 0.888
+	// (tp 135 fp 21 fn 13 tn 231; was 0.788/0.878/0.831, tp 130 fp 35),
+	// dev14 en P 0.946 R 0.921 F1 0.933 (fp 6; was 0.938/0.921/0.929,
+	// fp 7), golden-round6.tsv en 0.989 (was 0.978) and
+	// golden-round7.tsv en 0.957 (was 0.936), each with fewer false
+	// positives. Of the hold-outs (aggregate lines only, en):
+	// golden-round18.tsv P 0.877 R 0.752 F1 0.810 (tp 100 fp 14 fn 33
+	// tn 213; was 0.867/0.737/0.797, tp 98 fp 15), golden-round20.tsv P
+	// 0.856 R 0.850 F1 0.853 (tp 119 fp 20 fn 21 tn 240; was
+	// 0.850/0.850/0.850, fp 21); the others are unchanged
+	// (golden-round15.tsv P 0.850 R 0.800 F1 0.824, golden-round17.tsv P
+	// 0.837 R 0.792 F1 0.814, golden-round13.tsv 0.919,
+	// golden-round22.tsv 0.920). The German lines and the VADER verdicts
+	// are unchanged. Floors raised to match.
 	// Set 23 was written at the start of the fifth session by two more
 	// such hands, in a wider mix than the tweets before it: half tweets
 	// to the brand, half Reddit, Mastodon, review and forum posts, with
@@ -378,9 +413,9 @@ func TestGolden(t *testing.T) {
 		{"golden-tune4.tsv", 0.90, 0.90, false},
 		{"golden-round5.tsv", 0.80, 0.80, false},
 		{"golden-tune5.tsv", 0.90, 0.90, false},
-		{"golden-round6.tsv", 0.88, 0.97, false},
+		{"golden-round6.tsv", 0.88, 0.98, false},
 		{"golden-tune6.tsv", 0.94, 0.95, false},
-		{"golden-round7.tsv", 0.84, 0.85, false},
+		{"golden-round7.tsv", 0.84, 0.95, false},
 		{"golden-tune7.tsv", 0.95, 0.95, false},
 		{"golden-round8.tsv", 0.80, 0.93, true},
 		{"golden-tune8.tsv", 0.96, 0.96, false},
@@ -394,13 +429,13 @@ func TestGolden(t *testing.T) {
 		{"golden-tune12.tsv", 0, 0.97, false},
 		{"golden-round13.tsv", 0.86, 0.91, true},
 		{"golden-tune13.tsv", 0, 0.97, false},
-		{"golden-dev14.tsv", 0.92, 0.92, false},
+		{"golden-dev14.tsv", 0.92, 0.93, false},
 		{"golden-round15.tsv", 0.80, 0.82, true},
-		{"golden-dev16.tsv", 0, 0.82, false},
+		{"golden-dev16.tsv", 0, 0.88, false},
 		{"golden-round17.tsv", 0, 0.81, true},
-		{"golden-round18.tsv", 0, 0.79, true},
-		{"golden-dev19.tsv", 0, 0.83, false},
-		{"golden-round20.tsv", 0, 0.84, true},
+		{"golden-round18.tsv", 0, 0.80, true},
+		{"golden-dev19.tsv", 0, 0.86, false},
+		{"golden-round20.tsv", 0, 0.85, true},
 		{"golden-round22.tsv", 0, 0.91, true},
 		{"golden-round23.tsv", 0.71, 0, true},
 		{"golden-dev23.tsv", 0, 0.75, false},

@@ -299,6 +299,8 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			} else {
 				if lex&lexParty != 0 && otherParty(nt, flags, cu.t0, cu.t1) {
 					w *= elsewhereFactor // "my neighbour refuses to ..."
+				} else if lex&lexOnly != 0 && minimised(nt, cu.t0) {
+					w *= elsewhereFactor // "got us there only 10 min late"
 				}
 				p.crit += w * cf
 				cu.sign = 1
@@ -424,9 +426,10 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	if nt.quest == 1 && nt.excl == 0 && p.irony == 0 && asksFirst(nt, flags) {
 		p.ask = askCredit
 	}
-	// So does a one-sentence report of what the brand says or announces,
-	// with no one speaking for themselves: it is news ("Flinkwerk says
-	// delays on the northern line expected until Sunday").
+	// So does a one-sentence report of what the brand says, announces or
+	// recalls, with no one speaking for themselves: it is news
+	// ("Flinkwerk says delays on the northern line expected until
+	// Sunday").
 	if lex&lexSays != 0 && nt.quest == 0 && nt.excl == 0 && p.irony == 0 && brandReports(nt, flags) {
 		p.ask = askCredit
 	}
@@ -1623,7 +1626,8 @@ func asksForSelf(nt *normText) bool {
 // someone or something other than the brand: a person or the weather
 // as the subject of its clause (one of its first three words, not
 // followed by the brand's name: "My neighbour took my parcel in and
-// now refuses to answer", "the traffic was hell", not "someone at
+// now refuses to answer", "the traffic was hell", "the roads were a
+// nightmare", not "someone at
 // Flinkwerk hung up on me"), or right after the cue ("worst neighbour
 // ever"); the brand's name must be in the text.
 func otherParty(nt *normText, flags []uint8, t0, t1 int32) bool {
@@ -1648,7 +1652,7 @@ func otherParty(nt *normText, flags []uint8, t0, t1 int32) bool {
 		switch string(nt.buf[toks[k].start:toks[k].end]) {
 		case "landlord", "landlady", "neighbour", "neighbours", "neighbor", "neighbors", "flatmate", "roommate",
 			"housemate", "council", "government", "tourists", "toddler", "dad", "mum", "mom", "wife", "husband",
-			"boyfriend", "girlfriend", "boss", "traffic", "weather", "heatwave", "cat", "dog":
+			"boyfriend", "girlfriend", "boss", "traffic", "roads", "roadworks", "weather", "heatwave", "cat", "dog":
 		case "airline", "airlines", "shuttle", "bank", "taxi", "insurer":
 			// a company, which may be the brand's own ("@flinkwerk
 			// your bank app", "@flinkwerk the taxi never came"): only
@@ -1898,6 +1902,43 @@ func dayCount(nt *normText) int32 {
 	return -1
 }
 
+// minimised reports whether the complaint cue at token t0 comes right
+// after "only", a few minutes (at most 15) and their unit, or starts
+// with the unit ("got us there only 10 min late", "only 5 minutes
+// late"): the author makes light of it. More minutes, hours and days
+// are left alone ("only 90 minutes late today. new personal best" is
+// sarcastic).
+func minimised(nt *normText, t0 int32) bool {
+	u := t0 - 1 // the unit
+	if u < 2 || !minutes(nt, u) {
+		u = t0
+	}
+	if u < 2 || nt.toks[u-2].sent != nt.toks[t0].sent || !minutes(nt, u) || !tokIs(nt, u-2, "only") {
+		return false
+	}
+	w := nt.buf[nt.toks[u-1].start:nt.toks[u-1].end]
+	switch {
+	case len(w) == 1 && w[0]-'0' < 10:
+		return true
+	case len(w) == 2 && w[0] == '1' && w[1] >= '0' && w[1] <= '5':
+		return true
+	}
+	switch string(w) {
+	case "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten":
+		return true
+	}
+	return false
+}
+
+// minutes reports whether word k is a unit of minutes.
+func minutes(nt *normText, k int32) bool {
+	switch string(nt.buf[nt.toks[k].start:nt.toks[k].end]) {
+	case "min", "mins", "minute", "minutes":
+		return true
+	}
+	return false
+}
+
 // sentStart returns the first token of the sentence of token k.
 func sentStart(nt *normText, k int32) int32 {
 	for k > 0 && nt.toks[k-1].sent == nt.toks[k].sent {
@@ -1939,8 +1980,9 @@ func amount(nt *normText, k int32) bool {
 
 // brandReports reports whether the text is one sentence in which the
 // brand's name is the subject of a verb of saying ("Flinkwerk says ...",
-// "Flinkwerk warns of delays ...") and no word speaks of the author or
-// the reader (I, my, we, you, ...).
+// "Flinkwerk warns of delays ...") or of "recalls", a headline of its
+// own ("Flinkwerk recalls 5,000 toasters over overheating risk"), and no
+// word speaks of the author or the reader (I, my, we, you, ...).
 func brandReports(nt *normText, flags []uint8) bool {
 	toks := nt.toks
 	n := int32(len(toks))
@@ -1957,7 +1999,7 @@ func brandReports(nt *normText, flags []uint8) bool {
 		case "i", "my", "me", "mine", "im", "ive", "id", "we", "our", "us", "you", "your", "u":
 			return false
 		case "says", "said", "announces", "announced", "warns", "warned", "confirms", "confirmed", "reports",
-			"apologises", "apologizes", "expects":
+			"apologises", "apologizes", "expects", "recalls", "recalled":
 			says = says || k > 0 && flags[k-1]&flagBrand != 0
 		}
 	}
@@ -2097,6 +2139,7 @@ const (
 	lexFixed                     // resolved
 	lexDays                      // dayCount
 	lexNow                       // clockNow
+	lexOnly                      // minimised
 )
 
 var lexWords = []struct {
@@ -2109,7 +2152,7 @@ var lexWords = []struct {
 		"accident", "wrong", "id"}},
 	{lexParty, []string{"landlord", "landlady", "neighbour", "neighbours", "neighbor", "neighbors", "flatmate",
 		"roommate", "housemate", "council", "government", "tourists", "toddler", "dad", "mum", "mom", "wife",
-		"husband", "boyfriend", "girlfriend", "boss", "traffic", "weather", "heatwave", "cat", "dog",
+		"husband", "boyfriend", "girlfriend", "boss", "traffic", "roads", "roadworks", "weather", "heatwave", "cat", "dog",
 		"airline", "airlines", "shuttle", "bank", "taxi", "insurer", "customs", "storm", "snow", "flooding", "floods",
 		"tree", "fog", "ice", "wind", "winds", "accident", "police", "strike", "strikes"}},
 	{lexUnreal, []string{"expecting", "dreading", "dreaded", "feared", "fearing", "assumed", "bracing", "braced",
@@ -2117,12 +2160,13 @@ var lexWords = []struct {
 	{lexMove, []string{"switch", "switching", "switched", "move", "moving", "moved", "transfer", "transferring",
 		"transferred", "port", "porting", "ported"}},
 	{lexSays, []string{"says", "said", "announces", "announced", "warns", "warned", "confirms", "confirmed",
-		"reports", "apologises", "apologizes", "expects", "say", "shows", "showed", "reads"}},
+		"reports", "apologises", "apologizes", "expects", "recalls", "recalled", "say", "shows", "showed", "reads"}},
 	{lexFixed, []string{"fixed", "sorted", "reversed", "refunded", "replaced", "replacement", "rebooked", "resolved",
 		"found", "credited", "waived", "swapped", "restored", "reimbursed", "min", "mins", "minute", "minutes",
 		"seconds", "hour"}},
 	{lexDays, []string{"day", "week", "month"}},
 	{lexNow, []string{"it", "its"}},
+	{lexOnly, []string{"only"}},
 	{lexAmount, []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
 		"twenty", "thirty", "forty", "fifty"}},
 }
