@@ -34,6 +34,10 @@ func escapeText(s string) string {
 	return b.String()
 }
 
+// SlackText is escapeText for the other packages that post to Slack (the
+// reports).
+func SlackText(s string) string { return escapeText(s) }
+
 // inert replaces the characters with which mrkdwn formats text by their
 // look-alikes, one rune for one: mrkdwn has no escape for them, and a
 // feed's "*bold*", "_italic_", "~strike~" or "`code`" would otherwise

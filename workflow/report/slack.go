@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
+	"github.com/earshot/earshot/workflow"
 	"github.com/slack-go/slack"
 )
 
@@ -163,25 +163,8 @@ func (r *Report) periodText() string {
 // oneLine folds runs of white space, line breaks included, into one space.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// esc escapes text for Slack: '&', '<' and '>' become entities, so that
-// "<!channel>", "<@U123>" and "<https://x|label>" are shown, never acted
-// upon; control characters other than newline and tab are dropped.
-func esc(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '&':
-			b.WriteString("&amp;")
-		case r == '<':
-			b.WriteString("&lt;")
-		case r == '>':
-			b.WriteString("&gt;")
-		case r == '\n' || r == '\t':
-			b.WriteRune(r)
-		case unicode.IsControl(r) || r == utf8.RuneError:
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// esc escapes text for Slack as the alerts do (workflow.SlackText): "<!channel>",
+// "<@U123>" and "<https://x|label>" are shown, never acted upon, mrkdwn's
+// formatting characters become look-alikes, control characters other
+// than newline and tab are dropped.
+func esc(s string) string { return workflow.SlackText(s) }
