@@ -352,15 +352,16 @@ func TestLocate(t *testing.T) {
 }
 
 func TestDurationAndSize(t *testing.T) {
-	for in, want := range map[string]time.Duration{"2h": 2 * time.Hour, "7d": 7 * 24 * time.Hour, "1d12h": 36 * time.Hour, "90s": 90 * time.Second} {
+	for in, want := range map[string]time.Duration{"2h": 2 * time.Hour, "7d": 7 * 24 * time.Hour, "1d12h": 36 * time.Hour, "90s": 90 * time.Second, "0d": 0, "0s": 0} {
 		got, err := ParseDuration(in)
 		if err != nil || got.D() != want {
 			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "d", "2 hours", "-1h", "xd"} {
-		if _, err := ParseDuration(bad); err == nil {
-			t.Errorf("ParseDuration(%q): no error", bad)
+	for bad, msg := range map[string]string{"": "not a duration", "d": "not a duration", "2 hours": "not a duration", "xd": "not a duration",
+		"-1h": "cannot be negative", "-1d": "cannot be negative", "1d-2h": "cannot be negative", "999999999d": "too long", "106751d24h": "too long"} {
+		if _, err := ParseDuration(bad); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("ParseDuration(%q): %v, want an error saying %q", bad, err, msg)
 		}
 	}
 	if got, want := Duration(7*24*time.Hour).String(), "7d"; got != want {

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -26,26 +27,34 @@ func (d Duration) String() string {
 	return t.String()
 }
 
-// ParseDuration parses a config duration.
+// ParseDuration parses a config duration: Go's units and d for days
+// ("30d", "1d12h"). A duration is not negative; whether zero is allowed
+// is the field's to say.
 func ParseDuration(s string) (Duration, error) {
 	in := strings.TrimSpace(s)
+	if strings.HasPrefix(in, "-") {
+		return 0, fmt.Errorf("%q: a duration cannot be negative", s)
+	}
 	var days time.Duration
 	if i := strings.IndexByte(in, 'd'); i > 0 {
-		n, err := strconv.Atoi(in[:i])
-		if err == nil && n >= 0 {
-			days = time.Duration(n) * 24 * time.Hour
-			in = in[i+1:]
+		if n, err := strconv.Atoi(in[:i]); err == nil {
+			if int64(n) > math.MaxInt64/int64(24*time.Hour) {
+				return 0, fmt.Errorf("%q is too long a duration", s)
+			}
+			days, in = time.Duration(n)*24*time.Hour, in[i+1:]
+			if in == "" {
+				return Duration(days), nil
+			}
 		}
 	}
-	var rest time.Duration
-	if in != "" {
-		var err error
-		rest, err = time.ParseDuration(in)
-		if err != nil || rest < 0 {
-			return 0, fmt.Errorf("%q is not a duration, e.g. 2h", s)
-		}
-	} else if days == 0 {
+	rest, err := time.ParseDuration(in)
+	switch {
+	case err != nil:
 		return 0, fmt.Errorf("%q is not a duration, e.g. 2h", s)
+	case rest < 0:
+		return 0, fmt.Errorf("%q: a duration cannot be negative", s)
+	case days > math.MaxInt64-rest:
+		return 0, fmt.Errorf("%q is too long a duration", s)
 	}
 	return Duration(days + rest), nil
 }

@@ -90,6 +90,9 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return code
 	}
 	since, err := config.ParseDuration(*sinceFlag)
+	if err == nil && since <= 0 {
+		err = fmt.Errorf("%q: must be positive", *sinceFlag)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "earshot backtest: --since", err)
 		return exitUsage

@@ -493,3 +493,16 @@ func TestCommandHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestSinceMustBePositive: --since of report and backtest is a positive
+// duration, and a zero or negative one is named as such.
+func TestSinceMustBePositive(t *testing.T) {
+	for _, cmd := range []string{"report", "backtest"} {
+		for since, want := range map[string]string{"0d": `"0d": must be positive`, "-1d": `"-1d": a duration cannot be negative`} {
+			code, _, stderr := runCLI(t, "", cmd, "--config", "../../deploy/examples/demo.yaml", "--since", since)
+			if code != exitUsage || !strings.Contains(stderr, want) {
+				t.Errorf("%s --since %s: exit %d, %q; want %d and %q", cmd, since, code, stderr, exitUsage, want)
+			}
+		}
+	}
+}

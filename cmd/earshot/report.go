@@ -25,6 +25,9 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return code
 	}
 	since, err := config.ParseDuration(*sinceFlag)
+	if err == nil && since <= 0 {
+		err = fmt.Errorf("%q: must be positive", *sinceFlag)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "earshot report: --since", err)
 		return exitUsage
