@@ -29,6 +29,9 @@ var weekdays = map[string]bool{"mon": true, "tue": true, "wed": true, "thu": tru
 type validator struct {
 	c    *Config
 	errs []error
+	// named are the fields whose unset ${VAR}s a problem named already
+	// (env does not warn of them again).
+	named map[string]bool
 }
 
 func (v *validator) add(path, format string, args ...any) {
@@ -49,7 +52,6 @@ func (v *validator) warn(path, format string, args ...any) {
 func (c *Config) Validate() error {
 	v := &validator{c: c}
 	c.Warnings = nil
-	v.env()
 	v.nats()
 	v.http()
 	v.brand()
@@ -62,6 +64,7 @@ func (c *Config) Validate() error {
 	v.reports()
 	v.silences()
 	v.tests()
+	v.env()
 	return errors.Join(v.errs...)
 }
 
@@ -80,6 +83,9 @@ func (v *validator) env() {
 		return pa.col - pb.col
 	})
 	for _, p := range paths {
+		if v.named[p] {
+			continue
+		}
 		for _, r := range v.c.blank[p] {
 			if !r.set {
 				v.warn(p, "%s, so it reads as empty (write ${%s:-} if empty is meant)", r, r.name)
@@ -548,6 +554,7 @@ func (v *validator) slack() {
 			why := "missing"
 			if vars := v.blankVars("slack.bot_token"); vars != "" {
 				why = vars
+				v.named = map[string]bool{"slack.bot_token": true}
 			} else if v.c.given["slack.bot_token"] {
 				why = "empty"
 			}
