@@ -11,6 +11,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/earshot/earshot/config"
 )
 
 func writeFile(t *testing.T, path, content string) {
@@ -504,5 +507,15 @@ func TestSinceMustBePositive(t *testing.T) {
 				t.Errorf("%s --since %s: exit %d, %q; want %d and %q", cmd, since, code, stderr, exitUsage, want)
 			}
 		}
+	}
+}
+
+// TestJSONLogDurations: the JSON log writes a duration as the text log
+// and the config do ("1m0s"), not in nanoseconds.
+func TestJSONLogDurations(t *testing.T) {
+	var b bytes.Buffer
+	newLogger(config.Log{Format: "json", Level: "info"}, &b).Info("retrying", "retry_in", time.Minute)
+	if !strings.Contains(b.String(), `"retry_in":"1m0s"`) {
+		t.Errorf("log line %s", b.String())
 	}
 }
