@@ -78,10 +78,16 @@ type NotFeedError struct {
 }
 
 func (e *NotFeedError) Error() string {
-	if e.ContentType != "" {
-		return fmt.Sprintf("not a feed (content type %s): %v", e.ContentType, e.Err)
+	// A body that reads as RSS, Atom or JSON Feed but does not parse is
+	// a feed, a broken one.
+	what := "malformed feed"
+	if errors.Is(e.Err, errNotFeedType) {
+		what = "not a feed"
 	}
-	return fmt.Sprintf("not a feed: %v", e.Err)
+	if e.ContentType != "" {
+		return fmt.Sprintf("%s (content type %s): %v", what, e.ContentType, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", what, e.Err)
 }
 
 func (e *NotFeedError) Unwrap() error { return e.Err }

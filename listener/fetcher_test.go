@@ -194,10 +194,10 @@ func TestHostileFeeds(t *testing.T) {
 		}, isNotFeed, "not a feed"},
 		{"malformed xml", func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, `<?xml version="1.0"?><rss version="2.0"><channel><item><title>a <<<< b</title><guid>1</guid></item></channel></rss>`)
-		}, isNotFeed, "not a feed"},
+		}, isNotFeed, "malformed feed"},
 		{"truncated xml", func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, `<?xml version="1.0"?><rss version="2.0"><channel><item><title>cut off</title><guid>1</guid></item><item><title>`)
-		}, isNotFeed, "not a feed"},
+		}, isNotFeed, "malformed feed"},
 		{"server error", func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "boom", http.StatusInternalServerError)
 		}, func(err error) bool { var se *StatusError; return errors.As(err, &se) && se.Code == 500 }, "500"},
