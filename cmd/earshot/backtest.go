@@ -83,7 +83,7 @@ type backtestChange struct {
 // against what was decided then.
 func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("backtest", stdout, stderr)
-	path := fs.String("config", "", "config file with the changed rules")
+	path := fs.requiredString("config", "config file with the changed rules")
 	sinceFlag := fs.String("since", "30d", "how far back to replay, e.g. 7d")
 	examples := fs.Int("examples", 3, "examples to show for each kind of change")
 	if code, ok := fs.parse(args, false); !ok {

@@ -20,13 +20,9 @@ import (
 // tests, like promtool's rule tests.
 func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("check", stdout, stderr)
-	path := fs.String("config", "", "config file")
+	path := fs.requiredString("config", "config file")
 	if code, ok := fs.parse(args, false); !ok {
 		return code
-	}
-	if *path == "" {
-		fmt.Fprintln(stderr, "earshot: --config FILE is required")
-		return exitFailed
 	}
 	cfg, err := config.LoadAll(*path)
 	if err != nil {
@@ -275,7 +271,7 @@ func classifyLines(ctx context.Context, cls *classifier.Classifier, stdin io.Rea
 // cmdRoutesTest shows which route and guideline a text would get.
 func cmdRoutesTest(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("routes test", stdout, stderr)
-	path := fs.String("config", "", "config file")
+	path := fs.requiredString("config", "config file")
 	source := fs.String("source", "", "pretend the text came from this source")
 	if code, ok := fs.parse(args, true); !ok {
 		return code
@@ -325,7 +321,7 @@ func cmdRoutesTest(_ context.Context, args []string, stdout, stderr io.Writer) i
 // published, without publishing.
 func cmdSourcesTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("sources test", stdout, stderr)
-	path := fs.String("config", "", "config file")
+	path := fs.requiredString("config", "config file")
 	if code, ok := fs.parse(args, true); !ok {
 		return code
 	}

@@ -519,3 +519,15 @@ func TestJSONLogDurations(t *testing.T) {
 		t.Errorf("log line %s", b.String())
 	}
 }
+
+// TestConfigRequired: a command that needs --config and was not given it
+// is a usage error (2), not an invalid config (78, which tells systemd not
+// to restart) or a failed check (1).
+func TestConfigRequired(t *testing.T) {
+	for _, args := range [][]string{{"run"}, {"check"}, {"report"}, {"backtest"}, {"sources", "test", "x"}, {"routes", "test", "x"}} {
+		code, _, stderr := runCLI(t, "", args...)
+		if code != exitUsage || !strings.Contains(stderr, "--config is required") {
+			t.Errorf("%v: exit %d, %q; want %d and --config is required", args, code, stderr, exitUsage)
+		}
+	}
+}

@@ -175,7 +175,7 @@ type daemon struct {
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("run", stdout, stderr)
-	path := fs.String("config", "", "config file")
+	path := fs.requiredString("config", "config file")
 	rolesFlag := fs.String("roles", strings.Join(allRoles, ","), "roles to run: "+strings.Join(allRoles, ","))
 	if code, ok := fs.parse(args, false); !ok {
 		return code

@@ -136,6 +136,14 @@ type flagSet struct {
 	*flag.FlagSet
 	name           string
 	stdout, stderr io.Writer
+	required       []string // flags parse insists on
+}
+
+// requiredString defines a string flag without which the command cannot
+// run: parse reports it missing as a usage error.
+func (fs *flagSet) requiredString(name, usage string) *string {
+	fs.required = append(fs.required, name)
+	return fs.String(name, "", usage)
 }
 
 // newFlags returns the flag set of command name, which reports errors to
@@ -168,6 +176,12 @@ func (fs *flagSet) parse(args []string, positional bool) (code int, ok bool) {
 	case !positional && fs.NArg() > 0:
 		fmt.Fprintf(fs.stderr, "earshot %s: unexpected argument %q\n", fs.name, fs.Arg(0))
 		return exitUsage, false
+	}
+	for _, name := range fs.required {
+		if fs.Lookup(name).Value.String() == "" {
+			fmt.Fprintf(fs.stderr, "earshot %s: --%s is required\n", fs.name, name)
+			return exitUsage, false
+		}
 	}
 	return exitOK, true
 }

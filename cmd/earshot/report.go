@@ -17,7 +17,7 @@ import (
 // into a folder: a Markdown summary, PNG charts and CSV files.
 func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("report", stdout, stderr)
-	path := fs.String("config", "", "config file")
+	path := fs.requiredString("config", "config file")
 	sinceFlag := fs.String("since", "7d", "the period that ends now, e.g. 7d or 30d")
 	out := fs.String("out", "report", "folder to write summary.md, the charts and the CSV files into")
 	tz := fs.String("time-zone", "", "time zone of the day buckets (default: local)")
