@@ -209,7 +209,7 @@ func TestSchedulerPostsToSlack(t *testing.T) {
 	}
 	sl.mu.Lock()
 	defer sl.mu.Unlock()
-	if len(sl.messages) == 0 || !strings.Contains(sl.messages[0]["text"], "*Mentions:* 10") {
+	if len(sl.messages) == 0 || !strings.Contains(sl.messages[0]["blocks"], "*Mentions:* 10") {
 		t.Errorf("message = %v, want the 10 stored mentions", sl.messages)
 	}
 	if _, err := png.Decode(bytes.NewReader(sl.uploaded)); err != nil {

@@ -37,11 +37,16 @@ func Post(ctx context.Context, api *slack.Client, channel string, r *Report) err
 		return fmt.Errorf("post report: %w", err)
 	}
 	text := r.SlackText()
+	title, _, _ := strings.Cut(text, "\n")
 	var channelID string
 	err = retry(ctx, func() error {
 		var err error
 		channelID, _, err = api.PostMessageContext(ctx, channel,
-			slack.MsgOptionText(text, false),
+			// The text in blocks marked verbatim, so that Slack turns no
+			// URL or name in it into a link or mention; the plain text
+			// is the notification's.
+			slack.MsgOptionBlocks(sections(text)...),
+			slack.MsgOptionText(title, false),
 			slack.MsgOptionDisableLinkUnfurl(),
 			slack.MsgOptionDisableMediaUnfurl())
 		return err
@@ -68,6 +73,40 @@ func Post(ctx context.Context, api *slack.Client, channel string, r *Report) err
 		return fmt.Errorf("upload report chart to %s: %w", channel, err)
 	}
 	return nil
+}
+
+// Block Kit's limits: blocks in a message, characters in a section.
+const (
+	maxBlocks      = 50
+	maxSectionText = 3000
+)
+
+// sections splits mrkdwn text into verbatim section blocks, at line breaks
+// where it can, within Block Kit's limits; what does not fit is cut off
+// with "…" (the files hold the full report).
+func sections(text string) []slack.Block {
+	var blocks []slack.Block
+	add := func(s string) {
+		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, s, false, true), nil, nil))
+	}
+	for text != "" && len(blocks) < maxBlocks {
+		r := []rune(text)
+		if len(r) <= maxSectionText {
+			add(text)
+			break
+		}
+		cut := string(r[:maxSectionText-1])
+		if i := strings.LastIndexByte(cut, '\n'); i > 0 {
+			cut = cut[:i]
+		}
+		if len(blocks) == maxBlocks-1 {
+			add(cut + "…")
+			break
+		}
+		add(cut)
+		text = strings.TrimPrefix(text[len(cut):], "\n")
+	}
+	return blocks
 }
 
 // retry runs fn until it succeeds, fails with an error other than a rate

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -130,7 +131,12 @@ func TestPost(t *testing.T) {
 	if msg["channel"] != "#marketing" {
 		t.Errorf("channel = %q, want #marketing", msg["channel"])
 	}
-	text := msg["text"]
+	// The report is in verbatim sections (Slack links no URL in it on its
+	// own); the text is the notification's, the report's title.
+	text := blocksText(t, msg["blocks"])
+	if title := msg["text"]; !strings.HasPrefix(title, "*earshot report: weekly*") || strings.Contains(title, "\n") {
+		t.Errorf("notification text %q", title)
+	}
 	for _, bad := range []string{"<!channel>", "<@U0BOSS>", "<https://evil.example", "<!here>"} {
 		if strings.Contains(text, bad) {
 			t.Errorf("message text contains live markup %q:\n%s", bad, text)
@@ -186,5 +192,54 @@ func TestPostRetriesRateLimit(t *testing.T) {
 	defer sl.mu.Unlock()
 	if len(sl.messages) != 1 {
 		t.Errorf("messages = %d, want 1 after the retry", len(sl.messages))
+	}
+}
+
+// blocksText returns the texts of a message's section blocks, one per
+// line, each checked to be verbatim mrkdwn within Block Kit's limits.
+func blocksText(t *testing.T, blocksJSON string) string {
+	t.Helper()
+	var blocks []struct {
+		Type string `json:"type"`
+		Text struct {
+			Type     string `json:"type"`
+			Text     string `json:"text"`
+			Verbatim bool   `json:"verbatim"`
+		} `json:"text"`
+	}
+	if err := json.Unmarshal([]byte(blocksJSON), &blocks); err != nil {
+		t.Fatalf("blocks %q: %v", blocksJSON, err)
+	}
+	if len(blocks) == 0 || len(blocks) > maxBlocks {
+		t.Errorf("%d blocks", len(blocks))
+	}
+	var texts []string
+	for i, b := range blocks {
+		if b.Type != "section" || b.Text.Type != "mrkdwn" || !b.Text.Verbatim || utf8.RuneCountInString(b.Text.Text) > maxSectionText {
+			t.Errorf("block %d: %s %s verbatim %t, %d characters", i, b.Type, b.Text.Type, b.Text.Verbatim, utf8.RuneCountInString(b.Text.Text))
+		}
+		texts = append(texts, b.Text.Text)
+	}
+	return strings.Join(texts, "\n")
+}
+
+// TestSections: a long report is split at line breaks within Block Kit's
+// limits, and cut off with "…" beyond them.
+func TestSections(t *testing.T) {
+	line := strings.Repeat("ä", 99) + "\n"
+	for _, n := range []int{1, 30, 31, 1600} {
+		text := strings.Repeat(line, n)
+		blocks := sections(strings.TrimSuffix(text, "\n"))
+		b, err := json.Marshal(blocks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := blocksText(t, string(b))
+		switch {
+		case n < 1500 && got != strings.TrimSuffix(text, "\n"):
+			t.Errorf("%d lines: text changed", n)
+		case n >= 1500 && (len(blocks) != maxBlocks || !strings.HasSuffix(got, "…")):
+			t.Errorf("%d lines: %d blocks, end %q", n, len(blocks), got[len(got)-10:])
+		}
 	}
 }
