@@ -45,6 +45,8 @@ func (l *Listener) claim(ctx context.Context, s *source, name string, interval t
 	case errors.Is(err, jetstream.ErrKeyNotFound):
 		_, err = l.deps.Feeds.Create(ctx, key, val)
 		return l.claimed(err, name)
+	case err != nil && ctx.Err() != nil:
+		return false // stopped: no poll
 	case err != nil:
 		l.log.Warn("poll claim not readable, polling anyway", "source", name, "err", err)
 		return true

@@ -77,6 +77,9 @@ type Listener struct {
 
 	global chan struct{}
 
+	// updating serializes Update, which waits for stopped polls outside mu.
+	updating sync.Mutex
+
 	mu      sync.Mutex
 	cfg     config.Listener
 	sources map[string]*source
@@ -194,9 +197,15 @@ func (l *Listener) build(sources []config.Source) ([]*source, error) {
 // Update replaces the listener settings and the source list without a
 // restart: new sources are scheduled, removed ones stopped, changed ones
 // rescheduled; unchanged sources keep their in-memory state and schedule.
-// Stored state (ETag, seen keys, health) survives in every case. On a
-// validation error nothing changes.
+// The polls of a removed or changed source are cancelled, in flight or
+// waiting, and Update returns after they have; their outcome is not
+// recorded, and a removed source's series are dropped after them. A changed
+// source whose poll was cancelled is polled again at once with its new
+// settings. Stored state (ETag, seen keys, health) survives in every case.
+// On a validation error nothing changes.
 func (l *Listener) Update(cfg config.Listener, sources []config.Source) error {
+	l.updating.Lock()
+	defer l.updating.Unlock()
 	cfg = listenerDefaults(cfg)
 	l.mu.Lock()
 	oldCfg := l.cfg
@@ -213,6 +222,11 @@ func (l *Listener) Update(cfg config.Listener, sources []config.Source) error {
 	next := map[string]*source{}
 	var order []string
 	var added, changed, removed int
+	var (
+		stopped []*pollers // polls to wait for
+		gone    []string   // removed sources, whose series go after their polls
+		again   []*source  // changed sources whose poll was cancelled
+	)
 	globalChanged := !reflect.DeepEqual(cfg, oldCfg)
 	for _, ns := range built {
 		name := ns.cfg.Name
@@ -224,8 +238,13 @@ func (l *Listener) Update(cfg config.Listener, sources []config.Source) error {
 		}
 		if ok {
 			changed++
+			if p, busy := l.unschedule(old); p != nil {
+				stopped = append(stopped, p)
+				if busy {
+					again = append(again, old)
+				}
+			}
 			old.reconfigure(ns)
-			l.unschedule(old)
 			next[name] = old
 			l.schedule(old)
 			continue
@@ -234,24 +253,32 @@ func (l *Listener) Update(cfg config.Listener, sources []config.Source) error {
 		next[name] = ns
 		l.metrics.init(name)
 		l.schedule(ns)
-		if l.cron != nil && !l.stopped {
-			ctx := l.runCtx
-			l.wg.Go(func() {
-				if l.overdue(ctx, ns) {
-					l.jitteredPoll(ctx, ns)
-				}
-			})
-		}
+		l.pollSoon(ns, true)
 	}
 	for name, old := range l.sources {
 		if _, ok := next[name]; !ok {
 			removed++
-			l.unschedule(old)
-			l.metrics.forget(name)
+			if p, _ := l.unschedule(old); p != nil {
+				stopped = append(stopped, p)
+			}
+			gone = append(gone, name)
 		}
 	}
 	l.sources, l.order = next, order
 	l.mu.Unlock()
+	for _, p := range stopped {
+		p.wait()
+	}
+	for _, name := range gone {
+		l.metrics.forget(name)
+	}
+	if len(again) > 0 {
+		l.mu.Lock()
+		for _, s := range again {
+			l.pollSoon(s, false)
+		}
+		l.mu.Unlock()
+	}
 	l.log.Info("listener sources updated", "added", added, "changed", changed, "removed", removed, "sources", len(order))
 	return nil
 }
@@ -282,13 +309,11 @@ func (l *Listener) Run(ctx context.Context) error {
 	if st, err := l.deps.Seen.Status(ctx); err == nil && l.store.SeenTTL > 0 && st.TTL() != l.store.SeenTTL.D() {
 		l.log.Warn("seen bucket ttl differs from store.seen_ttl", "bucket_ttl", st.TTL(), "seen_ttl", l.store.SeenTTL.D())
 	}
+	l.mu.Lock()
 	for _, s := range initial {
-		l.wg.Go(func() {
-			if l.overdue(ctx, s) {
-				l.jitteredPoll(ctx, s)
-			}
-		})
+		l.pollSoon(s, true) // a source a reload removed meanwhile is not polled
 	}
+	l.mu.Unlock()
 	<-ctx.Done()
 	<-c.Stop().Done()
 	l.mu.Lock()

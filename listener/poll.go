@@ -25,7 +25,9 @@ type pollStats struct {
 
 // poll fetches s once and publishes its new items. A poll that finds the
 // previous one of the same source still running is skipped; one inside a
-// rate limit, backoff or Cache-Control max-age is skipped too.
+// rate limit, backoff or Cache-Control max-age is skipped too. When ctx is
+// done (shutdown, or a reload stopped the source's polls) the poll returns
+// without recording the fetch's outcome.
 func (l *Listener) poll(ctx context.Context, s *source) {
 	if !s.polling.TryLock() {
 		cfg, _, _ := s.snapshot()
@@ -36,7 +38,11 @@ func (l *Listener) poll(ctx context.Context, s *source) {
 	defer s.polling.Unlock()
 	cfg, u, interval := s.snapshot()
 	name := cfg.Name
-	if !l.claim(ctx, s, name, interval) {
+	claimed := l.claim(ctx, s, name, interval)
+	if ctx.Err() != nil {
+		return // stopped (see below)
+	}
+	if !claimed {
 		l.metrics.fetches(name, "other_instance").Inc()
 		l.log.Debug("poll skipped, another instance has it", "source", name)
 		return
@@ -78,8 +84,14 @@ func (l *Listener) poll(ctx context.Context, s *source) {
 		headers: cfg.Headers, etag: st.ETag, lastModified: st.LastModified,
 	})
 	release()
-	if err != nil && ctx.Err() != nil {
-		return // shutting down: not the source's fault
+	if ctx.Err() != nil {
+		// Stopped by the shutdown, or by a reload that removed or changed
+		// the source: the outcome is not the source's, and a removed
+		// source must not come back in the metrics or the health events.
+		if err == nil {
+			res.release()
+		}
+		return
 	}
 	now = l.now()
 	st.LastFetch = now

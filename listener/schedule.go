@@ -34,9 +34,10 @@ type source struct {
 	jitter   time.Duration
 	backoff  time.Duration // cap of the failure backoff
 	entry    cron.EntryID
-	active   bool
-	st       feedState
-	loaded   bool
+	// pollers are the polls of the current schedule; nil while unscheduled.
+	pollers *pollers
+	st      feedState
+	loaded  bool
 	// recent holds the mention IDs of the last fetch, so that an unchanged
 	// item costs no KV lookup.
 	recent map[string]struct{}
@@ -121,26 +122,110 @@ func (s *source) snapshot() (config.Source, string, time.Duration) {
 	return s.cfg, s.url, s.interval
 }
 
-// schedule adds s to the running scheduler. Callers hold l.mu.
+// pollers are the polls of one source under one schedule: the scheduled
+// ones and those started at once by Run and Update. They run under ctx, a
+// child of Run's. A reload that removes or changes the source stops them:
+// stop cancels what they wait for or do (the jitter, a per-host slot, the
+// fetch, a publish) and lets no new one start, and wait waits for the last
+// to return. A poll whose context is done records nothing, so a stopped
+// poll leaves no state, metrics or health event behind.
+type pollers struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	stopped bool
+	running int
+	wg      sync.WaitGroup
+}
+
+func newPollers(parent context.Context) *pollers {
+	ctx, cancel := context.WithCancel(parent)
+	return &pollers{ctx: ctx, cancel: cancel}
+}
+
+// do runs poll with p's context, unless p is stopped.
+func (p *pollers) do(poll func(ctx context.Context)) {
+	p.mu.Lock()
+	if p.stopped {
+		p.mu.Unlock()
+		return
+	}
+	p.running++
+	p.wg.Add(1) // never after stop, so never beside wait
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		p.running--
+		p.mu.Unlock()
+		p.wg.Done()
+	}()
+	poll(p.ctx)
+}
+
+// stop cancels p's polls and lets no new one start. It reports whether a
+// poll was running.
+func (p *pollers) stop() (busy bool) {
+	p.mu.Lock()
+	p.stopped = true
+	busy = p.running > 0
+	p.mu.Unlock()
+	p.cancel()
+	return busy
+}
+
+// wait waits until the polls stop interrupted have returned.
+func (p *pollers) wait() { p.wg.Wait() }
+
+// schedule adds s to the running scheduler, with pollers of its own.
+// Callers hold l.mu.
 func (l *Listener) schedule(s *source) {
 	if l.cron == nil {
 		return
 	}
-	ctx := l.runCtx
+	p := newPollers(l.runCtx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.entry = l.cron.Schedule(s.sched, cron.FuncJob(func() { l.jitteredPoll(ctx, s) }))
-	s.active = true
+	s.entry = l.cron.Schedule(s.sched, cron.FuncJob(func() {
+		p.do(func(ctx context.Context) { l.jitteredPoll(ctx, s) })
+	}))
+	s.pollers = p
 }
 
-// unschedule removes s from the running scheduler. Callers hold l.mu.
-func (l *Listener) unschedule(s *source) {
+// unschedule removes s from the running scheduler and stops its polls. It
+// returns their pollers (nil if s was not scheduled), for the caller to
+// wait for outside l.mu (a stopping poll may still take it), and whether a
+// poll was running. Callers hold l.mu.
+func (l *Listener) unschedule(s *source) (*pollers, bool) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if l.cron != nil && s.active {
-		l.cron.Remove(s.entry)
-		s.active = false
+	p := s.pollers
+	if p == nil {
+		s.mu.Unlock()
+		return nil, false
 	}
+	l.cron.Remove(s.entry)
+	s.pollers = nil
+	s.mu.Unlock()
+	return p, p.stop()
+}
+
+// pollSoon polls s in the background under its pollers: at once, or when
+// ifOverdue is set only if s is overdue. Callers hold l.mu, which orders
+// it before Run's wait for l.wg.
+func (l *Listener) pollSoon(s *source, ifOverdue bool) {
+	s.mu.Lock()
+	p := s.pollers
+	s.mu.Unlock()
+	if p == nil || l.stopped {
+		return
+	}
+	l.wg.Go(func() {
+		p.do(func(ctx context.Context) {
+			if !ifOverdue || l.overdue(ctx, s) {
+				l.jitteredPoll(ctx, s)
+			}
+		})
+	})
 }
 
 // jitteredPoll waits a random part of the source's jitter, then polls.
