@@ -1192,3 +1192,72 @@ func TestLexOf(t *testing.T) {
 		}
 	}
 }
+
+// TestClearsBrand: a text that clears the brand of the problem it tells
+// ("not Flinkwerk's fault", "..., not @Flinkwerk.") blames someone else;
+// not when a complaint of the brand follows, nor when the brand is not
+// the one cleared.
+func TestClearsBrand(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Parcel delayed three days, not Flinkwerk's fault, the courier strike is on and they warned us", false},
+		{"My bank messed up the direct debit, not @Flinkwerk.", false},
+		{"Not Flinkwerk's fault the parcel was late, but their support was useless when I asked about it", true},
+		{"Not the driver's fault, Flinkwerk's dispatch is a total mess again", true},
+	})
+}
+
+// TestWarnsOfFakes: a warning of fraudsters in the brand's name is aimed
+// at them; "a scam" said of the brand, or fakes without a warning,
+// still complain.
+func TestWarnsOfFakes(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"PSA: fake Flinkwerk pages on Facebook are offering free vouchers. It's a scam, don't give your details", false},
+		{"Scammers are sending fake Flinkwerk parcel fee texts again. Don't click the link, it isn't them.", false},
+		{"Flinkwerk is a total scam, don't buy anything from them", true},
+		{"Flinkwerk sold me a fake charger and it's a scam that they won't refund it", true},
+	})
+}
+
+// TestSelfSkill: a complaint word judging the author's own skill ("I'm
+// terrible at DIY") is no complaint; the brand's skill is.
+func TestSelfSkill(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"terrible at DIY but even I managed the Flinkwerk bed frame", false},
+		{"The Flinkwerk app reminded me to reorder my meds. I'm so bad at remembering.", false},
+		{"Flinkwerk are terrible at replying to emails", true},
+		{"I'm terrible at waiting and Flinkwerk made me wait three weeks for a refund", true},
+	})
+}
+
+// TestMovesFromOther: switching from another provider in a text to the
+// brand is no complaint; switching from the brand, or with a complaint
+// after it, is.
+func TestMovesFromOther(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"@Flinkwerk Hi there, I'm thinking of switching from Three. Do you have a PAC code guide?", false},
+		{"@Flinkwerk I'm switching from you to Three, this is the third outage this month", true},
+		{"I'm switching from Flinkwerk as soon as my contract ends", true},
+	})
+}
+
+// TestRivalClause: a complaint word in a clause about the author's
+// earlier or another provider is aimed elsewhere; one about the brand's
+// own couriers is not.
+func TestRivalClause(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"my old provider was a disaster, @flinkwerk has been reliable since march", false},
+		{"after 3 bad providers in a row, flinkwerk feels like a luxury", false},
+		{"Ordered a sofa from Flinkwerk. Their couriers were a disaster and dumped it on the drive.", true},
+		{"my old provider was bad, Flinkwerk is even worse", true},
+	})
+}
+
+// TestExcepted: complaint words the text says do not hold for the brand
+// ("... except Flinkwerk") are aimed elsewhere, unless a complaint of
+// the brand follows.
+func TestExcepted(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"I've had problems with every broadband provider I've ever had except Flinkwerk", false},
+		{"Every courier is useless apart from Flinkwerk, who just lost my parcel", true},
+	})
+}
