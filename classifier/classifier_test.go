@@ -1261,3 +1261,17 @@ func TestExcepted(t *testing.T) {
 		{"Every courier is useless apart from Flinkwerk, who just lost my parcel", true},
 	})
 }
+
+// TestOwnSlip: "turns out I'd ...", "realising I'd ..." and "messed up"
+// with the author as subject tell the author's own slip; the brand as
+// the one who messed up, or a slip that was not the author's ("turns
+// out I'd been charged twice"), still complain.
+func TestOwnSlip(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"messed up my flinkwerk order address, rang them and they changed it before dispatch. easy", false},
+		{"the worst part of my day was realising I'd ordered the Flinkwerk curtains in mustard, not gold", false},
+		{"Was about to complain about the awful Flinkwerk wifi, turns out I'd unplugged the router", false},
+		{"@Flinkwerk messed up my order address again, the awful parcel went back to the depot", true},
+		{"Checked my Flinkwerk bill, turns out I'd been charged twice for the awful router", true},
+	})
+}

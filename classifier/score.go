@@ -453,6 +453,9 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	if lex&lexOwn != 0 && p.irony == 0 && ownFault(nt, flags, s.cues) {
 		p.own = ownCredit
 	}
+	if lex&lexSlip != 0 && p.irony == 0 && p.own == 0 && ownSlip(nt, flags, s.cues) {
+		p.own = ownCredit // "turns out I'd unplugged it"
+	}
 	// So does one that clears the brand ("not Flinkwerk's fault", "my
 	// bank messed up, not @Flinkwerk"): the blame lies elsewhere.
 	if lex&lexFault != 0 && p.irony == 0 && p.own == 0 && clearsBrand(nt, flags, s.cues) {
@@ -2380,6 +2383,50 @@ func excepted(nt *normText, flags []uint8, cues []cueHit) float64 {
 	return 0
 }
 
+// ownSlip reports whether the author tells a slip of their own that
+// ownFault does not know: "turns out I'd unplugged it", "realising I'd
+// ordered the wrong colour" (not "turns out I'd been charged twice"), or
+// "messed up" / "mixed up" with the author as its subject and no brand's
+// name before it in its sentence ("messed up my order address, rang them
+// and they changed it"; not "@Flinkwerk messed up my order"). Not when a
+// complaint follows (complaintAfter).
+func ownSlip(nt *normText, flags []uint8, cues []cueHit) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	for k := int32(1); k+1 < n; k++ {
+		at := int32(-1)
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "i", "id", "we", "wed":
+			if !tokIs(nt, k-1, "out") && !tokIs(nt, k-1, "realising") && !tokIs(nt, k-1, "realizing") ||
+				tokIs(nt, k-1, "out") && !(k > 1 && (tokIs(nt, k-2, "turns") || tokIs(nt, k-2, "turned"))) {
+				continue
+			}
+			j := k + 1
+			if tokIs(nt, j, "had") && j+1 < n {
+				j++
+			}
+			if toks[j].kind != tokWord || flags[j]&flagNegator != 0 {
+				continue
+			}
+			switch string(nt.buf[toks[j].start:toks[j].end]) {
+			case "been", "got", "get", "no", "already", "still", "being", "have", "like", "was", "were", "am":
+				continue // "turns out I'd been charged", "I was right"
+			}
+			at = k
+		case "up":
+			if !tokIs(nt, k-1, "messed") && !tokIs(nt, k-1, "mixed") || !ownSubject(nt, flags, k-1) ||
+				hasBrand(flags, sentStart(nt, k), k) {
+				continue
+			}
+			at = k
+		default:
+			continue
+		}
+		return !complaintAfter(nt, flags, cues, at)
+	}
+	return false
+}
+
 // Word classes of the structural rules above that need a word of their
 // own in the text: lexOf lists the classes a text has, so that a rule runs
 // only where it can apply (each word looked up once by the hash its unit
@@ -2399,6 +2446,7 @@ const (
 	lexFake                      // warnsOfFakes
 	lexSkill                     // selfSkill
 	lexRival                     // rivalClause, excepted
+	lexSlip                      // ownSlip
 )
 
 var lexWords = []struct {
@@ -2434,6 +2482,7 @@ var lexWords = []struct {
 	{lexRival, []string{"providers", "companies", "couriers", "networks", "suppliers", "isps", "carriers",
 		"retailers", "provider", "company", "courier", "network", "supplier", "isp", "carrier", "retailer",
 		"except", "apart"}},
+	{lexSlip, []string{"turns", "turned", "realising", "realizing", "messed", "mixed"}},
 }
 
 // lexTab maps the hashes (unitHash) of lexWords to their classes: open
