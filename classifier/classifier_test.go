@@ -1275,3 +1275,30 @@ func TestOwnSlip(t *testing.T) {
 		{"Checked my Flinkwerk bill, turns out I'd been charged twice for the awful router", true},
 	})
 }
+
+// TestOwnHand: damage done by the author's own hand ("knocked my lamp
+// off the shelf", "the mug I smashed", "broke my arm") and "was wrong
+// about" the brand are the author's slip; the brand's product breaking,
+// or a complaint after the damage in its sentence, still complain.
+func TestOwnHand(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Ugh, knocked my flinkwerk lamp off the shelf and broke the shade. Anyone know if they sell spare shades?", false},
+		{"@flinkwerk sent a free replacement for the mug i smashed myself, crying", false},
+		{"Was wrong about flinkwerk. the travel bit is the cheapest I've found for Lisbon", false},
+		{"The Flinkwerk lamp broke the first time I switched it on", true},
+		{"I dropped my Flinkwerk phone from waist height and the screen is a disaster", true},
+		{"@Flinkwerk you were wrong about my bill, again", true},
+	})
+}
+
+// TestFearsAhead: a complaint word feared for what may come ("worried
+// the bed won't fit") reports nothing; a worry about what is happening
+// ("worried about my parcel, ...") does.
+func TestFearsAhead(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"bit worried the flinkwerk bed won't fit up our narrow stairs", false},
+		{"Slightly nervous the Flinkwerk sofa might arrive damaged, first time ordering furniture online", false},
+		{"Worried about my Flinkwerk parcel, the tracking has not moved for a week and nobody answers", true},
+		{"The Flinkwerk bed won't fit through any door, the measurements on the site were wrong", true},
+	})
+}

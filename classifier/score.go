@@ -296,6 +296,8 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				// Feared or supposed, not reported: "Went in expecting
 				// a nightmare", "if my train is late, do I get ...?"
 				continue
+			} else if lex&lexFear != 0 && fearsAhead(nt, flags, cu.t0, cu.t1) {
+				continue // "worried the bed won't fit": feared, not reported
 			} else if lex&lexSkill != 0 && selfSkill(nt, flags, cu.t0, cu.t1) {
 				continue // "I'm terrible at DIY": the author's skill, not the brand's
 			} else {
@@ -341,6 +343,9 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				}
 			}
 		case roleFunc:
+			if negated && lex&lexFear != 0 && fearsAhead(nt, flags, cu.t0, cu.t1) {
+				continue // "worried it won't fit"
+			}
 			if negated {
 				p.crit += w * cf
 				cu.sign = 1
@@ -2419,10 +2424,88 @@ func ownSlip(nt *normText, flags []uint8, cues []cueHit) bool {
 				continue
 			}
 			at = k
+		case "wrong":
+			// "Was wrong about flinkwerk", "I was wrong about the app"
+			if !tokIs(nt, k+1, "about") || !(tokIs(nt, k-1, "was") || tokIs(nt, k-1, "were")) || !ownSubject(nt, flags, k-1) {
+				continue
+			}
+			at = k
+		case "knocked", "dropped", "smashed", "spilled", "spilt", "broke":
+			// "knocked my lamp off the shelf and broke the shade", "the
+			// mug i smashed", "broke my arm": the author's hand, not the
+			// brand's product ("broke" only of a limb); no complaint
+			// after it in its sentence but the damage itself
+			if tokIs(nt, k, "broke") && !limb(nt, k+2) || !tokIs(nt, k-1, "i") && !tokIs(nt, k-1, "we") &&
+				!(ownSubject(nt, flags, k) && !hasBrand(flags, sentStart(nt, k), k)) {
+				continue
+			}
+			for i := range cues {
+				cu := &cues[i]
+				if cu.sign > 0 && cu.kind == roleNeg && cu.t0 > k && toks[cu.t0].sent == toks[k].sent &&
+					!tokIs(nt, cu.t0, "broke") && !tokIs(nt, cu.t0, "broken") {
+					return false
+				}
+			}
+			at = k
 		default:
 			continue
 		}
 		return !complaintAfter(nt, flags, cues, at)
+	}
+	return false
+}
+
+// limb reports whether word k is a part of the body that breaks ("broke
+// my arm").
+func limb(nt *normText, k int32) bool {
+	if k >= int32(len(nt.toks)) {
+		return false
+	}
+	switch string(nt.buf[nt.toks[k].start:nt.toks[k].end]) {
+	case "arm", "leg", "wrist", "ankle", "foot", "hand", "finger", "toe", "nose", "collarbone", "hip", "elbow":
+		return true
+	}
+	return false
+}
+
+// fearsAhead reports whether the complaint cue [t0, t1) is a fear of
+// what may come ("bit worried the flinkwerk bed won't fit up our
+// stairs", "scared it might arrive broken"): a word of fear in its
+// clause at most ten words before it (or the cue itself), not followed
+// by "about" ("worried about my parcel, the tracking has not moved"
+// reports), and a word of the future or the possible ("will", "won't",
+// "might", "could") after it, up to the cue or six words after the fear
+// word. What is feared has not happened.
+func fearsAhead(nt *normText, flags []uint8, t0, t1 int32) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	f := int32(-1)
+	for k := t0; k >= 0 && k >= t0-10; k-- {
+		tk := &toks[k]
+		if tk.sent != toks[t0].sent || tk.kind == tokPunct || flags[k]&flagContrast != 0 {
+			break
+		}
+		switch string(nt.buf[tk.start:tk.end]) {
+		case "worried", "scared", "afraid", "nervous", "terrified", "anxious":
+			f = k
+		}
+		if f >= 0 {
+			break
+		}
+	}
+	if f < 0 || f+1 >= n || tokIs(nt, f+1, "about") || hasNegator(flags, max(f-2, 0), f) {
+		return false
+	}
+	end := max(t1, f+7)
+	for k := f + 1; k < n && k < end; k++ {
+		tk := &toks[k]
+		if tk.sent != toks[f].sent || tk.kind == tokPunct {
+			return false
+		}
+		switch string(nt.buf[tk.start:tk.end]) {
+		case "will", "wont", "might", "may", "could", "itll", "gonna", "wouldnt", "couldnt", "would":
+			return true
+		}
 	}
 	return false
 }
@@ -2447,6 +2530,7 @@ const (
 	lexSkill                     // selfSkill
 	lexRival                     // rivalClause, excepted
 	lexSlip                      // ownSlip
+	lexFear                      // fearsAhead
 )
 
 var lexWords = []struct {
@@ -2482,7 +2566,9 @@ var lexWords = []struct {
 	{lexRival, []string{"providers", "companies", "couriers", "networks", "suppliers", "isps", "carriers",
 		"retailers", "provider", "company", "courier", "network", "supplier", "isp", "carrier", "retailer",
 		"except", "apart"}},
-	{lexSlip, []string{"turns", "turned", "realising", "realizing", "messed", "mixed"}},
+	{lexSlip, []string{"turns", "turned", "realising", "realizing", "messed", "mixed", "wrong", "knocked", "dropped",
+		"smashed", "spilled", "spilt", "broke"}},
+	{lexFear, []string{"worried", "scared", "afraid", "nervous", "terrified", "anxious"}},
 }
 
 // lexTab maps the hashes (unitHash) of lexWords to their classes: open
