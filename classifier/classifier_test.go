@@ -1302,3 +1302,19 @@ func TestFearsAhead(t *testing.T) {
 		{"The Flinkwerk bed won't fit through any door, the measurements on the site were wrong", true},
 	})
 }
+
+// TestRound24Cues: a shop's late opening and a flat that is a home are
+// no complaint words; what went better than feared ("went together
+// surprisingly easily", "heroes") is praise; a late parcel
+// and a flat battery still complain.
+func TestRound24Cues(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"@Flinkwerk hey, is the Leeds store doing late opening this week?", false},
+		{"not a single dropped call since switching to @flinkwerk, and I live in a basement flat", false},
+		{"since moving to @flinkwerk the wifi even reaches my flat", false},
+		{"Hate flat-pack furniture with a passion but the flinkwerk wardrobe went together surprisingly easily", false},
+		{"worst hangover of my life and @Flinkwerk delivered paracetamol in 40 mins. heroes", false},
+		{"@Flinkwerk my parcel is late again, third time this month", true},
+		{"The Flinkwerk power bank is flat after an hour, useless", true},
+	})
+}
