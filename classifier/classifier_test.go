@@ -1318,3 +1318,15 @@ func TestRound24Cues(t *testing.T) {
 		{"The Flinkwerk power bank is flat after an hour, useless", true},
 	})
 }
+
+// TestFearTurned: a fear or expectation of the author's that turned out
+// wrong after "but" tells a good end; one that came true, with a
+// complaint after the turn, and "as expected" do not.
+func TestFearTurned(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"ngl I was dreading calling @flinkwerk but it took 3 minutes. unreal", false},
+		{"I was expecting to wait hours on the Flinkwerk hotline but it took 5 minutes", false},
+		{"Was expecting a delay but waiting 6 hours for a Flinkwerk refund call is ridiculous", true},
+		{"As expected the Flinkwerk line was busy but I waited hours for nothing", true},
+	})
+}

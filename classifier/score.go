@@ -440,6 +440,15 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		p.crit *= elsewhereFactor
 		p.ask = askCredit
 	}
+	// A fear or expectation that turned out wrong after "but" ("I was
+	// dreading calling them but it took 3 minutes") tells a good end.
+	if lex&(lexFear|lexUnreal) != 0 && p.irony == 0 && !p.turned && langBits&langDE == 0 {
+		if a := fearTurned(nt, flags, s.cues); a > 0 {
+			p.crit -= happyTakeBack(s.cues, a)
+			p.turned = true
+			p.ask += fixedCredit
+		}
+	}
 	// A text that opens by asking for information ("Does anyone know
 	// whether Flinkwerk charges for roaming?") asks about a possible
 	// problem rather than reporting one.
@@ -2510,6 +2519,44 @@ func fearsAhead(nt *normText, flags []uint8, t0, t1 int32) bool {
 	return false
 }
 
+// fearTurned returns the contrast word after which a fear or
+// expectation of the author's turned out wrong ("ngl I was dreading
+// calling @flinkwerk but it took 3 minutes", "Thought I'd lost my points,
+// but @FlinkwerkHelp found them"), or 0: a word of fear or expectation
+// whose subject is the author (ownSubject; not "as expected", "longer
+// than expected"), a contrast after it in its sentence, and no complaint
+// cue from the contrast on ("was expecting a delay but 6 hours is
+// ridiculous", "I thought they had fixed the app, but it crashed").
+func fearTurned(nt *normText, flags []uint8, cues []cueHit) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	for k := int32(0); k < n; k++ {
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "dreading", "dreaded", "expecting", "expected", "feared", "fearing", "thought", "assumed", "braced",
+			"bracing", "worried", "nervous", "scared":
+		default:
+			continue
+		}
+		if k > 0 && (tokIs(nt, k-1, "as") || tokIs(nt, k-1, "than")) || !ownSubject(nt, flags, k) {
+			continue
+		}
+		c := k + 1
+		for c < n && toks[c].sent == toks[k].sent && flags[c]&flagContrast == 0 {
+			c++
+		}
+		if c >= n || toks[c].sent != toks[k].sent {
+			continue
+		}
+		for i := range cues {
+			if cues[i].sign > 0 && cues[i].kind == roleNeg && cues[i].t0 > c {
+				return 0
+			}
+		}
+		return c
+	}
+	return 0
+}
+
 // Word classes of the structural rules above that need a word of their
 // own in the text: lexOf lists the classes a text has, so that a rule runs
 // only where it can apply (each word looked up once by the hash its unit
@@ -2530,7 +2577,7 @@ const (
 	lexSkill                     // selfSkill
 	lexRival                     // rivalClause, excepted
 	lexSlip                      // ownSlip
-	lexFear                      // fearsAhead
+	lexFear                      // fearsAhead, fearTurned (with lexUnreal)
 )
 
 var lexWords = []struct {
@@ -2568,7 +2615,7 @@ var lexWords = []struct {
 		"except", "apart"}},
 	{lexSlip, []string{"turns", "turned", "realising", "realizing", "messed", "mixed", "wrong", "knocked", "dropped",
 		"smashed", "spilled", "spilt", "broke"}},
-	{lexFear, []string{"worried", "scared", "afraid", "nervous", "terrified", "anxious"}},
+	{lexFear, []string{"worried", "scared", "afraid", "nervous", "terrified", "anxious", "expected"}},
 }
 
 // lexTab maps the hashes (unitHash) of lexWords to their classes: open
