@@ -1330,3 +1330,12 @@ func TestFearTurned(t *testing.T) {
 		{"As expected the Flinkwerk line was busy but I waited hours for nothing", true},
 	})
 }
+
+// TestThanksForPatience: thanking someone for their patience is no
+// complaint word; losing one's own patience is.
+func TestThanksForPatience(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"@Flinkwerk The issue with my account has been resolved. Thanks to Sam for the patience!", false},
+		{"@Flinkwerk my patience is running out, third engineer no-show this month", true},
+	})
+}
