@@ -1339,3 +1339,15 @@ func TestThanksForPatience(t *testing.T) {
 		{"@Flinkwerk my patience is running out, third engineer no-show this month", true},
 	})
 }
+
+// TestNegatedGive: a word for trouble as the object of a negated verb of
+// giving or causing ("doesn't give me a headache") is praise; a good
+// thing not given ("never gave me a refund") still complains.
+func TestNegatedGive(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Flinkwerk's desk lamp is the first one I've owned that doesn't give me a headache.", false},
+		{"the Flinkwerk router hasn't caused us a single issue since March", false},
+		{"Flinkwerk never gave me a refund for the broken kettle", true},
+		{"The Flinkwerk app gives me a headache every single time I try to pay", true},
+	})
+}

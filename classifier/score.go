@@ -282,6 +282,11 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				}
 			}
 		}
+		// "doesn't give me a headache", "hasn't caused us a single
+		// issue": a negated verb of giving reaches past its objects.
+		if !negated && !selfNeg && cu.kind == roleNeg && lex&lexFault != 0 && negatedGive(nt, flags, cu.t0) {
+			negated = true
+		}
 		cf := 1.0
 		if contrasts > 0 {
 			cf = contrastFactor(nt, s.contrast, cu.t0, cu.t1)
@@ -2557,6 +2562,36 @@ func fearTurned(nt *normText, flags []uint8, cues []cueHit) int32 {
 	return 0
 }
 
+// negatedGive reports whether the complaint cue at token t0 is the
+// object of a negated verb of giving or causing, further back than the
+// negation reaches: "doesn't give me a headache", "hasn't caused us a
+// single issue", "never gave me any trouble". Between the verb and the
+// cue stand only its other object and an article or quantifier, and the
+// cue is a word for trouble ("never gave me a refund" still complains).
+func negatedGive(nt *normText, flags []uint8, t0 int32) bool {
+	toks := nt.toks
+	switch string(nt.buf[toks[t0].start:toks[t0].end]) {
+	case "problem", "problems", "issue", "issues", "trouble", "headache", "headaches", "grief", "hassle",
+		"hassles", "bother", "stress", "worries":
+	default:
+		return false
+	}
+	for k := t0 - 1; k >= 1 && k >= t0-5; k-- {
+		tk := &toks[k]
+		if tk.sent != toks[t0].sent || tk.kind != tokWord {
+			return false
+		}
+		switch string(nt.buf[tk.start:tk.end]) {
+		case "me", "us", "you", "them", "any", "a", "an", "one", "single", "the", "slightest", "much":
+			continue
+		case "give", "gives", "gave", "given", "giving", "cause", "causes", "caused", "causing":
+			return flags[k-1]&flagNegator != 0
+		}
+		return false
+	}
+	return false
+}
+
 // Word classes of the structural rules above that need a word of their
 // own in the text: lexOf lists the classes a text has, so that a rule runs
 // only where it can apply (each word looked up once by the hash its unit
@@ -2572,7 +2607,7 @@ const (
 	lexFixed                     // resolved
 	lexDays                      // dayCount
 	lexNow                       // clockNow
-	lexFault                     // clearsBrand
+	lexFault                     // clearsBrand, negatedGive
 	lexFake                      // warnsOfFakes
 	lexSkill                     // selfSkill
 	lexRival                     // rivalClause, excepted
@@ -2606,7 +2641,8 @@ var lexWords = []struct {
 	{lexNow, []string{"it", "its"}},
 	{lexAmount, []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
 		"twenty", "thirty", "forty", "fifty"}},
-	{lexFault, []string{"fault", "not"}},
+	{lexFault, []string{"fault", "not", "give", "gives", "gave", "given", "giving", "cause", "causes", "caused",
+		"causing"}},
 	{lexFake, []string{"scammers", "scammer", "fraudsters", "phishing", "impersonating", "spoofed", "spoofing",
 		"fake"}},
 	{lexSkill, []string{"terrible", "awful", "bad", "rubbish", "hopeless", "useless", "clueless", "crap"}},
