@@ -1351,3 +1351,13 @@ func TestNegatedGive(t *testing.T) {
 		{"The Flinkwerk app gives me a headache every single time I try to pay", true},
 	})
 }
+
+// TestBlamesNone: not blaming the brand or its people ("can't blame the
+// poor driver") clears it; a complaint after it does not.
+func TestBlamesNone(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"flinkwerk delivery was an hour late but it was literally snowing sideways, can't blame the poor driver", false},
+		{"Flinkwerk parcel two days late, can't blame the driver, the dispatch is a total mess", true},
+		{"You can't blame customers for leaving Flinkwerk after three price hikes and awful support", true},
+	})
+}

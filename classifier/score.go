@@ -2163,6 +2163,41 @@ func clearsBrand(nt *normText, flags []uint8, cues []cueHit) bool {
 			return !complaintAfter(nt, flags, cues, k)
 		}
 	}
+	return blamesNone(nt, flags, cues)
+}
+
+// blamesNone reports whether the author will not blame the brand or its
+// people ("can't blame the poor driver", "can't blame them, it was
+// snowing sideways"): a negator right before "blame", and the brand's
+// name, "them", "him", "her" or a driver, courier or the staff in the
+// three words after it, with no complaint cue after it at all ("can't
+// blame the driver, the dispatch is a mess").
+func blamesNone(nt *normText, flags []uint8, cues []cueHit) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	for k := int32(1); k+1 < n; k++ {
+		if !tokIs(nt, k, "blame") || flags[k-1]&flagNegator == 0 {
+			continue
+		}
+		who := false
+		for j := k + 1; j < n && j <= k+3 && toks[j].sent == toks[k].sent && !who; j++ {
+			switch string(nt.buf[toks[j].start:toks[j].end]) {
+			case "them", "him", "her", "driver", "drivers", "courier", "staff":
+				who = true
+			default:
+				who = flags[j]&flagBrand != 0
+			}
+		}
+		if !who {
+			continue
+		}
+		for i := range cues {
+			if cues[i].sign > 0 && cues[i].kind == roleNeg && cues[i].t0 > k {
+				return false
+			}
+		}
+		return true
+	}
 	return false
 }
 
@@ -2607,7 +2642,7 @@ const (
 	lexFixed                     // resolved
 	lexDays                      // dayCount
 	lexNow                       // clockNow
-	lexFault                     // clearsBrand, negatedGive
+	lexFault                     // clearsBrand (blamesNone), negatedGive
 	lexFake                      // warnsOfFakes
 	lexSkill                     // selfSkill
 	lexRival                     // rivalClause, excepted
@@ -2641,7 +2676,7 @@ var lexWords = []struct {
 	{lexNow, []string{"it", "its"}},
 	{lexAmount, []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
 		"twenty", "thirty", "forty", "fifty"}},
-	{lexFault, []string{"fault", "not", "give", "gives", "gave", "given", "giving", "cause", "causes", "caused",
+	{lexFault, []string{"fault", "blame", "not", "give", "gives", "gave", "given", "giving", "cause", "causes", "caused",
 		"causing"}},
 	{lexFake, []string{"scammers", "scammer", "fraudsters", "phishing", "impersonating", "spoofed", "spoofing",
 		"fake"}},
