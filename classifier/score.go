@@ -2135,8 +2135,9 @@ func contradicts(nt *normText) int32 {
 // problem the text tells: "not Flinkwerk's fault", "it wasn't the
 // Flinkwerk driver's fault", or a clause after a comma that ends in
 // "not @Flinkwerk" ("My bank messed up the direct debit, not
-// @Flinkwerk."). The blame lies elsewhere, as with the author's own
-// mistake; not when a complaint follows (complaintAfter).
+// @Flinkwerk."), or "can't blame" the brand or its people (blamesNone).
+// The blame lies elsewhere, as with the author's own mistake; not when a
+// complaint follows (complaintAfter).
 func clearsBrand(nt *normText, flags []uint8, cues []cueHit) bool {
 	toks := nt.toks
 	n := int32(len(toks))
@@ -2145,6 +2146,12 @@ func clearsBrand(nt *normText, flags []uint8, cues []cueHit) bool {
 			continue
 		}
 		j := k + 1
+		if tokIs(nt, j, "blame") {
+			if blamesNone(nt, flags, cues, j) {
+				return true
+			}
+			continue
+		}
 		if tokIs(nt, j, "the") {
 			j++
 		}
@@ -2163,42 +2170,36 @@ func clearsBrand(nt *normText, flags []uint8, cues []cueHit) bool {
 			return !complaintAfter(nt, flags, cues, k)
 		}
 	}
-	return blamesNone(nt, flags, cues)
+	return false
 }
 
 // blamesNone reports whether the author will not blame the brand or its
 // people ("can't blame the poor driver", "can't blame them, it was
-// snowing sideways"): a negator right before "blame", and the brand's
+// snowing sideways"), k being a "blame" after a negator: the brand's
 // name, "them", "him", "her" or a driver, courier or the staff in the
-// three words after it, with no complaint cue after it at all ("can't
+// three words after it, and no complaint cue after it at all ("can't
 // blame the driver, the dispatch is a mess").
-func blamesNone(nt *normText, flags []uint8, cues []cueHit) bool {
+func blamesNone(nt *normText, flags []uint8, cues []cueHit, k int32) bool {
 	toks := nt.toks
 	n := int32(len(toks))
-	for k := int32(1); k+1 < n; k++ {
-		if !tokIs(nt, k, "blame") || flags[k-1]&flagNegator == 0 {
-			continue
+	who := false
+	for j := k + 1; j < n && j <= k+3 && toks[j].sent == toks[k].sent && !who; j++ {
+		switch string(nt.buf[toks[j].start:toks[j].end]) {
+		case "them", "him", "her", "driver", "drivers", "courier", "staff":
+			who = true
+		default:
+			who = flags[j]&flagBrand != 0
 		}
-		who := false
-		for j := k + 1; j < n && j <= k+3 && toks[j].sent == toks[k].sent && !who; j++ {
-			switch string(nt.buf[toks[j].start:toks[j].end]) {
-			case "them", "him", "her", "driver", "drivers", "courier", "staff":
-				who = true
-			default:
-				who = flags[j]&flagBrand != 0
-			}
-		}
-		if !who {
-			continue
-		}
-		for i := range cues {
-			if cues[i].sign > 0 && cues[i].kind == roleNeg && cues[i].t0 > k {
-				return false
-			}
-		}
-		return true
 	}
-	return false
+	if !who {
+		return false
+	}
+	for i := range cues {
+		if cues[i].sign > 0 && cues[i].kind == roleNeg && cues[i].t0 > k {
+			return false
+		}
+	}
+	return true
 }
 
 // complaintAfter reports whether a complaint follows token at, which
