@@ -1301,7 +1301,7 @@ func TestClassifyLong(t *testing.T) {
 // only contains one is not.
 func TestLexOf(t *testing.T) {
 	c := mustNew(t, config.Rules{Packs: []string{"en"}}, config.Brand{})
-	lexOfText := func(text string) uint16 {
+	lexOfText := func(text string) uint32 {
 		var n normText
 		n.ix = c.tix
 		n.normalize(text)
@@ -1316,7 +1316,7 @@ func TestLexOf(t *testing.T) {
 			}
 		}
 	}
-	for text, want := range map[string]uint16{
+	for text, want := range map[string]uint32{
 		"the badge and the doggy bag":   0,
 		"3 hours":                       lexAmount,
 		"me: hello. them: bye":          lexColons | lexOwn,
@@ -1328,4 +1328,173 @@ func TestLexOf(t *testing.T) {
 			t.Errorf("%q: classes %b, want %b", text, got, want)
 		}
 	}
+}
+
+// TestClearsBrand: a text that clears the brand of the problem it tells
+// ("not Flinkwerk's fault", "..., not @Flinkwerk.") blames someone else;
+// not when a complaint of the brand follows, nor when the brand is not
+// the one cleared.
+func TestClearsBrand(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Parcel delayed three days, not Flinkwerk's fault, the courier strike is on and they warned us", false},
+		{"My bank messed up the direct debit, not @Flinkwerk.", false},
+		{"Not Flinkwerk's fault the parcel was late, but their support was useless when I asked about it", true},
+		{"Not the driver's fault, Flinkwerk's dispatch is a total mess again", true},
+	})
+}
+
+// TestWarnsOfFakes: a warning of fraudsters in the brand's name is aimed
+// at them; "a scam" said of the brand, or fakes without a warning,
+// still complain.
+func TestWarnsOfFakes(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"PSA: fake Flinkwerk pages on Facebook are offering free vouchers. It's a scam, don't give your details", false},
+		{"Scammers are sending fake Flinkwerk parcel fee texts again. Don't click the link, it isn't them.", false},
+		{"Flinkwerk is a total scam, don't buy anything from them", true},
+		{"Flinkwerk sold me a fake charger and it's a scam that they won't refund it", true},
+	})
+}
+
+// TestSelfSkill: a complaint word judging the author's own skill ("I'm
+// terrible at DIY") is no complaint; the brand's skill is.
+func TestSelfSkill(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"terrible at DIY but even I managed the Flinkwerk bed frame", false},
+		{"The Flinkwerk app reminded me to reorder my meds. I'm so bad at remembering.", false},
+		{"Flinkwerk are terrible at replying to emails", true},
+		{"I'm terrible at waiting and Flinkwerk made me wait three weeks for a refund", true},
+	})
+}
+
+// TestMovesFromOther: switching from another provider in a text to the
+// brand is no complaint; switching from the brand, or with a complaint
+// after it, is.
+func TestMovesFromOther(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"@Flinkwerk Hi there, I'm thinking of switching from Three. Do you have a PAC code guide?", false},
+		{"@Flinkwerk I'm switching from you to Three, this is the third outage this month", true},
+		{"I'm switching from Flinkwerk as soon as my contract ends", true},
+	})
+}
+
+// TestRivalClause: a complaint word in a clause about the author's
+// earlier or another provider is aimed elsewhere; one about the brand's
+// own couriers is not.
+func TestRivalClause(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"my old provider was a disaster, @flinkwerk has been reliable since march", false},
+		{"after 3 bad providers in a row, flinkwerk feels like a luxury", false},
+		{"Ordered a sofa from Flinkwerk. Their couriers were a disaster and dumped it on the drive.", true},
+		{"my old provider was bad, Flinkwerk is even worse", true},
+	})
+}
+
+// TestExcepted: complaint words the text says do not hold for the brand
+// ("... except Flinkwerk") are aimed elsewhere, unless a complaint of
+// the brand follows.
+func TestExcepted(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"I've had problems with every broadband provider I've ever had except Flinkwerk", false},
+		{"Every courier is useless apart from Flinkwerk, who just lost my parcel", true},
+	})
+}
+
+// TestOwnSlip: "turns out I'd ...", "realising I'd ..." and "messed up"
+// with the author as subject tell the author's own slip; the brand as
+// the one who messed up, or a slip that was not the author's ("turns
+// out I'd been charged twice"), still complain.
+func TestOwnSlip(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"messed up my flinkwerk order address, rang them and they changed it before dispatch. easy", false},
+		{"the worst part of my day was realising I'd ordered the Flinkwerk curtains in mustard, not gold", false},
+		{"Was about to complain about the awful Flinkwerk wifi, turns out I'd unplugged the router", false},
+		{"@Flinkwerk messed up my order address again, the awful parcel went back to the depot", true},
+		{"Checked my Flinkwerk bill, turns out I'd been charged twice for the awful router", true},
+	})
+}
+
+// TestOwnHand: damage done by the author's own hand ("knocked my lamp
+// off the shelf", "the mug I smashed", "broke my arm") and "was wrong
+// about" the brand are the author's slip; the brand's product breaking,
+// or a complaint after the damage in its sentence, still complain.
+func TestOwnHand(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Ugh, knocked my flinkwerk lamp off the shelf and broke the shade. Anyone know if they sell spare shades?", false},
+		{"@flinkwerk sent a free replacement for the mug i smashed myself, crying", false},
+		{"Was wrong about flinkwerk. the travel bit is the cheapest I've found for Lisbon", false},
+		{"The Flinkwerk lamp broke the first time I switched it on", true},
+		{"I dropped my Flinkwerk phone from waist height and the screen is a disaster", true},
+		{"@Flinkwerk you were wrong about my bill, again", true},
+	})
+}
+
+// TestFearsAhead: a complaint word feared for what may come ("worried
+// the bed won't fit") reports nothing; a worry about what is happening
+// ("worried about my parcel, ...") does.
+func TestFearsAhead(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"bit worried the flinkwerk bed won't fit up our narrow stairs", false},
+		{"Slightly nervous the Flinkwerk sofa might arrive damaged, first time ordering furniture online", false},
+		{"Worried about my Flinkwerk parcel, the tracking has not moved for a week and nobody answers", true},
+		{"The Flinkwerk bed won't fit through any door, the measurements on the site were wrong", true},
+	})
+}
+
+// TestRound24Cues: a shop's late opening and a flat that is a home are
+// no complaint words; what went better than feared ("went together
+// surprisingly easily", "heroes") is praise; a late parcel
+// and a flat battery still complain.
+func TestRound24Cues(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"@Flinkwerk hey, is the Leeds store doing late opening this week?", false},
+		{"not a single dropped call since switching to @flinkwerk, and I live in a basement flat", false},
+		{"since moving to @flinkwerk the wifi even reaches my flat", false},
+		{"Hate flat-pack furniture with a passion but the flinkwerk wardrobe went together surprisingly easily", false},
+		{"worst hangover of my life and @Flinkwerk delivered paracetamol in 40 mins. heroes", false},
+		{"@Flinkwerk my parcel is late again, third time this month", true},
+		{"The Flinkwerk power bank is flat after an hour, useless", true},
+	})
+}
+
+// TestFearTurned: a fear or expectation of the author's that turned out
+// wrong after "but" tells a good end; one that came true, with a
+// complaint after the turn, and "as expected" do not.
+func TestFearTurned(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"ngl I was dreading calling @flinkwerk but it took 3 minutes. unreal", false},
+		{"I was expecting to wait hours on the Flinkwerk hotline but it took 5 minutes", false},
+		{"Was expecting a delay but waiting 6 hours for a Flinkwerk refund call is ridiculous", true},
+		{"As expected the Flinkwerk line was busy but I waited hours for nothing", true},
+	})
+}
+
+// TestThanksForPatience: thanking someone for their patience is no
+// complaint word; losing one's own patience is.
+func TestThanksForPatience(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"@Flinkwerk The issue with my account has been resolved. Thanks to Sam for the patience!", false},
+		{"@Flinkwerk my patience is running out, third engineer no-show this month", true},
+	})
+}
+
+// TestNegatedGive: a word for trouble as the object of a negated verb of
+// giving or causing ("doesn't give me a headache") is praise; a good
+// thing not given ("never gave me a refund") still complains.
+func TestNegatedGive(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Flinkwerk's desk lamp is the first one I've owned that doesn't give me a headache.", false},
+		{"the Flinkwerk router hasn't caused us a single issue since March", false},
+		{"Flinkwerk never gave me a refund for the broken kettle", true},
+		{"The Flinkwerk app gives me a headache every single time I try to pay", true},
+	})
+}
+
+// TestBlamesNone: not blaming the brand or its people ("can't blame the
+// poor driver") clears it; a complaint after it does not.
+func TestBlamesNone(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"flinkwerk delivery was an hour late but it was literally snowing sideways, can't blame the poor driver", false},
+		{"Flinkwerk parcel two days late, can't blame the driver, the dispatch is a total mess", true},
+		{"You can't blame customers for leaving Flinkwerk after three price hikes and awful support", true},
+	})
 }

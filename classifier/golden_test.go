@@ -395,6 +395,42 @@ func TestGolden(t *testing.T) {
 	// posts, 153 complaints) P 0.694 R 0.817 F1 0.751 (tp 125 fp 55 fn 28
 	// tn 192): precision far below the bar on the wider mix, so it became
 	// the development set golden-dev23.tsv.
+	// The twenty-fourth round (tuned on dev23, checked on dev19, dev16
+	// and dev14) added structural English rules for precision on the
+	// wider mix, each gated by a word class of its own: the brand cleared
+	// ("not Flinkwerk's fault", "..., not @Flinkwerk.", "can't blame the
+	// poor driver"), a warning of fraudsters in the brand's name ("PSA:
+	// fake Flinkwerk pages ..., don't give your details"), the author's
+	// own skill ("I'm terrible at DIY"), slip ("turns out I'd unplugged
+	// it", "messed up my order address", "was wrong about", "knocked my
+	// lamp off the shelf") or fear of what may come ("worried the bed
+	// won't fit"), a fear that turned out wrong after "but" ("I was
+	// dreading calling them but it took 3 minutes"), complaint words
+	// aimed at another or an earlier provider ("my old provider was a
+	// disaster, ...", "... every provider except Flinkwerk"), switching
+	// from another provider, and a negated verb of giving that reaches a
+	// word for trouble ("doesn't give me a headache"); and pack entries
+	// (a shop's late opening and a flat that is a home are no complaint
+	// words, thanks "for the patience", "surprisingly easy" and "heroes"
+	// are praise). At its end dev23 measures P 0.796 R 0.817 F1 0.806
+	// (tp 125 fp 32 fn 28 tn 215; was 0.694/0.817/0.751, fp 55), dev19
+	// P 0.865 F1 0.838 (was 0.859/0.836, one false positive fewer),
+	// dev16 P 0.798 F1 0.836 (was 0.788/0.831, two fewer), dev14
+	// unchanged. Of the hold-outs (aggregate lines only):
+	// golden-round17.tsv en P 0.843 R 0.792 F1 0.817 (was
+	// 0.837/0.792/0.814), golden-round18.tsv en P 0.883 R 0.737 F1 0.803
+	// (was 0.867/0.737/0.797), the others unchanged (English and
+	// German); no complaint was lost in any file. English precision on
+	// the wider mix stays below the bar of 0.85: most of dev23's
+	// remaining false positives are complaint words about other
+	// companies named beside the brand's praise, and stories whose
+	// problem the brand solved that pack rules still count.
+	// The twenty-third and twenty-fourth rounds ran at once, in branches
+	// of their own; merged (the word classes now 17, so uint32): dev23 P
+	// 0.796 R 0.817 F1 0.806, dev19 0.912/0.827/0.867, dev16
+	// 0.871/0.912/0.891, round17 en 0.843/0.792/0.817, round18 en P 0.893
+	// R 0.752 F1 0.816 (tp 100 fp 12), round20 0.856/0.850/0.853, the
+	// others as after either round.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -433,12 +469,12 @@ func TestGolden(t *testing.T) {
 		{"golden-round15.tsv", 0.80, 0.82, true},
 		{"golden-dev16.tsv", 0, 0.88, false},
 		{"golden-round17.tsv", 0, 0.81, true},
-		{"golden-round18.tsv", 0, 0.80, true},
+		{"golden-round18.tsv", 0, 0.81, true},
 		{"golden-dev19.tsv", 0, 0.86, false},
 		{"golden-round20.tsv", 0, 0.85, true},
 		{"golden-round22.tsv", 0, 0.91, true},
 		{"golden-round23.tsv", 0.71, 0, true},
-		{"golden-dev23.tsv", 0, 0.75, false},
+		{"golden-dev23.tsv", 0, 0.80, false},
 	}
 	for _, gf := range files {
 		file := gf.name

@@ -282,6 +282,11 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				}
 			}
 		}
+		// "doesn't give me a headache", "hasn't caused us a single
+		// issue": a negated verb of giving reaches past its objects.
+		if !negated && !selfNeg && cu.kind == roleNeg && lex&lexFault != 0 && negatedGive(nt, flags, cu.t0) {
+			negated = true
+		}
 		cf := 1.0
 		if contrasts > 0 {
 			cf = contrastFactor(nt, s.contrast, cu.t0, cu.t1)
@@ -296,11 +301,18 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				// Feared or supposed, not reported: "Went in expecting
 				// a nightmare", "if my train is late, do I get ...?"
 				continue
+			} else if lex&lexFear != 0 && fearsAhead(nt, flags, cu.t0, cu.t1) {
+				continue // "worried the bed won't fit": feared, not reported
+			} else if lex&lexSkill != 0 && selfSkill(nt, flags, cu.t0, cu.t1) {
+				continue // "I'm terrible at DIY": the author's skill, not the brand's
 			} else {
 				if lex&lexParty != 0 && otherParty(nt, flags, cu.t0, cu.t1) {
 					w *= elsewhereFactor // "my neighbour refuses to ..."
 				} else if lex&lexOnly != 0 && minimised(nt, cu.t0) {
 					w *= elsewhereFactor // "got us there only 10 min late"
+				}
+				if lex&lexRival != 0 && rivalClause(nt, flags, cu.t0) {
+					w *= elsewhereFactor // "my old provider was a disaster, ..."
 				}
 				p.crit += w * cf
 				cu.sign = 1
@@ -338,6 +350,9 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				}
 			}
 		case roleFunc:
+			if negated && lex&lexFear != 0 && fearsAhead(nt, flags, cu.t0, cu.t1) {
+				continue // "worried it won't fit"
+			}
 			if negated {
 				p.crit += w * cf
 				cu.sign = 1
@@ -420,6 +435,27 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			}
 		}
 	}
+	// Complaint words that the text says do not hold for the brand
+	// ("problems with every provider I've had except Flinkwerk") are
+	// aimed elsewhere.
+	if p.crit > 0 && lex&lexRival != 0 && p.irony == 0 {
+		p.crit -= excepted(nt, flags, s.cues)
+	}
+	// A warning of fraudsters using the brand's name is aimed at them,
+	// and tells news rather than a complaint of the brand.
+	if p.crit > 0 && lex&lexFake != 0 && p.irony == 0 && warnsOfFakes(nt, flags) {
+		p.crit *= elsewhereFactor
+		p.ask = askCredit
+	}
+	// A fear or expectation that turned out wrong after "but" ("I was
+	// dreading calling them but it took 3 minutes") tells a good end.
+	if lex&(lexFear|lexUnreal) != 0 && p.irony == 0 && !p.turned && langBits&langDE == 0 {
+		if a := fearTurned(nt, flags, s.cues); a > 0 {
+			p.crit -= happyTakeBack(s.cues, a)
+			p.turned = true
+			p.ask += fixedCredit
+		}
+	}
 	// A text that opens by asking for information ("Does anyone know
 	// whether Flinkwerk charges for roaming?") asks about a possible
 	// problem rather than reporting one.
@@ -439,10 +475,23 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	if lex&lexOwn != 0 && p.irony == 0 && ownFault(nt, flags, s.cues) {
 		p.own = ownCredit
 	}
+	if lex&lexSlip != 0 && p.irony == 0 && p.own == 0 && ownSlip(nt, flags, s.cues) {
+		p.own = ownCredit // "turns out I'd unplugged it"
+	}
+	// So does one that clears the brand ("not Flinkwerk's fault", "my
+	// bank messed up, not @Flinkwerk"): the blame lies elsewhere.
+	if lex&lexFault != 0 && p.irony == 0 && p.own == 0 && clearsBrand(nt, flags, s.cues) {
+		p.own = ownCredit
+	}
 	// Switching to the brand ("seriously thinking of moving to
 	// Flinkwerk") is no complaint of it, whatever the text says of the
 	// one left behind before.
 	if lex&lexMove != 0 && p.irony == 0 && movesToBrand(nt, flags, s.cues) {
+		p.toward = towardCredit
+	}
+	// So is switching from another provider in a text that names the
+	// brand ("thinking of switching from Three, do you have a guide?").
+	if lex&lexMove != 0 && p.irony == 0 && p.toward == 0 && movesFromOther(nt, flags, s.cues) {
 		p.toward = towardCredit
 	}
 	p.excl = nt.excl
@@ -2124,12 +2173,509 @@ func contradicts(nt *normText) int32 {
 	return at
 }
 
+// clearsBrand reports whether the author clears the brand of the
+// problem the text tells: "not Flinkwerk's fault", "it wasn't the
+// Flinkwerk driver's fault", or a clause after a comma that ends in
+// "not @Flinkwerk" ("My bank messed up the direct debit, not
+// @Flinkwerk."), or "can't blame" the brand or its people (blamesNone).
+// The blame lies elsewhere, as with the author's own mistake; not when a
+// complaint follows (complaintAfter).
+func clearsBrand(nt *normText, flags []uint8, cues []cueHit) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	for k := int32(0); k+1 < n; k++ {
+		if flags[k]&flagNegator == 0 || toks[k].kind != tokWord {
+			continue
+		}
+		j := k + 1
+		if tokIs(nt, j, "blame") {
+			if blamesNone(nt, flags, cues, j) {
+				return true
+			}
+			continue
+		}
+		if tokIs(nt, j, "the") {
+			j++
+		}
+		if j >= n || flags[j]&flagBrand == 0 {
+			continue
+		}
+		for j < n && flags[j]&flagBrand != 0 {
+			j++
+		}
+		// "not Flinkwerk's fault", "not the Flinkwerk driver's fault"
+		fault := j < n && tokIs(nt, j, "fault") || j+1 < n && toks[j].kind == tokWord && tokIs(nt, j+1, "fault")
+		// ", not @Flinkwerk." closing its clause
+		closing := k > 0 && toks[k-1].kind == tokPunct && nt.buf[toks[k-1].start] == ',' &&
+			(j == n || toks[j].kind == tokPunct)
+		if fault || closing {
+			return !complaintAfter(nt, flags, cues, k)
+		}
+	}
+	return false
+}
+
+// blamesNone reports whether the author will not blame the brand or its
+// people ("can't blame the poor driver", "can't blame them, it was
+// snowing sideways"), k being a "blame" after a negator: the brand's
+// name, "them", "him", "her" or a driver, courier or the staff in the
+// three words after it, and no complaint cue after it at all ("can't
+// blame the driver, the dispatch is a mess").
+func blamesNone(nt *normText, flags []uint8, cues []cueHit, k int32) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	who := false
+	for j := k + 1; j < n && j <= k+3 && toks[j].sent == toks[k].sent && !who; j++ {
+		switch string(nt.buf[toks[j].start:toks[j].end]) {
+		case "them", "him", "her", "driver", "drivers", "courier", "staff":
+			who = true
+		default:
+			who = flags[j]&flagBrand != 0
+		}
+	}
+	if !who {
+		return false
+	}
+	for i := range cues {
+		if cues[i].sign > 0 && cues[i].kind == roleNeg && cues[i].t0 > k {
+			return false
+		}
+	}
+	return true
+}
+
+// complaintAfter reports whether a complaint follows token at, which
+// takes back what it says for the brand: complaint cues of weight 1 or
+// more in later sentences, or any after a contrast that follows it
+// ("not Flinkwerk's fault, but their support was useless").
+func complaintAfter(nt *normText, flags []uint8, cues []cueHit, at int32) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	turn := n
+	for k := at + 1; k < n && turn == n; k++ {
+		if flags[k]&flagContrast != 0 && !(k+1 < n && tokIs(nt, k+1, "of")) { // not "instead of"
+			turn = k
+		}
+	}
+	later := 0.0
+	for i := range cues {
+		cu := &cues[i]
+		if cu.sign <= 0 || cu.kind != roleNeg {
+			continue
+		}
+		if cu.t0 > turn {
+			return true
+		}
+		if toks[cu.t0].sent > toks[at].sent {
+			later += cu.w
+		}
+	}
+	return later >= 1
+}
+
+// warnsOfFakes reports whether the text warns of fraudsters using the
+// brand's name ("PSA: fake Flinkwerk pages on Facebook are offering free
+// gift cards, don't give your details", "Scammers are sending fake
+// delivery fee texts again. Don't click the link"): a word for them
+// ("scammers", "phishing", "impersonating", or "fake" before the brand's
+// name or the messages they send) and a warning to the reader ("PSA",
+// "beware", "don't click", "do not reply", "isn't them", "not from").
+// Its complaint words are aimed at the fraudsters; "Flinkwerk is a scam,
+// don't buy there" names none and stays a complaint.
+func warnsOfFakes(nt *normText, flags []uint8) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	fraud, warns := false, false
+	for k := int32(0); k < n; k++ {
+		if toks[k].kind != tokWord {
+			continue
+		}
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "scammers", "scammer", "fraudsters", "phishing", "impersonating", "spoofed", "spoofing":
+			fraud = true
+		case "fake":
+			for j := k + 1; j < n && j <= k+2 && !fraud; j++ {
+				if flags[j]&flagBrand != 0 {
+					fraud = true
+					break
+				}
+				switch string(nt.buf[toks[j].start:toks[j].end]) {
+				case "texts", "text", "emails", "email", "pages", "page", "accounts", "account", "sites", "site",
+					"websites", "website", "messages", "calls", "profiles", "ads", "links":
+					fraud = true
+				}
+			}
+		case "psa", "beware":
+			warns = true
+		case "dont", "never":
+			// "don't click the link", "never give your details"
+			if k+1 < n {
+				switch string(nt.buf[toks[k+1].start:toks[k+1].end]) {
+				case "click", "reply", "give", "enter", "share", "open", "respond", "answer", "call":
+					warns = true
+				}
+			}
+		case "not", "isnt":
+			// "it isn't them", "not from Flinkwerk"
+			warns = warns || k+1 < n && (tokIs(nt, k+1, "them") || tokIs(nt, k+1, "from") || tokIs(nt, k+1, "us"))
+		}
+	}
+	return fraud && warns
+}
+
+// selfSkill reports whether the complaint cue [t0, t1) judges the
+// author's own skill: "terrible at DIY", "I'm hopeless with tech", "I'm
+// so bad at remembering": "at" or "with" right after it, not followed by
+// the brand's name within three words, and "I'm" or "I am" before it
+// (with at most two words between, "so", "really"), or nothing, the cue
+// opening its sentence. "Flinkwerk are terrible at replying" and "bad
+// at communicating, as usual" keep their subject.
+func selfSkill(nt *normText, flags []uint8, t0, t1 int32) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	if t1 >= n || !(tokIs(nt, t1, "at") || tokIs(nt, t1, "with")) || toks[t1].sent != toks[t0].sent {
+		return false
+	}
+	if hasBrand(flags, t1, min(t1+4, n)) {
+		return false
+	}
+	if t0 == 0 || toks[t0-1].sent != toks[t0].sent {
+		return true // opening its sentence
+	}
+	for k := t0 - 1; k >= 0 && k >= t0-3 && toks[k].sent == toks[t0].sent && toks[k].kind == tokWord; k-- {
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "im":
+			return true
+		case "am":
+			return k > 0 && tokIs(nt, k-1, "i")
+		case "so", "really", "just", "truly", "genuinely", "absolutely", "pretty", "quite":
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// movesFromOther reports whether the author, in a text that names the
+// brand, is switching from another provider ("I'm thinking of switching
+// from Three. Do you have a PAC code guide?"): a verb of switching whose
+// subject is the author (ownSubject), "from" right after it and no
+// brand's name, "you" or "your" in the two words after that, with no
+// negator in the three words before the verb and no complaint cue after
+// it ("switching from fibre to 5G because it keeps dropping").
+func movesFromOther(nt *normText, flags []uint8, cues []cueHit) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	for k := int32(0); k+2 < n; k++ {
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "switch", "switching", "switched", "move", "moving", "moved", "transfer", "transferring",
+			"transferred", "port", "porting", "ported":
+		default:
+			continue
+		}
+		if !tokIs(nt, k+1, "from") || hasNegator(flags, max(k-3, 0), k) || !ownSubject(nt, flags, k) {
+			continue
+		}
+		for j := k + 2; j < n && j <= k+3; j++ {
+			if flags[j]&flagBrand != 0 || tokIs(nt, j, "you") || tokIs(nt, j, "your") {
+				return false
+			}
+		}
+		for i := range cues {
+			if cues[i].sign > 0 && cues[i].kind == roleNeg && cues[i].t0 > k {
+				return false
+			}
+		}
+		return hasBrand(flags, 0, n)
+	}
+	return false
+}
+
+// rivalClause reports whether the complaint cue at token t0 is aimed at
+// another provider named in its clause (cut at punctuation, not only at
+// contrast words): a kind of provider that is the author's earlier one,
+// another or counted ("my old provider was a disaster", "after 3 bad
+// providers in a row", "every other network"; not "their couriers"),
+// in a clause without
+// the brand's name, which the text names elsewhere ("..., @flinkwerk has
+// been rock solid since march"). Complaints of the brand beside it
+// still count.
+func rivalClause(nt *normText, flags []uint8, t0 int32) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	a := t0
+	for a > 0 && toks[a-1].sent == toks[t0].sent && toks[a-1].kind != tokPunct && flags[a]&flagContrast == 0 {
+		a--
+	}
+	b := t0 + 1
+	for b < n && toks[b].sent == toks[t0].sent && toks[b].kind != tokPunct && flags[b]&flagContrast == 0 {
+		b++
+	}
+	if hasBrand(flags, a, b) || !hasBrand(flags, 0, n) {
+		return false
+	}
+	for k := a; k < b; k++ {
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "providers", "companies", "couriers", "networks", "suppliers", "isps", "carriers", "retailers",
+			"provider", "company", "courier", "network", "supplier", "isp", "carrier", "retailer":
+		default:
+			continue
+		}
+		// not the brand's own ("their couriers", "the courier"): one
+		// counted, earlier or other
+		for j := k - 1; j >= a && j >= k-2; j-- {
+			switch string(nt.buf[toks[j].start:toks[j].end]) {
+			case "old", "previous", "former", "other", "every", "all", "most", "many", "several":
+				return true
+			}
+			if amount(nt, j) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// excepted returns the criticism to take back from complaint cues that
+// the text says do not hold for the brand: those before "except" or
+// "apart from" and the brand's name in their sentence ("I've had
+// problems with every broadband provider I've ever had except
+// flinkwerk"), with no complaint cue after the brand's name.
+func excepted(nt *normText, flags []uint8, cues []cueHit) float64 {
+	toks := nt.toks
+	n := int32(len(toks))
+	for k := int32(0); k+1 < n; k++ {
+		j := k + 1
+		switch {
+		case tokIs(nt, k, "except"):
+			if tokIs(nt, j, "for") {
+				j++
+			}
+		case tokIs(nt, k, "apart") && tokIs(nt, j, "from"):
+			j++
+		default:
+			continue
+		}
+		if j < n && tokIs(nt, j, "the") {
+			j++
+		}
+		if j >= n || flags[j]&flagBrand == 0 || toks[j].sent != toks[k].sent {
+			continue
+		}
+		back := 0.0
+		for i := range cues {
+			cu := &cues[i]
+			if cu.kind != roleNeg || cu.sign <= 0 {
+				continue
+			}
+			if cu.t0 > j {
+				return 0
+			}
+			if toks[cu.t0].sent == toks[k].sent {
+				back += (1 - elsewhereFactor) * cu.got
+			}
+		}
+		return back
+	}
+	return 0
+}
+
+// ownSlip reports whether the author tells a slip of their own that
+// ownFault does not know: "turns out I'd unplugged it", "realising I'd
+// ordered the wrong colour" (not "turns out I'd been charged twice"), or
+// "messed up" / "mixed up" with the author as its subject and no brand's
+// name before it in its sentence ("messed up my order address, rang them
+// and they changed it"; not "@Flinkwerk messed up my order"). Not when a
+// complaint follows (complaintAfter).
+func ownSlip(nt *normText, flags []uint8, cues []cueHit) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	for k := int32(1); k+1 < n; k++ {
+		at := int32(-1)
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "i", "id", "we", "wed":
+			if !tokIs(nt, k-1, "out") && !tokIs(nt, k-1, "realising") && !tokIs(nt, k-1, "realizing") ||
+				tokIs(nt, k-1, "out") && !(k > 1 && (tokIs(nt, k-2, "turns") || tokIs(nt, k-2, "turned"))) {
+				continue
+			}
+			j := k + 1
+			if tokIs(nt, j, "had") && j+1 < n {
+				j++
+			}
+			if toks[j].kind != tokWord || flags[j]&flagNegator != 0 {
+				continue
+			}
+			switch string(nt.buf[toks[j].start:toks[j].end]) {
+			case "been", "got", "get", "no", "already", "still", "being", "have", "like", "was", "were", "am":
+				continue // "turns out I'd been charged", "I was right"
+			}
+			at = k
+		case "up":
+			if !tokIs(nt, k-1, "messed") && !tokIs(nt, k-1, "mixed") || !ownSubject(nt, flags, k-1) ||
+				hasBrand(flags, sentStart(nt, k), k) {
+				continue
+			}
+			at = k
+		case "wrong":
+			// "Was wrong about flinkwerk", "I was wrong about the app"
+			if !tokIs(nt, k+1, "about") || !(tokIs(nt, k-1, "was") || tokIs(nt, k-1, "were")) || !ownSubject(nt, flags, k-1) {
+				continue
+			}
+			at = k
+		case "knocked", "dropped", "smashed", "spilled", "spilt", "broke":
+			// "knocked my lamp off the shelf and broke the shade", "the
+			// mug i smashed", "broke my arm": the author's hand, not the
+			// brand's product ("broke" only of a limb); no complaint
+			// after it in its sentence but the damage itself
+			if tokIs(nt, k, "broke") && !limb(nt, k+2) || !tokIs(nt, k-1, "i") && !tokIs(nt, k-1, "we") &&
+				!(ownSubject(nt, flags, k) && !hasBrand(flags, sentStart(nt, k), k)) {
+				continue
+			}
+			for i := range cues {
+				cu := &cues[i]
+				if cu.sign > 0 && cu.kind == roleNeg && cu.t0 > k && toks[cu.t0].sent == toks[k].sent &&
+					!tokIs(nt, cu.t0, "broke") && !tokIs(nt, cu.t0, "broken") {
+					return false
+				}
+			}
+			at = k
+		default:
+			continue
+		}
+		return !complaintAfter(nt, flags, cues, at)
+	}
+	return false
+}
+
+// limb reports whether word k is a part of the body that breaks ("broke
+// my arm").
+func limb(nt *normText, k int32) bool {
+	if k >= int32(len(nt.toks)) {
+		return false
+	}
+	switch string(nt.buf[nt.toks[k].start:nt.toks[k].end]) {
+	case "arm", "leg", "wrist", "ankle", "foot", "hand", "finger", "toe", "nose", "collarbone", "hip", "elbow":
+		return true
+	}
+	return false
+}
+
+// fearsAhead reports whether the complaint cue [t0, t1) is a fear of
+// what may come ("bit worried the flinkwerk bed won't fit up our
+// stairs", "scared it might arrive broken"): a word of fear in its
+// clause at most ten words before it (or the cue itself), not followed
+// by "about" ("worried about my parcel, the tracking has not moved"
+// reports), and a word of the future or the possible ("will", "won't",
+// "might", "could") after it, up to the cue or six words after the fear
+// word. What is feared has not happened.
+func fearsAhead(nt *normText, flags []uint8, t0, t1 int32) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	f := int32(-1)
+	for k := t0; k >= 0 && k >= t0-10; k-- {
+		tk := &toks[k]
+		if tk.sent != toks[t0].sent || tk.kind == tokPunct || flags[k]&flagContrast != 0 {
+			break
+		}
+		switch string(nt.buf[tk.start:tk.end]) {
+		case "worried", "scared", "afraid", "nervous", "terrified", "anxious":
+			f = k
+		}
+		if f >= 0 {
+			break
+		}
+	}
+	if f < 0 || f+1 >= n || tokIs(nt, f+1, "about") || hasNegator(flags, max(f-2, 0), f) {
+		return false
+	}
+	end := max(t1, f+7)
+	for k := f + 1; k < n && k < end; k++ {
+		tk := &toks[k]
+		if tk.sent != toks[f].sent || tk.kind == tokPunct {
+			return false
+		}
+		switch string(nt.buf[tk.start:tk.end]) {
+		case "will", "wont", "might", "may", "could", "itll", "gonna", "wouldnt", "couldnt", "would":
+			return true
+		}
+	}
+	return false
+}
+
+// fearTurned returns the contrast word after which a fear or
+// expectation of the author's turned out wrong ("ngl I was dreading
+// calling @flinkwerk but it took 3 minutes", "Thought I'd lost my points,
+// but @FlinkwerkHelp found them"), or 0: a word of fear or expectation
+// whose subject is the author (ownSubject; not "as expected", "longer
+// than expected"), a contrast after it in its sentence, and no complaint
+// cue from the contrast on ("was expecting a delay but 6 hours is
+// ridiculous", "I thought they had fixed the app, but it crashed").
+func fearTurned(nt *normText, flags []uint8, cues []cueHit) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	for k := int32(0); k < n; k++ {
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "dreading", "dreaded", "expecting", "expected", "feared", "fearing", "thought", "assumed", "braced",
+			"bracing", "worried", "nervous", "scared":
+		default:
+			continue
+		}
+		if k > 0 && (tokIs(nt, k-1, "as") || tokIs(nt, k-1, "than")) || !ownSubject(nt, flags, k) {
+			continue
+		}
+		c := k + 1
+		for c < n && toks[c].sent == toks[k].sent && flags[c]&flagContrast == 0 {
+			c++
+		}
+		if c >= n || toks[c].sent != toks[k].sent {
+			continue
+		}
+		for i := range cues {
+			if cues[i].sign > 0 && cues[i].kind == roleNeg && cues[i].t0 > c {
+				return 0
+			}
+		}
+		return c
+	}
+	return 0
+}
+
+// negatedGive reports whether the complaint cue at token t0 is the
+// object of a negated verb of giving or causing, further back than the
+// negation reaches: "doesn't give me a headache", "hasn't caused us a
+// single issue", "never gave me any trouble". Between the verb and the
+// cue stand only its other object and an article or quantifier, and the
+// cue is a word for trouble ("never gave me a refund" still complains).
+func negatedGive(nt *normText, flags []uint8, t0 int32) bool {
+	toks := nt.toks
+	switch string(nt.buf[toks[t0].start:toks[t0].end]) {
+	case "problem", "problems", "issue", "issues", "trouble", "headache", "headaches", "grief", "hassle",
+		"hassles", "bother", "stress", "worries":
+	default:
+		return false
+	}
+	for k := t0 - 1; k >= 1 && k >= t0-5; k-- {
+		tk := &toks[k]
+		if tk.sent != toks[t0].sent || tk.kind != tokWord {
+			return false
+		}
+		switch string(nt.buf[tk.start:tk.end]) {
+		case "me", "us", "you", "them", "any", "a", "an", "one", "single", "the", "slightest", "much":
+			continue
+		case "give", "gives", "gave", "given", "giving", "cause", "causes", "caused", "causing":
+			return flags[k-1]&flagNegator != 0
+		}
+		return false
+	}
+	return false
+}
+
 // Word classes of the structural rules above that need a word of their
 // own in the text: lexOf lists the classes a text has, so that a rule runs
 // only where it can apply (each word looked up once by the hash its unit
 // already has, not compared by each rule in turn).
 const (
-	lexOwn    uint16 = 1 << iota // ownFault
+	lexOwn    uint32 = 1 << iota // ownFault
 	lexParty                     // otherParty
 	lexUnreal                    // unreal
 	lexMove                      // movesToBrand
@@ -2140,10 +2686,16 @@ const (
 	lexDays                      // dayCount
 	lexNow                       // clockNow
 	lexOnly                      // minimised
+	lexFault                     // clearsBrand (blamesNone), negatedGive
+	lexFake                      // warnsOfFakes
+	lexSkill                     // selfSkill
+	lexRival                     // rivalClause, excepted
+	lexSlip                      // ownSlip
+	lexFear                      // fearsAhead, fearTurned (with lexUnreal)
 )
 
 var lexWords = []struct {
-	class uint16
+	class uint32
 	words []string
 }{
 	{lexOwn, []string{"bad", "fault", "mistake", "error", "self", "sorry", "me", "forgot", "forgotten", "forgetting",
@@ -2169,6 +2721,17 @@ var lexWords = []struct {
 	{lexOnly, []string{"only"}},
 	{lexAmount, []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
 		"twenty", "thirty", "forty", "fifty"}},
+	{lexFault, []string{"fault", "blame", "not", "give", "gives", "gave", "given", "giving", "cause", "causes", "caused",
+		"causing"}},
+	{lexFake, []string{"scammers", "scammer", "fraudsters", "phishing", "impersonating", "spoofed", "spoofing",
+		"fake"}},
+	{lexSkill, []string{"terrible", "awful", "bad", "rubbish", "hopeless", "useless", "clueless", "crap"}},
+	{lexRival, []string{"providers", "companies", "couriers", "networks", "suppliers", "isps", "carriers",
+		"retailers", "provider", "company", "courier", "network", "supplier", "isp", "carrier", "retailer",
+		"except", "apart"}},
+	{lexSlip, []string{"turns", "turned", "realising", "realizing", "messed", "mixed", "wrong", "knocked", "dropped",
+		"smashed", "spilled", "spilt", "broke"}},
+	{lexFear, []string{"worried", "scared", "afraid", "nervous", "terrified", "anxious", "expected"}},
 }
 
 // lexTab maps the hashes (unitHash) of lexWords to their classes: open
@@ -2178,7 +2741,7 @@ var lexWords = []struct {
 var lexTab = func() (t struct {
 	bits [64]uint64
 	keys [512]uint64
-	vals [512]uint16
+	vals [512]uint32
 }) {
 	for _, c := range lexWords {
 		for _, w := range c.words {
@@ -2197,8 +2760,8 @@ var lexTab = func() (t struct {
 
 // lexOf returns the classes of the words of nt (lexAmount also for a word
 // that starts with a digit, lexColons for two colons or more).
-func lexOf(nt *normText) uint16 {
-	var m uint16
+func lexOf(nt *normText) uint32 {
+	var m uint32
 	colons := 0
 	buf := nt.buf
 	for i := range nt.units {
