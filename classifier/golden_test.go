@@ -431,6 +431,12 @@ func TestGolden(t *testing.T) {
 	// 0.871/0.912/0.891, round17 en 0.843/0.792/0.817, round18 en P 0.893
 	// R 0.752 F1 0.816 (tp 100 fp 12), round20 0.856/0.850/0.853, the
 	// others as after either round.
+	// Set 25 (400 English posts in the same wide mix, 143 complaints,
+	// with news of layoffs and earnings, job ads and technical threads)
+	// was written by another such hand during the two rounds and
+	// measured twice, blind: before them P 0.684 R 0.727 F1 0.705 (tp 104
+	// fp 48 fn 39 tn 209), after them P 0.712 R 0.727 F1 0.720 (fp 42);
+	// then it became the development set golden-dev25.tsv.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -475,6 +481,7 @@ func TestGolden(t *testing.T) {
 		{"golden-round22.tsv", 0, 0.91, true},
 		{"golden-round23.tsv", 0.71, 0, true},
 		{"golden-dev23.tsv", 0, 0.80, false},
+		{"golden-dev25.tsv", 0, 0.72, false},
 	}
 	for _, gf := range files {
 		file := gf.name
