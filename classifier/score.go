@@ -1542,31 +1542,8 @@ func ownFault(nt *normText, flags []uint8, cues []cueHit) bool {
 			}
 		}
 	}
-	if at < 0 {
-		return false
-	}
-	// A complaint after the admission: complaint cues of weight 1 or
-	// more in later sentences, or any after a contrast.
-	turn := n
-	for k := at + 1; k < n && turn == n; k++ {
-		if flags[k]&flagContrast != 0 && !(k+1 < n && tokIs(nt, k+1, "of")) { // not "instead of"
-			turn = k
-		}
-	}
-	later := 0.0
-	for i := range cues {
-		cu := &cues[i]
-		if cu.sign <= 0 || cu.kind != roleNeg {
-			continue
-		}
-		if cu.t0 > turn {
-			return false
-		}
-		if toks[cu.t0].sent > toks[at].sent {
-			later += cu.w
-		}
-	}
-	return later < 1
+	// Unless a complaint follows the admission.
+	return at >= 0 && !complaintAfter(nt, flags, cues, at)
 }
 
 // ownSubject reports whether the subject of the verb at token k is the
