@@ -203,10 +203,6 @@ func isHelp(arg string) bool {
 
 // loadConfig loads the config and prints its problems, one per line.
 func loadConfig(path string, stderr io.Writer) (*config.Config, bool) {
-	if path == "" {
-		fmt.Fprintln(stderr, "earshot: --config FILE is required")
-		return nil, false
-	}
 	cfg, err := config.Load(path)
 	if err != nil {
 		printProblems(stderr, err)
