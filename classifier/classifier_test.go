@@ -1518,3 +1518,15 @@ func TestNamedOther(t *testing.T) {
 		{"Flinkwerk TOOK MY MONEY. STILL NO REFUND AFTER A MONTH", true},
 	})
 }
+
+// TestReasonsAndHelp: "which is why I always ..." gives a reason and
+// "spent 30 minutes helping" is care, not time lost; a rhetorical "why
+// always" and time spent on the phone still complain.
+func TestReasonsAndHelp(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"The Flinkwerk locker is next to my gym, which is why I always order to it", false},
+		{"The lad at the Flinkwerk shop spent 30 minutes helping my nan with her tablet", false},
+		{"Why does the Flinkwerk app always log me out", true},
+		{"Spent 40 minutes in the chat with Flinkwerk and nothing was solved", true},
+	})
+}
