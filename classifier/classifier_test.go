@@ -1498,3 +1498,35 @@ func TestBlamesNone(t *testing.T) {
 		{"You can't blame customers for leaving Flinkwerk after three price hikes and awful support", true},
 	})
 }
+
+// TestNamedOther: complaint words whose clause names another company,
+// as its subject or after "with" or "was", and not the brand, are aimed
+// elsewhere; a place, a product after "my", a shouted word, a clause
+// that addresses the brand ("your") and a tweet to the brand's handle
+// alone keep their complaint.
+func TestNamedOther(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Flinkwerk passed my sofa to Yodel and Yodel has damaged it. Flinkwerk are sending a new one.", false},
+		{"GLS is a disaster round here, which is why my Flinkwerk orders go to the locker", false},
+		{"Had an awful time with EVRI last month so I picked Flinkwerk for the new sofa.", false},
+		{"The worst bank I've ever used was Monzo. Flinkwerk's payment page just works.", false},
+		{"Flinkwerk handed my parcel to Evri, Evri won't even answer the phone.", false},
+		{"@Flinkwerk Yodel has damaged my sofa and nobody answers", true},
+		{"My Flinkwerk sofa is stuck in Leipzig and the tracking page is useless", true},
+		{"Ordered from Flinkwerk. My Nordby shelf arrived broken and nobody answers", true},
+		{"Flinkwerk, your checkout needs Chrome and it still crashes", true},
+		{"Flinkwerk TOOK MY MONEY. STILL NO REFUND AFTER A MONTH", true},
+	})
+}
+
+// TestReasonsAndHelp: "which is why I always ..." gives a reason and
+// "spent 30 minutes helping" is care, not time lost; a rhetorical "why
+// always" and time spent on the phone still complain.
+func TestReasonsAndHelp(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"The Flinkwerk locker is next to my gym, which is why I always order to it", false},
+		{"The lad at the Flinkwerk shop spent 30 minutes helping my nan with her tablet", false},
+		{"Why does the Flinkwerk app always log me out", true},
+		{"Spent 40 minutes in the chat with Flinkwerk and nothing was solved", true},
+	})
+}

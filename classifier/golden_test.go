@@ -437,6 +437,28 @@ func TestGolden(t *testing.T) {
 	// measured twice, blind: before them P 0.684 R 0.727 F1 0.705 (tp 104
 	// fp 48 fn 39 tn 209), after them P 0.712 R 0.727 F1 0.720 (fp 42);
 	// then it became the development set golden-dev25.tsv.
+	// The twenty-fifth round (tuned on dev25 and dev23, checked on
+	// dev19, dev16 and dev14) added a structural English rule for
+	// precision: complaint words whose clause (cut at punctuation,
+	// contrast words and "and", "so", "while", "whereas") names another
+	// company or an @handle, as its subject or after "with" or "was",
+	// and neither names nor addresses the brand, count at the elsewhere
+	// factor when the text names the brand as a word ("Hermes has lost
+	// it somewhere", "DPD is a nightmare on my street", "The worst ISP
+	// I've ever had was BT"; a name is a capital not opening its
+	// sentence or two to four capitals, not a place after "in", not a
+	// product after "my"); and pack exceptions (a reason, "which is why
+	// I always", is no rhetorical why; time spent helping is no phone
+	// time). At its end dev25 measures P 0.727 R 0.727 F1 0.727 (tp 104
+	// fp 39 fn 39 tn 218; was 0.712/0.727/0.720, fp 42), dev23 P 0.817
+	// R 0.817 F1 0.817 (tp 125 fp 28; was 0.796/0.817/0.806, fp 32),
+	// dev19, dev16 and dev14 unchanged. Of the hold-outs (aggregate
+	// lines only): golden-round17.tsv en P 0.849 R 0.792 F1 0.819 (tp
+	// 118 fp 21; was 0.843/0.792/0.817, fp 22), the others unchanged
+	// (English and German); no complaint was lost in any file. English
+	// precision on the wide mix stays below the bar of 0.85: most of
+	// dev25's remaining false positives are news and press, adverts and
+	// stories whose problem the brand solved.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -480,8 +502,8 @@ func TestGolden(t *testing.T) {
 		{"golden-round20.tsv", 0, 0.85, true},
 		{"golden-round22.tsv", 0, 0.91, true},
 		{"golden-round23.tsv", 0.71, 0, true},
-		{"golden-dev23.tsv", 0, 0.80, false},
-		{"golden-dev25.tsv", 0, 0.71, false},
+		{"golden-dev23.tsv", 0, 0.81, false},
+		{"golden-dev25.tsv", 0, 0.72, false},
 	}
 	for _, gf := range files {
 		file := gf.name

@@ -192,6 +192,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			}
 		}
 	}
+	others := clauseMemo{a: -1, b: -1}  // the clause namedOther looked at last
 	maxLen, inOrder := int32(-1), false // of the cues, when one is shared
 	clapped := false                    // a run of claps between words counted
 	howEnd := int32(-1)                 // the end of the clause of praise before "how"
@@ -313,6 +314,8 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				}
 				if lex&lexRival != 0 && rivalClause(nt, flags, cu.t0) {
 					w *= elsewhereFactor // "my old provider was a disaster, ..."
+				} else if langBits&langDE == 0 && namedOther(nt, flags, s.m, cu.t0, &others) {
+					w *= elsewhereFactor // "Hermes has lost it somewhere"
 				}
 				p.crit += w * cf
 				cu.sign = 1
@@ -354,6 +357,9 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				continue // "worried it won't fit"
 			}
 			if negated {
+				if langBits&langDE == 0 && namedOther(nt, flags, s.m, cu.t0, &others) {
+					w *= elsewhereFactor // "Hermes won't even answer the phone"
+				}
 				p.crit += w * cf
 				cu.sign = 1
 			}
@@ -2411,6 +2417,190 @@ func rivalClause(nt *normText, flags []uint8, t0 int32) bool {
 		}
 	}
 	return false
+}
+
+// clauseMemo remembers the last clause namedOther looked at, so that the
+// complaint cues of one clause look at it once, and whether the text
+// names the brand as a word (0 not known yet, 1 yes, -1 no).
+type clauseMemo struct {
+	a, b  int32
+	other bool
+	named int8
+}
+
+// namedOther reports whether the complaint cue at token t0 is aimed at
+// another company the text names: its clause (cut at punctuation,
+// contrast words and "and", "so", "while", "whereas") holds no brand's
+// name and does not address the brand ("you", "your"), but holds the
+// name of another (otherName), as the subject before the complaint
+// words or after them as the object of "with" or the complement of
+// "was" ("Hermes has lost it somewhere", "DPD is a nightmare on my
+// street", "Had a nightmare with IKEA delivery", "The worst ISP I've
+// ever had was BT"; not "refused to match Argos", which complains of
+// the brand); and the text names the brand as a word. A tweet to the
+// brand's handle alone ("@Flinkwerk DPD lost it again") complains to the
+// brand of its courier.
+func namedOther(nt *normText, flags []uint8, m *mention.Mention, t0 int32, memo *clauseMemo) bool {
+	if t0 >= memo.a && t0 < memo.b {
+		return memo.other
+	}
+	toks := nt.toks
+	n := int32(len(toks))
+	// the text as written, when there is no title: most words are passed
+	// over after a test of their first byte
+	txt := m.Text
+	if m.Title != "" {
+		txt = ""
+	}
+	// Walk the clause both ways, giving up at the brand's name; a word
+	// that starts with a capital (most are passed over after a test of
+	// their first byte) or a handle may name another: the subject before
+	// the complaint words, or after them the object of "with" or the
+	// complement of "was".
+	other := false
+	a := t0
+	for ; ; a-- {
+		tk := &toks[a]
+		if flags[a]&(flagBrand|flagContrast) != 0 {
+			if flags[a]&flagBrand != 0 {
+				return false
+			}
+			break
+		}
+		if o := int(tk.ostart); !other && !(o < len(txt) && txt[o]-'A' >= 26 && txt[o] < utf8.RuneSelf) {
+			other = otherAt(nt, m, a, t0)
+		}
+		if a == 0 {
+			break
+		}
+		if pk := &toks[a-1]; pk.sent != tk.sent || pk.kind == tokPunct || clauseJoin(nt, pk) {
+			break
+		}
+	}
+	b := t0 + 1
+	for ; b < n; b++ {
+		tk := &toks[b]
+		if tk.sent != toks[t0].sent || tk.kind == tokPunct || flags[b]&flagContrast != 0 || clauseJoin(nt, tk) {
+			break
+		}
+		if flags[b]&flagBrand != 0 {
+			return false
+		}
+		if o := int(tk.ostart); !other && !(o < len(txt) && txt[o]-'A' >= 26 && txt[o] < utf8.RuneSelf) {
+			other = otherAt(nt, m, b, t0)
+		}
+	}
+	memo.a, memo.b, memo.other = a, b, false
+	if !other {
+		return false
+	}
+	for k := a; k < b; k++ {
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "you", "your", "youre", "yours", "youve":
+			return false // the brand addressed: "your website requires Chrome"
+		}
+	}
+	if memo.named == 0 {
+		memo.named = -1
+		for k := int32(0); k < n; k++ {
+			if flags[k]&flagBrand != 0 && toks[k].kind == tokWord {
+				memo.named = 1
+				break
+			}
+		}
+	}
+	memo.other = memo.named > 0
+	return memo.other
+}
+
+// otherAt reports whether token k of the clause of the complaint cue at
+// t0 names another (otherName): the subject before the complaint words,
+// or after them the object of "with" or the complement of "was".
+func otherAt(nt *normText, m *mention.Mention, k, t0 int32) bool {
+	tk := &nt.toks[k]
+	if k == t0 || k > t0 && !(tokIs(nt, k-1, "with") || tokIs(nt, k-1, "was") || tokIs(nt, k-1, "is")) {
+		return false
+	}
+	return tk.kind == tokHandle || tk.kind == tokWord && capital(m, tk, 0) && otherName(nt, m, k)
+}
+
+// clauseJoin reports whether token tk joins two clauses ("... and Hermes
+// has lost it", "... so tried Flinkwerk").
+func clauseJoin(nt *normText, tk *token) bool {
+	if c := nt.buf[tk.start]; c != 'a' && c != 's' && c != 'w' {
+		return false
+	}
+	switch string(nt.buf[tk.start:tk.end]) {
+	case "and", "so", "while", "whereas":
+		return true
+	}
+	return false
+}
+
+// otherName reports whether token k, a word written with a capital and
+// not the brand's, names a company or someone: one that does not open
+// its sentence ("handed it to Hermes") or one of two to four capitals
+// ("DPD is a nightmare", not shouting: "STILL NO REFUND"). Not a place
+// or a time after "in", "at", "since" ("stuck in Leipzig since
+// Friday"), not a product after "my", "the", "your" ("my Pulse
+// earbuds"), not "I" and not the short words people shout or abbreviate
+// ("OK", "TV", "LOL").
+func otherName(nt *normText, m *mention.Mention, k int32) bool {
+	toks := nt.toks
+	tk := &toks[k]
+	w := nt.buf[tk.start:tk.end]
+	if capital(m, tk, 1) {
+		if len(w) > 4 || int(tk.oend-tk.ostart) != len(w) || k > 0 && capital(m, &toks[k-1], 1) ||
+			k+1 < int32(len(toks)) && capital(m, &toks[k+1], 1) {
+			return false
+		}
+	} else {
+		// a capital that opens its sentence ("Hotel was awful",
+		// "★☆☆☆☆ Crashes every time") is no name
+		for j := k - 1; ; j-- {
+			if j < 0 || toks[j].sent != tk.sent {
+				return false
+			}
+			if toks[j].kind == tokWord {
+				break
+			}
+		}
+	}
+	switch string(w) {
+	case "i", "im", "ive", "id", "ill", "ok", "tv", "uk", "eu", "us", "usa", "dm", "dms", "pm", "am", "lol", "lmao",
+		"omg", "wtf", "fyi", "psa", "btw", "imo", "tbh", "sms", "app", "pls", "no", "not", "the", "and", "why", "how",
+		"what", "all", "now", "you", "my", "for", "yes", "wifi", "ceo", "pdf", "iban", "gdpr", "faq", "asap", "ac",
+		"pc", "sim", "pin", "atm", "usb", "hdmi", "gps", "vpn", "ip", "isp", "eta", "rip", "ps", "nb", "diy",
+		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+		"march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+		"christmas", "easter", "god", "mr", "mrs", "ms", "dr":
+		return false
+	}
+	if k == 0 {
+		return true
+	}
+	switch string(nt.buf[toks[k-1].start:toks[k-1].end]) {
+	case "in", "at", "near", "around", "across", "into", "outside", "since", "until", "till", "on", "during",
+		"through", "my", "the", "your", "our", "their", "this", "that", "his", "her", "a", "an":
+		return false
+	}
+	return true
+}
+
+// capital reports whether the character i (0 or 1) of token tk is a
+// capital letter as written.
+func capital(m *mention.Mention, tk *token, i int) bool {
+	o := int(tk.ostart)
+	if i == 0 && m.Title == "" && o < len(m.Text) && m.Text[o] < utf8.RuneSelf {
+		return m.Text[o]-'A' < 26
+	}
+	r, ok := bodyRune(m, o, false)
+	if i == 1 && ok {
+		o += utf8.RuneLen(r)
+		r, ok = bodyRune(m, o, false)
+		ok = ok && o < int(tk.oend)
+	}
+	return ok && unicode.IsUpper(r)
 }
 
 // excepted returns the criticism to take back from complaint cues that
