@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -1234,6 +1235,36 @@ func TestTopicOnlyMatches(t *testing.T) {
 	if len(want) > 0 {
 		t.Errorf("rules not matched: %v (%+v)", want, v.Rules)
 	}
+	// A verdict reused for other texts (as the stage does) keeps nothing
+	// of the earlier ones' matches (a pack's cue match took the place of
+	// a topic-only rule's and stayed topic-only).
+	c = mustNew(t, config.Rules{Packs: []string{"de", "en"}, Custom: []config.Rule{{Name: "topic", Topic: "delivery", Query: "paket OR parcel"}}}, config.Brand{})
+	var m mention.Mention
+	var reused mention.Verdict
+	for _, l := range readGolden(t, "golden-dev14.tsv")[:120] {
+		m.Text = l.text
+		c.Classify(&m, &reused)
+		var fresh mention.Verdict
+		c.Classify(&m, &fresh)
+		if !reflect.DeepEqual(normalizeSpans(reused.Rules), normalizeSpans(fresh.Rules)) {
+			t.Errorf("%q: reused verdict's rules %+v, fresh %+v", l.text, reused.Rules, fresh.Rules)
+		}
+	}
+}
+
+// normalizeSpans makes empty slices nil, which a reused verdict has empty
+// and a fresh one nil.
+func normalizeSpans(ms []mention.Match) []mention.Match {
+	if len(ms) == 0 {
+		return nil
+	}
+	out := slices.Clone(ms)
+	for i := range out {
+		if len(out[i].Spans) == 0 {
+			out[i].Spans = nil
+		}
+	}
+	return out
 }
 
 // TestSpansBounded: a rule matching thousands of times in a long text keeps

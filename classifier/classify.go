@@ -540,8 +540,7 @@ func addMatch(v *mention.Verdict, name, topic string, crit bool, w float64) *men
 	if len(v.Rules) < cap(v.Rules) {
 		v.Rules = v.Rules[:len(v.Rules)+1]
 		mt := &v.Rules[len(v.Rules)-1]
-		mt.Rule, mt.Topic, mt.Criticism, mt.Weight = name, topic, crit, w
-		mt.Spans = mt.Spans[:0]
+		*mt = mention.Match{Rule: name, Topic: topic, Criticism: crit, Weight: w, Spans: mt.Spans[:0]}
 		return mt
 	}
 	v.Rules = append(v.Rules, mention.Match{Rule: name, Topic: topic, Criticism: crit, Weight: w})
