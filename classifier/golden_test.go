@@ -459,6 +459,13 @@ func TestGolden(t *testing.T) {
 	// precision on the wide mix stays below the bar of 0.85: most of
 	// dev25's remaining false positives are news and press, adverts and
 	// stories whose problem the brand solved.
+	// Set 26 (400 English posts from the whole web, a third tweets, a
+	// third star-rated reviews, a third threads, news, job ads and deals,
+	// many naming other companies; 148 complaints) was written by
+	// another such hand and measured twice, blind: after the
+	// twenty-fourth round P 0.722 R 0.824 F1 0.770 (tp 122 fp 47 fn 26
+	// tn 205), after the twenty-fifth the same; then it became the
+	// development set golden-dev26.tsv.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -504,6 +511,7 @@ func TestGolden(t *testing.T) {
 		{"golden-round23.tsv", 0.71, 0, true},
 		{"golden-dev23.tsv", 0, 0.81, false},
 		{"golden-dev25.tsv", 0, 0.72, false},
+		{"golden-dev26.tsv", 0, 0.76, false},
 	}
 	for _, gf := range files {
 		file := gf.name
