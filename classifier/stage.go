@@ -16,12 +16,17 @@ import (
 	"github.com/earshot/earshot/mention"
 )
 
-// StageMetrics counts what the classifier stage does:
-//
-//	earshot_verdicts_total{criticism}     verdicts published, by whether the mention is criticism
-//	earshot_items_not_brand_total         collected items that do not name the brand (or name an excluded term), dropped
-//	earshot_classifier_errors_total       mentions that could not be decoded or classified (kept, not redelivered) or whose verdict could not be published (retried)
-//	earshot_classify_seconds              time to classify one mention (histogram)
+// StageMetrics counts what the classifier stage does (StageMetricsHelp
+// lists them).
+// StageMetricsHelp is the help text of each of the stage's metrics, as
+// /metrics shows it.
+var StageMetricsHelp = map[string]string{
+	"earshot_verdicts_total":          "Verdicts published, by whether the mention is criticism.",
+	"earshot_items_not_brand_total":   "Collected items that do not name the brand (or name an excluded term), dropped.",
+	"earshot_classifier_errors_total": "Mentions that could not be decoded or classified (kept, not redelivered) or whose verdict could not be published (retried).",
+	"earshot_classify_seconds":        "Time to classify one mention.",
+}
+
 type StageMetrics struct {
 	critical, notCritical *metrics.Counter
 	ignored, failed       *metrics.Counter

@@ -7,18 +7,9 @@ import (
 	"github.com/VictoriaMetrics/metrics"
 )
 
-// Metrics are the listener's Prometheus metrics. Create them once with
-// NewMetrics and hand them to every Listener through Deps.
-//
-//	earshot_mentions_published_total{source}        mentions published
-//	earshot_source_up{source}                       1 while the source answers, 0 while failing or rate limited
-//	earshot_listener_fetches_total{source,result}   ok, not_modified, unchanged, error, rate_limited, skipped, other_instance
-//	earshot_listener_fetch_duration_seconds{result} time of one fetch, body included
-//	earshot_listener_parse_errors_total{source}     bodies that were not a readable feed
-//	earshot_listener_items_total{source,outcome}    new, baseline, duplicate, churn, cross_source
-//	earshot_listener_guid_churn_total{source}       polls in which the feed re-issued known items under new IDs
-//	earshot_listener_last_success_timestamp_seconds{source}
-//	earshot_listener_fetched_bytes_total            body bytes after decompression
+// Metrics are the listener's Prometheus metrics (MetricsHelp lists them).
+// Create them once with NewMetrics and hand them to every Listener through
+// Deps.
 type Metrics struct {
 	set   *metrics.Set
 	bytes *metrics.Counter
@@ -42,6 +33,20 @@ func NewMetrics(set *metrics.Set) *Metrics {
 		set = metrics.NewSet()
 	}
 	return &Metrics{set: set, bytes: set.GetOrCreateCounter("earshot_listener_fetched_bytes_total")}
+}
+
+// MetricsHelp is the help text of each of the listener's metrics, as
+// /metrics shows it.
+var MetricsHelp = map[string]string{
+	"earshot_mentions_published_total":                "Mentions published, by source.",
+	"earshot_source_up":                               "1 while the source answers, 0 while it fails or is rate limited.",
+	"earshot_listener_fetches_total":                  "Fetches by source and result: ok, not_modified, unchanged, error, rate_limited, skipped, other_instance.",
+	"earshot_listener_fetch_duration_seconds":         "Time of one fetch, body included, by result.",
+	"earshot_listener_parse_errors_total":             "Bodies that were not a readable feed, by source.",
+	"earshot_listener_items_total":                    "Feed items by source and outcome: new, baseline, duplicate, churn, cross_source.",
+	"earshot_listener_guid_churn_total":               "Polls in which the feed re-issued known items under new IDs, by source.",
+	"earshot_listener_last_success_timestamp_seconds": "Time of the source's last successful fetch.",
+	"earshot_listener_fetched_bytes_total":            "Body bytes fetched, after decompression.",
 }
 
 // fetchResults and itemOutcomes are the label values of fetches and items,

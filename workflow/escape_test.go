@@ -186,8 +186,11 @@ func TestConsoleAlertLines(t *testing.T) {
 		if owners != 2 {
 			t.Errorf("payload %d: %d owner and deadline lines, want 2:\n%s", i, owners, out)
 		}
-		if i := strings.IndexFunc(out, func(r rune) bool { return r == 0x1b || r == '\r' || r >= 0x80 && r <= 0x9f || unicode.Is(unicode.Bidi_Control, r) }); i >= 0 {
-			t.Errorf("payload %d: control character at %d in …%.40q", i, i, out[max(0, i-20):])
+		isControl := func(r rune) bool {
+			return r == 0x1b || r == '\r' || r >= 0x80 && r <= 0x9f || unicode.Is(unicode.Bidi_Control, r)
+		}
+		if j := strings.IndexFunc(out, isControl); j >= 0 {
+			t.Errorf("payload %d: control character at %d in …%.40q", i, j, out[max(0, j-20):])
 		}
 	}
 }

@@ -49,24 +49,7 @@ type Metrics struct {
 }
 
 // NewMetrics creates the workflow metrics in set (nil: a set of their own,
-// for tests and one-off commands).
-//
-//	earshot_alerts_sent_total{route,notifier}         alerts delivered to their owner
-//	earshot_workflow_verdicts_total{outcome}          verdicts read, by what was done with them
-//	earshot_workflow_shadowed_total{route}            alerts routed but held back by shadow mode
-//	earshot_workflow_delivery_retries_total{reason}   Slack calls that failed and are retried
-//	earshot_workflow_delivery_failures_total{error}   messages given up on after a terminal Slack error (or earshot_panic)
-//	earshot_workflow_groups_total                     group messages posted because a channel was over its rate
-//	earshot_workflow_escalations_total{step}          reminders and escalations sent
-//	earshot_workflow_case_transitions_total{action}   case state changes
-//	earshot_workflow_case_conflicts_total             compare-and-set conflicts on the case store
-//	earshot_workflow_interactions_total{kind}         Slack interactions received
-//	earshot_workflow_draft_checks_total{outcome}      reply drafts checked against the policy
-//	earshot_workflow_silenced_total{origin}           critical mentions muted by a silence (config, slack)
-//	earshot_workflow_panics_total{where}              panics recovered (a bug met by one piece of work), by where
-//	earshot_workflow_incidents_total                  incident messages opened
-//	earshot_workflow_crises_total                     crisis alerts raised because criticism rose above its baseline
-//	earshot_cases_open{state,route}                   cases not yet resolved or marked a false positive
+// for tests and one-off commands); MetricsHelp lists them.
 func NewMetrics(set *metrics.Set) *Metrics {
 	if set == nil {
 		set = metrics.NewSet()
@@ -103,6 +86,27 @@ func NewMetrics(set *metrics.Set) *Metrics {
 		m.Panics.WithLabelValues(where)
 	}
 	return m
+}
+
+// MetricsHelp is the help text of each of the workflow's metrics, as
+// /metrics shows it.
+var MetricsHelp = map[string]string{
+	"earshot_alerts_sent_total":                "Alerts delivered to their owner, by route and notifier.",
+	"earshot_workflow_verdicts_total":          "Verdicts read, by what was done with them.",
+	"earshot_workflow_shadowed_total":          "Alerts routed but held back by shadow mode, by route.",
+	"earshot_workflow_delivery_retries_total":  "Slack calls that failed and are retried, by reason.",
+	"earshot_workflow_delivery_failures_total": "Messages given up on after a terminal Slack error (or earshot_panic), by error.",
+	"earshot_workflow_groups_total":            "Group messages posted because a channel was over its rate.",
+	"earshot_workflow_escalations_total":       "Reminders and escalations sent, by step.",
+	"earshot_workflow_case_transitions_total":  "Case state changes, by action.",
+	"earshot_workflow_case_conflicts_total":    "Compare-and-set conflicts on the case store.",
+	"earshot_workflow_interactions_total":      "Slack interactions received, by kind.",
+	"earshot_workflow_draft_checks_total":      "Reply drafts checked against the policy, by outcome.",
+	"earshot_workflow_silenced_total":          "Critical mentions muted by a silence, by origin (config, slack).",
+	"earshot_workflow_panics_total":            "Panics recovered (a bug met by one piece of work), by where.",
+	"earshot_workflow_incidents_total":         "Incident messages opened.",
+	"earshot_workflow_crises_total":            "Crisis alerts raised because criticism rose above its baseline.",
+	"earshot_cases_open":                       "Cases not yet resolved or marked a false positive, by state and route.",
 }
 
 // initialFailures are the terminal errors most often met, created at 0.

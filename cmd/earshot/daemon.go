@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/hex"
@@ -261,13 +262,8 @@ func pauseGC() (resume func()) {
 
 func (d *daemon) has(role string) bool { return slices.Contains(d.roles, role) }
 
-// metrics creates the daemon's metric set, which every stage adds to:
-//
-//	earshot_config_last_reload_successful                 whether the last reload attempt succeeded (1) or was refused (0)
-//	earshot_config_last_reload_success_timestamp_seconds  time of the last successful config load
-//	earshot_config_hash                                   the first 48 bits of the running config file's SHA-256
-//
-// /metrics also serves the Go runtime's and the process's metrics (go_*,
+// metrics creates the daemon's metric set, which every stage adds to
+// (metricsHelp lists them all). /metrics also serves the Go runtime's and the process's metrics (go_*,
 // process_*).
 func (d *daemon) metrics() {
 	metrics.ExposeMetadata(true) // # TYPE lines, for Prometheus' metadata
@@ -450,8 +446,10 @@ func (d *daemon) serveHTTP(ctx context.Context, ln net.Listener) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		d.reg.WritePrometheus(w)
-		metrics.WriteProcessMetrics(w)
+		var b bytes.Buffer
+		d.reg.WritePrometheus(&b)
+		metrics.WriteProcessMetrics(&b)
+		_, _ = w.Write(withHelp(b.Bytes()))
 	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")

@@ -327,6 +327,12 @@ func checkExposition(t *testing.T, body []byte) {
 			typed[name] = true
 			continue
 		}
+		if rest, ok := strings.CutPrefix(line, "# HELP earshot_"); ok {
+			// earshot's own series say what they count (promtool lint).
+			if name, help, _ := strings.Cut(rest, " "); help == "" {
+				t.Errorf("/metrics: no help text for earshot_%s", name)
+			}
+		}
 		if strings.HasPrefix(line, "#") {
 			continue
 		}

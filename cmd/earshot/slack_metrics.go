@@ -21,9 +21,8 @@ var slackBuckets = []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30}
 
 // newSlackHTTPClient returns the client for Slack's Web API: a call that
 // has not answered in 10 s is given up and retried, so that a hanging
-// Slack does not hold a channel's queue for long.
-//
-//	earshot_slack_request_seconds{method,code}   Slack Web API calls by method and HTTP status (429: rate limited)
+// Slack does not hold a channel's queue for long. It times each call in
+// earshot_slack_request_seconds{method,code}.
 func newSlackHTTPClient(set *metrics.Set) *http.Client {
 	return &http.Client{Timeout: 10 * time.Second, Transport: &slackTransport{next: http.DefaultTransport, set: set}}
 }

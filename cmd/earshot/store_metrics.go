@@ -23,13 +23,9 @@ var consumers = []struct{ stream, name, stage string }{
 // the stages' durable consumers: how much is stored, and how far each stage
 // is behind (messages not yet delivered to it, and delivered but not yet
 // acknowledged). JetStream holds the truth; nothing is counted twice.
-//
-//	earshot_stream_messages{stream}                messages stored in a stream
-//	earshot_stream_bytes{stream}                   bytes stored in a stream
-//	earshot_consumer_pending_messages{stage}       messages a stage has not yet received (its lag)
-//	earshot_consumer_ack_pending_messages{stage}   messages a stage received but has not yet finished
-//
-// A stream or consumer that does not answer now (or a stage that has not
+// Its series (earshot_stream_messages and _bytes by stream,
+// earshot_consumer_pending_messages and _ack_pending_messages by stage)
+// are described in metricsHelp. A stream or consumer that does not answer now (or a stage that has not
 // run yet) has no series; /readyz says why.
 func (b *broker) writeStoreMetrics(w io.Writer) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
