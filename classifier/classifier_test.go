@@ -1079,6 +1079,22 @@ func TestBrandReports(t *testing.T) {
 	})
 }
 
+// TestHeadline: a headline opening the text, with the brand as the
+// subject or the object of a verb of business news, after a source label
+// or with a reader's comment after it, is news; a complaint that mentions
+// the news, or the author, is not.
+func TestHeadline(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Analysts downgrade Flinkwerk to \"hold\" on margin concerns", false},
+		{"Regulator fines Flinkwerk €2.1 million over misleading broadband speed claims", false},
+		{"Press release: Flinkwerk appoints former Zalando executive as new chief operating officer", false},
+		{"r/unitedkingdom: Flinkwerk to close 40 stores in restructuring. Sad to see the Hull one go, it was always busy.", false},
+		{"Headline: Flinkwerk launches repair café scheme in 20 stores to cut electronic waste", false},
+		{"Flinkwerk cuts 200 jobs and now nobody answers the phone, useless", true},
+		{"Flinkwerk to close my local store, so now I have to drive 40 minutes for a broken charger", true},
+	})
+}
+
 // TestHappyTurn: a story that turns to a good end after "but", with the
 // brand acting after the turn and praise (also standing alone) with no
 // complaint, ends well; without the turn the praise is sarcastic.

@@ -472,7 +472,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	// recalls, with no one speaking for themselves: it is news
 	// ("Flinkwerk says delays on the northern line expected until
 	// Sunday").
-	if lex&lexSays != 0 && nt.quest == 0 && nt.excl == 0 && p.irony == 0 && brandReports(nt, flags) {
+	if lex&(lexSays|lexNews) != 0 && nt.quest == 0 && nt.excl == 0 && p.irony == 0 && brandReports(nt, flags, lex) {
 		p.ask = askCredit
 	}
 	// A text whose author admits causing the problem ("Misread my ticket
@@ -2010,18 +2010,23 @@ func amount(nt *normText, k int32) bool {
 	return false
 }
 
-// brandReports reports whether the text is one sentence in which the
-// brand's name is the subject of a verb of saying ("Flinkwerk says ...",
-// "Flinkwerk warns of delays ...") or of "recalls", a headline of its
-// own ("Flinkwerk recalls 5,000 toasters over overheating risk"), and no
-// word speaks of the author or the reader (I, my, we, you, ...).
-func brandReports(nt *normText, flags []uint8) bool {
+// brandReports reports whether the text is news of the brand, with no
+// word that speaks of the author or the reader (I, my, we, you, ...):
+// one sentence in which the brand's name is the subject of a verb of
+// saying ("Flinkwerk says ...", "Flinkwerk warns of delays ...") or of
+// "recalls" ("Flinkwerk recalls 5,000 toasters over overheating risk"),
+// or a headline (headline) opening the text. A headline may have a
+// comment after it ("Flinkwerk to close 40 stores. Sad to see the Hull
+// one go"): the complaint words of a reader of news are no complaint of
+// their own.
+func brandReports(nt *normText, flags []uint8, lex uint32) bool {
 	toks := nt.toks
 	n := int32(len(toks))
+	news := lex&lexNews != 0 && headline(nt, flags)
 	says := false
 	for k := int32(0); k < n; k++ {
 		tk := &toks[k]
-		if tk.sent != 0 && !(tk.kind == tokPunct && k == n-1) && tk.kind != tokURL {
+		if !news && tk.sent != 0 && !(tk.kind == tokPunct && k == n-1) && tk.kind != tokURL {
 			return false // more than one sentence
 		}
 		if tk.kind != tokWord {
@@ -2035,7 +2040,76 @@ func brandReports(nt *normText, flags []uint8) bool {
 			says = says || k > 0 && flags[k-1]&flagBrand != 0
 		}
 	}
-	return says
+	return says || news
+}
+
+// headline reports whether the text opens, after a source label of up to
+// four tokens before a colon ("Headline:", "Press release:",
+// "r/unitedkingdom:"), with a headline of business news: the brand's name
+// as the subject of a verb of it ("Flinkwerk appoints ...", "Flinkwerk
+// launches ...", "Flinkwerk to cut 200 jobs", "Flinkwerk shares fall 4%
+// after ...") or, after a subject of one to three words, as its object
+// ("Regulator fines Flinkwerk ...", "Analysts downgrade Flinkwerk to
+// hold"). Headlines put the actor first; "Nice of Flinkwerk to announce
+// layoffs the week the CEO got a raise" does not.
+func headline(nt *normText, flags []uint8) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	s := int32(0)
+	for k := int32(0); k < n && k <= 4 && toks[k].sent == 0; k++ {
+		if toks[k].kind == tokPunct && nt.buf[toks[k].start] == ':' {
+			s = k + 1
+			break
+		}
+	}
+	for s < n && toks[s].kind == tokEmoji {
+		s++
+	}
+	if s >= n || toks[s].sent != toks[0].sent {
+		return false
+	}
+	if flags[s]&flagBrand != 0 {
+		k := s + 1
+		for k < n && flags[k]&flagBrand != 0 {
+			k++
+		}
+		if k+1 >= n || toks[k].kind != tokWord {
+			return false
+		}
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "shares", "stock":
+			switch string(nt.buf[toks[k+1].start:toks[k+1].end]) {
+			case "fall", "falls", "fell", "rise", "rises", "rose", "jump", "jumps", "jumped", "slide", "slides",
+				"slump", "slumps", "drop", "drops", "tumble", "tumbles", "plunge", "plunges", "soar", "soars",
+				"surge", "surges", "climb", "climbs", "sink", "sinks", "hit", "hits", "up", "down":
+				return true
+			}
+		case "to":
+			switch string(nt.buf[toks[k+1].start:toks[k+1].end]) {
+			case "cut", "close", "open", "acquire", "buy", "launch", "axe", "shut", "raise", "hire", "expand",
+				"exit", "sell", "invest", "scrap", "introduce", "create", "appoint", "merge", "trial":
+				return true
+			}
+		case "appoints", "names", "hires", "launches", "unveils", "opens", "closes", "cuts", "axes", "slashes",
+			"raises", "posts", "sues", "acquires", "buys", "agrees", "plans", "faces", "denies", "settles", "wins",
+			"beats", "misses", "pledges", "partners", "expands", "signs", "invests", "shuts", "scraps",
+			"publishes", "fined", "sued", "trials", "introduces", "unveiled", "launched", "appointed":
+			return true
+		}
+		return false
+	}
+	for b := s + 2; b < n && b <= s+4 && toks[b-1].kind == tokWord && toks[b-1].sent == toks[s].sent; b++ {
+		if flags[b]&flagBrand == 0 {
+			continue
+		}
+		switch string(nt.buf[toks[b-1].start:toks[b-1].end]) {
+		case "fines", "downgrade", "downgrades", "upgrade", "upgrades", "sues", "probes", "investigates",
+			"acquires", "buys", "backs", "clears", "raps", "criticises", "criticizes":
+			return true
+		}
+		return false
+	}
+	return false
 }
 
 // resolved returns the word that tells the problem was put right
@@ -2859,6 +2933,7 @@ const (
 	lexRival                     // rivalClause, excepted
 	lexSlip                      // ownSlip
 	lexFear                      // fearsAhead, fearTurned (with lexUnreal)
+	lexNews                      // headline (brandReports)
 )
 
 var lexWords = []struct {
@@ -2899,6 +2974,14 @@ var lexWords = []struct {
 	{lexSlip, []string{"turns", "turned", "realising", "realizing", "messed", "mixed", "wrong", "knocked", "dropped",
 		"smashed", "spilled", "spilt", "broke"}},
 	{lexFear, []string{"worried", "scared", "afraid", "nervous", "terrified", "anxious", "expected"}},
+	{lexNews, []string{"shares", "stock", "cut", "close", "open", "acquire", "buy", "launch", "axe", "shut", "raise",
+		"hire", "expand", "exit", "sell", "invest", "scrap", "introduce", "create", "appoint", "merge", "trial",
+		"appoints", "names", "hires", "launches", "unveils", "opens", "closes", "cuts", "axes", "slashes",
+		"raises", "posts", "sues", "acquires", "buys", "agrees", "plans", "faces", "denies", "settles", "wins",
+		"beats", "misses", "pledges", "partners", "expands", "signs", "invests", "shuts", "scraps",
+		"publishes", "fined", "sued", "trials", "introduces", "unveiled", "launched", "appointed",
+		"fines", "downgrade", "downgrades", "upgrade", "upgrades", "probes", "investigates", "backs", "clears",
+		"raps", "criticises", "criticizes"}},
 }
 
 // lexTab maps the hashes (unitHash) of lexWords to their classes: open
