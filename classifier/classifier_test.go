@@ -1079,6 +1079,17 @@ func TestBrandReports(t *testing.T) {
 	})
 }
 
+// TestAdvert: an advert of the brand ("T&Cs apply", "use code") is no
+// complaint, whatever its offer says of switching or of months; a
+// complaint about a code that did not work is.
+func TestAdvert(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Switch to Flinkwerk fibre today and get your first 3 months for €0. T&Cs apply.", false},
+		{"Promo: Switch to Flinkwerk Fibre 500 for £25/month for 24 months. Use code SWITCH26 at flinkwerk.com", false},
+		{"Switch to Flinkwerk they said. Use code SAVE10 they said. Code didnt work and I was charged full price.", true},
+	})
+}
+
 // TestHeadline: a headline opening the text, with the brand as the
 // subject or the object of a verb of business news, after a source label
 // or with a reader's comment after it, is news; a complaint that mentions
