@@ -2023,6 +2023,9 @@ func brandReports(nt *normText, flags []uint8, lex uint32) bool {
 	toks := nt.toks
 	n := int32(len(toks))
 	news := lex&lexNews != 0 && headline(nt, flags)
+	if !news && lex&lexSays == 0 {
+		return false
+	}
 	says := false
 	for k := int32(0); k < n; k++ {
 		tk := &toks[k]
@@ -2989,17 +2992,17 @@ var lexWords = []struct {
 // word (by the hash's top 6 bits and low 6 bits), so that most words of a
 // text are passed over after one test.
 var lexTab = func() (t struct {
-	bits [64]uint64
-	keys [512]uint64
-	vals [512]uint32
+	bits [128]uint64
+	keys [1024]uint64
+	vals [1024]uint32
 }) {
 	for _, c := range lexWords {
 		for _, w := range c.words {
 			h := unitHashStr(w)
-			t.bits[h>>58] |= 1 << (h & 63)
-			i := h & 511
+			t.bits[h>>57] |= 1 << (h & 63)
+			i := h & 1023
 			for t.keys[i] != 0 && t.keys[i] != h {
-				i = (i + 1) & 511
+				i = (i + 1) & 1023
 			}
 			t.keys[i] = h
 			t.vals[i] |= c.class
@@ -3030,10 +3033,10 @@ func lexOf(nt *normText) uint32 {
 			m |= lexAmount
 		}
 		h := u.h
-		if lexTab.bits[h>>58]&(1<<(h&63)) == 0 {
+		if lexTab.bits[h>>57]&(1<<(h&63)) == 0 {
 			continue
 		}
-		for k := h & 511; lexTab.keys[k] != 0; k = (k + 1) & 511 {
+		for k := h & 1023; lexTab.keys[k] != 0; k = (k + 1) & 1023 {
 			if lexTab.keys[k] == h {
 				m |= lexTab.vals[k]
 				break
