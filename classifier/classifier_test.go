@@ -1410,6 +1410,9 @@ func TestWarnsOfFakes(t *testing.T) {
 		{"Scammers are sending fake Flinkwerk parcel fee texts again. Don't click the link, it isn't them.", false},
 		{"Flinkwerk is a total scam, don't buy anything from them", true},
 		{"Flinkwerk sold me a fake charger and it's a scam that they won't refund it", true},
+		{"@Flinkwerk I've got a parcel notification but I didn't order anything, is this a scam text? It says flinkwerk-delivery.info", false},
+		{"Got a call from \"Flinkwerk security\" asking for my banking TAN. Hung up and called Flinkwerk directly, they confirmed it was a scam. Watch out everyone.", false},
+		{"Flinkwerk charged me twice and won't refund it, this is a scam. Watch out everyone.", true},
 	})
 }
 

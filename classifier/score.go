@@ -2338,10 +2338,12 @@ func complaintAfter(nt *normText, flags []uint8, cues []cueHit, at int32) bool {
 // gift cards, don't give your details", "Scammers are sending fake
 // delivery fee texts again. Don't click the link"): a word for them
 // ("scammers", "phishing", "impersonating", or "fake" before the brand's
-// name or the messages they send) and a warning to the reader ("PSA",
-// "beware", "don't click", "do not reply", "isn't them", "not from").
-// Its complaint words are aimed at the fraudsters; "Flinkwerk is a scam,
-// don't buy there" names none and stays a complaint.
+// name or the messages they send, "a scam text", "it was a scam") and a
+// warning to the reader ("PSA", "beware", "watch out", "don't click", "do
+// not reply", "isn't them", "not from"), or a question whether it is one
+// ("is this a scam text?"). Its complaint words are aimed at the
+// fraudsters; "Flinkwerk is a scam, don't buy there" names none and stays
+// a complaint.
 func warnsOfFakes(nt *normText, flags []uint8) bool {
 	toks := nt.toks
 	n := int32(len(toks))
@@ -2359,14 +2361,31 @@ func warnsOfFakes(nt *normText, flags []uint8) bool {
 					fraud = true
 					break
 				}
-				switch string(nt.buf[toks[j].start:toks[j].end]) {
-				case "texts", "text", "emails", "email", "pages", "page", "accounts", "account", "sites", "site",
-					"websites", "website", "messages", "calls", "profiles", "ads", "links":
+				if messageWord(nt, j) {
+					fraud = true
+				}
+			}
+		case "scam", "scams":
+			// "a scam text", "it was a scam" (the call, not the brand),
+			// and "is this a scam?", which asks rather than blames
+			if k+1 < n && messageWord(nt, k+1) {
+				fraud = true
+			}
+			if k >= 3 && tokIs(nt, k-1, "a") {
+				a, b := k-3, k-2
+				switch {
+				case tokIs(nt, a, "is") && tokIs(nt, b, "this"):
+					fraud, warns = true, true
+				case (tokIs(nt, a, "it") || tokIs(nt, a, "that")) && tokIs(nt, b, "was"):
+					// a call or a text that was one; "this is a scam"
+					// still calls the brand one
 					fraud = true
 				}
 			}
 		case "psa", "beware":
 			warns = true
+		case "watch":
+			warns = warns || k+1 < n && tokIs(nt, k+1, "out")
 		case "dont", "never":
 			// "don't click the link", "never give your details"
 			if k+1 < n {
@@ -2381,6 +2400,17 @@ func warnsOfFakes(nt *normText, flags []uint8) bool {
 		}
 	}
 	return fraud && warns
+}
+
+// messageWord reports whether word k names what fraudsters send or set
+// up: texts, emails, pages, calls, ...
+func messageWord(nt *normText, k int32) bool {
+	switch string(nt.buf[nt.toks[k].start:nt.toks[k].end]) {
+	case "texts", "text", "emails", "email", "pages", "page", "accounts", "account", "sites", "site",
+		"websites", "website", "messages", "message", "calls", "call", "profiles", "ads", "links", "link":
+		return true
+	}
+	return false
 }
 
 // selfSkill reports whether the complaint cue [t0, t1) judges the
@@ -2969,7 +2999,7 @@ var lexWords = []struct {
 	{lexFault, []string{"fault", "blame", "not", "give", "gives", "gave", "given", "giving", "cause", "causes", "caused",
 		"causing"}},
 	{lexFake, []string{"scammers", "scammer", "fraudsters", "phishing", "impersonating", "spoofed", "spoofing",
-		"fake"}},
+		"fake", "scam", "scams"}},
 	{lexSkill, []string{"terrible", "awful", "bad", "rubbish", "hopeless", "useless", "clueless", "crap"}},
 	{lexRival, []string{"providers", "companies", "couriers", "networks", "suppliers", "isps", "carriers",
 		"retailers", "provider", "company", "courier", "network", "supplier", "isp", "carrier", "retailer",
