@@ -1090,6 +1090,21 @@ func TestAdvert(t *testing.T) {
 	})
 }
 
+// TestRatedHigh: a review rated 4 or 5 out of 5 at its start, at its end
+// or in a sentence of its own is no complaint, whatever faults it weighs;
+// a rating given before, one for a part only, or a low one beside it is.
+func TestRatedHigh(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Four stars for the Flinkwerk gaming chair. Assembly took ages and one bolt was stripped (my doing, overtightened it), but it's comfy.", false},
+		{"The bad reviews about slow delivery must be from ages ago, ordered Tuesday got it Wednesday. Flinkwerk ★★★★★", false},
+		{"Trustpilot ★★★★★ Flinkwerk refunded my cancelled Ryanair flight in 3 days. Ryanair themselves took 3 months last time I booked direct.", false},
+		{"Product review: Flinkwerk office chair. No issues after 18 months of daily use. 5/5", false},
+		{"Gave it 4 stars last year. Now 1. Flinkwerk removed the option to download invoices as PDF. Why??", true},
+		{"@flinkwerk 5 stars for the packaging, shame the lamp inside was in pieces", true},
+		{"★★★★☆ at first, now ★☆☆☆☆. The Flinkwerk app crashes every time I open my bill.", true},
+	})
+}
+
 // TestHeadline: a headline opening the text, with the brand as the
 // subject or the object of a verb of business news, after a source label
 // or with a reader's comment after it, is news; a complaint that mentions
@@ -1380,7 +1395,9 @@ func TestLexOf(t *testing.T) {
 		"me: hello. them: bye":          lexColons | lexOwn,
 		"note: one colon":               0,
 		"my neighbours dog, thought so": lexParty | lexUnreal,
-		"only 5 min":                    lexOnly | lexAmount | lexFixed,
+		"only 5 min":                    lexOnly | lexAmount | lexFixed | lexRating,
+		"★★★★☆ fine":                    lexRating,
+		"✅ ok":                          0,
 	} {
 		if got := lexOfText(text); got != want {
 			t.Errorf("%q: classes %b, want %b", text, got, want)

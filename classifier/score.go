@@ -23,6 +23,7 @@ type scoreParts struct {
 	turned bool    // the text turns to a good end after a contrast (happyTurn): its short praise is meant
 	own    float64 // the author admits causing the problem (ownCredit), counted as praise
 	toward float64 // the author moves to the brand (towardCredit), counted as praise
+	rated  float64 // an overall rating of 4 or 5 out of 5 (ratedCredit), counted as praise
 	excl   int
 	shout  int
 	severe int
@@ -50,6 +51,8 @@ const (
 	ownCredit       = 2.5 // the author's own mistake ("I forgot", "my bad"), as praise
 	ownFactor       = 0.5 // and the criticism beside it
 	towardCredit    = 2.0 // "switching to Flinkwerk", as praise
+	ratedCredit     = 2.5 // "★★★★★", "5/5", "4 stars." as the review's verdict, as praise
+	ratedFactor     = 0.5 // and the criticism beside it
 	fixedCredit     = 1.5 // the brand put the problem right (resolved), as praise
 	happyFactor     = 0.5 // a complaint cue before a last sentence of praise
 	elsewhereFactor = 0.2 // a complaint cue aimed elsewhere, before praise of the brand
@@ -67,7 +70,12 @@ func (p *scoreParts) total() float64 {
 	if p.own > 0 {
 		crit *= ownFactor // the author's own mistake
 	}
-	praise := p.praise + p.ask + p.own + p.toward
+	// A review rated 4 or 5 out of 5 tells its verdict: the faults it
+	// weighs on the way are no complaint of it.
+	if p.rated > 0 {
+		crit *= ratedFactor
+	}
+	praise := p.praise + p.ask + p.own + p.toward + p.rated
 	// Praise right before "how" beside a complaint rule frames the
 	// complaint ("Genuinely impressive how Flinkwerk manages to lose a
 	// parcel", "Funny how the app always works perfectly when it's time to
@@ -499,6 +507,12 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	// brand ("thinking of switching from Three, do you have a guide?").
 	if lex&lexMove != 0 && p.irony == 0 && p.toward == 0 && movesFromOther(nt, flags, s.cues) {
 		p.toward = towardCredit
+	}
+	// A review that rates the brand 4 or 5 out of 5, and nothing 2 or
+	// less, weighs faults and finds for it ("★★★★☆ Bass is a bit muddy
+	// but ...", "Assembly took ages ... but it's comfy. 4/5").
+	if lex&lexRating != 0 && p.irony == 0 && ratedHigh(nt, flags, s.m) {
+		p.rated = ratedCredit
 	}
 	p.excl = nt.excl
 	for t := range nt.toks {
@@ -2402,6 +2416,126 @@ func warnsOfFakes(nt *normText, flags []uint8) bool {
 	return fraud && warns
 }
 
+// ratedHigh reports whether the text is a review with an overall rating
+// of 4 or 5 out of 5 ("★★★★☆", "4★", "5/5", "Four stars") and no rating
+// of 2 or less but one for a part or another ("0 stars for the wait",
+// "1 star to Yodel"). A rating is overall where it opens the text (after a source
+// label of up to three words: "Trustpilot ★★★★★", "Google review 4
+// stars"), opens a sentence or ends the text, and is not for a part of
+// it ("5 stars for the packaging, shame the lamp was in pieces"; "5
+// stars for the Flinkwerk coffee table" names the brand). "Gave it 4
+// stars last year. Now 1" tells a rating given before; "asks me to rate
+// it 5 stars" is no rating of the author's.
+func ratedHigh(nt *normText, flags []uint8, m *mention.Mention) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	last := n - 1
+	for last >= 0 && toks[last].kind == tokPunct {
+		last--
+	}
+	high := false
+	for k := int32(0); k < n; k++ {
+		v, e := rating(nt, m, k)
+		if e < 0 {
+			continue
+		}
+		// for a part or another ("0 stars for the wait", "1 star to
+		// Yodel"), unless it names the brand
+		part := e+1 < n && (tokIs(nt, e+1, "for") || tokIs(nt, e+1, "to")) && !hasBrand(flags, e+1, min(e+6, n))
+		if v <= 2 && !part {
+			return false
+		}
+		if v >= 4 && !high {
+			opens := k <= 3 && !hasBrand(flags, 0, k) && !givenTo(nt, k) || toks[k-1].sent != toks[k].sent || e == last
+			high = opens && !part
+		}
+		k = e
+	}
+	return high
+}
+
+// givenTo reports whether one of the words before token k (at most three)
+// names whom a rating was given to ("Gave it 4 stars last year"): a
+// rating told, not the one of the label that opens a review.
+func givenTo(nt *normText, k int32) bool {
+	for j := int32(0); j < k; j++ {
+		switch string(nt.buf[nt.toks[j].start:nt.toks[j].end]) {
+		case "it", "them", "you", "him", "her":
+			return true
+		}
+	}
+	return false
+}
+
+// rating returns the value and the last token of a rating out of five
+// that starts at token k ("★★★★☆" counts the full stars; "4★", "4/5",
+// "4 stars", "four stars"), or -1 as the last token where none does.
+func rating(nt *normText, m *mention.Mention, k int32) (int, int32) {
+	toks := nt.toks
+	n := int32(len(toks))
+	if isStar(nt, k) >= 0 {
+		if k > 0 && isStar(nt, k-1) >= 0 {
+			return 0, -1
+		}
+		v, e := 0, k
+		for ; e < n && isStar(nt, e) >= 0; e++ {
+			v += isStar(nt, e)
+		}
+		if e-k < 3 {
+			return 0, -1 // "★★" are no rating out of five
+		}
+		return v, e - 1
+	}
+	if toks[k].kind != tokWord || k+1 >= n {
+		return 0, -1
+	}
+	v := -1
+	switch string(nt.buf[toks[k].start:toks[k].end]) {
+	case "0", "zero":
+		v = 0
+	case "1", "one":
+		v = 1
+	case "2", "two":
+		v = 2
+	case "3", "three":
+		v = 3
+	case "4", "four":
+		v = 4
+	case "5", "five":
+		v = 5
+	}
+	if v < 0 {
+		return 0, -1
+	}
+	if isStar(nt, k+1) > 0 && toks[k+1].ostart == toks[k].oend {
+		return v, k + 1 // "4★"
+	}
+	switch string(nt.buf[toks[k+1].start:toks[k+1].end]) {
+	case "star", "stars":
+		return v, k + 1
+	case "5":
+		if r, _ := bodyRune(m, int(toks[k].oend), false); r == '/' && toks[k+1].ostart == toks[k].oend+1 {
+			return v, k + 1 // "4/5"
+		}
+	}
+	return 0, -1
+}
+
+// isStar returns 1 for the emoji ★, 0 for ☆ and -1 for any other token.
+func isStar(nt *normText, k int32) int {
+	tk := &nt.toks[k]
+	if tk.kind != tokEmoji {
+		return -1
+	}
+	switch string(nt.buf[tk.start:tk.end]) {
+	case "★":
+		return 1
+	case "☆":
+		return 0
+	}
+	return -1
+}
+
 // messageWord reports whether word k names what fraudsters send or set
 // up: texts, emails, pages, calls, ...
 func messageWord(nt *normText, k int32) bool {
@@ -2967,6 +3101,7 @@ const (
 	lexSlip                      // ownSlip
 	lexFear                      // fearsAhead, fearTurned (with lexUnreal)
 	lexNews                      // headline (brandReports)
+	lexRating                    // ratedHigh: "stars", "5" or a ★
 )
 
 var lexWords = []struct {
@@ -3015,6 +3150,7 @@ var lexWords = []struct {
 		"publishes", "fined", "sued", "trials", "introduces", "unveiled", "launched", "appointed",
 		"fines", "downgrade", "downgrades", "upgrade", "upgrades", "probes", "investigates", "backs", "clears",
 		"raps", "criticises", "criticizes"}},
+	{lexRating, []string{"star", "stars", "5"}},
 }
 
 // lexTab maps the hashes (unitHash) of lexWords to their classes: open
@@ -3056,6 +3192,8 @@ func lexOf(nt *normText) uint32 {
 		if !u.word {
 			if b == ':' {
 				colons++
+			} else if b == 0xe2 && u.end-u.start == 3 && buf[u.start+1] == 0x98 && (buf[u.start+2] == 0x85 || buf[u.start+2] == 0x86) {
+				m |= lexRating // ★ (e2 98 85) or ☆ (e2 98 86)
 			}
 			continue
 		}
