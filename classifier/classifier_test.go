@@ -1211,7 +1211,7 @@ func TestShortPraiseAfterPraise(t *testing.T) {
 // a possible problem, also a question about what the brand does ("Does
 // Flinkwerk pay ...?"); a question after a complaint, "anyone else",
 // "explain why", rhetorical ("even", "ever") and emphatic questions still
-// complain.
+// complain. A comparison of the brand with another asks which to choose.
 func TestAsksFirst(t *testing.T) {
 	checkCriticism(t, []verdictCase{
 		{"Does anyone know whether Flinkwerk Mobile works in Switzerland without extra roaming charges?", false},
@@ -1228,6 +1228,8 @@ func TestAsksFirst(t *testing.T) {
 		{"@flinkwerk does the Flinkwerk card work abroad or only at home?", false},
 		{"Does the Flinkwerk app even work on Android? Crashed again.", true},
 		{"@flinkwerk is there a number I can call that doesn't hang up on me after 20 minutes? Useless.", true},
+		{"r/personalfinance: Flinkwerk vs T-Mobile prepaid for a family of 4? Flinkwerk looks cheaper but I've never heard of them outside the UK", false},
+		{"Flinkwerk vs Evri, who loses more parcels? Flinkwerk lost two of mine this month and never refunded either.", true},
 	})
 }
 

@@ -473,7 +473,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	// A text that opens by asking for information ("Does anyone know
 	// whether Flinkwerk charges for roaming?") asks about a possible
 	// problem rather than reporting one.
-	if nt.quest == 1 && nt.excl == 0 && p.irony == 0 && asksFirst(nt, flags) {
+	if nt.quest == 1 && nt.excl == 0 && p.irony == 0 && asksFirst(nt, flags, lex) {
 		p.ask = askCredit
 	}
 	// So does a one-sentence report of what the brand says, announces or
@@ -1362,9 +1362,10 @@ func happyTakeBack(cues []cueHit, a int32) float64 {
 // greeting aside) with a question asking for information: "which ...",
 // "does anyone know", "anyone know if", "can someone tell me", its
 // sentence ending
-// in the text's one question mark. "Anyone else ...?" shares a problem
+// in the text's one question mark; or a comparison of the brand with
+// another ("Flinkwerk vs O2 for a SIM only deal?"). "Anyone else ...?" shares a problem
 // and is no such question, nor is a question after a story.
-func asksFirst(nt *normText, flags []uint8) bool {
+func asksFirst(nt *normText, flags []uint8, lex uint32) bool {
 	toks := nt.toks
 	var w [3]int32 // the first three words
 	n := 0
@@ -1426,6 +1427,17 @@ func asksFirst(nt *normText, flags []uint8) bool {
 			case "reason", "anyone", "anybody", "someone", "somebody", "single", "point", "ever", "even", "still",
 				"again", "actually", "seriously", "really", "why", "supposed", "always", "human", "person":
 				ask = false
+			}
+		}
+	}
+	// "Flinkwerk vs T-Mobile prepaid for a family of 4?": a comparison
+	// asks which to choose, after a source label too ("r/personalfinance:").
+	if !ask && lex&lexVersus != 0 {
+		for j := int32(1); j+1 < int32(len(toks)) && toks[j].sent == 0; j++ {
+			if toks[j].kind == tokWord && (flags[j-1]&flagBrand != 0 || flags[j+1]&flagBrand != 0) &&
+				(tokIs(nt, j, "vs") || tokIs(nt, j, "versus")) {
+				ask, k = true, j
+				break
 			}
 		}
 	}
@@ -3102,6 +3114,7 @@ const (
 	lexFear                      // fearsAhead, fearTurned (with lexUnreal)
 	lexNews                      // headline (brandReports)
 	lexRating                    // ratedHigh: "stars", "5" or a ★
+	lexVersus                    // asksFirst: a comparison
 )
 
 var lexWords = []struct {
@@ -3151,6 +3164,7 @@ var lexWords = []struct {
 		"fines", "downgrade", "downgrades", "upgrade", "upgrades", "probes", "investigates", "backs", "clears",
 		"raps", "criticises", "criticizes"}},
 	{lexRating, []string{"star", "stars", "5"}},
+	{lexVersus, []string{"vs", "versus"}},
 }
 
 // lexTab maps the hashes (unitHash) of lexWords to their classes: open
