@@ -1211,7 +1211,8 @@ func TestShortPraiseAfterPraise(t *testing.T) {
 // a possible problem, also a question about what the brand does ("Does
 // Flinkwerk pay ...?"); a question after a complaint, "anyone else",
 // "explain why", rhetorical ("even", "ever") and emphatic questions still
-// complain. A comparison of the brand with another asks which to choose.
+// complain. A comparison of the brand with another asks which to choose,
+// "what's your ...?" asks for a fact, "what's the point" does not.
 func TestAsksFirst(t *testing.T) {
 	checkCriticism(t, []verdictCase{
 		{"Does anyone know whether Flinkwerk Mobile works in Switzerland without extra roaming charges?", false},
@@ -1230,6 +1231,10 @@ func TestAsksFirst(t *testing.T) {
 		{"@flinkwerk is there a number I can call that doesn't hang up on me after 20 minutes? Useless.", true},
 		{"r/personalfinance: Flinkwerk vs T-Mobile prepaid for a family of 4? Flinkwerk looks cheaper but I've never heard of them outside the UK", false},
 		{"Flinkwerk vs Evri, who loses more parcels? Flinkwerk lost two of mine this month and never refunded either.", true},
+		{"@Flinkwerk what's your returns address for large furniture? The label didn't print", false},
+		{"@flinkwerk what's the lounge wifi password? the sign's missing", false},
+		{"@flinkwerk what's the point of express delivery if the parcel is still missing after a week", true},
+		{"hey @flinkwerk what's the secret to getting a human on your chat? asking for the 5th time", true},
 	})
 }
 

@@ -1430,6 +1430,29 @@ func asksFirst(nt *normText, flags []uint8, lex uint32) bool {
 			}
 		}
 	}
+	// "What's your returns address for large furniture?", "when is the
+	// next sale?": asks for a fact, not "what's the point of ...", "what's
+	// the secret to getting a human", "what the hell", nor with "still"
+	// or "actually".
+	if !ask && n >= 2 && (tokIs(nt, w[0], "what") || tokIs(nt, w[0], "where") || tokIs(nt, w[0], "when")) {
+		d := w[1] // the determiner after "what's" or "what is"
+		if t := &toks[w[0]]; t.oend-t.ostart == t.end-t.start {
+			d = -1
+			if n == 3 && tokIs(nt, w[1], "is") {
+				d = w[2]
+			}
+		}
+		if d > 0 && d+1 < int32(len(toks)) && (tokIs(nt, d, "the") || tokIs(nt, d, "your")) {
+			ask = true
+			for j := d + 1; ask && j < int32(len(toks)) && toks[j].sent == 0; j++ {
+				switch string(nt.buf[toks[j].start:toks[j].end]) {
+				case "point", "deal", "hell", "heck", "problem", "excuse", "matter", "story", "holdup", "hold", "secret", "trick",
+					"ever", "even", "still", "again", "actually", "seriously", "really", "supposed":
+					ask = false
+				}
+			}
+		}
+	}
 	// "Flinkwerk vs T-Mobile prepaid for a family of 4?": a comparison
 	// asks which to choose, after a source label too ("r/personalfinance:").
 	if !ask && lex&lexVersus != 0 {
