@@ -1079,6 +1079,48 @@ func TestBrandReports(t *testing.T) {
 	})
 }
 
+// TestAdvert: an advert of the brand ("T&Cs apply", "use code") is no
+// complaint, whatever its offer says of switching or of months; a
+// complaint about a code that did not work is.
+func TestAdvert(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Switch to Flinkwerk fibre today and get your first 3 months for €0. T&Cs apply.", false},
+		{"Promo: Switch to Flinkwerk Fibre 500 for £25/month for 24 months. Use code SWITCH26 at flinkwerk.com", false},
+		{"Switch to Flinkwerk they said. Use code SAVE10 they said. Code didnt work and I was charged full price.", true},
+	})
+}
+
+// TestRatedHigh: a review rated 4 or 5 out of 5 at its start, at its end
+// or in a sentence of its own is no complaint, whatever faults it weighs;
+// a rating given before, one for a part only, or a low one beside it is.
+func TestRatedHigh(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Four stars for the Flinkwerk gaming chair. Assembly took ages and one bolt was stripped (my doing, overtightened it), but it's comfy.", false},
+		{"The bad reviews about slow delivery must be from ages ago, ordered Tuesday got it Wednesday. Flinkwerk ★★★★★", false},
+		{"Trustpilot ★★★★★ Flinkwerk refunded my cancelled Ryanair flight in 3 days. Ryanair themselves took 3 months last time I booked direct.", false},
+		{"Product review: Flinkwerk office chair. No issues after 18 months of daily use. 5/5", false},
+		{"Gave it 4 stars last year. Now 1. Flinkwerk removed the option to download invoices as PDF. Why??", true},
+		{"@flinkwerk 5 stars for the packaging, shame the lamp inside was in pieces", true},
+		{"★★★★☆ at first, now ★☆☆☆☆. The Flinkwerk app crashes every time I open my bill.", true},
+	})
+}
+
+// TestHeadline: a headline opening the text, with the brand as the
+// subject or the object of a verb of business news, after a source label
+// or with a reader's comment after it, is news; a complaint that mentions
+// the news, or the author, is not.
+func TestHeadline(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Analysts downgrade Flinkwerk to \"hold\" on margin concerns", false},
+		{"Regulator fines Flinkwerk €2.1 million over misleading broadband speed claims", false},
+		{"Press release: Flinkwerk appoints former Zalando executive as new chief operating officer", false},
+		{"r/unitedkingdom: Flinkwerk to close 40 stores in restructuring. Sad to see the Hull one go, it was always busy.", false},
+		{"Headline: Flinkwerk launches repair café scheme in 20 stores to cut electronic waste", false},
+		{"Flinkwerk cuts 200 jobs and now nobody answers the phone, useless", true},
+		{"Flinkwerk to close my local store, so now I have to drive 40 minutes for a broken charger", true},
+	})
+}
+
 // TestHappyTurn: a story that turns to a good end after "but", with the
 // brand acting after the turn and praise (also standing alone) with no
 // complaint, ends well; without the turn the praise is sarcastic.
@@ -1169,7 +1211,8 @@ func TestShortPraiseAfterPraise(t *testing.T) {
 // a possible problem, also a question about what the brand does ("Does
 // Flinkwerk pay ...?"); a question after a complaint, "anyone else",
 // "explain why", rhetorical ("even", "ever") and emphatic questions still
-// complain.
+// complain. A comparison of the brand with another asks which to choose,
+// "what's your ...?" asks for a fact, "what's the point" does not.
 func TestAsksFirst(t *testing.T) {
 	checkCriticism(t, []verdictCase{
 		{"Does anyone know whether Flinkwerk Mobile works in Switzerland without extra roaming charges?", false},
@@ -1186,6 +1229,12 @@ func TestAsksFirst(t *testing.T) {
 		{"@flinkwerk does the Flinkwerk card work abroad or only at home?", false},
 		{"Does the Flinkwerk app even work on Android? Crashed again.", true},
 		{"@flinkwerk is there a number I can call that doesn't hang up on me after 20 minutes? Useless.", true},
+		{"r/personalfinance: Flinkwerk vs T-Mobile prepaid for a family of 4? Flinkwerk looks cheaper but I've never heard of them outside the UK", false},
+		{"Flinkwerk vs Evri, who loses more parcels? Flinkwerk lost two of mine this month and never refunded either.", true},
+		{"@Flinkwerk what's your returns address for large furniture? The label didn't print", false},
+		{"@flinkwerk what's the lounge wifi password? the sign's missing", false},
+		{"@flinkwerk what's the point of express delivery if the parcel is still missing after a week", true},
+		{"hey @flinkwerk what's the secret to getting a human on your chat? asking for the 5th time", true},
 	})
 }
 
@@ -1353,7 +1402,9 @@ func TestLexOf(t *testing.T) {
 		"me: hello. them: bye":          lexColons | lexOwn,
 		"note: one colon":               0,
 		"my neighbours dog, thought so": lexParty | lexUnreal,
-		"only 5 min":                    lexOnly | lexAmount | lexFixed,
+		"only 5 min":                    lexOnly | lexAmount | lexFixed | lexRating,
+		"★★★★☆ fine":                    lexRating,
+		"✅ ok":                          0,
 	} {
 		if got := lexOfText(text); got != want {
 			t.Errorf("%q: classes %b, want %b", text, got, want)
@@ -1383,6 +1434,9 @@ func TestWarnsOfFakes(t *testing.T) {
 		{"Scammers are sending fake Flinkwerk parcel fee texts again. Don't click the link, it isn't them.", false},
 		{"Flinkwerk is a total scam, don't buy anything from them", true},
 		{"Flinkwerk sold me a fake charger and it's a scam that they won't refund it", true},
+		{"@Flinkwerk I've got a parcel notification but I didn't order anything, is this a scam text? It says flinkwerk-delivery.info", false},
+		{"Got a call from \"Flinkwerk security\" asking for my banking TAN. Hung up and called Flinkwerk directly, they confirmed it was a scam. Watch out everyone.", false},
+		{"Flinkwerk charged me twice and won't refund it, this is a scam. Watch out everyone.", true},
 	})
 }
 

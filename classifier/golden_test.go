@@ -466,6 +466,33 @@ func TestGolden(t *testing.T) {
 	// twenty-fourth round P 0.722 R 0.824 F1 0.770 (tp 122 fp 47 fn 26
 	// tn 205), after the twenty-fifth the same; then it became the
 	// development set golden-dev26.tsv.
+	// The twenty-sixth round (tuned for English precision on dev26, dev25
+	// and dev23, checked on dev19, dev16 and dev14) went for kinds of
+	// post rather than phrasings, each rule kept only where it helped two
+	// files or one with no loss anywhere: a business headline opening the
+	// text, with the brand as subject ("Flinkwerk appoints ...",
+	// "Flinkwerk to close 40 stores", "Flinkwerk shares fall ...") or
+	// object ("Regulator fines Flinkwerk ...") of a verb of business news,
+	// after a source label and with a reader's comment after it too, is
+	// news (brandReports, which the word table had to double for);
+	// adverts ("T&Cs apply", "use code"); a question whether a text is a
+	// scam and a warning of a scam call (warnsOfFakes); a review rated 4
+	// or 5 out of 5 at its start, its end or in a sentence of its own,
+	// with no low rating beside it ("★★★★☆", "5/5", "Four stars for the
+	// Flinkwerk chair"); a comparison question ("Flinkwerk vs T-Mobile
+	// ...?") and "what's your ...?" for a fact (asksFirst). Job ads made
+	// no false positive in any file and got no rule. At its end dev26
+	// measures P 0.803 R 0.824 F1 0.813 (tp 122 fp 30 fn 26 tn 222; was
+	// 0.722/0.824/0.770, fp 47), dev25 P 0.782 R 0.727 F1 0.754 (tp 104
+	// fp 29; was 0.727/0.727/0.727, fp 39), dev23 unchanged (P 0.817 R
+	// 0.817 F1 0.817), dev19, dev16 and dev14 unchanged; no complaint was
+	// lost in any file. Of the hold-outs (aggregate lines only):
+	// golden-round17.tsv en P 0.861 R 0.792 F1 0.825 (tp 118 fp 19; was
+	// 0.849/0.792/0.819, fp 21), the others unchanged (English and
+	// German). English precision on the wide mix stays below the bar of
+	// 0.85: most of the remaining false positives are complaints about
+	// other companies (often addressed by @handle) with the brand named
+	// in passing, and stories whose problem the brand solved.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -503,15 +530,15 @@ func TestGolden(t *testing.T) {
 		{"golden-dev14.tsv", 0.92, 0.93, false},
 		{"golden-round15.tsv", 0.80, 0.82, true},
 		{"golden-dev16.tsv", 0, 0.88, false},
-		{"golden-round17.tsv", 0, 0.81, true},
+		{"golden-round17.tsv", 0, 0.82, true},
 		{"golden-round18.tsv", 0, 0.81, true},
 		{"golden-dev19.tsv", 0, 0.86, false},
 		{"golden-round20.tsv", 0, 0.85, true},
 		{"golden-round22.tsv", 0, 0.91, true},
 		{"golden-round23.tsv", 0.71, 0, true},
 		{"golden-dev23.tsv", 0, 0.81, false},
-		{"golden-dev25.tsv", 0, 0.72, false},
-		{"golden-dev26.tsv", 0, 0.76, false},
+		{"golden-dev25.tsv", 0, 0.75, false},
+		{"golden-dev26.tsv", 0, 0.81, false},
 	}
 	for _, gf := range files {
 		file := gf.name

@@ -23,6 +23,7 @@ type scoreParts struct {
 	turned bool    // the text turns to a good end after a contrast (happyTurn): its short praise is meant
 	own    float64 // the author admits causing the problem (ownCredit), counted as praise
 	toward float64 // the author moves to the brand (towardCredit), counted as praise
+	rated  float64 // an overall rating of 4 or 5 out of 5 (ratedCredit), counted as praise
 	excl   int
 	shout  int
 	severe int
@@ -50,6 +51,8 @@ const (
 	ownCredit       = 2.5 // the author's own mistake ("I forgot", "my bad"), as praise
 	ownFactor       = 0.5 // and the criticism beside it
 	towardCredit    = 2.0 // "switching to Flinkwerk", as praise
+	ratedCredit     = 2.5 // "★★★★★", "5/5", "4 stars." as the review's verdict, as praise
+	ratedFactor     = 0.5 // and the criticism beside it
 	fixedCredit     = 1.5 // the brand put the problem right (resolved), as praise
 	happyFactor     = 0.5 // a complaint cue before a last sentence of praise
 	elsewhereFactor = 0.2 // a complaint cue aimed elsewhere, before praise of the brand
@@ -67,7 +70,12 @@ func (p *scoreParts) total() float64 {
 	if p.own > 0 {
 		crit *= ownFactor // the author's own mistake
 	}
-	praise := p.praise + p.ask + p.own + p.toward
+	// A review rated 4 or 5 out of 5 tells its verdict: the faults it
+	// weighs on the way are no complaint of it.
+	if p.rated > 0 {
+		crit *= ratedFactor
+	}
+	praise := p.praise + p.ask + p.own + p.toward + p.rated
 	// Praise right before "how" beside a complaint rule frames the
 	// complaint ("Genuinely impressive how Flinkwerk manages to lose a
 	// parcel", "Funny how the app always works perfectly when it's time to
@@ -465,14 +473,14 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	// A text that opens by asking for information ("Does anyone know
 	// whether Flinkwerk charges for roaming?") asks about a possible
 	// problem rather than reporting one.
-	if nt.quest == 1 && nt.excl == 0 && p.irony == 0 && asksFirst(nt, flags) {
+	if nt.quest == 1 && nt.excl == 0 && p.irony == 0 && asksFirst(nt, flags, lex) {
 		p.ask = askCredit
 	}
 	// So does a one-sentence report of what the brand says, announces or
 	// recalls, with no one speaking for themselves: it is news
 	// ("Flinkwerk says delays on the northern line expected until
 	// Sunday").
-	if lex&lexSays != 0 && nt.quest == 0 && nt.excl == 0 && p.irony == 0 && brandReports(nt, flags) {
+	if lex&(lexSays|lexNews) != 0 && nt.quest == 0 && nt.excl == 0 && p.irony == 0 && brandReports(nt, flags, lex) {
 		p.ask = askCredit
 	}
 	// A text whose author admits causing the problem ("Misread my ticket
@@ -499,6 +507,12 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	// brand ("thinking of switching from Three, do you have a guide?").
 	if lex&lexMove != 0 && p.irony == 0 && p.toward == 0 && movesFromOther(nt, flags, s.cues) {
 		p.toward = towardCredit
+	}
+	// A review that rates the brand 4 or 5 out of 5, and nothing 2 or
+	// less, weighs faults and finds for it ("★★★★☆ Bass is a bit muddy
+	// but ...", "Assembly took ages ... but it's comfy. 4/5").
+	if lex&lexRating != 0 && p.irony == 0 && ratedHigh(nt, flags, s.m) {
+		p.rated = ratedCredit
 	}
 	p.excl = nt.excl
 	for t := range nt.toks {
@@ -1348,9 +1362,10 @@ func happyTakeBack(cues []cueHit, a int32) float64 {
 // greeting aside) with a question asking for information: "which ...",
 // "does anyone know", "anyone know if", "can someone tell me", its
 // sentence ending
-// in the text's one question mark. "Anyone else ...?" shares a problem
+// in the text's one question mark; or a comparison of the brand with
+// another ("Flinkwerk vs O2 for a SIM only deal?"). "Anyone else ...?" shares a problem
 // and is no such question, nor is a question after a story.
-func asksFirst(nt *normText, flags []uint8) bool {
+func asksFirst(nt *normText, flags []uint8, lex uint32) bool {
 	toks := nt.toks
 	var w [3]int32 // the first three words
 	n := 0
@@ -1412,6 +1427,40 @@ func asksFirst(nt *normText, flags []uint8) bool {
 			case "reason", "anyone", "anybody", "someone", "somebody", "single", "point", "ever", "even", "still",
 				"again", "actually", "seriously", "really", "why", "supposed", "always", "human", "person":
 				ask = false
+			}
+		}
+	}
+	// "What's your returns address for large furniture?", "when is the
+	// next sale?": asks for a fact, not "what's the point of ...", "what's
+	// the secret to getting a human", "what the hell", nor with "still"
+	// or "actually".
+	if !ask && n >= 2 && (tokIs(nt, w[0], "what") || tokIs(nt, w[0], "where") || tokIs(nt, w[0], "when")) {
+		d := w[1] // the determiner after "what's" or "what is"
+		if t := &toks[w[0]]; t.oend-t.ostart == t.end-t.start {
+			d = -1
+			if n == 3 && tokIs(nt, w[1], "is") {
+				d = w[2]
+			}
+		}
+		if d > 0 && d+1 < int32(len(toks)) && (tokIs(nt, d, "the") || tokIs(nt, d, "your")) {
+			ask = true
+			for j := d + 1; ask && j < int32(len(toks)) && toks[j].sent == 0; j++ {
+				switch string(nt.buf[toks[j].start:toks[j].end]) {
+				case "point", "deal", "hell", "heck", "problem", "excuse", "matter", "story", "holdup", "hold", "secret", "trick",
+					"ever", "even", "still", "again", "actually", "seriously", "really", "supposed":
+					ask = false
+				}
+			}
+		}
+	}
+	// "Flinkwerk vs T-Mobile prepaid for a family of 4?": a comparison
+	// asks which to choose, after a source label too ("r/personalfinance:").
+	if !ask && lex&lexVersus != 0 {
+		for j := int32(1); j+1 < int32(len(toks)) && toks[j].sent == 0; j++ {
+			if toks[j].kind == tokWord && (flags[j-1]&flagBrand != 0 || flags[j+1]&flagBrand != 0) &&
+				(tokIs(nt, j, "vs") || tokIs(nt, j, "versus")) {
+				ask, k = true, j
+				break
 			}
 		}
 	}
@@ -2010,18 +2059,26 @@ func amount(nt *normText, k int32) bool {
 	return false
 }
 
-// brandReports reports whether the text is one sentence in which the
-// brand's name is the subject of a verb of saying ("Flinkwerk says ...",
-// "Flinkwerk warns of delays ...") or of "recalls", a headline of its
-// own ("Flinkwerk recalls 5,000 toasters over overheating risk"), and no
-// word speaks of the author or the reader (I, my, we, you, ...).
-func brandReports(nt *normText, flags []uint8) bool {
+// brandReports reports whether the text is news of the brand, with no
+// word that speaks of the author or the reader (I, my, we, you, ...):
+// one sentence in which the brand's name is the subject of a verb of
+// saying ("Flinkwerk says ...", "Flinkwerk warns of delays ...") or of
+// "recalls" ("Flinkwerk recalls 5,000 toasters over overheating risk"),
+// or a headline (headline) opening the text. A headline may have a
+// comment after it ("Flinkwerk to close 40 stores. Sad to see the Hull
+// one go"): the complaint words of a reader of news are no complaint of
+// their own.
+func brandReports(nt *normText, flags []uint8, lex uint32) bool {
 	toks := nt.toks
 	n := int32(len(toks))
+	news := lex&lexNews != 0 && headline(nt, flags)
+	if !news && lex&lexSays == 0 {
+		return false
+	}
 	says := false
 	for k := int32(0); k < n; k++ {
 		tk := &toks[k]
-		if tk.sent != 0 && !(tk.kind == tokPunct && k == n-1) && tk.kind != tokURL {
+		if !news && tk.sent != 0 && !(tk.kind == tokPunct && k == n-1) && tk.kind != tokURL {
 			return false // more than one sentence
 		}
 		if tk.kind != tokWord {
@@ -2035,7 +2092,76 @@ func brandReports(nt *normText, flags []uint8) bool {
 			says = says || k > 0 && flags[k-1]&flagBrand != 0
 		}
 	}
-	return says
+	return says || news
+}
+
+// headline reports whether the text opens, after a source label of up to
+// four tokens before a colon ("Headline:", "Press release:",
+// "r/unitedkingdom:"), with a headline of business news: the brand's name
+// as the subject of a verb of it ("Flinkwerk appoints ...", "Flinkwerk
+// launches ...", "Flinkwerk to cut 200 jobs", "Flinkwerk shares fall 4%
+// after ...") or, after a subject of one to three words, as its object
+// ("Regulator fines Flinkwerk ...", "Analysts downgrade Flinkwerk to
+// hold"). Headlines put the actor first; "Nice of Flinkwerk to announce
+// layoffs the week the CEO got a raise" does not.
+func headline(nt *normText, flags []uint8) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	s := int32(0)
+	for k := int32(0); k < n && k <= 4 && toks[k].sent == 0; k++ {
+		if toks[k].kind == tokPunct && nt.buf[toks[k].start] == ':' {
+			s = k + 1
+			break
+		}
+	}
+	for s < n && toks[s].kind == tokEmoji {
+		s++
+	}
+	if s >= n || toks[s].sent != toks[0].sent {
+		return false
+	}
+	if flags[s]&flagBrand != 0 {
+		k := s + 1
+		for k < n && flags[k]&flagBrand != 0 {
+			k++
+		}
+		if k+1 >= n || toks[k].kind != tokWord {
+			return false
+		}
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "shares", "stock":
+			switch string(nt.buf[toks[k+1].start:toks[k+1].end]) {
+			case "fall", "falls", "fell", "rise", "rises", "rose", "jump", "jumps", "jumped", "slide", "slides",
+				"slump", "slumps", "drop", "drops", "tumble", "tumbles", "plunge", "plunges", "soar", "soars",
+				"surge", "surges", "climb", "climbs", "sink", "sinks", "hit", "hits", "up", "down":
+				return true
+			}
+		case "to":
+			switch string(nt.buf[toks[k+1].start:toks[k+1].end]) {
+			case "cut", "close", "open", "acquire", "buy", "launch", "axe", "shut", "raise", "hire", "expand",
+				"exit", "sell", "invest", "scrap", "introduce", "create", "appoint", "merge", "trial":
+				return true
+			}
+		case "appoints", "names", "hires", "launches", "unveils", "opens", "closes", "cuts", "axes", "slashes",
+			"raises", "posts", "sues", "acquires", "buys", "agrees", "plans", "faces", "denies", "settles", "wins",
+			"beats", "misses", "pledges", "partners", "expands", "signs", "invests", "shuts", "scraps",
+			"publishes", "fined", "sued", "trials", "introduces", "unveiled", "launched", "appointed":
+			return true
+		}
+		return false
+	}
+	for b := s + 2; b < n && b <= s+4 && toks[b-1].kind == tokWord && toks[b-1].sent == toks[s].sent; b++ {
+		if flags[b]&flagBrand == 0 {
+			continue
+		}
+		switch string(nt.buf[toks[b-1].start:toks[b-1].end]) {
+		case "fines", "downgrade", "downgrades", "upgrade", "upgrades", "sues", "probes", "investigates",
+			"acquires", "buys", "backs", "clears", "raps", "criticises", "criticizes":
+			return true
+		}
+		return false
+	}
+	return false
 }
 
 // resolved returns the word that tells the problem was put right
@@ -2261,10 +2387,12 @@ func complaintAfter(nt *normText, flags []uint8, cues []cueHit, at int32) bool {
 // gift cards, don't give your details", "Scammers are sending fake
 // delivery fee texts again. Don't click the link"): a word for them
 // ("scammers", "phishing", "impersonating", or "fake" before the brand's
-// name or the messages they send) and a warning to the reader ("PSA",
-// "beware", "don't click", "do not reply", "isn't them", "not from").
-// Its complaint words are aimed at the fraudsters; "Flinkwerk is a scam,
-// don't buy there" names none and stays a complaint.
+// name or the messages they send, "a scam text", "it was a scam") and a
+// warning to the reader ("PSA", "beware", "watch out", "don't click", "do
+// not reply", "isn't them", "not from"), or a question whether it is one
+// ("is this a scam text?"). Its complaint words are aimed at the
+// fraudsters; "Flinkwerk is a scam, don't buy there" names none and stays
+// a complaint.
 func warnsOfFakes(nt *normText, flags []uint8) bool {
 	toks := nt.toks
 	n := int32(len(toks))
@@ -2282,14 +2410,31 @@ func warnsOfFakes(nt *normText, flags []uint8) bool {
 					fraud = true
 					break
 				}
-				switch string(nt.buf[toks[j].start:toks[j].end]) {
-				case "texts", "text", "emails", "email", "pages", "page", "accounts", "account", "sites", "site",
-					"websites", "website", "messages", "calls", "profiles", "ads", "links":
+				if messageWord(nt, j) {
+					fraud = true
+				}
+			}
+		case "scam", "scams":
+			// "a scam text", "it was a scam" (the call, not the brand),
+			// and "is this a scam?", which asks rather than blames
+			if k+1 < n && messageWord(nt, k+1) {
+				fraud = true
+			}
+			if k >= 3 && tokIs(nt, k-1, "a") {
+				a, b := k-3, k-2
+				switch {
+				case tokIs(nt, a, "is") && tokIs(nt, b, "this"):
+					fraud, warns = true, true
+				case (tokIs(nt, a, "it") || tokIs(nt, a, "that")) && tokIs(nt, b, "was"):
+					// a call or a text that was one; "this is a scam"
+					// still calls the brand one
 					fraud = true
 				}
 			}
 		case "psa", "beware":
 			warns = true
+		case "watch":
+			warns = warns || k+1 < n && tokIs(nt, k+1, "out")
 		case "dont", "never":
 			// "don't click the link", "never give your details"
 			if k+1 < n {
@@ -2304,6 +2449,137 @@ func warnsOfFakes(nt *normText, flags []uint8) bool {
 		}
 	}
 	return fraud && warns
+}
+
+// ratedHigh reports whether the text is a review with an overall rating
+// of 4 or 5 out of 5 ("★★★★☆", "4★", "5/5", "Four stars") and no rating
+// of 2 or less but one for a part or another ("0 stars for the wait",
+// "1 star to Yodel"). A rating is overall where it opens the text (after a source
+// label of up to three words: "Trustpilot ★★★★★", "Google review 4
+// stars"), opens a sentence or ends the text, and is not for a part of
+// it ("5 stars for the packaging, shame the lamp was in pieces"; "5
+// stars for the Flinkwerk coffee table" names the brand). "Gave it 4
+// stars last year. Now 1" tells a rating given before; "asks me to rate
+// it 5 stars" is no rating of the author's.
+func ratedHigh(nt *normText, flags []uint8, m *mention.Mention) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	last := n - 1
+	for last >= 0 && toks[last].kind == tokPunct {
+		last--
+	}
+	high := false
+	for k := int32(0); k < n; k++ {
+		v, e := rating(nt, m, k)
+		if e < 0 {
+			continue
+		}
+		// for a part or another ("0 stars for the wait", "1 star to
+		// Yodel"), unless it names the brand
+		part := e+1 < n && (tokIs(nt, e+1, "for") || tokIs(nt, e+1, "to")) && !hasBrand(flags, e+1, min(e+6, n))
+		if v <= 2 && !part {
+			return false
+		}
+		if v >= 4 && !high {
+			opens := k <= 3 && !hasBrand(flags, 0, k) && !givenTo(nt, k) || toks[k-1].sent != toks[k].sent || e == last
+			high = opens && !part
+		}
+		k = e
+	}
+	return high
+}
+
+// givenTo reports whether one of the words before token k (at most three)
+// names whom a rating was given to ("Gave it 4 stars last year"): a
+// rating told, not the one of the label that opens a review.
+func givenTo(nt *normText, k int32) bool {
+	for j := int32(0); j < k; j++ {
+		switch string(nt.buf[nt.toks[j].start:nt.toks[j].end]) {
+		case "it", "them", "you", "him", "her":
+			return true
+		}
+	}
+	return false
+}
+
+// rating returns the value and the last token of a rating out of five
+// that starts at token k ("★★★★☆" counts the full stars; "4★", "4/5",
+// "4 stars", "four stars"), or -1 as the last token where none does.
+func rating(nt *normText, m *mention.Mention, k int32) (int, int32) {
+	toks := nt.toks
+	n := int32(len(toks))
+	if isStar(nt, k) >= 0 {
+		if k > 0 && isStar(nt, k-1) >= 0 {
+			return 0, -1
+		}
+		v, e := 0, k
+		for ; e < n && isStar(nt, e) >= 0; e++ {
+			v += isStar(nt, e)
+		}
+		if e-k < 3 {
+			return 0, -1 // "★★" are no rating out of five
+		}
+		return v, e - 1
+	}
+	if toks[k].kind != tokWord || k+1 >= n {
+		return 0, -1
+	}
+	v := -1
+	switch string(nt.buf[toks[k].start:toks[k].end]) {
+	case "0", "zero":
+		v = 0
+	case "1", "one":
+		v = 1
+	case "2", "two":
+		v = 2
+	case "3", "three":
+		v = 3
+	case "4", "four":
+		v = 4
+	case "5", "five":
+		v = 5
+	}
+	if v < 0 {
+		return 0, -1
+	}
+	if isStar(nt, k+1) > 0 && toks[k+1].ostart == toks[k].oend {
+		return v, k + 1 // "4★"
+	}
+	switch string(nt.buf[toks[k+1].start:toks[k+1].end]) {
+	case "star", "stars":
+		return v, k + 1
+	case "5":
+		if r, _ := bodyRune(m, int(toks[k].oend), false); r == '/' && toks[k+1].ostart == toks[k].oend+1 {
+			return v, k + 1 // "4/5"
+		}
+	}
+	return 0, -1
+}
+
+// isStar returns 1 for the emoji ★, 0 for ☆ and -1 for any other token.
+func isStar(nt *normText, k int32) int {
+	tk := &nt.toks[k]
+	if tk.kind != tokEmoji {
+		return -1
+	}
+	switch string(nt.buf[tk.start:tk.end]) {
+	case "★":
+		return 1
+	case "☆":
+		return 0
+	}
+	return -1
+}
+
+// messageWord reports whether word k names what fraudsters send or set
+// up: texts, emails, pages, calls, ...
+func messageWord(nt *normText, k int32) bool {
+	switch string(nt.buf[nt.toks[k].start:nt.toks[k].end]) {
+	case "texts", "text", "emails", "email", "pages", "page", "accounts", "account", "sites", "site",
+		"websites", "website", "messages", "message", "calls", "call", "profiles", "ads", "links", "link":
+		return true
+	}
+	return false
 }
 
 // selfSkill reports whether the complaint cue [t0, t1) judges the
@@ -2859,6 +3135,9 @@ const (
 	lexRival                     // rivalClause, excepted
 	lexSlip                      // ownSlip
 	lexFear                      // fearsAhead, fearTurned (with lexUnreal)
+	lexNews                      // headline (brandReports)
+	lexRating                    // ratedHigh: "stars", "5" or a ★
+	lexVersus                    // asksFirst: a comparison
 )
 
 var lexWords = []struct {
@@ -2891,7 +3170,7 @@ var lexWords = []struct {
 	{lexFault, []string{"fault", "blame", "not", "give", "gives", "gave", "given", "giving", "cause", "causes", "caused",
 		"causing"}},
 	{lexFake, []string{"scammers", "scammer", "fraudsters", "phishing", "impersonating", "spoofed", "spoofing",
-		"fake"}},
+		"fake", "scam", "scams"}},
 	{lexSkill, []string{"terrible", "awful", "bad", "rubbish", "hopeless", "useless", "clueless", "crap"}},
 	{lexRival, []string{"providers", "companies", "couriers", "networks", "suppliers", "isps", "carriers",
 		"retailers", "provider", "company", "courier", "network", "supplier", "isp", "carrier", "retailer",
@@ -2899,6 +3178,16 @@ var lexWords = []struct {
 	{lexSlip, []string{"turns", "turned", "realising", "realizing", "messed", "mixed", "wrong", "knocked", "dropped",
 		"smashed", "spilled", "spilt", "broke"}},
 	{lexFear, []string{"worried", "scared", "afraid", "nervous", "terrified", "anxious", "expected"}},
+	{lexNews, []string{"shares", "stock", "cut", "close", "open", "acquire", "buy", "launch", "axe", "shut", "raise",
+		"hire", "expand", "exit", "sell", "invest", "scrap", "introduce", "create", "appoint", "merge", "trial",
+		"appoints", "names", "hires", "launches", "unveils", "opens", "closes", "cuts", "axes", "slashes",
+		"raises", "posts", "sues", "acquires", "buys", "agrees", "plans", "faces", "denies", "settles", "wins",
+		"beats", "misses", "pledges", "partners", "expands", "signs", "invests", "shuts", "scraps",
+		"publishes", "fined", "sued", "trials", "introduces", "unveiled", "launched", "appointed",
+		"fines", "downgrade", "downgrades", "upgrade", "upgrades", "probes", "investigates", "backs", "clears",
+		"raps", "criticises", "criticizes"}},
+	{lexRating, []string{"star", "stars", "5"}},
+	{lexVersus, []string{"vs", "versus"}},
 }
 
 // lexTab maps the hashes (unitHash) of lexWords to their classes: open
@@ -2906,17 +3195,17 @@ var lexWords = []struct {
 // word (by the hash's top 6 bits and low 6 bits), so that most words of a
 // text are passed over after one test.
 var lexTab = func() (t struct {
-	bits [64]uint64
-	keys [512]uint64
-	vals [512]uint32
+	bits [128]uint64
+	keys [1024]uint64
+	vals [1024]uint32
 }) {
 	for _, c := range lexWords {
 		for _, w := range c.words {
 			h := unitHashStr(w)
-			t.bits[h>>58] |= 1 << (h & 63)
-			i := h & 511
+			t.bits[h>>57] |= 1 << (h & 63)
+			i := h & 1023
 			for t.keys[i] != 0 && t.keys[i] != h {
-				i = (i + 1) & 511
+				i = (i + 1) & 1023
 			}
 			t.keys[i] = h
 			t.vals[i] |= c.class
@@ -2940,6 +3229,8 @@ func lexOf(nt *normText) uint32 {
 		if !u.word {
 			if b == ':' {
 				colons++
+			} else if b == 0xe2 && u.end-u.start == 3 && buf[u.start+1] == 0x98 && (buf[u.start+2] == 0x85 || buf[u.start+2] == 0x86) {
+				m |= lexRating // ★ (e2 98 85) or ☆ (e2 98 86)
 			}
 			continue
 		}
@@ -2947,10 +3238,10 @@ func lexOf(nt *normText) uint32 {
 			m |= lexAmount
 		}
 		h := u.h
-		if lexTab.bits[h>>58]&(1<<(h&63)) == 0 {
+		if lexTab.bits[h>>57]&(1<<(h&63)) == 0 {
 			continue
 		}
-		for k := h & 511; lexTab.keys[k] != 0; k = (k + 1) & 511 {
+		for k := h & 1023; lexTab.keys[k] != 0; k = (k + 1) & 1023 {
 			if lexTab.keys[k] == h {
 				m |= lexTab.vals[k]
 				break
