@@ -493,6 +493,12 @@ func TestGolden(t *testing.T) {
 	// 0.85: most of the remaining false positives are complaints about
 	// other companies (often addressed by @handle) with the brand named
 	// in passing, and stories whose problem the brand solved.
+	// Set 27 (golden-round27.tsv: 400 English posts, 120 tweets, 100
+	// reviews, 80 threads, 100 news, press, job and deal items; 147
+	// complaints) was written by another such hand during the
+	// twenty-sixth round and measured twice, blind: before that round P
+	// 0.811 R 0.816 F1 0.814 (tp 120 fp 28 fn 27 tn 225), after it P
+	// 0.833 R 0.816 F1 0.825 (fp 24). A hold-out.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -539,6 +545,7 @@ func TestGolden(t *testing.T) {
 		{"golden-dev23.tsv", 0, 0.81, false},
 		{"golden-dev25.tsv", 0, 0.75, false},
 		{"golden-dev26.tsv", 0, 0.81, false},
+		{"golden-round27.tsv", 0, 0.82, true},
 	}
 	for _, gf := range files {
 		file := gf.name
