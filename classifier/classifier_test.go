@@ -1604,6 +1604,23 @@ func TestNamedOther(t *testing.T) {
 	})
 }
 
+// TestAddressedOther: a post that opens with another's @handle aims its
+// complaint words, and so its complaint rules, at the one addressed when
+// the brand is named only in passing ("ordered from Flinkwerk", "my
+// flinkwerk order"); not when the brand's handle is among those
+// addressed, opens a sentence, or is the subject of a complaint clause.
+func TestAddressedOther(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"@DPD_UK where is my parcel, ordered from Flinkwerk a week ago", false},
+		{"@Evri driver threw my flinkwerk order over the fence", false},
+		{"@UPS has held my Flinkwerk parcel at customs for 12 days and keeps asking for a form I already sent", false},
+		{"@Evri @Flinkwerk where is my parcel, ordered a week ago", true},
+		{"@Evri lost my parcel again. Flinkwerk refuses to refund me", true},
+		{"@DPD_UK driver threw my parcel over the fence and Flinkwerk support won't even reply", true},
+		{"@DPD_UK where is my parcel? @Flinkwerk you said it shipped a week ago", true},
+	})
+}
+
 // TestReasonsAndHelp: "which is why I always ..." gives a reason and
 // "spent 30 minutes helping" is care, not time lost; a rhetorical "why
 // always" and time spent on the phone still complain.

@@ -499,6 +499,25 @@ func TestGolden(t *testing.T) {
 	// twenty-sixth round and measured twice, blind: before that round P
 	// 0.811 R 0.816 F1 0.814 (tp 120 fp 28 fn 27 tn 225), after it P
 	// 0.833 R 0.816 F1 0.825 (fp 24). A hold-out.
+	// The twenty-seventh round (tuned on dev26, dev25 and dev23, checked
+	// on dev19, dev16 and dev14) extended namedOther to posts addressed
+	// to another (addressedOther): a text that opens with @handles none
+	// of which is the brand's, and names the brand only after them and
+	// nowhere opening a sentence or a clause, aims the complaint words of
+	// every clause at the one addressed when the clause names the brand,
+	// if at all, only as the author's thing ("my flinkwerk order"); its
+	// "you" is the one addressed. When every complaint cue of such a text
+	// is aimed there, so are its complaint rules (scoreParts.away: at the
+	// elsewhere factor). English only, as namedOther. At its end dev26
+	// measures P 0.824 R 0.824 F1 0.824 (tp 122 fp 26 fn 26 tn 226; was
+	// 0.803/0.824/0.813, fp 30), dev25, dev23, dev19, dev16 and dev14
+	// unchanged. Of the hold-outs (aggregate lines only):
+	// golden-round20.tsv en P 0.862 R 0.850 F1 0.856 (tp 119 fp 19; was
+	// 0.856/0.850/0.853, fp 20), the others unchanged (English and
+	// German), golden-round27.tsv among them (P 0.833 R 0.816 F1 0.825);
+	// no complaint was lost in any file. Instructions per text in the
+	// classifier's functions (cachegrind, BenchmarkClassify rules=1000,
+	// 2,500 - 500 texts): 57,724 against 57,623 (+0.18%).
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -544,7 +563,7 @@ func TestGolden(t *testing.T) {
 		{"golden-round23.tsv", 0.71, 0, true},
 		{"golden-dev23.tsv", 0, 0.81, false},
 		{"golden-dev25.tsv", 0, 0.75, false},
-		{"golden-dev26.tsv", 0, 0.81, false},
+		{"golden-dev26.tsv", 0, 0.82, false},
 		{"golden-round27.tsv", 0, 0.82, true},
 	}
 	for _, gf := range files {

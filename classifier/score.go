@@ -21,6 +21,7 @@ type scoreParts struct {
 	irony  float64
 	ask    float64 // a text opening with a question for information (askCredit), counted as praise
 	turned bool    // the text turns to a good end after a contrast (happyTurn): its short praise is meant
+	away   bool    // addressed to another, all complaint cues aimed at it (namedOther): so are the rules
 	own    float64 // the author admits causing the problem (ownCredit), counted as praise
 	toward float64 // the author moves to the brand (towardCredit), counted as praise
 	rated  float64 // an overall rating of 4 or 5 out of 5 (ratedCredit), counted as praise
@@ -67,6 +68,9 @@ const (
 // total combines the parts into the score.
 func (p *scoreParts) total() float64 {
 	crit := p.crit + p.rules
+	if p.away {
+		crit = p.crit + p.rules*elsewhereFactor
+	}
 	if p.own > 0 {
 		crit *= ownFactor // the author's own mistake
 	}
@@ -204,6 +208,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	maxLen, inOrder := int32(-1), false // of the cues, when one is shared
 	clapped := false                    // a run of claps between words counted
 	howEnd := int32(-1)                 // the end of the clause of praise before "how"
+	full := false                       // a complaint cue counted not aimed at another named
 	for i := range s.cues {
 		cu := &s.cues[i]
 		shared := cnt[cu.t0] >= 2
@@ -324,6 +329,8 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 					w *= elsewhereFactor // "my old provider was a disaster, ..."
 				} else if langBits&langDE == 0 && namedOther(nt, flags, s.m, cu.t0, &others) {
 					w *= elsewhereFactor // "Hermes has lost it somewhere"
+				} else {
+					full = true
 				}
 				p.crit += w * cf
 				cu.sign = 1
@@ -367,6 +374,8 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			if negated {
 				if langBits&langDE == 0 && namedOther(nt, flags, s.m, cu.t0, &others) {
 					w *= elsewhereFactor // "Hermes won't even answer the phone"
+				} else {
+					full = true
 				}
 				p.crit += w * cf
 				cu.sign = 1
@@ -431,6 +440,10 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			}
 		}
 	}
+	// A text addressed to another whose complaint cues are all aimed at
+	// it ("@Evri driver threw my flinkwerk order over the fence") aims
+	// the complaint rules there too.
+	p.away = others.addr > 0 && !full && p.crit > 0 && p.irony == 0
 	if p.crit > 0 && p.praise > 0 && p.irony == 0 {
 		p.crit -= aimedElsewhere(nt, flags, s.cues)
 		if a := happyEnd(nt, flags, s.cues); a > 0 {
@@ -2696,12 +2709,14 @@ func rivalClause(nt *normText, flags []uint8, t0 int32) bool {
 }
 
 // clauseMemo remembers the last clause namedOther looked at, so that the
-// complaint cues of one clause look at it once, and whether the text
-// names the brand as a word (0 not known yet, 1 yes, -1 no).
+// complaint cues of one clause look at it once, whether the text names
+// the brand as a word and whether it is addressed to another
+// (addressedOther) (0 not known yet, 1 yes, -1 no).
 type clauseMemo struct {
 	a, b  int32
 	other bool
 	named int8
+	addr  int8
 }
 
 // namedOther reports whether the complaint cue at token t0 is aimed at
@@ -2715,13 +2730,25 @@ type clauseMemo struct {
 // ever had was BT"; not "refused to match Argos", which complains of
 // the brand); and the text names the brand as a word. A tweet to the
 // brand's handle alone ("@Flinkwerk DPD lost it again") complains to the
-// brand of its courier.
+// brand of its courier. A text addressed to another (addressedOther:
+// "@DPD_UK where is my parcel, ordered from Flinkwerk a week ago",
+// "@Evri driver threw my flinkwerk order over the fence") aims the
+// complaint words of every clause at it that does not name the brand
+// other than as the author's thing ("my flinkwerk order"); its "you" is
+// the one addressed.
 func namedOther(nt *normText, flags []uint8, m *mention.Mention, t0 int32, memo *clauseMemo) bool {
 	if t0 >= memo.a && t0 < memo.b {
 		return memo.other
 	}
 	toks := nt.toks
 	n := int32(len(toks))
+	if memo.addr == 0 {
+		memo.addr = -1
+		if addressedOther(nt, flags) {
+			memo.addr = 1
+		}
+	}
+	addr := memo.addr > 0
 	// the text as written, when there is no title: most words are passed
 	// over after a test of their first byte
 	txt := m.Text
@@ -2733,15 +2760,18 @@ func namedOther(nt *normText, flags []uint8, m *mention.Mention, t0 int32, memo 
 	// their first byte) or a handle may name another: the subject before
 	// the complaint words, or after them the object of "with" or the
 	// complement of "was".
-	other := false
+	other := addr
 	a := t0
 	for ; ; a-- {
 		tk := &toks[a]
 		if flags[a]&(flagBrand|flagContrast) != 0 {
 			if flags[a]&flagBrand != 0 {
-				return false
+				if !addr || !ownedBrand(nt, flags, a) {
+					return false
+				}
+			} else {
+				break
 			}
-			break
 		}
 		if o := int(tk.ostart); !other && !(o < len(txt) && txt[o]-'A' >= 26 && txt[o] < utf8.RuneSelf) {
 			other = otherAt(nt, m, a, t0)
@@ -2759,7 +2789,7 @@ func namedOther(nt *normText, flags []uint8, m *mention.Mention, t0 int32, memo 
 		if tk.sent != toks[t0].sent || tk.kind == tokPunct || flags[b]&flagContrast != 0 || clauseJoin(nt, tk) {
 			break
 		}
-		if flags[b]&flagBrand != 0 {
+		if flags[b]&flagBrand != 0 && (!addr || !ownedBrand(nt, flags, b)) {
 			return false
 		}
 		if o := int(tk.ostart); !other && !(o < len(txt) && txt[o]-'A' >= 26 && txt[o] < utf8.RuneSelf) {
@@ -2769,6 +2799,10 @@ func namedOther(nt *normText, flags []uint8, m *mention.Mention, t0 int32, memo 
 	memo.a, memo.b, memo.other = a, b, false
 	if !other {
 		return false
+	}
+	if addr {
+		memo.other = true
+		return true
 	}
 	for k := a; k < b; k++ {
 		switch string(nt.buf[toks[k].start:toks[k].end]) {
@@ -2787,6 +2821,41 @@ func namedOther(nt *normText, flags []uint8, m *mention.Mention, t0 int32, memo 
 	}
 	memo.other = memo.named > 0
 	return memo.other
+}
+
+// addressedOther reports whether the text is addressed to another: it
+// opens with @handles none of which is the brand's ("@DPD_UK where is my
+// parcel"), and names the brand after them, nowhere opening a sentence
+// or a clause ("... @Flinkwerk can you refund me?" addresses the brand).
+func addressedOther(nt *normText, flags []uint8) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	k := int32(0)
+	for ; k < n && toks[k].kind == tokHandle; k++ {
+		if flags[k]&flagBrand != 0 {
+			return false
+		}
+	}
+	if k == 0 || k == n {
+		return false
+	}
+	named := false
+	for ; k < n; k++ {
+		if flags[k]&flagBrand == 0 {
+			continue
+		}
+		named = true
+		if pk := &toks[k-1]; pk.sent != toks[k].sent || pk.kind == tokPunct || flags[k-1]&flagContrast != 0 {
+			return false
+		}
+	}
+	return named
+}
+
+// ownedBrand reports whether the brand's token k is named as the
+// author's thing ("my flinkwerk order", "my @Flinkwerk parcel").
+func ownedBrand(nt *normText, flags []uint8, k int32) bool {
+	return k > 0 && (tokIs(nt, k-1, "my") || tokIs(nt, k-1, "our"))
 }
 
 // otherAt reports whether token k of the clause of the complaint cue at
