@@ -98,6 +98,11 @@ func sections(text string) []slack.Block {
 		cut := string(r[:maxSectionText-1])
 		if i := strings.LastIndexByte(cut, '\n'); i > 0 {
 			cut = cut[:i]
+		} else if i := strings.LastIndexByte(cut, '&'); i > 0 && len(cut)-i < len("&amp;") && !strings.Contains(cut[i:], ";") {
+			// A line longer than a section is cut inside it: not
+			// inside an escaped "&amp;", "&lt;" or "&gt;", which
+			// Slack would show as "&am" and "p;".
+			cut = cut[:i]
 		}
 		if len(blocks) == maxBlocks-1 {
 			add(cut + "…")

@@ -243,3 +243,25 @@ func TestSections(t *testing.T) {
 		}
 	}
 }
+
+// TestSectionsKeepEntities: a line longer than a section is cut, but not
+// inside the entities the escaping wrote, wherever the limit falls.
+func TestSectionsKeepEntities(t *testing.T) {
+	for shift := range len("&amp;") {
+		text := strings.Repeat("x", shift) + strings.Repeat("&amp;&lt;&gt;", 700)
+		blocks := sections(text)
+		b, err := json.Marshal(blocks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.ReplaceAll(blocksText(t, string(b)), "\n", ""); got != text {
+			t.Errorf("shift %d: text changed", shift)
+		}
+		for i, s := range strings.Split(blocksText(t, string(b)), "\n") {
+			rest := strings.NewReplacer("&amp;", "", "&lt;", "", "&gt;", "").Replace(strings.TrimLeft(s, "x"))
+			if rest != "" {
+				t.Errorf("shift %d, block %d: a cut entity: ends %q", shift, i, s[max(0, len(s)-8):])
+			}
+		}
+	}
+}
