@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -440,6 +441,46 @@ func (d *daemon) tryReload() error {
 	return nil
 }
 
+// loopbackHosts refuses (421) requests to a server listening on a
+// loopback address whose Host header names something other than a
+// loopback address or "localhost": a web page whose name an attacker
+// rebinds to 127.0.0.1 (DNS rebinding) reads /metrics or posts to
+// /-/reload as its own origin otherwise. /slack/interactions is exempt:
+// it is signed, and a TLS proxy in front of it may pass the public name.
+// A server on any other address (a container's 0.0.0.0) is reached by
+// names earshot cannot know and is left as it is.
+func loopbackHosts(addr net.Addr, h http.Handler) http.Handler {
+	ta, ok := addr.(*net.TCPAddr)
+	if !ok || !ta.IP.IsLoopback() {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/slack/interactions" && !loopbackHost(r.Host) {
+			http.Error(w, "earshot answers on this address to localhost only", http.StatusMisdirectedRequest)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// loopbackHost reports whether a Host header names this machine's
+// loopback: "localhost" (or a name under it), or a loopback IP, with or
+// without a port; or is missing (an HTTP/1.0 probe: browsers send one).
+func loopbackHost(host string) bool {
+	if host == "" {
+		return true
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}
+
 // serveHTTP serves /metrics, /healthz, /readyz, /-/reload and
 // /slack/interactions until ctx is done, then shuts down within a bound.
 func (d *daemon) serveHTTP(ctx context.Context, ln net.Listener) error {
@@ -470,7 +511,9 @@ func (d *daemon) serveHTTP(ctx context.Context, ln net.Listener) error {
 		// Socket Mode runs inside the workflow).
 		mux.Handle("POST /slack/interactions", d.wf.InteractionHandler())
 	}
-	mux.HandleFunc("POST /-/reload", func(w http.ResponseWriter, _ *http.Request) {
+	// A web page the operator visits must not reload the config: the
+	// browser's cross-site POST is refused (403).
+	mux.Handle("POST /-/reload", http.NewCrossOriginProtection().Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		if err := d.reload("http"); err != nil {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.WriteHeader(http.StatusBadRequest)
@@ -478,9 +521,9 @@ func (d *daemon) serveHTTP(ctx context.Context, ln net.Listener) error {
 			return
 		}
 		fmt.Fprintln(w, "reloaded")
-	})
+	})))
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           loopbackHosts(ln.Addr(), mux),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,

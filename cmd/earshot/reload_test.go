@@ -68,6 +68,43 @@ func TestReload(t *testing.T) {
 	}
 	hash0 := metric("earshot_config_hash")
 
+	// A web page cannot reload (CSRF), nor reach the loopback endpoint
+	// under a name of its own (DNS rebinding); localhost can.
+	for _, c := range []struct {
+		method, path string
+		header       map[string]string
+		want         int
+	}{
+		{"POST", "/-/reload", map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"POST", "/-/reload", map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
+		{"GET", "/metrics", map[string]string{"Host": "evil.example:9464"}, http.StatusMisdirectedRequest},
+		{"POST", "/-/reload", map[string]string{"Host": "evil.example"}, http.StatusMisdirectedRequest},
+		{"GET", "/metrics", map[string]string{"Host": "localhost:9464"}, http.StatusOK},
+		{"GET", "/readyz", nil, http.StatusOK},
+	} {
+		req, err := http.NewRequest(c.method, addr+c.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range c.header {
+			req.Header.Set(k, v)
+			if k == "Host" {
+				req.Host = v
+			}
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("%s %s with %v = %d, want %d", c.method, c.path, c.header, resp.StatusCode, c.want)
+		}
+	}
+	if got := metric("earshot_config_hash"); got != hash0 {
+		t.Errorf("config hash changed by a refused request")
+	}
+
 	// An editor's save: write a temporary file and rename it over.
 	tmp := filepath.Join(dir, ".earshot.yaml.tmp")
 	writeFile(t, tmp, base+"    - {name: broken, topic: product, criticism: true, query: 'broken'}\n")
@@ -197,5 +234,19 @@ func TestReloadNamesRestartFields(t *testing.T) {
 	}
 	if strings.Count(logs.String(), "next restart") != before {
 		t.Errorf("the values the process runs with, put back, still wait for a restart:\n%s", logs.String())
+	}
+}
+
+func TestLoopbackHost(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost": true, "localhost:9464": true, "LOCALHOST.": true, "a.localhost:1": true,
+		"127.0.0.1": true, "127.0.0.1:9464": true, "127.1.2.3": true, "[::1]:9464": true, "::1": true,
+		"[::ffff:127.0.0.1]:80": true,
+		"": true, "evil.example": false, "evil.example:9464": false, "localhost.evil.example": false,
+		"10.0.0.1:9464": false, "0.0.0.0": false, "[::]:9464": false,
+	} {
+		if got := loopbackHost(host); got != want {
+			t.Errorf("loopbackHost(%q) = %v, want %v", host, got, want)
+		}
 	}
 }
