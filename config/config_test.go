@@ -581,3 +581,29 @@ func TestNoRoutesWarns(t *testing.T) {
 		t.Errorf("classify-only file: warnings %q, %v", c.Warnings, err)
 	}
 }
+
+// TestSecretsNotInErrors: a variable's value that lands in a field where
+// it is wrong is named by its reference in the error, in %q's escaping
+// too, and in warnings; short values (a port) are left as they are.
+func TestSecretsNotInErrors(t *testing.T) {
+	secret, quoted := "SIGNINGSECRET0123456789", `sig"ned\secret`
+	set := env(map[string]string{"SIG": secret, "Q": quoted, "PORT": "9464", "LONGER": secret + "-and-more"})
+	yaml := "routes:\n  - {match: {}, owner: U1, respond_within: '${SIG}'}\n  - {match: {}, owner: U1, respond_within: '${LONGER}'}\n" +
+		"slack: {api_url: '${Q}', bot_token: 'xoxb-1'}\n" +
+		"sources: [{name: a, url: 'https://x.example/${LONGER}', every: '${PORT}'}]\n"
+	_, err := ParseAll("c.yaml", []byte(yaml), set)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	for _, leak := range []string{secret, quoted, `sig\"ned\\secret`} {
+		if strings.Contains(msg, leak) {
+			t.Errorf("error shows %q:\n%s", leak, msg)
+		}
+	}
+	for _, want := range []string{`respond_within: "${SIG}" is not`, `respond_within: "${LONGER}" is not`, `api_url: "${Q}"`, `"9464"`} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+}

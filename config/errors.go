@@ -1,8 +1,13 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
 )
 
 // FieldError is a problem with one field of the config. Path is the field's
@@ -60,8 +65,59 @@ func (c *Config) Locate(err error) error {
 			fe.Pos = c.At(fe.Path)
 		}
 	}
+	return c.redact(errs)
+}
+
+// redact joins errs, each with the values of the environment variables
+// the file refers to replaced by their references: a token that ends up
+// in a field where it is wrong ("respond_within: ${EARSHOT_SLACK_BOT_TOKEN}")
+// is named, not printed, in the error, the log and `earshot check`.
+func (c *Config) redact(errs []error) error {
+	if len(c.envValues) > 0 {
+		for i, e := range errs {
+			if fe, ok := e.(*FieldError); ok {
+				fe.Err = c.redactErr(fe.Err)
+			} else {
+				errs[i] = c.redactErr(e)
+			}
+		}
+	}
 	return errors.Join(errs...)
 }
+
+func (c *Config) redactErr(err error) error {
+	msg := err.Error()
+	if out := c.redactText(msg); out != msg {
+		return &redactedError{msg: out, err: err}
+	}
+	return err
+}
+
+// redactText replaces the values of the environment variables in s by
+// their references, the longest first (one value may hold another).
+func (c *Config) redactText(s string) string {
+	if len(c.envValues) == 0 {
+		return s
+	}
+	vals := slices.SortedFunc(maps.Keys(c.envValues), func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	for _, v := range vals {
+		ref := c.envValues[v]
+		s = strings.ReplaceAll(s, v, ref)
+		if q := strconv.Quote(v); q[1:len(q)-1] != v {
+			s = strings.ReplaceAll(s, q[1:len(q)-1], ref) // as %q wrote it
+		}
+	}
+	return s
+}
+
+// redactedError is an error whose message has secrets replaced.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
 
 // At returns "FILE:LINE:COL" of the field at path, or of its nearest parent
 // that has a position, or just the file name.

@@ -68,6 +68,9 @@ func ParseAll(name string, b []byte, lookup func(string) (string, bool)) (*Confi
 	c.ApplyDefaults()
 	c.resolveFiles()
 	verr := c.Validate()
+	for i, w := range c.Warnings {
+		c.Warnings[i] = c.redactText(w)
+	}
 	errs := d.errs
 	for _, e := range Errors(verr) {
 		if fe, ok := e.(*FieldError); !ok || !d.followsFromBroken(fe.Path) {
@@ -87,7 +90,7 @@ func ParseAll(name string, b []byte, lookup func(string) (string, bool)) (*Confi
 			c.broken = append(c.broken, fe.Path)
 		}
 	}
-	return c, errors.Join(errs...)
+	return c, c.redact(errs)
 }
 
 // resolveFiles makes relative file: source URLs ("file:feeds/a.xml")
@@ -122,7 +125,7 @@ func Decode(name string, b []byte, lookup func(string) (string, bool)) (*Config,
 		return nil, err
 	}
 	if len(d.errs) > 0 {
-		return nil, errors.Join(d.errs...)
+		return nil, c.redact(d.errs)
 	}
 	return c, nil
 }
@@ -135,6 +138,17 @@ func decodeAll(name string, b []byte, lookup func(string) (string, bool)) (*Conf
 	}
 	sum := sha256.Sum256(b)
 	c := &Config{File: name, Hash: hex.EncodeToString(sum[:]), pos: map[string]position{}, given: map[string]bool{}, blank: map[string][]envRef{}}
+	env := lookup
+	lookup = func(name string) (string, bool) {
+		v, ok := env(name)
+		if len(v) >= 8 {
+			if c.envValues == nil {
+				c.envValues = map[string]string{}
+			}
+			c.envValues[v] = "${" + name + "}"
+		}
+		return v, ok
+	}
 	d := &decoder{file: name, lookup: lookup, pos: c.pos, given: c.given, blank: c.blank}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(b))

@@ -48,6 +48,10 @@ type Config struct {
 	// broken holds, for a config from ParseAll with problems, the paths
 	// the problems lie in ("" for one that names no field).
 	broken []string
+	// envValues maps the value of each environment variable the file
+	// refers to (8 bytes or longer) to its reference, "${NAME}": errors
+	// show the reference, never the value (see redact).
+	envValues map[string]string
 }
 
 // NATS says where the message store is.
