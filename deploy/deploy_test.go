@@ -249,6 +249,9 @@ func TestSystemdUnitHardening(t *testing.T) {
 		"TimeoutStartSec":         "5min",
 		"Restart":                 "on-failure",
 		"EnvironmentFile":         "-/etc/earshot/env",
+		"IPAddressDeny":           "169.254.0.0/16 fe80::/10",
+		"MemoryMax":               "512M",
+		"Environment":             "GOMEMLIMIT=400MiB",
 	}
 	for k, v := range want {
 		got := u["Service."+k]
