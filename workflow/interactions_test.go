@@ -428,3 +428,46 @@ func TestDraftModal(t *testing.T) {
 		t.Errorf("stranger's draft: %+v", r)
 	}
 }
+
+// command posts a signed /earshot command by user and returns its answer,
+// which must be ephemeral.
+func (ie *interactiveEnv) command(t *testing.T, user, text string) string {
+	t.Helper()
+	body := url.Values{"command": {"/earshot"}, "text": {text}, "user_id": {user}, "channel_id": {"CSOCIAL"}}.Encode()
+	rec := httptest.NewRecorder()
+	ie.h.ServeHTTP(rec, sign(testSecret, "/slack/interactions", body, time.Now()))
+	var answer slack.Msg
+	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &answer) != nil || answer.ResponseType != slack.ResponseTypeEphemeral {
+		t.Fatalf("%s by %s: answer %d %s", text, user, rec.Code, rec.Body)
+	}
+	return answer.Text
+}
+
+// TestStatusNeedsARoute: /earshot status shows who silenced what and why,
+// and how many cases are open; like silence and unsilence it answers only
+// the people named on a route, and refuses everyone else the same way.
+func TestStatusNeedsARoute(t *testing.T) {
+	ie := startInteractive(t, nil)
+	ie.alert(t, "status-1")
+	if got := ie.command(t, "UANNA", "silence topic=returns for 2h because supplier strike"); !strings.Contains(got, "set by <@UANNA>") {
+		t.Fatalf("silence: %s", got)
+	}
+	const refusal = "Only the people named on a route (owner, deputy, escalation contact, team) can "
+	for _, verb := range []string{"status", "silence topic=delivery for 1h because x", "unsilence 0123abcd"} {
+		got := ie.command(t, "USTRANGER", verb)
+		if !strings.HasPrefix(got, refusal) || strings.Contains(got, "supplier strike") || strings.Contains(got, "Open cases") {
+			t.Errorf("%s by a stranger: %s", verb, got)
+		}
+	}
+	for _, user := range []string{"UANNA", "UBEN", "UBOSS"} { // owner, deputy, escalation contact
+		if got := ie.command(t, user, "status"); !strings.Contains(got, "supplier strike") || !strings.Contains(got, "*Open cases:* 1") {
+			t.Errorf("status by %s: %s", user, got)
+		}
+	}
+	if got := ie.command(t, "USTRANGER", "help"); !strings.Contains(got, "/earshot status") {
+		t.Errorf("help for a stranger: %s", got)
+	}
+	if n := counterValue(ie.w.metrics.Interactions.WithLabelValues("refused_permission")); n != 3 {
+		t.Errorf("refused_permission %v, want 3", n)
+	}
+}
