@@ -96,7 +96,8 @@ func alertBlocks(a alertView) []slack.Block {
 	if mark == "" {
 		mark = ":warning:"
 	}
-	blocks = append(blocks, slack.NewHeaderBlock(plain(clip(mark+" "+headline(v), maxHeaderText))))
+	// The mark is earshot's own emoji: not escaped, or it would be inert.
+	blocks = append(blocks, slack.NewHeaderBlock(plain(mark+" "+clip(headline(v), maxHeaderText-utf8.RuneCountInString(mark)-1))))
 
 	// Source and author.
 	who := "*Source:* " + clip(m.Source, 200)

@@ -18,10 +18,14 @@ import (
 const commandHelp = "*/earshot* commands:\n" +
 	"• `/earshot silence topic=delivery for 2h because outage`: mute alerts (matchers: topic, rule, source, text; values separated by commas; `for 30m|2h|1d` or `until 2026-11-26 09:00|17:00|tomorrow`)\n" +
 	"• `/earshot unsilence ID`: end a silence\n" +
-	"• `/earshot status`: silences in force and open cases"
+	"• `/earshot status`: silences in force and open cases\n" +
+	"Only the people named on a route (owner, deputy, escalation contact, team) can use them."
 
 // onCommand handles the /earshot slash command and returns its ephemeral
-// answer. Silences can be set by the people named on any route.
+// answer. Only the people named on any route may set, end or list
+// silences: the list shows who set them and why, and the count of open
+// cases, which are not for every member of the workspace. The help is
+// for everyone.
 func (w *Workflow) onCommand(ctx context.Context, cmd slack.SlashCommand) any {
 	w.metrics.Interactions.WithLabelValues("command").Inc()
 	verb, rest, _ := strings.Cut(strings.TrimSpace(cmd.Text), " ")
@@ -32,7 +36,7 @@ func (w *Workflow) onCommand(ctx context.Context, cmd slack.SlashCommand) any {
 	case "unsilence", "unmute":
 		text = w.cmdUnsilence(ctx, cmd.UserID, strings.TrimSpace(rest))
 	case "status":
-		text = w.cmdStatus(ctx)
+		text = w.cmdStatus(ctx, cmd.UserID)
 	default:
 		text = commandHelp
 	}
@@ -52,10 +56,17 @@ func (w *Workflow) onAnyRoute(ctx context.Context, user string) bool {
 	return false
 }
 
+// refuseCommand counts a command refused to someone on no route and
+// returns the answer that says why.
+func (w *Workflow) refuseCommand(user, verb, may string) string {
+	w.metrics.Interactions.WithLabelValues("refused_permission").Inc()
+	w.log.Info("command refused", "actor", user, "command", verb, "reason", "not_on_route")
+	return "Only the people named on a route (owner, deputy, escalation contact, team) can " + may + "."
+}
+
 func (w *Workflow) cmdSilence(ctx context.Context, user, args string) string {
 	if !w.onAnyRoute(ctx, user) {
-		w.metrics.Interactions.WithLabelValues("refused_permission").Inc()
-		return "Only the people named on a route (owner, deputy, escalation contact, team) can set silences."
+		return w.refuseCommand(user, "silence", "set silences")
 	}
 	sil, err := parseSilence(args, w.now(), time.Local)
 	if err != nil {
@@ -74,8 +85,7 @@ func (w *Workflow) cmdSilence(ctx context.Context, user, args string) string {
 
 func (w *Workflow) cmdUnsilence(ctx context.Context, user, id string) string {
 	if !w.onAnyRoute(ctx, user) {
-		w.metrics.Interactions.WithLabelValues("refused_permission").Inc()
-		return "Only the people named on a route (owner, deputy, escalation contact, team) can end silences."
+		return w.refuseCommand(user, "unsilence", "end silences")
 	}
 	id = strings.ToLower(id)
 	s, err := w.silences.remove(ctx, id)
@@ -90,7 +100,10 @@ func (w *Workflow) cmdUnsilence(ctx context.Context, user, id string) string {
 	return fmt.Sprintf(":loud_sound: Silence `%s` (%s) ended by %s.", s.ID, describeMatch(s.Match()), mentionUser(user, user))
 }
 
-func (w *Workflow) cmdStatus(ctx context.Context) string {
+func (w *Workflow) cmdStatus(ctx context.Context, user string) string {
+	if !w.onAnyRoute(ctx, user) {
+		return w.refuseCommand(user, "status", "see the silences and open cases")
+	}
 	var b strings.Builder
 	act, err := w.silences.active(ctx)
 	if err != nil {

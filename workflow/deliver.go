@@ -11,10 +11,22 @@ import (
 	"github.com/earshot/earshot/mention"
 )
 
+// maxRetryAfter caps the Retry-After of Slack's 429 answers. Slack counts
+// its rate limits per minute and asks for seconds, so every genuine value
+// is honoured; a broken or hostile one (a proxy or stand-in at
+// slack.api_url answering Retry-After: 1000000000) would otherwise hold
+// the destination's queue, whose one worker sends its messages in order,
+// for years. Five minutes keeps one such answer below the 15 minutes after
+// which the alert rule on unsent alerts fires, and a server that keeps
+// sending it gets one call per destination every five minutes: no retry
+// storm. (The reports cap at a minute, the listener's feeds at a day.)
+const maxRetryAfter = 5 * time.Minute
+
 // send calls fn until it succeeds, ctx is done, or it fails for good:
-// Retry-After is honoured on 429, 5xx and network errors are retried with
-// backoff for as long as it takes, terminal Slack errors are returned at
-// once. The decision comes from the error's type (classify).
+// Retry-After is honoured on 429 (up to maxRetryAfter), 5xx and network
+// errors are retried with backoff for as long as it takes, terminal Slack
+// errors are returned at once. The decision comes from the error's type
+// (classify). Every wait ends when ctx does.
 func (w *Workflow) send(ctx context.Context, what string, fn func(ctx context.Context) error) (reason string, err error) {
 	for attempt := 0; ; attempt++ {
 		err := fn(ctx)
@@ -29,6 +41,10 @@ func (w *Workflow) send(ctx context.Context, what string, fn func(ctx context.Co
 			return reason, err
 		}
 		wait := after
+		if wait > maxRetryAfter {
+			w.log.Warn("slack retry-after capped", "what", what, "retry_after", after, "cap", maxRetryAfter)
+			wait = maxRetryAfter
+		}
 		if wait <= 0 {
 			wait = w.backoff.delay(attempt)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -385,6 +386,66 @@ func TestPanicFailsOnlyItsAlert(t *testing.T) {
 		}
 		if n := counterValue(w.metrics.DeliveryFailures.WithLabelValues("earshot_panic")); n != 1 {
 			t.Errorf("earshot_workflow_delivery_failures_total{error=\"earshot_panic\"} = %v, want 1", n)
+		}
+	})
+}
+
+// TestHugeRetryAfterIsCapped: a 429 with Retry-After: 1000000000 (31
+// years, from Slack or a proxy at slack.api_url) holds the channel's
+// alert for maxRetryAfter at most, says so in the log, and a wait in
+// progress ends when the workflow stops. It runs on the Slack stand-in in
+// a synctest bubble, whose clock jumps over the wait; the case store is
+// the in-memory one, as an embedded NATS server cannot live in a bubble.
+func TestHugeRetryAfterIsCapped(t *testing.T) {
+	f := newFakeSlack(t) // its server runs outside the bubble
+	f.fail = func(call int, _ url.Values, w http.ResponseWriter) bool {
+		if call != 1 && call != 3 { // the first alert, then the second
+			return false
+		}
+		w.Header().Set("Retry-After", "1000000000")
+		w.WriteHeader(http.StatusTooManyRequests)
+		return true
+	}
+	synctest.Test(t, func(t *testing.T) {
+		// No keep-alive: a connection's reader waiting on the network is
+		// not durably blocked, and would keep the bubble's clock still.
+		hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		logs := newSignal()
+		m := NewMetrics(nil)
+		w, err := newWorkflow(slackConfig(f), newMemKV(), newSlackNotifier("xoxb-test", f.url(), hc), m, nil,
+			slog.New(slog.NewTextHandler(logs, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.inc = nil
+		stop := stages(t, w)
+		defer stop()
+		began := time.Now()
+		id := openComplaint(t, w, "retry-after-1")
+		synctest.Wait() // the 429 is in, the worker waits
+		if n := len(f.method("chat.postMessage")); n != 0 {
+			t.Fatalf("%d alerts before the wait", n)
+		}
+		if got := counterValue(m.DeliveryRetries.WithLabelValues("rate_limited")); got != 1 {
+			t.Fatalf("rate_limited retries %v, want 1", got)
+		}
+		time.Sleep(maxRetryAfter)
+		synctest.Wait()
+		c, _, err := w.store.Get(context.Background(), id)
+		if err != nil || c.Delivery.TS == "" || len(f.method("chat.postMessage")) != 1 {
+			t.Fatalf("no alert %v after a 429 with Retry-After: 1000000000 (cap %v): %+v, %v", time.Since(began), maxRetryAfter, c.Delivery, err)
+		}
+		if l := logs.String(); !strings.Contains(l, `msg="slack retry-after capped"`) || !strings.Contains(l, "retry_after=277777h46m40s") {
+			t.Errorf("the cap is not logged:\n%s", l)
+		}
+
+		// A wait in progress ends with the workflow.
+		openComplaint(t, w, "retry-after-2") // answered 429 again
+		synctest.Wait()
+		stopped := time.Now()
+		stop()
+		if d := time.Since(stopped); d != 0 {
+			t.Errorf("stopping took %v of the wait", d)
 		}
 	})
 }

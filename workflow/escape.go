@@ -44,13 +44,21 @@ func SlackText(s string) string { return escapeText(s) }
 // format the alert (and break the alert's own bold around a title). '*',
 // '~' and '`' always become '∗', '∼' and 'ˋ'; '_' becomes 'ˍ' only at the
 // edge of a word, where it can start or end italics ("john_doe" stays).
+// The colons around an emoji shortcode become '∶' (":rotating_light:",
+// which would show the emoji and can imitate earshot's own marks, such as
+// ":white_check_mark: Resolved"), while other colons ("Re: 10:30",
+// "https://") stay; a '>' that starts a line, after spaces at most,
+// becomes '˃', as mrkdwn would make the line a quote. earshot's own
+// emoji and markup are written around the escaped text and stay live.
 func inert(s string) string {
-	if !strings.ContainsAny(s, "*_~`") {
+	if !strings.ContainsAny(s, "*_~`:>") {
 		return s
 	}
+	colons := shortcodeColons(s)
 	var b strings.Builder
 	b.Grow(len(s) + 8)
 	prev := ' '
+	lineStart := true // only white space (or what escapeText drops) since the line began
 	for i, r := range s {
 		switch r {
 		case '*':
@@ -66,12 +74,69 @@ func inert(s string) string {
 			} else {
 				b.WriteRune('_')
 			}
+		case ':':
+			if colons[i] {
+				b.WriteRune('∶')
+			} else {
+				b.WriteRune(':')
+			}
+		case '>':
+			if lineStart {
+				b.WriteRune('˃')
+			} else {
+				b.WriteRune('>')
+			}
 		default:
 			b.WriteRune(r)
+		}
+		switch {
+		case r == '\n' || r == '\u2028' || r == '\u2029': // what may break a line
+			lineStart = true
+		case unicode.IsSpace(r) || isDroppedControl(r):
+		default:
+			lineStart = false
 		}
 		prev = r
 	}
 	return b.String()
+}
+
+// shortcodeColons returns the byte offsets of the colons in s that open or
+// close an emoji shortcode, a run of name characters between two colons
+// (":wave::skin-tone-2:" has four), or nil when there is none.
+func shortcodeColons(s string) map[int]bool {
+	var colons map[int]bool
+	for i := strings.IndexByte(s, ':'); i >= 0; {
+		j := i + 1
+		for j < len(s) {
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if !isShortcodeRune(r) {
+				break
+			}
+			j += n
+		}
+		if j > i+1 && j < len(s) && s[j] == ':' {
+			if colons == nil {
+				colons = map[int]bool{}
+			}
+			colons[i], colons[j] = true, true
+			i = j // the closing colon may open the next
+			continue
+		}
+		next := strings.IndexByte(s[i+1:], ':')
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return colons
+}
+
+// isShortcodeRune reports whether r may be part of an emoji's name. It is
+// wider than Slack's rule (custom emoji have names in any script), and
+// takes '`' too, which inert turns into a letter.
+func isShortcodeRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("_+-'`", r)
 }
 
 func hasControl(s string) bool {

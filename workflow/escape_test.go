@@ -37,6 +37,9 @@ var injections = []string{
 	"\u009b31mC1 CSI \u202eesrever\u202c \u2066isolate\u2069 \u200fmark",
 	"*bold* _italic_ ~strike~ `code` ```block``` <!channel>",
 	"@channel @here #general https://evil.example",
+	":rotating_light: :skull: :white_check_mark: Resolved :wave::skin-tone-2: :ありがとう: :+1:",
+	"> quoted\n  >> indented\n>>> the rest\n&gt; pre-escaped\na > b",
+	"\x00> after a dropped control\n\u202e> after a bidi control",
 	strings.Repeat("<!channel>", 500),
 	strings.Repeat("&", 4000),
 	strings.Repeat("ä<", 2000),
@@ -58,6 +61,13 @@ var injectionURLs = []string{
 // liveMarkup finds Slack's angle-bracket markup.
 var liveMarkup = regexp.MustCompile(`<([^<>]*)>`)
 
+// shortcode finds emoji shortcodes, with a wider idea of an emoji's name
+// than Slack's.
+var shortcode = regexp.MustCompile(`:[\p{L}\p{N}_+'-]+:`)
+
+// quoteLine finds a line that mrkdwn would show as a quote.
+var quoteLine = regexp.MustCompile(`(?m)^[ \t]*(&gt;|>)`)
+
 // checkSafe fails when s holds markup that the alert did not put there
 // itself (the owner's mention and links built from http(s) URLs), or an
 // '&' that does not start one of the three entities.
@@ -78,6 +88,9 @@ func checkSafe(t *testing.T, where, s string) {
 	}
 	if strings.Contains(s, "<!") || strings.Contains(s, "<#") {
 		t.Errorf("%s: special mention in %.200q", where, s)
+	}
+	if l := quoteLine.FindString(s); l != "" {
+		t.Errorf("%s: a line starts a quote (%q) in %.200q", where, l, s)
 	}
 	for i := range len(s) {
 		if s[i] == '&' {
@@ -141,6 +154,22 @@ func mustJSON(t *testing.T, v any) string {
 	return string(b)
 }
 
+// extraShortcodes returns the emoji shortcodes of s that base does not
+// have as often.
+func extraShortcodes(s, base string) []string {
+	n := map[string]int{}
+	for _, e := range shortcode.FindAllString(base, -1) {
+		n[e]++
+	}
+	var extra []string
+	for _, e := range shortcode.FindAllString(s, -1) {
+		if n[e]--; n[e] < 0 {
+			extra = append(extra, e)
+		}
+	}
+	return extra
+}
+
 func TestInjectionCorpus(t *testing.T) {
 	g, err := compileGuideline("g", testConfig().Guidelines["delivery"])
 	if err != nil {
@@ -156,13 +185,41 @@ func TestInjectionCorpus(t *testing.T) {
 			}
 			a := alertView{Case: c, OwnerID: "UANNA", Guideline: g, Reply: reply, Status: ""}
 			where := fmt.Sprintf("payload %d url %d", i, j)
-			checkBlocks(t, where, []byte(mustJSON(t, alertBlocks(a))))
+			blocks, group := mustJSON(t, alertBlocks(a)), mustJSON(t, groupBlocks([]*Case{c, c}))
+			checkBlocks(t, where, []byte(blocks))
 			checkSafe(t, where+" text", alertText(c))
-			checkBlocks(t, where+" group", []byte(mustJSON(t, groupBlocks([]*Case{c, c}))))
+			checkBlocks(t, where+" group", []byte(group))
+			// The only emoji are earshot's own: those of the same alert
+			// for a harmless text, or fewer (a long text cuts some).
+			base := injectedCase("x", link)
+			baseReply, _ := g.reply(replyData(&base.Verdict, "x"))
+			for k, pair := range [][2]string{
+				{blocks, mustJSON(t, alertBlocks(alertView{Case: base, OwnerID: "UANNA", Guideline: g, Reply: baseReply}))},
+				{alertText(c), alertText(base)},
+				{group, mustJSON(t, groupBlocks([]*Case{base, base}))},
+			} {
+				if extra := extraShortcodes(pair[0], pair[1]); len(extra) > 0 {
+					t.Errorf("%s (%d): emoji from the feed text: %q", where, k, extra)
+				}
+			}
 		}
 	}
+	// earshot's own emoji stay live: the severity mark, the guideline's
+	// do and don't marks.
+	c := injectedCase(":skull:", "https://ok.example/post")
+	g.cfg.Dont = []string{"Use :skull: in a reply."}
+	own := strings.Join(blockTexts(t, mustJSON(t, alertBlocks(alertView{Case: c, Guideline: g}))), "\n")
+	for _, want := range []string{":red_circle: HIGH criticism", ":white_check_mark: Use your first name.", ":no_entry_sign: Use ∶skull∶ in a reply."} {
+		if !strings.Contains(own, want) {
+			t.Errorf("%q missing from %s", want, own)
+		}
+	}
+	if head := mustJSON(t, incidentBlocks(&Incident{Label: ":skull:", Cases: []string{"a"}}, testTime)); !strings.Contains(head, ":rotating_light: Incident") ||
+		strings.Contains(head, ":skull:") {
+		t.Errorf("incident message: %s", head)
+	}
 	// A valid link is still a link, and the label cannot break out of it.
-	c := injectedCase("<!channel>|x>", "https://ok.example/post")
+	c = injectedCase("<!channel>|x>", "https://ok.example/post")
 	s := strings.Join(blockTexts(t, mustJSON(t, alertBlocks(alertView{Case: c}))), "\n")
 	if !strings.Contains(s, "<https://ok.example/post|open the mention>") {
 		t.Errorf("link lost: %s", s)
@@ -238,6 +295,7 @@ func FuzzClip(f *testing.F) {
 		f.Add(s, 20)
 	}
 	f.Add("äöü&<>", 3)
+	f.Add(":a::b: x\n > y", 30)
 	f.Fuzz(func(t *testing.T, s string, max int) {
 		max = 1 + abs(max)%maxSectionText
 		out := clip(s, max)
@@ -246,6 +304,9 @@ func FuzzClip(f *testing.F) {
 		}
 		if strings.ContainsAny(out, "<>") {
 			t.Fatalf("clip(%q) = %q keeps angle brackets", s, out)
+		}
+		if e := shortcode.FindString(out); e != "" {
+			t.Fatalf("clip(%q) = %q keeps the emoji %s", s, out, e)
 		}
 		checkSafe(t, "clip", out)
 	})
@@ -322,6 +383,15 @@ func TestFeedTextFormatsNothing(t *testing.T) {
 		{"snake_case_ok", "snake_case_ok"},
 		{"_lead trail_", "ˍlead trailˍ"},
 		{"ä_ö", "ä_ö"},
+		// Emoji shortcodes lose their colons; other colons stay.
+		{":rotating_light: :white_check_mark: Resolved", "∶rotating_light∶ ∶white_check_mark∶ Resolved"},
+		{":wave::skin-tone-2: :+1:", "∶wave∶∶skin-tone-2∶ ∶+1∶"},
+		{"Re: Lieferung um 10:30 Uhr, https://acme.example:8443/a", "Re: Lieferung um 10:30 Uhr, https://acme.example:8443/a"},
+		{"::: : x: :y", "::: : x: :y"},
+		// A '>' that starts a line would quote it.
+		{"> zitat\n  >> zwei\na > b", "˃ zitat\n  ˃&gt; zwei\na &gt; b"},
+		{"\r> nach CR", "˃ nach CR"},
+		{"a\u2028> b", "a\u2028˃ b"},
 	} {
 		if got := escapeText(tc.in); got != tc.want {
 			t.Errorf("escapeText(%q) = %q, want %q", tc.in, got, tc.want)

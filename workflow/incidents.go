@@ -522,7 +522,7 @@ func incidentBlocks(inc *Incident, now time.Time) []slack.Block {
 	}
 	body += fmt.Sprintf("%d follow in this thread, each with its guideline and buttons.", len(inc.Cases))
 	return []slack.Block{
-		slack.NewHeaderBlock(plain(clip(head, maxHeaderText))),
+		slack.NewHeaderBlock(plain(head)), // earshot's own text: its emoji stays live
 		section(body),
 		slack.NewContextBlock("", mrkdwn("Updated "+now.In(time.Local).Format("15:04 MST")+
 			". Further mentions of the same topic or thread join this incident.")),

@@ -91,8 +91,10 @@ func (w *Workflow) runJobs(ctx context.Context) {
 // with the signing secret over the raw body and refuses with 401 requests
 // that are forged, unsigned or more than five minutes old (by the
 // workflow's clock and slack-go's); the payload is read from the body only,
-// a request with a query string is refused. It answers within three
-// seconds and continues the work asynchronously on the workers Run starts.
+// a request with a query string is refused. A signed request that comes
+// again within those five minutes is acknowledged and not done again
+// (replay.go). It answers within three seconds and continues the work
+// asynchronously on the workers Run starts.
 // Without a signing secret it answers 404 to everything.
 func (w *Workflow) InteractionHandler() http.Handler {
 	if sc := w.slack.Load(); !sc.SigningSecret.IsSet() {
@@ -128,12 +130,33 @@ func (w *Workflow) serveInteraction(rw http.ResponseWriter, r *http.Request) {
 		http.Error(rw, "request too large", http.StatusRequestEntityTooLarge)
 		return
 	}
-	if reason := w.verify(r.Header, body, secret.Value()); reason != "" {
+	signed, reason := w.verify(r.Header, body, secret.Value())
+	if reason != "" {
 		w.metrics.Interactions.WithLabelValues("refused").Inc()
 		w.log.Warn("slack request refused", "reason", reason, "remote", r.RemoteAddr)
 		http.Error(rw, "unauthorized", http.StatusUnauthorized)
 		return
 	}
+	// A request served before is acknowledged and not done again
+	// (replay.go); one that is not acknowledged below is forgotten.
+	key := replayKey(r.Header)
+	first, evicted := w.replays.first(key, signed, w.now())
+	if evicted {
+		w.log.Warn("slack replay record full, the oldest request forgotten", "max", maxReplays)
+	}
+	if !first {
+		w.metrics.Interactions.WithLabelValues("replayed").Inc()
+		retry := r.Header.Get("X-Slack-Retry-Num")
+		w.log.Warn("slack request refused", "reason", "replayed", "remote", r.RemoteAddr, "retry_num", retry[:min(len(retry), 10)])
+		rw.WriteHeader(http.StatusOK)
+		return
+	}
+	acked := false
+	defer func() {
+		if !acked {
+			w.replays.forget(key)
+		}
+	}()
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		http.Error(rw, "bad form", http.StatusBadRequest)
@@ -156,6 +179,7 @@ func (w *Workflow) serveInteraction(rw http.ResponseWriter, r *http.Request) {
 		http.Error(rw, "no payload", http.StatusBadRequest)
 		return
 	}
+	acked = true
 	if answer == nil {
 		rw.WriteHeader(http.StatusOK)
 		return
@@ -165,32 +189,33 @@ func (w *Workflow) serveInteraction(rw http.ResponseWriter, r *http.Request) {
 }
 
 // verify checks a request's signature; it returns why it is refused, or
-// "" when it is genuine.
-func (w *Workflow) verify(h http.Header, body []byte, secret string) string {
+// "" and when it was signed when it is genuine.
+func (w *Workflow) verify(h http.Header, body []byte, secret string) (signed time.Time, reason string) {
 	ts, err := strconv.ParseInt(h.Get("X-Slack-Request-Timestamp"), 10, 64)
 	if err != nil {
-		return "no_timestamp"
+		return signed, "no_timestamp"
 	}
-	if age := w.now().Sub(time.Unix(ts, 0)); age > maxSignatureAge || age < -maxSignatureAge {
-		return "stale"
+	signed = time.Unix(ts, 0)
+	if age := w.now().Sub(signed); age > maxSignatureAge || age < -maxSignatureAge {
+		return signed, "stale"
 	}
 	if !strings.HasPrefix(h.Get("X-Slack-Signature"), "v0=") {
-		return "bad_signature"
+		return signed, "bad_signature"
 	}
 	sv, err := slack.NewSecretsVerifier(h, secret)
 	if errors.Is(err, slack.ErrExpiredTimestamp) {
-		return "stale"
+		return signed, "stale"
 	}
 	if err != nil {
-		return "bad_signature"
+		return signed, "bad_signature"
 	}
 	if _, err := sv.Write(body); err != nil {
-		return "bad_signature"
+		return signed, "bad_signature"
 	}
 	if sv.Ensure() != nil {
-		return "bad_signature"
+		return signed, "bad_signature"
 	}
-	return ""
+	return signed, ""
 }
 
 // slashCommand reads a slash command from its form.

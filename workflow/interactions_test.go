@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -426,5 +427,151 @@ func TestDraftModal(t *testing.T) {
 	r = answer("USTRANGER", "Hallo\nViele Grüße, Eve", view.PrivateMetadata)
 	if r.ResponseAction != slack.RAErrors {
 		t.Errorf("stranger's draft: %+v", r)
+	}
+}
+
+// command posts a signed /earshot command by user and returns its answer,
+// which must be ephemeral.
+func (ie *interactiveEnv) command(t *testing.T, user, text string) string {
+	t.Helper()
+	body := url.Values{"command": {"/earshot"}, "text": {text}, "user_id": {user}, "channel_id": {"CSOCIAL"}}.Encode()
+	rec := httptest.NewRecorder()
+	ie.h.ServeHTTP(rec, sign(testSecret, "/slack/interactions", body, time.Now()))
+	var answer slack.Msg
+	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &answer) != nil || answer.ResponseType != slack.ResponseTypeEphemeral {
+		t.Fatalf("%s by %s: answer %d %s", text, user, rec.Code, rec.Body)
+	}
+	return answer.Text
+}
+
+// TestStatusNeedsARoute: /earshot status shows who silenced what and why,
+// and how many cases are open; like silence and unsilence it answers only
+// the people named on a route, and refuses everyone else the same way.
+func TestStatusNeedsARoute(t *testing.T) {
+	ie := startInteractive(t, nil)
+	ie.alert(t, "status-1")
+	if got := ie.command(t, "UANNA", "silence topic=returns for 2h because supplier strike"); !strings.Contains(got, "set by <@UANNA>") {
+		t.Fatalf("silence: %s", got)
+	}
+	const refusal = "Only the people named on a route (owner, deputy, escalation contact, team) can "
+	for _, verb := range []string{"status", "silence topic=delivery for 1h because x", "unsilence 0123abcd"} {
+		got := ie.command(t, "USTRANGER", verb)
+		if !strings.HasPrefix(got, refusal) || strings.Contains(got, "supplier strike") || strings.Contains(got, "Open cases") {
+			t.Errorf("%s by a stranger: %s", verb, got)
+		}
+	}
+	for _, user := range []string{"UANNA", "UBEN", "UBOSS"} { // owner, deputy, escalation contact
+		if got := ie.command(t, user, "status"); !strings.Contains(got, "supplier strike") || !strings.Contains(got, "*Open cases:* 1") {
+			t.Errorf("status by %s: %s", user, got)
+		}
+	}
+	if got := ie.command(t, "USTRANGER", "help"); !strings.Contains(got, "/earshot status") {
+		t.Errorf("help for a stranger: %s", got)
+	}
+	if n := counterValue(ie.w.metrics.Interactions.WithLabelValues("refused_permission")); n != 3 {
+		t.Errorf("refused_permission %v, want 3", n)
+	}
+}
+
+// TestReplayedRequestDoesNothing: a signed request sent again within its
+// five minutes (same timestamp and signature, or the signature's hex in
+// capitals, which Slack's verifier reads the same) is acknowledged with
+// an empty 200 and does nothing; a request that was not acknowledged is
+// not remembered, so that its retry is served; a new request for the same
+// action is served.
+func TestReplayedRequestDoesNothing(t *testing.T) {
+	ie := startInteractive(t, nil)
+	c := ie.alert(t, "replay-1")
+	at := time.Now()
+	serve := func(r *http.Request) *httptest.ResponseRecorder {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		ie.h.ServeHTTP(rec, r)
+		return rec
+	}
+	upper := func(r *http.Request) *http.Request {
+		r.Header.Set("X-Slack-Signature", "v0="+strings.ToUpper(strings.TrimPrefix(r.Header.Get("X-Slack-Signature"), "v0=")))
+		return r
+	}
+	count := func(kind string) float64 { return counterValue(ie.w.metrics.Interactions.WithLabelValues(kind)) }
+
+	snooze := payloadForm(t, click("UANNA", "CSOCIAL", "snooze", c.ID+"|1h"))
+	if rec := serve(sign(testSecret, "/slack/interactions", snooze, at)); rec.Code != http.StatusOK {
+		t.Fatalf("first request: %d %s", rec.Code, rec.Body)
+	}
+	ie.env.waitCase(t, c.ID, func(c *Case) bool { return c.State == StateSnoozed })
+	for i, r := range []*http.Request{sign(testSecret, "/slack/interactions", snooze, at), upper(sign(testSecret, "/slack/interactions", snooze, at))} {
+		if rec := serve(r); rec.Code != http.StatusOK || rec.Body.Len() != 0 {
+			t.Errorf("replay %d: %d %q, want an empty 200", i, rec.Code, rec.Body)
+		}
+	}
+	if n := count("snooze"); n != 1 {
+		t.Errorf("the snooze was taken %v times, want once", n)
+	}
+
+	// A command: one silence, the repeat answered with nothing.
+	cmd := url.Values{"command": {"/earshot"}, "text": {"silence topic=returns for 1h because test"}, "user_id": {"UANNA"}, "channel_id": {"CSOCIAL"}}.Encode()
+	if rec := serve(sign(testSecret, "/slack/interactions", cmd, at)); !strings.Contains(rec.Body.String(), "set by") {
+		t.Fatalf("silence: %d %s", rec.Code, rec.Body)
+	}
+	if rec := serve(sign(testSecret, "/slack/interactions", cmd, at)); rec.Code != http.StatusOK || rec.Body.Len() != 0 {
+		t.Errorf("replayed command: %d %q, want an empty 200", rec.Code, rec.Body)
+	}
+	if act, err := ie.w.silences.active(context.Background()); err != nil || len(act) != 1 {
+		t.Errorf("%d silences (%v), want 1", len(act), err)
+	}
+	if n := count("replayed"); n != 3 {
+		t.Errorf("replayed %v, want 3", n)
+	}
+
+	// Not acknowledged (a form earshot cannot use): served again when it
+	// comes again, not taken for a replay.
+	for i := range 2 {
+		if rec := serve(sign(testSecret, "/slack/interactions", "x=y", at)); rec.Code != http.StatusBadRequest {
+			t.Errorf("unusable form, try %d: %d, want 400", i, rec.Code)
+		}
+	}
+	// A new click (a new timestamp) on the same button is served.
+	if rec := serve(sign(testSecret, "/slack/interactions", snooze, at.Add(time.Second))); rec.Code != http.StatusOK {
+		t.Fatalf("new request: %d %s", rec.Code, rec.Body)
+	}
+	if n := count("snooze"); n != 2 {
+		t.Errorf("a new snooze request was not served (%v)", n)
+	}
+}
+
+// TestReplayRecordIsBounded: the record forgets what has left its window,
+// holds at most max requests, and makes room by forgetting the oldest.
+func TestReplayRecordIsBounded(t *testing.T) {
+	r := newReplays(3)
+	now := testTime
+	for i := range 3 {
+		if ok, evicted := r.first(fmt.Sprint(i), now.Add(time.Duration(i)*time.Second), now); !ok || evicted {
+			t.Fatalf("request %d: first %v, evicted %v", i, ok, evicted)
+		}
+	}
+	if ok, _ := r.first("1", now, now); ok {
+		t.Error("a repeat was taken for a first request")
+	}
+	if ok, evicted := r.first("3", now, now); !ok || !evicted {
+		t.Errorf("full: first %v, evicted %v; want true, true", ok, evicted)
+	}
+	if ok, _ := r.first("0", now, now); !ok {
+		t.Error("the oldest request was not the one forgotten")
+	}
+	if len(r.seen) != 3 {
+		t.Errorf("%d requests held, max 3", len(r.seen))
+	}
+	r.forget("3")
+	if ok, _ := r.first("3", now, now); !ok {
+		t.Error("a forgotten request is still refused")
+	}
+	// Past their window all are forgotten, without evicting anything.
+	later := now.Add(maxSignatureAge + 3*time.Second)
+	if ok, evicted := r.first("x", later, later); !ok || evicted || len(r.seen) != 1 {
+		t.Errorf("after the window: first %v, evicted %v, %d held", ok, evicted, len(r.seen))
+	}
+	if ok, _ := r.first("2", later, later); !ok {
+		t.Error("a request past its window is still remembered")
 	}
 }

@@ -88,6 +88,8 @@ type Workflow struct {
 	// retryKick asks runRetries to try every given-up alert again (a
 	// reload may have fixed its cause).
 	retryKick chan struct{}
+	// replays are the signed Slack requests served lately (replay.go).
+	replays *replays
 }
 
 // New builds a workflow from cfg. It fails with the router's field errors
@@ -148,7 +150,7 @@ func newWorkflow(cfg *config.Config, kv caseKV, n notifier, m *Metrics, now func
 		log: log, now: now, metrics: m, notifier: n, users: newUserCache(n, now),
 		store: newStore(kv, now, m), backoff: defaultBackoff, instance: newInstanceID(),
 		jobs: make(chan func(ctx context.Context), interactionQueue), silences: newSilenceStore(kv, now),
-		retryKick: make(chan struct{}, 1),
+		retryKick: make(chan struct{}, 1), replays: newReplays(maxReplays),
 	}
 	w.router.Store(r)
 	s := cfg.Slack
