@@ -115,7 +115,7 @@ func shortcodeColons(s string) map[int]bool {
 			}
 			j += n
 		}
-		if j > i+1 && j < len(s) && s[j] == ':' {
+		if j > i+1 && j < len(s) && s[j] == ':' && !allDigits(s[i+1:j]) {
 			if colons == nil {
 				colons = map[int]bool{}
 			}
@@ -130,6 +130,13 @@ func shortcodeColons(s string) map[int]bool {
 		i += 1 + next
 	}
 	return colons
+}
+
+// allDigits reports whether a shortcode's name is digits only: ":30:" in
+// "10:30:45" is a time, not an emoji (the only emoji named so, ":100:"
+// and ":1234:", are not worth odd colons in every time of day).
+func allDigits(name string) bool {
+	return strings.Trim(name, "0123456789") == ""
 }
 
 // isShortcodeRune reports whether r may be part of an emoji's name. It is

@@ -387,6 +387,8 @@ func TestFeedTextFormatsNothing(t *testing.T) {
 		{":rotating_light: :white_check_mark: Resolved", "∶rotating_light∶ ∶white_check_mark∶ Resolved"},
 		{":wave::skin-tone-2: :+1:", "∶wave∶∶skin-tone-2∶ ∶+1∶"},
 		{"Re: Lieferung um 10:30 Uhr, https://acme.example:8443/a", "Re: Lieferung um 10:30 Uhr, https://acme.example:8443/a"},
+		// Digits alone are a time, not an emoji's name.
+		{"um 10:30:45 Uhr, 1:100:0", "um 10:30:45 Uhr, 1:100:0"},
 		{"::: : x: :y", "::: : x: :y"},
 		// A '>' that starts a line would quote it.
 		{"> zitat\n  >> zwei\na > b", "˃ zitat\n  ˃&gt; zwei\na &gt; b"},
