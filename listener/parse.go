@@ -60,22 +60,36 @@ func (e *ParserPanicError) Error() string {
 
 // parseSafely is parseBody, with a parser's panic returned as a
 // *ParserPanicError.
-func parseSafely(body []byte, contentType string) (f *feed, err error) {
+func parseSafely(body []byte, contentType string, maxSize int64) (f *feed, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			f, err = nil, &ParserPanicError{Value: p, Stack: debug.Stack()}
 		}
 	}()
-	return parseBody(body, contentType)
+	return parseBody(body, contentType, maxSize)
 }
 
-// parseFeed parses an RSS, Atom or JSON feed. It uses gofeed's format
-// parsers directly and skips gofeed's universal translator, which costs a
-// full HTML parse of every item looking for an image.
-func parseFeed(body []byte, contentType string) (*feed, error) {
+// parseFeed parses an RSS, Atom or JSON feed fetched under a max_size of
+// maxSize. It uses gofeed's format parsers directly and skips gofeed's
+// universal translator, which costs a full HTML parse of every item looking
+// for an image. A body nested too deeply or with too many elements for
+// maxSize is refused before it is parsed (checkXMLShape), so that a parse
+// costs memory in proportion to maxSize.
+func parseFeed(body []byte, contentType string, maxSize int64) (*feed, error) {
 	body = fixCharset(body, contentType)
 	head := body[:min(len(body), 4096)]
-	switch gofeed.DetectFeedType(bytes.NewReader(head)) {
+	typ := gofeed.DetectFeedType(bytes.NewReader(head))
+	var shape error
+	switch typ {
+	case gofeed.FeedTypeRSS, gofeed.FeedTypeAtom:
+		shape = checkXMLShape(body, maxFeedUnits(maxSize))
+	case gofeed.FeedTypeJSON:
+		shape = checkJSONShape(body, maxFeedUnits(maxSize))
+	}
+	if shape != nil {
+		return nil, &NotFeedError{ContentType: mediaType(contentType), Err: shape}
+	}
+	switch typ {
 	case gofeed.FeedTypeRSS:
 		f, err := (&rss.Parser{}).Parse(bytes.NewReader(body))
 		if err != nil {

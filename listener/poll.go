@@ -114,7 +114,7 @@ func (l *Listener) poll(ctx context.Context, s *source) {
 		result = "unchanged"
 	default:
 		l.metrics.bytes.Add(res.body.Len())
-		f, err = parseSafely(res.body.Bytes(), res.contentType)
+		f, err = parseSafely(res.body.Bytes(), res.contentType, int64(cfg.MaxSize))
 		if err != nil {
 			if pp, ok := errors.AsType[*ParserPanicError](err); ok {
 				l.log.Error("feed parser panicked; the feed fails until its body changes", "source", name, "panic", pp.Value, "stack", string(pp.Stack))

@@ -57,7 +57,7 @@ func (l *Listener) Test(ctx context.Context, name string, w io.Writer) error {
 	}
 	defer res.release()
 	size := res.body.Len()
-	f, err := parseSafely(res.body.Bytes(), res.contentType)
+	f, err := parseSafely(res.body.Bytes(), res.contentType, int64(cfg.MaxSize))
 	if err != nil {
 		fmt.Fprintf(w, "fetched %d bytes in %s\nparse failed: %v\nhealth would be: failing\n", size, time.Since(start).Round(time.Millisecond), err)
 		return fmt.Errorf("test source %s: %w", name, err)
