@@ -80,7 +80,7 @@ func (l *Listener) poll(ctx context.Context, s *source) {
 	}
 	start := time.Now()
 	res, err := l.fetch(ctx, fetchRequest{
-		url: u, timeout: cfg.Timeout.D(), maxSize: int64(cfg.MaxSize), userAgent: cfg.UserAgent,
+		source: name, url: u, timeout: cfg.Timeout.D(), maxSize: int64(cfg.MaxSize), userAgent: cfg.UserAgent,
 		headers: cfg.Headers, etag: st.ETag, lastModified: st.LastModified,
 	})
 	release()

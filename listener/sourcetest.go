@@ -47,7 +47,7 @@ func (l *Listener) Test(ctx context.Context, name string, w io.Writer) error {
 	}
 	start := time.Now()
 	res, err := l.fetch(ctx, fetchRequest{
-		url: u, timeout: cfg.Timeout.D(), maxSize: int64(cfg.MaxSize), userAgent: cfg.UserAgent, headers: cfg.Headers,
+		source: name, url: u, timeout: cfg.Timeout.D(), maxSize: int64(cfg.MaxSize), userAgent: cfg.UserAgent, headers: cfg.Headers,
 	})
 	now := l.now()
 	if err != nil {
