@@ -487,3 +487,44 @@ func TestShowURL(t *testing.T) {
 		t.Errorf("redactURL = %q, want %q (logs show scheme and host only)", got, want)
 	}
 }
+
+// TestInvalidUTF8KeepsOtherItems: one invalid byte in a feed that is
+// UTF-8 (declared, or called so by its Content-Type) loses that byte, not
+// the feed; a Latin-1 feed without a declaration is still read as Latin-1.
+func TestInvalidUTF8KeepsOtherItems(t *testing.T) {
+	broken := func(decl string) string {
+		return decl + `<rss version="2.0"><channel><title>t</title>` +
+			"<item><guid>1</guid><title>Ärger über ACME</title><description>Grüße</description></item>" +
+			"<item><guid>2</guid><title>ACME \xff\xfeist kaputt</title><description>x\xc3</description></item>" +
+			"<item><guid>3</guid><title>Straße gesperrt</title><description>ok</description></item></channel></rss>"
+	}
+	for _, tc := range []struct{ name, ct, body string }{
+		{"declared utf-8", "application/rss+xml", broken(`<?xml version="1.0" encoding="UTF-8"?>`)},
+		{"utf-8 by content type", "application/rss+xml; charset=utf-8", broken("")},
+		{"undeclared", "application/rss+xml", broken(`<?xml version="1.0"?>`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tc.ct)
+				io.WriteString(w, tc.body)
+			}))
+			defer ts.Close()
+			l := e.listener(config.Listener{}, src("s", ts.URL))
+			e.pollName(l, "s")
+			if st, _ := l.state(t.Context(), mustSource(t, l, "s")); st.Health != mention.HealthUp {
+				t.Fatalf("health %q (%s), want up", st.Health, st.LastError)
+			}
+			got := titles(e.mentions())
+			want := []string{"Ärger über ACME", "ACME ist kaputt", "Straße gesperrt"}
+			if strings.Join(got, "|") != strings.Join(want, "|") {
+				t.Errorf("titles %q, want %q", got, want)
+			}
+			for _, m := range e.mentions() {
+				if strings.ContainsRune(m.Title+m.Text, '\uFFFD') {
+					t.Errorf("%q / %q keeps U+FFFD", m.Title, m.Text)
+				}
+			}
+		})
+	}
+}
