@@ -156,6 +156,9 @@ func listenerDefaults(c config.Listener) config.Listener {
 	if c.MaxBackoff <= 0 {
 		c.MaxBackoff = config.DefaultMaxBackoff
 	}
+	if c.MaxItems <= 0 {
+		c.MaxItems = config.DefaultMaxItems
+	}
 	return c
 }
 

@@ -67,6 +67,9 @@ func (l *Listener) Test(ctx context.Context, name string, w io.Writer) error {
 		fmt.Fprint(w, " (conditional GET supported)")
 	}
 	fmt.Fprintln(w)
+	if dropped := newestItems(f, cfg.MaxItems); dropped > 0 {
+		fmt.Fprintf(w, "more than max_items: kept the newest %d items, would drop %d\n", len(f.items), dropped)
+	}
 	stats, err := l.process(ctx, s, cfg, &st, f, now, func(r itemReport) {
 		m := r.m
 		fmt.Fprintf(w, "%-12s %s %-5s %s", strings.ToUpper(r.outcome), m.Published.UTC().Format("2006-01-02 15:04"), orDash(m.Lang), clip(m.Title, 80))
