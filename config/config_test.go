@@ -538,6 +538,20 @@ func TestExplicitZero(t *testing.T) {
 		{"max_backoff 0s", "listener: {max_backoff: 0s}\n", "listener.max_backoff: must be positive", nil},
 		{"store retention 0s", "store: {retention: 0s}\n", "store.retention: must be positive", nil},
 		{"source max_size 0", src + "    max_size: 0\n", "c.yaml:4:15: sources[0].max_size: must be positive", nil},
+		{"max_items 0", "listener: {max_items: 0}\n", "c.yaml:1:23: listener.max_items: must be positive (leave it out for the default)", nil},
+		{"source max_items -1", src + "    max_items: -1\n", "c.yaml:4:16: sources[0].max_items: must be positive", nil},
+		{"max_items default", src, "", func(c *Config) string {
+			if c.Listener.MaxItems != DefaultMaxItems || c.Sources[0].MaxItems != DefaultMaxItems {
+				return fmt.Sprintf("max_items %d, source's %d; want %d", c.Listener.MaxItems, c.Sources[0].MaxItems, DefaultMaxItems)
+			}
+			return ""
+		}},
+		{"max_items inherited", "listener: {max_items: 50}\n" + src, "", func(c *Config) string {
+			if c.Sources[0].MaxItems != 50 {
+				return fmt.Sprintf("source's max_items %d, want the listener's 50", c.Sources[0].MaxItems)
+			}
+			return ""
+		}},
 		{"threshold 0", "rules: {threshold: 0}\n", "rules.threshold: must be positive", nil},
 		{"weight 0", "rules: {custom: [{name: a, query: x, topic: t, weight: 0}]}\n", "rules.custom[0].weight: must be positive", nil},
 		{"respond_within 0s", "routes: [{owner: U123, respond_within: 0s}]\n", "routes[0].respond_within: 0s is too short", nil},

@@ -18,6 +18,7 @@ const (
 	DefaultMaxSize        = ByteSize(10 << 20)
 	DefaultPerHost        = 2
 	DefaultMaxBackoff     = Duration(time.Hour)
+	DefaultMaxItems       = 1000
 	DefaultRespondWithin  = Duration(4 * time.Hour)
 	DefaultThreshold      = 1.0
 	DefaultPerChannelRate = 1.0
@@ -72,6 +73,7 @@ func (c *Config) ApplyDefaults() {
 	setB("listener.max_size", &c.Listener.MaxSize, DefaultMaxSize)
 	setI("listener.per_host", &c.Listener.PerHost, DefaultPerHost)
 	setD("listener.max_backoff", &c.Listener.MaxBackoff, DefaultMaxBackoff)
+	setI("listener.max_items", &c.Listener.MaxItems, DefaultMaxItems)
 	if c.given["listener.jitter"] {
 		c.Listener.JitterSet = true
 	}
@@ -83,6 +85,7 @@ func (c *Config) ApplyDefaults() {
 		}
 		setD(p+".timeout", &s.Timeout, c.Listener.Timeout)
 		setB(p+".max_size", &s.MaxSize, c.Listener.MaxSize)
+		setI(p+".max_items", &s.MaxItems, c.Listener.MaxItems)
 		set(&s.UserAgent, c.Listener.UserAgent)
 	}
 

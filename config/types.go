@@ -121,6 +121,9 @@ type Listener struct {
 	JitterSet bool `yaml:"-"`
 	// MaxBackoff caps the backoff after failures (default 1h).
 	MaxBackoff Duration `yaml:"max_backoff"`
+	// MaxItems is how many items of one fetch are kept, the newest (default
+	// 1000): a hostile or broken feed cannot flood the store in one poll.
+	MaxItems int `yaml:"max_items"`
 }
 
 // Source is one feed to poll.
@@ -139,9 +142,10 @@ type Source struct {
 	Every    Duration `yaml:"every"`
 	Schedule string   `yaml:"schedule"`
 	TimeZone string   `yaml:"time_zone"`
-	// Timeout and MaxSize override the listener's defaults.
+	// Timeout, MaxSize and MaxItems override the listener's defaults.
 	Timeout   Duration          `yaml:"timeout"`
 	MaxSize   ByteSize          `yaml:"max_size"`
+	MaxItems  int               `yaml:"max_items"`
 	Headers   map[string]string `yaml:"headers"`
 	UserAgent string            `yaml:"user_agent"`
 	// BrandOnly: every item of this source is about the brand (e.g. a review

@@ -202,6 +202,7 @@ func (v *validator) limits() {
 	v.positive("listener.max_size", int64(l.MaxSize))
 	v.positive("listener.per_host", int64(l.PerHost))
 	v.positive("listener.max_backoff", int64(l.MaxBackoff))
+	v.positive("listener.max_items", int64(l.MaxItems))
 }
 
 func (v *validator) sources() {
@@ -273,6 +274,7 @@ func (v *validator) sources() {
 		}
 		v.positive(p+".timeout", int64(s.Timeout))
 		v.positive(p+".max_size", int64(s.MaxSize))
+		v.positive(p+".max_items", int64(s.MaxItems))
 		for k := range s.Headers {
 			if strings.ContainsAny(k, " :\r\n") || k == "" {
 				v.add(p+".headers", "%q is not a header name", k)

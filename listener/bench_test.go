@@ -75,8 +75,9 @@ func atomDedicated(p []byte) error { _, err := (&atom.Parser{}).Parse(bytes.NewR
 
 // BenchmarkParse compares, on 1 MB RSS and Atom feeds, gofeed's universal
 // parser (with its default translator), gofeed's dedicated format parser,
-// earshot's parse (dedicated parser plus a lean conversion) and earshot's
-// parse plus normalise (text, canonical URL, language, IDs).
+// earshot's parse (shape check, dedicated parser, a lean conversion),
+// earshot's shape check alone and earshot's parse plus normalise (text,
+// canonical URL, language, IDs).
 func BenchmarkParse(b *testing.B) {
 	now := time.Now()
 	for _, format := range []struct {
@@ -95,9 +96,12 @@ func BenchmarkParse(b *testing.B) {
 		}{
 			{"gofeed-universal", func(p []byte) error { _, err := gofeed.NewParser().Parse(bytes.NewReader(p)); return err }},
 			{"gofeed-dedicated", format.dedicated},
-			{"earshot-parse", func(p []byte) error { _, err := parseFeed(p, ""); return err }},
+			{"earshot-parse", func(p []byte) error { _, err := parseFeed(p, "", testMaxSize); return err }},
+			// The shape check alone (part of earshot-parse): what it costs
+			// to refuse a feed before gofeed would build it.
+			{"earshot-shape-check", func(p []byte) error { return checkXMLShape(p, maxFeedUnits(testMaxSize)) }},
 			{"earshot-parse-normalize", func(p []byte) error {
-				f, err := parseFeed(p, "")
+				f, err := parseFeed(p, "", testMaxSize)
 				if err != nil {
 					return err
 				}
@@ -123,7 +127,7 @@ func BenchmarkParse(b *testing.B) {
 		// Ratios measured interleaved in one run, so that the shared
 		// machine's noise hits all three alike.
 		b.Run(format.name+"/ratio", func(b *testing.B) {
-			var tu, td, te time.Duration
+			var tu, td, te, ts time.Duration
 			timeIt := func(fn func([]byte) error) time.Duration {
 				start := time.Now()
 				if err := fn(format.body); err != nil {
@@ -135,9 +139,12 @@ func BenchmarkParse(b *testing.B) {
 				tu += timeIt(impls[0].fn)
 				td += timeIt(impls[1].fn)
 				te += timeIt(impls[2].fn)
+				ts += timeIt(impls[3].fn)
 			}
 			b.ReportMetric(float64(tu)/float64(te), "x_universal")
 			b.ReportMetric(float64(td)/float64(te), "x_dedicated")
+			// The shape check's share of earshot-parse, which includes it.
+			b.ReportMetric(float64(ts)/float64(te), "shape_share")
 			b.ReportMetric(0, "ns/op")
 		})
 	}

@@ -2,6 +2,7 @@ package listener
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -9,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/earshot/earshot/config"
 	"github.com/earshot/earshot/mention"
@@ -372,5 +375,50 @@ func TestURLChangeBaselines(t *testing.T) {
 		if !m.Baseline {
 			t.Errorf("%q not baseline: a new URL's backlog must not alert", m.Title)
 		}
+	}
+}
+
+// TestMaxItems: a fetch keeps the newest max_items items (by date, undated
+// ones last, then in document order), counts the others as dropped and
+// warns naming the source.
+func TestMaxItems(t *testing.T) {
+	e := newEnv(t)
+	its := items("g", 30)
+	base := time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)
+	for i := range its {
+		// Item i is i hours old, except that 0 and 1 swap places with 28
+		// and 29 in the document, and 5 has no date.
+		its[i].PubDate = base.Add(-time.Duration(i) * time.Hour).Format(time.RFC1123Z)
+	}
+	its[0], its[28] = its[28], its[0]
+	its[1], its[29] = its[29], its[1]
+	its[5].PubDate = ""
+	fs := newFeedServer(t, rssFeed(its...))
+	s := src("flood", fs.URL)
+	s.MaxItems = 10
+	set := metrics.NewSet()
+	deps := e.deps()
+	deps.Metrics = NewMetrics(set)
+	l, err := New(config.Listener{}, []config.Source{s}, config.Store{}, deps, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.log = slog.New(slog.NewTextHandler(e.logs, nil))
+	e.pollName(l, "flood")
+	var got []string
+	for _, m := range e.mentions() {
+		got = append(got, strings.TrimSuffix(strings.TrimPrefix(m.Title, "Post number "), " about ACME delivery"))
+	}
+	// The newest by date are 1..11 but 6 (undated); kept in document
+	// order, where 1 and 2 stand last.
+	want := []string{"3", "4", "5", "7", "8", "9", "10", "11", "1", "2"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("published %q, want %q", got, want)
+	}
+	if got := metricValue(t, set, "earshot_listener_items_dropped_total", "flood"); got != 20 {
+		t.Errorf("dropped = %v, want 20", got)
+	}
+	if logs := e.logs.String(); !strings.Contains(logs, `msg="feed holds more items than max_items, the oldest dropped" source=flood items=30 max_items=10 dropped=20`) {
+		t.Errorf("no warning in the log:\n%s", logs)
 	}
 }

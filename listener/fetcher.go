@@ -9,12 +9,14 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/netip"
 	"net/url"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unicode"
@@ -61,13 +63,29 @@ func (e *RateLimitedError) Error() string {
 }
 
 // DeniedAddressError is returned when deny_private is set and a host
-// resolves to a loopback, private, link-local or unspecified address.
+// resolves to a loopback, private, link-local or otherwise special-purpose
+// address (privateAddr).
 type DeniedAddressError struct {
 	Addr string
 }
 
 func (e *DeniedAddressError) Error() string {
 	return fmt.Sprintf("address %s is private (deny_private is set)", e.Addr)
+}
+
+// RedirectDeniedError is a redirect from a public address into private
+// space, refused whatever deny_private says: a feed on the internet must not
+// lead earshot into the intranet. Host is the redirect's host (and port),
+// without path or query.
+type RedirectDeniedError struct {
+	Source string
+	Host   string
+	Addr   string
+}
+
+func (e *RedirectDeniedError) Error() string {
+	return fmt.Sprintf("source %s: redirect to %s refused: it is the private address %s, and a feed on a public address may not redirect into private space",
+		e.Source, e.Host, e.Addr)
 }
 
 // NotFeedError is a body that is not RSS, Atom or JSON Feed (an HTML page,
@@ -97,6 +115,7 @@ var errTooManyRedirects = fmt.Errorf("stopped after %d redirects", maxRedirects)
 
 // fetchRequest is one fetch of a feed.
 type fetchRequest struct {
+	source       string // the source's name, for errors
 	url          string
 	timeout      time.Duration
 	maxSize      int64
@@ -118,28 +137,142 @@ type fetchResult struct {
 }
 
 // newHTTPClient returns the listener's client: dial, TLS and header
-// timeouts, at most maxRedirects redirects to http(s) only, and optionally
-// no private addresses (checked on the resolved IP, so DNS cannot sneak one
-// in).
-func newHTTPClient(denyPrivate bool) (*http.Client, *http.Transport) {
-	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+// timeouts, at most maxRedirects redirects to http(s) only, no redirect from
+// a public address into private space, and with denyPrivate no private
+// address at all (both checked on the address dialled, after DNS, so DNS
+// cannot sneak one in). private tells private addresses (privateAddr; tests
+// stand in their own).
+func newHTTPClient(denyPrivate bool, private func(netip.Addr) bool) (*http.Client, *guardTransport) {
+	newTransport := func(control func(context.Context, string, string, syscall.RawConn) error) *http.Transport {
+		d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, ControlContext: control}
+		return &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           d.DialContext,
+			ForceAttemptHTTP2:     true,
+			TLSHandshakeTimeout:   10 * time.Second,
+			ExpectContinueTimeout: time.Second,
+			MaxIdleConns:          200,
+			MaxIdleConnsPerHost:   4,
+			IdleConnTimeout:       90 * time.Second,
+		}
+	}
+	tr := &guardTransport{private: private}
+	var direct func(context.Context, string, string, syscall.RawConn) error
 	if denyPrivate {
-		d.Control = denyPrivateControl
+		direct = func(_ context.Context, _, address string, _ syscall.RawConn) error {
+			ip, ok := dialledAddr(address)
+			if ok && !private(ip) {
+				return nil
+			}
+			host, _, _ := net.SplitHostPort(address)
+			if ok {
+				host = ip.String()
+			}
+			return &DeniedAddressError{Addr: host}
+		}
 	}
-	tr := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           d.DialContext,
-		ForceAttemptHTTP2:     true,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ExpectContinueTimeout: time.Second,
-		MaxIdleConns:          200,
-		MaxIdleConnsPerHost:   4,
-		IdleConnTimeout:       90 * time.Second,
-	}
+	tr.direct = newTransport(direct)
+	tr.public = newTransport(func(ctx context.Context, _, address string, _ syscall.RawConn) error {
+		ip, ok := dialledAddr(address)
+		if ok && !private(ip) {
+			return nil
+		}
+		e := &RedirectDeniedError{Addr: address}
+		if ok {
+			e.Addr = ip.String()
+		}
+		if g := guardFrom(ctx); g != nil {
+			e.Source, e.Host = g.source, g.redirectHost()
+		}
+		return e
+	})
 	return &http.Client{Transport: tr, CheckRedirect: checkRedirect}, tr
 }
 
-// checkRedirect allows maxRedirects redirects to http and https.
+// guardTransport sends a fetch's requests over one of two transports: the
+// configured URL, and redirects from a private one (an intranet feed), over
+// direct; redirects from a public address over public, whose dialer refuses
+// every private address. public has an idle pool of its own, so a redirect
+// cannot reuse a connection to a private host that direct keeps open for an
+// intranet source.
+type guardTransport struct {
+	direct, public *http.Transport
+	private        func(netip.Addr) bool
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *guardTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if g := guardFrom(req.Context()); g != nil && g.fromPublic() {
+		return t.public.RoundTrip(req)
+	}
+	return t.direct.RoundTrip(req)
+}
+
+// CloseIdleConnections closes the idle connections of both transports.
+func (t *guardTransport) CloseIdleConnections() {
+	t.direct.CloseIdleConnections()
+	t.public.CloseIdleConnections()
+}
+
+// fetchGuard is one fetch's state, in its requests' context, shared by
+// checkRedirect, the transport and the dialer: whether the configured URL's
+// connection went to a public address, and where the fetch was redirected.
+type fetchGuard struct {
+	source    string
+	userAgent string
+	// headers are the source's own (sources[].headers), dropped on a
+	// redirect to another host.
+	headers map[string]string
+
+	mu         sync.Mutex
+	originSeen bool   // the first request got its connection
+	public     bool   // and it was to a public address
+	redirected bool   // a redirect is being followed
+	host       string // the last redirect's host
+}
+
+type guardKey struct{}
+
+// withGuard returns ctx carrying g, and a trace that records the address of
+// the first request's connection, dialled or reused (a reused one is never
+// dialled again, so the dialer alone could not tell).
+func withGuard(ctx context.Context, g *fetchGuard, private func(netip.Addr) bool) context.Context {
+	ctx = context.WithValue(ctx, guardKey{}, g)
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		if g.originSeen || g.redirected || info.Conn == nil {
+			return
+		}
+		g.originSeen = true
+		ip, ok := dialledAddr(info.Conn.RemoteAddr().String())
+		g.public = ok && !private(ip)
+	}})
+}
+
+func guardFrom(ctx context.Context) *fetchGuard {
+	g, _ := ctx.Value(guardKey{}).(*fetchGuard)
+	return g
+}
+
+// fromPublic reports whether the fetch follows a redirect from a public
+// address (or from one it could not see, which counts as public).
+func (g *fetchGuard) fromPublic() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.redirected && (g.public || !g.originSeen)
+}
+
+func (g *fetchGuard) redirectHost() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.host
+}
+
+// checkRedirect allows maxRedirects redirects to http and https, never
+// from https to http. It never sends a Referer (it would carry the feed
+// URL, tokens included, to the next host), and drops the source's own
+// headers on a redirect to another host than the configured one.
 func checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) > maxRedirects {
 		return errTooManyRedirects
@@ -147,35 +280,111 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 		return fmt.Errorf("redirect to scheme %q refused", req.URL.Scheme)
 	}
+	for _, v := range via {
+		if v.URL.Scheme == "https" && req.URL.Scheme == "http" {
+			return fmt.Errorf("redirect from https to http://%s refused", req.URL.Host)
+		}
+	}
+	req.Header.Del("Referer")
+	g := guardFrom(req.Context())
+	if g == nil {
+		return nil
+	}
+	g.mu.Lock()
+	g.redirected, g.host = true, req.URL.Host
+	g.mu.Unlock()
+	if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+		for k := range g.headers {
+			req.Header.Del(k)
+		}
+		// Ours again where the source's had replaced them.
+		req.Header.Set("User-Agent", g.userAgent)
+		req.Header.Set("Accept", acceptFeeds)
+	}
 	return nil
 }
 
-// denyPrivateControl refuses connections to non-public addresses. It runs
-// after DNS resolution, on the address actually dialled.
-func denyPrivateControl(network, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
+// acceptFeeds is the Accept header of every fetch.
+const acceptFeeds = "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
+
+// dialledAddr parses the address a dialer is about to connect to.
+func dialledAddr(address string) (netip.Addr, bool) {
+	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
-		return err
+		return netip.Addr{}, false
 	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return &DeniedAddressError{Addr: host}
+	return ap.Addr().Unmap().WithZone(""), true
+}
+
+// privateAddr reports whether ip is not a public unicast address: loopback,
+// private, link-local, unspecified, multicast, shared (carrier-grade NAT),
+// reserved, documentation and benchmarking ranges, and the IPv6 ranges
+// that carry an IPv4 address (NAT64, 6to4, Teredo) when that address is
+// private (IANA's special-purpose address registries).
+func privateAddr(ip netip.Addr) bool {
+	ip = ip.Unmap().WithZone("")
+	if !ip.IsValid() {
+		return true
 	}
-	ip = ip.Unmap()
+	if v4, ok := embeddedIPv4(ip); ok {
+		return privateAddr(v4)
+	}
 	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() || isSharedOrReserved(ip) {
-		return &DeniedAddressError{Addr: ip.String()}
+		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() {
+		return true
 	}
-	return nil
+	for _, p := range specialPrefixes {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
-// isSharedOrReserved covers carrier-grade NAT (100.64/10) and 0/8.
-func isSharedOrReserved(ip netip.Addr) bool {
-	if !ip.Is4() {
-		return false
+// specialPrefixes are the special-purpose ranges that are not public
+// unicast, beyond what netip's Is methods cover.
+var specialPrefixes = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),       // "this network"
+	netip.MustParsePrefix("100.64.0.0/10"),   // shared address space (carrier-grade NAT)
+	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments
+	netip.MustParsePrefix("192.0.2.0/24"),    // documentation (TEST-NET-1)
+	netip.MustParsePrefix("192.88.99.0/24"),  // 6to4 relay anycast (deprecated)
+	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking
+	netip.MustParsePrefix("198.51.100.0/24"), // documentation (TEST-NET-2)
+	netip.MustParsePrefix("203.0.113.0/24"),  // documentation (TEST-NET-3)
+	netip.MustParsePrefix("240.0.0.0/4"),     // reserved, and the broadcast address
+	netip.MustParsePrefix("::/96"),           // IPv4-compatible (deprecated), :: and ::1
+	netip.MustParsePrefix("64:ff9b:1::/48"),  // local-use NAT64: the network's own
+	netip.MustParsePrefix("100::/64"),        // discard-only
+	netip.MustParsePrefix("2001:2::/48"),     // benchmarking
+	netip.MustParsePrefix("2001:db8::/32"),   // documentation
+	netip.MustParsePrefix("fec0::/10"),       // site-local (deprecated)
+}
+
+var (
+	nat64Prefix  = netip.MustParsePrefix("64:ff9b::/96")
+	sixToFour    = netip.MustParsePrefix("2002::/16")
+	teredoPrefix = netip.MustParsePrefix("2001::/32")
+)
+
+// embeddedIPv4 returns the IPv4 address an IPv6 address of a translation
+// or tunnelling range stands for: NAT64 (64:ff9b::/96, the last 32 bits),
+// 6to4 (2002::/16, bits 16-47) and Teredo (2001::/32, the client's address,
+// inverted, in the last 32 bits).
+func embeddedIPv4(ip netip.Addr) (netip.Addr, bool) {
+	if !ip.Is6() {
+		return netip.Addr{}, false
 	}
-	b := ip.As4()
-	return b[0] == 0 || (b[0] == 100 && b[1]&0xc0 == 64)
+	b := ip.As16()
+	switch {
+	case nat64Prefix.Contains(ip):
+		return netip.AddrFrom4([4]byte(b[12:16])), true
+	case sixToFour.Contains(ip):
+		return netip.AddrFrom4([4]byte(b[2:6])), true
+	case teredoPrefix.Contains(ip):
+		return netip.AddrFrom4([4]byte{^b[12], ^b[13], ^b[14], ^b[15]}), true
+	}
+	return netip.Addr{}, false
 }
 
 // redactURL returns scheme and host of raw only: paths and queries of feed
@@ -263,12 +472,15 @@ func (l *Listener) fetch(ctx context.Context, req fetchRequest) (*fetchResult, e
 }
 
 func (l *Listener) fetchHTTP(ctx context.Context, req fetchRequest) (*fetchResult, error) {
+	if l.ownTr != nil {
+		ctx = withGuard(ctx, &fetchGuard{source: req.source, userAgent: req.userAgent, headers: req.headers}, l.ownTr.private)
+	}
 	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, req.url, nil)
 	if err != nil {
 		return nil, err
 	}
 	hr.Header.Set("User-Agent", req.userAgent)
-	hr.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8")
+	hr.Header.Set("Accept", acceptFeeds)
 	for k, v := range req.headers {
 		hr.Header.Set(k, v)
 	}

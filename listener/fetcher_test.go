@@ -198,6 +198,20 @@ func TestHostileFeeds(t *testing.T) {
 		{"truncated xml", func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, `<?xml version="1.0"?><rss version="2.0"><channel><item><title>cut off</title><guid>1</guid></item><item><title>`)
 		}, isNotFeed, "malformed feed"},
+		// gofeed builds a tree of every element in a foreign namespace,
+		// without limits: 8.8 MB of these took 1.1 GB.
+		{"deeply nested extension elements", serveBody(extensionFeed(strings.Repeat("<x:a>", 150_000))),
+			isShapeError, "nested deeper than 128 elements"},
+		{"numerous extension elements", serveBody(extensionFeed(strings.Repeat("<x:a>v</x:a>", 80_000))),
+			isShapeError, "too many elements: more than 65536 units"},
+		{"numerous attributes", serveBody(extensionFeed("<x:a" + strings.Repeat(` a="1"`, 140_000) + "/>")),
+			isShapeError, "too many elements: more than 65536 units"},
+		{"numerous items", serveBody(extensionFeed(strings.Repeat("<item/>", 140_000))),
+			isShapeError, "too many elements: more than 65536 units"},
+		{"numerous json items", serveBody(`{"version":"https://jsonfeed.org/version/1.1","items":[` +
+			strings.Repeat(`{"id":"1"},`, 90_000) + `{"id":"2"}]}`), isShapeError, "too many elements: more than 65536 units"},
+		{"deeply nested json", serveBody(`{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"1","x":` +
+			strings.Repeat(`[`, 300_000) + `]}]}`), isShapeError, "nested deeper than 128"},
 		{"server error", func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "boom", http.StatusInternalServerError)
 		}, func(err error) bool { var se *StatusError; return errors.As(err, &se) && se.Code == 500 }, "500"},
@@ -234,7 +248,7 @@ func TestHostileFeeds(t *testing.T) {
 			if tc.wantErr != nil {
 				_, err := l.fetch(t.Context(), fetchRequest{url: ts.URL + "/a", timeout: time.Second, maxSize: 1 << 20, userAgent: "t"})
 				if err == nil {
-					_, _, err = fetchAndParse(l, ts.URL+"/a")
+					_, _, err = fetchAndParse(l, ts.URL+"/a", 1<<20)
 				}
 				if !tc.wantErr(err) {
 					t.Errorf("error %v has the wrong type", err)
@@ -252,15 +266,28 @@ func TestHostileFeeds(t *testing.T) {
 	}
 }
 
-func fetchAndParse(l *Listener, u string) (*fetchResult, *feed, error) {
-	res, err := l.fetch(t0ctx(), fetchRequest{url: u, timeout: time.Second, maxSize: 1 << 20, userAgent: "t"})
+func fetchAndParse(l *Listener, u string, maxSize int64) (*fetchResult, *feed, error) {
+	res, err := l.fetch(t0ctx(), fetchRequest{url: u, timeout: time.Second, maxSize: maxSize, userAgent: "t"})
 	if err != nil {
 		return nil, nil, err
 	}
 	defer res.release()
-	f, err := parseFeed(res.body.Bytes(), res.contentType)
+	f, err := parseFeed(res.body.Bytes(), res.contentType, maxSize)
 	return res, f, err
 }
+
+// serveBody answers every request with body.
+func serveBody(body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, body) }
+}
+
+// extensionFeed is an RSS feed of one item holding ext, in the namespace x.
+func extensionFeed(ext string) string {
+	return `<?xml version="1.0"?><rss version="2.0" xmlns:x="urn:x"><channel><title>t</title>` +
+		`<item><title>ACME is terrible</title><guid>n1</guid>` + ext + `</item></channel></rss>`
+}
+
+func isShapeError(err error) bool { var e *ShapeError; return isNotFeed(err) && errors.As(err, &e) }
 
 func isTooLarge(err error) bool { var e *TooLargeError; return errors.As(err, &e) }
 func isNotFeed(err error) bool  { var e *NotFeedError; return errors.As(err, &e) }
@@ -300,7 +327,7 @@ func TestDenyPrivate(t *testing.T) {
 	}
 	// Allowed by default: intranet feeds are legitimate.
 	l2 := e.listener(config.Listener{}, src("a", ts.URL))
-	if _, _, err := fetchAndParse(l2, ts.URL); err != nil {
+	if _, _, err := fetchAndParse(l2, ts.URL, 1<<20); err != nil {
 		t.Fatalf("fetch from loopback by default: %v", err)
 	}
 }
@@ -329,7 +356,7 @@ func TestCharsets(t *testing.T) {
 			}))
 			defer ts.Close()
 			l := e.listener(config.Listener{}, src(tc.name, ts.URL))
-			_, f, err := fetchAndParse(l, ts.URL)
+			_, f, err := fetchAndParse(l, ts.URL, 1<<20)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -361,7 +388,7 @@ func TestEntityExpansion(t *testing.T) {
 <rss version="2.0"><channel><title>t</title><item><guid>1</guid><title>&lol9;</title><description>&xxe;</description></item></channel></rss>`
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	f, err := parseFeed([]byte(lol), "application/xml")
+	f, err := parseFeed([]byte(lol), "application/xml", testMaxSize)
 	runtime.ReadMemStats(&after)
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
 		t.Errorf("parse allocated %d MiB: entities were expanded", alloc>>20)
@@ -399,12 +426,12 @@ func TestParserPanicFailsOnlyItsFeed(t *testing.T) {
 	e := newEnv(t)
 	orig := parseBody
 	t.Cleanup(func() { parseBody = orig })
-	parseBody = func(body []byte, contentType string) (*feed, error) {
+	parseBody = func(body []byte, contentType string, maxSize int64) (*feed, error) {
 		if bytes.Contains(body, []byte("poison")) {
 			var m map[string]int
 			m["x"]++ // what a parser's bug does: a nil map write
 		}
-		return orig(body, contentType)
+		return orig(body, contentType, maxSize)
 	}
 	bad := newFeedServer(t, rssFeed(rssItem{GUID: "p1", Title: "poison", Desc: "x"}))
 	good := newFeedServer(t, rssFeed(items("g", 2)...))
@@ -458,5 +485,46 @@ func TestShowURL(t *testing.T) {
 	}
 	if got, want := redactURL("https://bob:pw@feeds.example/a?q=acme"), "https://feeds.example"; got != want {
 		t.Errorf("redactURL = %q, want %q (logs show scheme and host only)", got, want)
+	}
+}
+
+// TestInvalidUTF8KeepsOtherItems: one invalid byte in a feed that is
+// UTF-8 (declared, or called so by its Content-Type) loses that byte, not
+// the feed; a Latin-1 feed without a declaration is still read as Latin-1.
+func TestInvalidUTF8KeepsOtherItems(t *testing.T) {
+	broken := func(decl string) string {
+		return decl + `<rss version="2.0"><channel><title>t</title>` +
+			"<item><guid>1</guid><title>Ärger über ACME</title><description>Grüße</description></item>" +
+			"<item><guid>2</guid><title>ACME \xff\xfeist kaputt</title><description>x\xc3</description></item>" +
+			"<item><guid>3</guid><title>Straße gesperrt</title><description>ok</description></item></channel></rss>"
+	}
+	for _, tc := range []struct{ name, ct, body string }{
+		{"declared utf-8", "application/rss+xml", broken(`<?xml version="1.0" encoding="UTF-8"?>`)},
+		{"utf-8 by content type", "application/rss+xml; charset=utf-8", broken("")},
+		{"undeclared", "application/rss+xml", broken(`<?xml version="1.0"?>`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tc.ct)
+				io.WriteString(w, tc.body)
+			}))
+			defer ts.Close()
+			l := e.listener(config.Listener{}, src("s", ts.URL))
+			e.pollName(l, "s")
+			if st, _ := l.state(t.Context(), mustSource(t, l, "s")); st.Health != mention.HealthUp {
+				t.Fatalf("health %q (%s), want up", st.Health, st.LastError)
+			}
+			got := titles(e.mentions())
+			want := []string{"Ärger über ACME", "ACME ist kaputt", "Straße gesperrt"}
+			if strings.Join(got, "|") != strings.Join(want, "|") {
+				t.Errorf("titles %q, want %q", got, want)
+			}
+			for _, m := range e.mentions() {
+				if strings.ContainsRune(m.Title+m.Text, '\uFFFD') {
+					t.Errorf("%q / %q keeps U+FFFD", m.Title, m.Text)
+				}
+			}
+		})
 	}
 }

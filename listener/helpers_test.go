@@ -324,3 +324,6 @@ func writeFile(t testing.TB, path, s string) {
 		t.Fatal(err)
 	}
 }
+
+// testMaxSize is the max_size tests parse under: the default.
+const testMaxSize = int64(config.DefaultMaxSize)

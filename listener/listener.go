@@ -68,7 +68,7 @@ type Listener struct {
 	metrics *Metrics
 	now     func() time.Time
 	client  *http.Client
-	ownTr   *http.Transport // our transport, closed when Run returns
+	ownTr   *guardTransport // our transports, closed when Run returns
 	store   config.Store
 	opts    options
 	bufs    sync.Pool
@@ -123,7 +123,7 @@ func New(cfg config.Listener, sources []config.Source, store config.Store, deps 
 	if deps.HTTPClient != nil {
 		l.client = deps.HTTPClient
 	} else {
-		l.client, l.ownTr = newHTTPClient(l.cfg.DenyPrivate)
+		l.client, l.ownTr = newHTTPClient(l.cfg.DenyPrivate, privateAddr)
 	}
 	l.global = make(chan struct{}, l.opts.maxConcurrent)
 	built, err := l.build(sources)
@@ -155,6 +155,9 @@ func listenerDefaults(c config.Listener) config.Listener {
 	}
 	if c.MaxBackoff <= 0 {
 		c.MaxBackoff = config.DefaultMaxBackoff
+	}
+	if c.MaxItems <= 0 {
+		c.MaxItems = config.DefaultMaxItems
 	}
 	return c
 }

@@ -324,7 +324,7 @@ func TestNeverLogsTokenURL(t *testing.T) {
 func TestEngagement(t *testing.T) {
 	hn := `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>HN</title><link>https://news.ycombinator.com/</link>
 <item><title>ACME raises prices again</title><description><![CDATA[<p>Article URL: <a href="https://acme.example/prices">https://acme.example/prices</a></p><p>Comments URL: <a href="https://news.ycombinator.com/item?id=1">https://news.ycombinator.com/item?id=1</a></p><p>Points: 142</p><p># Comments: 57</p>]]></description><pubDate>Wed, 18 Nov 2026 10:00:00 +0000</pubDate><link>https://acme.example/prices</link><dc:creator>pg</dc:creator><comments>https://news.ycombinator.com/item?id=1</comments><guid isPermaLink="false">https://news.ycombinator.com/item?id=1</guid></item></channel></rss>`
-	f, err := parseFeed([]byte(hn), "")
+	f, err := parseFeed([]byte(hn), "", testMaxSize)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func TestEngagement(t *testing.T) {
 	yt := `<?xml version="1.0" encoding="UTF-8"?><feed xmlns:yt="http://www.youtube.com/xml/schemas/2015" xmlns:media="http://search.yahoo.com/mrss/" xmlns="http://www.w3.org/2005/Atom">
 <title>ACME</title><entry><id>yt:video:abc</id><yt:videoId>abc</yt:videoId><title>ACME unboxing fail</title><link rel="alternate" href="https://www.youtube.com/watch?v=abc"/><author><name>Reviewer</name></author><published>2026-11-18T10:00:00+00:00</published>
 <media:group><media:title>ACME unboxing fail</media:title><media:description>The box arrived broken.</media:description><media:community><media:starRating count="321" average="4.5" min="1" max="5"/><media:statistics views="98765"/></media:community></media:group></entry></feed>`
-	f, err = parseFeed([]byte(yt), "")
+	f, err = parseFeed([]byte(yt), "", testMaxSize)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,6 +45,7 @@ var MetricsHelp = map[string]string{
 	"earshot_listener_parse_errors_total":             "Bodies that were not a readable feed, by source.",
 	"earshot_listener_items_total":                    "Feed items by source and outcome: new, baseline, duplicate, churn, cross_source.",
 	"earshot_listener_guid_churn_total":               "Polls in which the feed re-issued known items under new IDs, by source.",
+	"earshot_listener_items_dropped_total":            "Feed items dropped because a fetch held more than max_items (the oldest), by source.",
 	"earshot_listener_last_success_timestamp_seconds": "Time of the source's last successful fetch.",
 	"earshot_listener_fetched_bytes_total":            "Body bytes fetched, after decompression.",
 }
@@ -74,6 +75,10 @@ func (m *Metrics) parseErrors(source string) *metrics.Counter {
 
 func (m *Metrics) churn(source string) *metrics.Counter {
 	return m.set.GetOrCreateCounter(bySource("earshot_listener_guid_churn_total", source))
+}
+
+func (m *Metrics) dropped(source string) *metrics.Counter {
+	return m.set.GetOrCreateCounter(bySource("earshot_listener_items_dropped_total", source))
 }
 
 func (m *Metrics) up(source string) *metrics.Gauge {
@@ -129,7 +134,7 @@ func (m *Metrics) init(source string) {
 func (m *Metrics) forget(source string) {
 	m.sources.Delete(source)
 	for _, name := range []string{"earshot_mentions_published_total", "earshot_source_up", "earshot_listener_parse_errors_total",
-		"earshot_listener_guid_churn_total", "earshot_listener_last_success_timestamp_seconds"} {
+		"earshot_listener_guid_churn_total", "earshot_listener_last_success_timestamp_seconds", "earshot_listener_items_dropped_total"} {
 		m.set.UnregisterMetric(bySource(name, source))
 	}
 	for _, r := range fetchResults {

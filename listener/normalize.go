@@ -158,7 +158,7 @@ func (w *spaceFolder) write(p []byte) {
 			w.space()
 			continue
 		}
-		if r == utf8.RuneError && n == 1 || isHiddenControl(r) {
+		if r == utf8.RuneError || isHiddenControl(r) { // an invalid byte, or U+FFFD standing for one
 			continue
 		}
 		if w.pending {

@@ -97,7 +97,7 @@ func TestClampPublished(t *testing.T) {
 func TestJSONFeed(t *testing.T) {
 	body := `{"version":"https://jsonfeed.org/version/1.1","title":"j","home_page_url":"https://j.example/","items":[
 {"id":"1","url":"/posts/1","title":"ACME & me","content_text":"Plain <text> here","date_published":"2026-11-18T10:00:00Z","authors":[{"name":"Ana"}]}]}`
-	f, err := parseFeed([]byte(body), "application/feed+json")
+	f, err := parseFeed([]byte(body), "application/feed+json", testMaxSize)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestAtomTextContent(t *testing.T) {
 <entry><id>urn:2</id><title>two</title><updated>2026-11-18T10:00:00Z</updated><content>I &lt;3 ACME</content></entry>
 <entry><id>urn:3</id><title>three</title><updated>2026-11-18T10:00:00Z</updated><content type="html">&lt;p&gt;&lt;b&gt;bold&lt;/b&gt; &amp;amp; more&lt;/p&gt;</content></entry>
 </feed>`
-	f, err := parseFeed([]byte(body), "application/atom+xml")
+	f, err := parseFeed([]byte(body), "application/atom+xml", testMaxSize)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestAtomTextTitleAndSummary(t *testing.T) {
 <entry><id>urn:3</id><title type="text"><![CDATA[x <y> z]]></title><updated>2026-11-18T10:00:00Z</updated><source><title type="html">s</title></source><summary type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>in <b>xhtml</b></p></div></summary></entry>
 <entry><id>urn:4</id><title>a &lt; b</title><updated>2026-11-18T10:00:00Z</updated><summary>&amp;lt;</summary></entry>
 </feed>`
-	f, err := parseFeed([]byte(body), "application/atom+xml")
+	f, err := parseFeed([]byte(body), "application/atom+xml", testMaxSize)
 	if err != nil {
 		t.Fatal(err)
 	}

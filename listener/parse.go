@@ -60,22 +60,36 @@ func (e *ParserPanicError) Error() string {
 
 // parseSafely is parseBody, with a parser's panic returned as a
 // *ParserPanicError.
-func parseSafely(body []byte, contentType string) (f *feed, err error) {
+func parseSafely(body []byte, contentType string, maxSize int64) (f *feed, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			f, err = nil, &ParserPanicError{Value: p, Stack: debug.Stack()}
 		}
 	}()
-	return parseBody(body, contentType)
+	return parseBody(body, contentType, maxSize)
 }
 
-// parseFeed parses an RSS, Atom or JSON feed. It uses gofeed's format
-// parsers directly and skips gofeed's universal translator, which costs a
-// full HTML parse of every item looking for an image.
-func parseFeed(body []byte, contentType string) (*feed, error) {
+// parseFeed parses an RSS, Atom or JSON feed fetched under a max_size of
+// maxSize. It uses gofeed's format parsers directly and skips gofeed's
+// universal translator, which costs a full HTML parse of every item looking
+// for an image. A body nested too deeply or with too many elements for
+// maxSize is refused before it is parsed (checkXMLShape), so that a parse
+// costs memory in proportion to maxSize.
+func parseFeed(body []byte, contentType string, maxSize int64) (*feed, error) {
 	body = fixCharset(body, contentType)
 	head := body[:min(len(body), 4096)]
-	switch gofeed.DetectFeedType(bytes.NewReader(head)) {
+	typ := gofeed.DetectFeedType(bytes.NewReader(head))
+	var shape error
+	switch typ {
+	case gofeed.FeedTypeRSS, gofeed.FeedTypeAtom:
+		shape = checkXMLShape(body, maxFeedUnits(maxSize))
+	case gofeed.FeedTypeJSON:
+		shape = checkJSONShape(body, maxFeedUnits(maxSize))
+	}
+	if shape != nil {
+		return nil, &NotFeedError{ContentType: mediaType(contentType), Err: shape}
+	}
+	switch typ {
 	case gofeed.FeedTypeRSS:
 		f, err := (&rss.Parser{}).Parse(bytes.NewReader(body))
 		if err != nil {
@@ -102,24 +116,38 @@ func parseFeed(body []byte, contentType string) (*feed, error) {
 //   - a body that is valid UTF-8 is UTF-8, whatever its XML declaration or
 //     Content-Type claim (a false "ISO-8859-1" would double-encode every
 //     umlaut), so the declaration is rewritten to utf-8;
-//   - a body that is not valid UTF-8 and declares an encoding in its XML
-//     declaration is left to the decoder's charset reader;
+//   - a body that declares UTF-8 in its XML declaration but is not valid
+//     UTF-8 gets U+FFFD for its invalid bytes (which the normaliser drops),
+//     so that one broken item does not fail the whole feed; one that
+//     declares another encoding is left to the decoder's charset reader;
+//   - a body without such a declaration, that the Content-Type calls UTF-8
+//     or does not name, gets U+FFFD too when it reads as UTF-8 with a few
+//     broken bytes (mostlyUTF8);
 //   - otherwise it is transcoded using the Content-Type charset, or
 //     windows-1252 as the web's usual fallback.
 func fixCharset(body []byte, contentType string) []byte {
 	decl, enc := xmlDeclEncoding(body)
+	isUTF8 := strings.EqualFold(enc, "utf-8") || strings.EqualFold(enc, "utf8")
 	if utf8.Valid(body) {
-		if enc != "" && !strings.EqualFold(enc, "utf-8") && !strings.EqualFold(enc, "utf8") {
+		if enc != "" && !isUTF8 {
 			out := make([]byte, 0, len(body))
 			out = append(out, `<?xml version="1.0" encoding="utf-8"?>`...)
 			return append(out, body[decl:]...)
 		}
 		return body
 	}
+	if isUTF8 {
+		return bytes.ToValidUTF8(body, []byte("\uFFFD"))
+	}
 	if enc != "" {
 		return body
 	}
-	e, name, _ := charset.DetermineEncoding(body, contentType)
+	e, name, certain := charset.DetermineEncoding(body, contentType)
+	if name == "utf-8" || !certain {
+		if mostlyUTF8(body) {
+			return bytes.ToValidUTF8(body, []byte("\uFFFD"))
+		}
+	}
 	if name == "utf-8" {
 		e, _ = charset.Lookup("windows-1252")
 	}
@@ -128,6 +156,28 @@ func fixCharset(body []byte, contentType string) []byte {
 		return body
 	}
 	return out
+}
+
+// mostlyUTF8 reports whether body reads as UTF-8 with a few broken bytes
+// rather than as a single-byte encoding: it has at least as many valid
+// multi-byte sequences as invalid bytes (in Latin-1 text every umlaut is an
+// invalid byte).
+func mostlyUTF8(body []byte) bool {
+	multi, bad := 0, 0
+	for i := 0; i < len(body); {
+		if body[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(body[i:])
+		if r == utf8.RuneError && n == 1 {
+			bad++
+		} else {
+			multi++
+		}
+		i += n
+	}
+	return multi >= bad
 }
 
 // xmlDeclEncoding finds an XML declaration at the start of body. It returns

@@ -28,7 +28,7 @@ func FuzzParseFeed(f *testing.F) {
 	f.Add([]byte(`{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"1","content_html":"<p>x</p>","date_published":"2026-01-01T00:00:00Z"}]}`), "application/feed+json")
 	now := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
-		fd, err := parseFeed(body, contentType)
+		fd, err := parseFeed(body, contentType, testMaxSize)
 		if err != nil {
 			return
 		}

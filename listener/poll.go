@@ -1,9 +1,11 @@
 package listener
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -80,7 +82,7 @@ func (l *Listener) poll(ctx context.Context, s *source) {
 	}
 	start := time.Now()
 	res, err := l.fetch(ctx, fetchRequest{
-		url: u, timeout: cfg.Timeout.D(), maxSize: int64(cfg.MaxSize), userAgent: cfg.UserAgent,
+		source: name, url: u, timeout: cfg.Timeout.D(), maxSize: int64(cfg.MaxSize), userAgent: cfg.UserAgent,
 		headers: cfg.Headers, etag: st.ETag, lastModified: st.LastModified,
 	})
 	release()
@@ -114,7 +116,7 @@ func (l *Listener) poll(ctx context.Context, s *source) {
 		result = "unchanged"
 	default:
 		l.metrics.bytes.Add(res.body.Len())
-		f, err = parseSafely(res.body.Bytes(), res.contentType)
+		f, err = parseSafely(res.body.Bytes(), res.contentType, int64(cfg.MaxSize))
 		if err != nil {
 			if pp, ok := errors.AsType[*ParserPanicError](err); ok {
 				l.log.Error("feed parser panicked; the feed fails until its body changes", "source", name, "panic", pp.Value, "stack", string(pp.Stack))
@@ -124,6 +126,11 @@ func (l *Listener) poll(ctx context.Context, s *source) {
 			l.failed(ctx, s, &st, err, now, false)
 			l.saveState(ctx, s, st, true)
 			return
+		}
+		if dropped := newestItems(f, cfg.MaxItems); dropped > 0 {
+			l.metrics.dropped(name).Add(dropped)
+			l.log.Warn("feed holds more items than max_items, the oldest dropped", "source", name,
+				"items", len(f.items)+dropped, "max_items", cfg.MaxItems, "dropped", dropped)
 		}
 		stats, err = l.process(ctx, s, cfg, &st, f, now, nil)
 		if err != nil && ctx.Err() != nil {
@@ -162,6 +169,44 @@ func (l *Listener) poll(ctx context.Context, s *source) {
 		l.log.Info("feed polled", "source", name, "items", stats.items, "new", stats.new,
 			"baseline", stats.baseline, "duplicates", stats.duplicate, "churn", stats.churn)
 	}
+}
+
+// newestItems keeps the newest max items of f and returns how many it
+// dropped: by published (else updated) date, items without a date after
+// the dated ones, ties in document order (feeds list their newest first).
+// The items kept stay in document order.
+func newestItems(f *feed, max int) int {
+	n := len(f.items)
+	if max <= 0 || n <= max {
+		return 0
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		ta, tb := f.items[a].published, f.items[b].published
+		switch {
+		case ta.IsZero() || tb.IsZero():
+			return cmp.Compare(boolInt(ta.IsZero()), boolInt(tb.IsZero()))
+		}
+		return tb.Compare(ta)
+	})
+	keep := idx[:max]
+	slices.Sort(keep)
+	kept := make([]rawItem, 0, max)
+	for _, i := range keep {
+		kept = append(kept, f.items[i])
+	}
+	f.items = kept
+	return n - max
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // process decides every item's outcome and, unless report is set (a dry

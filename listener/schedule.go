@@ -55,6 +55,9 @@ func newSource(sc config.Source, lc config.Listener) (*source, error) {
 	if sc.MaxSize <= 0 {
 		sc.MaxSize = lc.MaxSize
 	}
+	if sc.MaxItems <= 0 {
+		sc.MaxItems = lc.MaxItems
+	}
 	if sc.UserAgent == "" {
 		sc.UserAgent = lc.UserAgent
 	}

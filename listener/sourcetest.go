@@ -47,7 +47,7 @@ func (l *Listener) Test(ctx context.Context, name string, w io.Writer) error {
 	}
 	start := time.Now()
 	res, err := l.fetch(ctx, fetchRequest{
-		url: u, timeout: cfg.Timeout.D(), maxSize: int64(cfg.MaxSize), userAgent: cfg.UserAgent, headers: cfg.Headers,
+		source: name, url: u, timeout: cfg.Timeout.D(), maxSize: int64(cfg.MaxSize), userAgent: cfg.UserAgent, headers: cfg.Headers,
 	})
 	now := l.now()
 	if err != nil {
@@ -57,7 +57,7 @@ func (l *Listener) Test(ctx context.Context, name string, w io.Writer) error {
 	}
 	defer res.release()
 	size := res.body.Len()
-	f, err := parseSafely(res.body.Bytes(), res.contentType)
+	f, err := parseSafely(res.body.Bytes(), res.contentType, int64(cfg.MaxSize))
 	if err != nil {
 		fmt.Fprintf(w, "fetched %d bytes in %s\nparse failed: %v\nhealth would be: failing\n", size, time.Since(start).Round(time.Millisecond), err)
 		return fmt.Errorf("test source %s: %w", name, err)
@@ -67,6 +67,9 @@ func (l *Listener) Test(ctx context.Context, name string, w io.Writer) error {
 		fmt.Fprint(w, " (conditional GET supported)")
 	}
 	fmt.Fprintln(w)
+	if dropped := newestItems(f, cfg.MaxItems); dropped > 0 {
+		fmt.Fprintf(w, "more than max_items: kept the newest %d items, would drop %d\n", len(f.items), dropped)
+	}
 	stats, err := l.process(ctx, s, cfg, &st, f, now, func(r itemReport) {
 		m := r.m
 		fmt.Fprintf(w, "%-12s %s %-5s %s", strings.ToUpper(r.outcome), m.Published.UTC().Format("2006-01-02 15:04"), orDash(m.Lang), clip(m.Title, 80))
