@@ -1632,3 +1632,17 @@ func TestReasonsAndHelp(t *testing.T) {
 		{"Spent 40 minutes in the chat with Flinkwerk and nothing was solved", true},
 	})
 }
+
+// TestBrightSpot: "at least" opening a clause about the brand, in a text
+// that names the brand nowhere before, makes the brand the bright spot
+// among troubles of other kinds; not when the brand was named before,
+// nor in a plea ("could I at least ...").
+func TestBrightSpot(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"my phone is broken, my car is broken, my boiler is broken. at least flinkwerk internet isn't lol", false},
+		{"I hate moving so much. Boxes everywhere, no sleep. At least the Flinkwerk broadband transfer was done the day I arrived.", false},
+		{"my landlord still hasn't fixed the boiler but at least my @Flinkwerk heater keeps the flat warm", false},
+		{"Flinkwerk lost my parcel again and nobody answers. at least the weather is nice", true},
+		{"My parcel is broken and late. Could I at least get a refund, Flinkwerk?", true},
+	})
+}

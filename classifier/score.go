@@ -462,6 +462,25 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			}
 		}
 	}
+	// The brand as the one bright spot after the troubles of a day ("my
+	// boss is a nightmare but at least the Flinkwerk lunch delivery is
+	// reliable"): the complaint words before it and in its sentence are
+	// aimed elsewhere, and the contrast praises the brand.
+	if p.crit > 0 && lex&lexLeast != 0 && p.irony == 0 && langBits&langDE == 0 {
+		if a := brightSpot(nt, flags); a > 0 {
+			e := a // the end of its sentence: "keeps the flat warm" is no complaint
+			for e < int32(len(nt.toks)) && nt.toks[e].sent == nt.toks[a].sent {
+				e++
+			}
+			for i := range s.cues {
+				if cu := &s.cues[i]; cu.kind == roleNeg && cu.sign > 0 && cu.t1 <= e {
+					p.crit -= (1 - elsewhereFactor) * cu.got
+				}
+			}
+			p.turned = true
+			p.ask += fixedCredit
+		}
+	}
 	// Complaint words that the text says do not hold for the brand
 	// ("problems with every provider I've had except Flinkwerk") are
 	// aimed elsewhere.
@@ -3182,6 +3201,38 @@ func negatedGive(nt *normText, flags []uint8, t0 int32) bool {
 	return false
 }
 
+// brightSpot returns the token "at" of an "at least" that opens a clause
+// (after a sentence's start, punctuation, a contrast, "and" or "so")
+// with the brand's name at most four words after it, in a text that
+// names the brand nowhere before it, or 0: the brand as the one bright
+// spot after troubles of other kinds ("The weather is a disaster today.
+// At least my Flinkwerk hotel room has a bathtub"). Not "could I at
+// least get the delivery fee back?" nor "@Flinkwerk lost my parcel. at
+// least your driver was nice" (the brand named before it).
+func brightSpot(nt *normText, flags []uint8) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	for k := int32(0); k+2 < n; k++ {
+		if flags[k]&flagBrand != 0 {
+			return 0
+		}
+		if !tokIs(nt, k+1, "least") || !tokIs(nt, k, "at") || k == 0 {
+			continue
+		}
+		if b := k - 1; toks[b].sent == toks[k].sent && toks[b].kind != tokPunct && flags[b]&flagContrast == 0 &&
+			!tokIs(nt, b, "and") && !tokIs(nt, b, "so") {
+			return 0
+		}
+		for j := k + 2; j < n && j <= k+5 && toks[j].sent == toks[k].sent && toks[j].kind != tokPunct; j++ {
+			if flags[j]&flagBrand != 0 {
+				return k
+			}
+		}
+		return 0
+	}
+	return 0
+}
+
 // Word classes of the structural rules above that need a word of their
 // own in the text: lexOf lists the classes a text has, so that a rule runs
 // only where it can apply (each word looked up once by the hash its unit
@@ -3207,6 +3258,7 @@ const (
 	lexNews                      // headline (brandReports)
 	lexRating                    // ratedHigh: "stars", "5" or a ★
 	lexVersus                    // asksFirst: a comparison
+	lexLeast                     // brightSpot: "at least"
 )
 
 var lexWords = []struct {
@@ -3257,6 +3309,7 @@ var lexWords = []struct {
 		"raps", "criticises", "criticizes"}},
 	{lexRating, []string{"star", "stars", "5"}},
 	{lexVersus, []string{"vs", "versus"}},
+	{lexLeast, []string{"least"}},
 }
 
 // lexTab maps the hashes (unitHash) of lexWords to their classes: open
