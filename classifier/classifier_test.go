@@ -1646,3 +1646,15 @@ func TestBrightSpot(t *testing.T) {
 		{"My parcel is broken and late. Could I at least get a refund, Flinkwerk?", true},
 	})
 }
+
+// TestDateNow: a sentence stating the date or the day of the wait now
+// ("It is now the 21st.", "it's day 23.") after a number given earlier
+// complains of the wait; a day in passing does not.
+func TestDateNow(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"@Flinkwerk Ordered on the 3rd. It is now the 21st. Just checking in", true},
+		{"@Flinkwerk told in store I'd get the trade-in credit within 5 days. it's day 23.", true},
+		{"Flinkwerk sofa arrived on the 3rd. It is now the sofa everyone sits on", false},
+		{"Booked 2 nights via Flinkwerk travel. It's day 2 of the trip and the hotel is lovely", false},
+	})
+}

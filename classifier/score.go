@@ -1934,10 +1934,12 @@ func echoed(nt *normText) int32 {
 // clockNow returns the time in a sentence that states what time it is
 // now after a time or amount given earlier in the text ("arriving today
 // between 8 and 20\". It's 21:40.", "calling your hotline since 9.
-// it's now 12:30", "engineer due between 8 and 12. its 4pm"), or -1: a
-// sentence opening with "it's" (or "its"), perhaps "now", a number that
-// is a time of day (with a colon, am or pm) or ends the sentence, and a
-// number in an earlier sentence. Stating the time is a complaint about
+// it's now 12:30", "engineer due between 8 and 12. its 4pm", "Ordered
+// on the 3rd. It is now the 21st.", "credit within 5 days. it's day
+// 23."), or -1: a sentence opening with "it's" (or "its", "it is"),
+// perhaps "now", a number that is a time of day (with a colon, am or
+// pm) or ends the sentence, or a date ("the 21st") or day of the wait
+// ("day 23") that ends it, and a number in an earlier sentence. Stating the time is a complaint about
 // the wait ("It's 2025 and ..." and "it's 20 degrees" are not times).
 func clockNow(nt *normText) int32 {
 	toks := nt.toks
@@ -1959,8 +1961,17 @@ func clockNow(nt *normText) int32 {
 			continue
 		}
 		d := k + 1
+		if d < n && tokIs(nt, k, "it") && tokIs(nt, d, "is") {
+			d++ // "It is now the 21st."
+		}
 		if d < n && (tokIs(nt, d, "now") || tokIs(nt, d, "already") || tokIs(nt, d, "nearly") || tokIs(nt, d, "almost")) {
 			d++
+		}
+		// a date or a day of the wait ending the sentence: "It is now
+		// the 21st.", "it's day 23."
+		if d+1 < n && (tokIs(nt, d, "the") && ordinal(nt, d+1) || tokIs(nt, d, "day") || tokIs(nt, d, "week")) &&
+			digit(d+1) && toks[d+1].sent == toks[k].sent && sentEnds(nt, d+1) {
+			return d + 1
 		}
 		if !digit(d) || toks[d].sent != toks[k].sent {
 			continue
@@ -1972,11 +1983,34 @@ func clockNow(nt *normText) int32 {
 		if d+2 < n && toks[d+1].kind == tokPunct && nt.buf[toks[d+1].start] == ':' && digit(d+2) && toks[d+2].sent == toks[d].sent {
 			return d
 		}
-		if d+1 == n || toks[d+1].sent != toks[d].sent || toks[d+1].kind == tokPunct && (d+2 == n || toks[d+2].sent != toks[d].sent) {
+		if sentEnds(nt, d) {
 			return d // "its 3."
 		}
 	}
 	return -1
+}
+
+// sentEnds reports whether word d ends its sentence, perhaps before
+// closing punctuation.
+func sentEnds(nt *normText, d int32) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	return d+1 == n || toks[d+1].sent != toks[d].sent || toks[d+1].kind == tokPunct && (d+2 == n || toks[d+2].sent != toks[d].sent)
+}
+
+// ordinal reports whether word k is a number with an ordinal suffix
+// ("3rd", "21st").
+func ordinal(nt *normText, k int32) bool {
+	w := nt.buf[nt.toks[k].start:nt.toks[k].end]
+	l := len(w)
+	if l < 3 || w[0]-'0' >= 10 {
+		return false
+	}
+	switch string(w[l-2:]) {
+	case "st", "nd", "rd", "th":
+		return true
+	}
+	return false
 }
 
 // dayCount returns the first word of a short clause that counts the
