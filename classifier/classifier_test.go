@@ -1658,3 +1658,15 @@ func TestDateNow(t *testing.T) {
 		{"Booked 2 nights via Flinkwerk travel. It's day 2 of the trip and the hotel is lovely", false},
 	})
 }
+
+// TestMediaPiece: complaint words aimed at an article or its author in
+// a thread discussing the brand ("this article is wrong on the facts")
+// are aimed elsewhere; the brand's own help article is not.
+func TestMediaPiece(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Terrible article, the author confuses Flinkwerk's shop with the ISP division throughout.", false},
+		{"Not a Flinkwerk fan, but this article is wrong on the facts: it was a BGP leak upstream.", false},
+		{"@Flinkwerk your help article is wrong and the chat is useless", true},
+		{"The Flinkwerk help article is useless, the reset button does not exist", true},
+	})
+}

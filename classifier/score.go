@@ -1766,7 +1766,11 @@ func otherParty(nt *normText, flags []uint8, t0, t1 int32) bool {
 		case "landlord", "landlady", "neighbour", "neighbours", "neighbor", "neighbors", "flatmate", "roommate",
 			"housemate", "council", "government", "tourists", "toddler", "dad", "mum", "mom", "wife", "husband",
 			"boyfriend", "girlfriend", "boss", "traffic", "roads", "roadworks", "weather", "heatwave", "cat", "dog":
-		case "airline", "airlines", "shuttle", "bank", "taxi", "insurer":
+		case "airline", "airlines", "shuttle", "bank", "taxi", "insurer",
+			// the piece written about the brand, in a thread discussing
+			// it ("this article is wrong on the facts"), not "your help
+			// article"
+			"article", "author", "journalist", "reporter", "headline":
 			// a company, which may be the brand's own ("@flinkwerk
 			// your bank app", "@flinkwerk the taxi never came"): only
 			// beside the brand named in the text, not "your"
@@ -3307,7 +3311,8 @@ var lexWords = []struct {
 		"roommate", "housemate", "council", "government", "tourists", "toddler", "dad", "mum", "mom", "wife",
 		"husband", "boyfriend", "girlfriend", "boss", "traffic", "roads", "roadworks", "weather", "heatwave", "cat", "dog",
 		"airline", "airlines", "shuttle", "bank", "taxi", "insurer", "customs", "storm", "snow", "flooding", "floods",
-		"tree", "fog", "ice", "wind", "winds", "accident", "police", "strike", "strikes"}},
+		"tree", "fog", "ice", "wind", "winds", "accident", "police", "strike", "strikes",
+		"article", "author", "journalist", "reporter", "headline"}},
 	{lexUnreal, []string{"expecting", "dreading", "dreaded", "feared", "fearing", "assumed", "bracing", "braced",
 		"thought", "worried", "if"}},
 	{lexMove, []string{"switch", "switching", "switched", "move", "moving", "moved", "transfer", "transferring",
