@@ -1670,3 +1670,18 @@ func TestMediaPiece(t *testing.T) {
 		{"The Flinkwerk help article is useless, the reset button does not exist", true},
 	})
 }
+
+// TestAboutOther: a text about another company, named twice at least
+// and more often than the brand, aims its complaint words and complaint
+// rules there, a quoted claim too; not a text addressed to the brand,
+// a place named twice, the brand's product, or a clause that has the
+// brand as its subject.
+func TestAboutOther(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{`FedEx "delivered" my @Flinkwerk TV to an address 3 streets away. FedEx said to "check with neighbours". FedEx, you had one job`, false},
+		{"Barclays froze my card while I was paying @Flinkwerk and then the Barclays app wouldn't let me unfreeze it. worst bank app ever", false},
+		{"@flinkwerk my package went from Ohio to Texas back to Ohio. it's touring the country, useless", true},
+		{"Ordered the Flinkwerk Nordby shelf. The Nordby arrived broken, the Nordby is useless", true},
+		{"Evri lost it, Evri always loses it, and Flinkwerk refuses to refund me", true},
+	})
+}

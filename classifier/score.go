@@ -386,18 +386,25 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			}
 		}
 	}
+	// In a text about another, every complaint cue aimed at it, the
+	// complaint rules below are aimed there too ("FedEx "delivered" my
+	// @Flinkwerk TV ...").
+	sf := 1.0
+	if others.addr > 0 && !full && p.crit > 0 {
+		sf = elsewhereFactor
+	}
 	// An emphatic question ("??", "?!") is a complaint question; a lone
 	// "not"/"nicht" after a pause at the end ("liefert pünktlich...
 	// nicht") turns what came before into sarcasm.
 	if nt.quest >= 2 || nt.quest > 0 && nt.excl > 0 {
 		if t := emphaticQuestion(nt); t >= 0 {
-			p.crit += emphQuestion
+			p.crit += emphQuestion * sf
 			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: emphQuestion, sign: 1})
 		}
 	}
 	if lex&lexColons != 0 {
 		if t := dialogue(nt, flags); t >= 0 {
-			p.crit += dialogueCue
+			p.crit += dialogueCue * sf
 			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: dialogueCue, sign: 1})
 		}
 	}
@@ -412,18 +419,18 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		}
 	}
 	if t >= 0 {
-		p.crit += echoShout
+		p.crit += echoShout * sf
 		s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: echoShout, sign: 1})
 	}
 	if lex&(lexSays|lexAmount) == lexSays|lexAmount {
 		if t := contradicts(nt); t >= 0 {
-			p.crit += contradiction
+			p.crit += contradiction * sf
 			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: contradiction, sign: 1})
 		}
 	}
 	if hasQuote(s.m.Title) || hasQuote(s.m.Text) {
 		if t := quotedClaim(nt, flags, s.m); t >= 0 {
-			p.crit += quoteClaim
+			p.crit += quoteClaim * sf
 			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: quoteClaim, sign: 1})
 		}
 	}
@@ -2801,7 +2808,7 @@ func namedOther(nt *normText, flags []uint8, m *mention.Mention, t0 int32, memo 
 	n := int32(len(toks))
 	if memo.addr == 0 {
 		memo.addr = -1
-		if addressedOther(nt, flags) {
+		if addressedOther(nt, flags) || aboutOther(nt, flags, m) {
 			memo.addr = 1
 		}
 	}
@@ -2968,14 +2975,7 @@ func otherName(nt *normText, m *mention.Mention, k int32) bool {
 			}
 		}
 	}
-	switch string(w) {
-	case "i", "im", "ive", "id", "ill", "ok", "tv", "uk", "eu", "us", "usa", "dm", "dms", "pm", "am", "lol", "lmao",
-		"omg", "wtf", "fyi", "psa", "btw", "imo", "tbh", "sms", "app", "pls", "no", "not", "the", "and", "why", "how",
-		"what", "all", "now", "you", "my", "for", "yes", "wifi", "ceo", "pdf", "iban", "gdpr", "faq", "asap", "ac",
-		"pc", "sim", "pin", "atm", "usb", "hdmi", "gps", "vpn", "ip", "isp", "eta", "rip", "ps", "nb", "diy",
-		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-		"march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
-		"christmas", "easter", "god", "mr", "mrs", "ms", "dr":
+	if commonCap(w) {
 		return false
 	}
 	if k == 0 {
@@ -2987,6 +2987,91 @@ func otherName(nt *normText, m *mention.Mention, k int32) bool {
 		return false
 	}
 	return true
+}
+
+// commonCap reports whether the folded word w is one that is written
+// with a capital without naming anyone: "I", a short word people shout
+// or abbreviate ("OK", "TV", "LOL"), a day, a month or a feast.
+func commonCap(w []byte) bool {
+	switch string(w) {
+	case "i", "im", "ive", "id", "ill", "ok", "tv", "uk", "eu", "us", "usa", "dm", "dms", "pm", "am", "lol", "lmao",
+		"omg", "wtf", "fyi", "psa", "btw", "imo", "tbh", "sms", "app", "pls", "no", "not", "the", "and", "why", "how",
+		"what", "all", "now", "you", "my", "for", "yes", "wifi", "ceo", "pdf", "iban", "gdpr", "faq", "asap", "ac",
+		"pc", "sim", "pin", "atm", "usb", "hdmi", "gps", "vpn", "ip", "isp", "eta", "rip", "ps", "nb", "diy",
+		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+		"march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+		"christmas", "easter", "god", "mr", "mrs", "ms", "dr":
+		return true
+	}
+	return false
+}
+
+// aboutOther reports whether the text is about another company that it
+// names twice at least and more often than the brand ("FedEx
+// "delivered" my @Flinkwerk TV to an address 3 streets away. FedEx said
+// to "check with neighbours". FedEx, you had one job"): a word written
+// with a capital, once at least not opening its sentence or with a
+// capital inside ("FedEx", "DPD"), counted wherever it is written with
+// its capital and in the handles that start with it ("@SantanderUK");
+// not the brand's product, a word right after the brand's name
+// ("Flinkwerk Nordby ... the Nordby"), nor a place, one written after
+// "from", "to", "in" ... once at least. Not in a text opening with the
+// brand's handle, addressed to the brand.
+func aboutOther(nt *normText, flags []uint8, m *mention.Mention) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	if n == 0 || flags[0]&flagBrand != 0 {
+		return false // addressed to the brand: "@flinkwerk my package went from Ohio to Texas back to Ohio"
+	}
+	brand := 0
+	for k := int32(0); k < n; k++ {
+		if flags[k]&flagBrand != 0 && (k == 0 || flags[k-1]&flagBrand == 0) {
+			brand++
+		}
+	}
+	for k := int32(0); k < n; k++ {
+		tk := &toks[k]
+		if tk.kind != tokWord || flags[k]&flagBrand != 0 || tk.end-tk.start < 3 || !capital(m, tk, 0) {
+			continue
+		}
+		w := nt.buf[tk.start:tk.end]
+		if commonCap(w) {
+			continue
+		}
+		cnt, strong := 0, false
+		for j := int32(0); j < n; j++ {
+			tj := &toks[j]
+			h := nt.buf[tj.start:tj.end]
+			if tj.kind == tokHandle && flags[j]&flagBrand == 0 && len(h) > len(w) && string(h[1:1+len(w)]) == string(w) {
+				cnt++
+				strong = true
+				continue
+			}
+			if tj.kind != tokWord || string(h) != string(w) || !capital(m, tj, 0) {
+				continue
+			}
+			if j > 0 && (flags[j-1]&flagBrand != 0 || placeBefore(nt, j-1)) {
+				cnt = -int(n) // the brand's product, or a place
+				break
+			}
+			cnt++
+			if !strong && innerCap(m, tj) {
+				strong = true // "DPD", "FedEx"
+			}
+			if !strong && j > 0 {
+				for i := j - 1; i >= 0 && toks[i].sent == tj.sent; i-- {
+					if toks[i].kind == tokWord {
+						strong = true // not opening its sentence
+						break
+					}
+				}
+			}
+		}
+		if strong && cnt >= 2 && cnt > brand {
+			return true
+		}
+	}
+	return false
 }
 
 // capital reports whether the character i (0 or 1) of token tk is a
@@ -3003,6 +3088,31 @@ func capital(m *mention.Mention, tk *token, i int) bool {
 		ok = ok && o < int(tk.oend)
 	}
 	return ok && unicode.IsUpper(r)
+}
+
+// placeBefore reports whether word k is a preposition of place or time
+// ("from Ohio to Texas", "in Leeds").
+func placeBefore(nt *normText, k int32) bool {
+	switch string(nt.buf[nt.toks[k].start:nt.toks[k].end]) {
+	case "in", "at", "from", "to", "via", "into", "near", "through", "around", "across", "outside", "since",
+		"until", "till", "on", "during":
+		return true
+	}
+	return false
+}
+
+// innerCap reports whether token tk is written with a capital after its
+// first letter ("DPD", "FedEx").
+func innerCap(m *mention.Mention, tk *token) bool {
+	if m.Title != "" {
+		return capital(m, tk, 1)
+	}
+	for o := int(tk.ostart) + 1; o < int(tk.oend) && o < len(m.Text); o++ {
+		if m.Text[o]-'A' < 26 {
+			return true
+		}
+	}
+	return false
 }
 
 // excepted returns the criticism to take back from complaint cues that
