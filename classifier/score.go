@@ -141,12 +141,16 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	cnt := s.cueCnt[:n]
 	clear(cnt)
 	contrasts, nonneg := 0, 0
+	brandN := int32(0) // the brand's names
 	lex := lexOf(nt)
 	hits := s.hits
 	for hi := range hits {
 		h := &hits[hi]
 		hp := &c.hot[h.pat]
 		if hp.brand {
+			if flags[h.t0]&flagBrand == 0 {
+				brandN++
+			}
 			for t := h.t0; t < h.t1; t++ {
 				flags[t] |= flagBrand
 			}
@@ -204,11 +208,11 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			}
 		}
 	}
-	others := clauseMemo{a: -1, b: -1}  // the clause namedOther looked at last
-	maxLen, inOrder := int32(-1), false // of the cues, when one is shared
-	clapped := false                    // a run of claps between words counted
-	howEnd := int32(-1)                 // the end of the clause of praise before "how"
-	full := false                       // a complaint cue counted not aimed at another named
+	others := clauseMemo{a: -1, b: -1, brandN: brandN} // the clause namedOther looked at last
+	maxLen, inOrder := int32(-1), false                // of the cues, when one is shared
+	clapped := false                                   // a run of claps between words counted
+	howEnd := int32(-1)                                // the end of the clause of praise before "how"
+	full := false                                      // a complaint cue counted not aimed at another named
 	for i := range s.cues {
 		cu := &s.cues[i]
 		shared := cnt[cu.t0] >= 2
@@ -2777,10 +2781,13 @@ func rivalClause(nt *normText, flags []uint8, t0 int32) bool {
 // the brand as a word and whether it is addressed to another
 // (addressedOther) (0 not known yet, 1 yes, -1 no).
 type clauseMemo struct {
-	a, b  int32
-	other bool
-	named int8
-	addr  int8
+	a, b   int32
+	other  bool
+	named  int8
+	addr   int8
+	about  int8  // aboutOther, tried once: 1 when it holds (and addr set)
+	brand  bool  // the clause looked at last names the brand, not as the author's thing
+	brandN int32 // the brand's names in the text
 }
 
 // namedOther reports whether the complaint cue at token t0 is aimed at
@@ -2804,11 +2811,32 @@ func namedOther(nt *normText, flags []uint8, m *mention.Mention, t0 int32, memo 
 	if t0 >= memo.a && t0 < memo.b {
 		return memo.other
 	}
+	if namedOtherIn(nt, flags, m, t0, memo) {
+		return true
+	}
+	// A text about another (aboutOther) is read as one addressed to it:
+	// tried only when that can change the answer, once.
+	if memo.addr > 0 || memo.about != 0 || memo.brand {
+		return false
+	}
+	memo.about = -1
+	if !aboutOther(nt, flags, m, int(memo.brandN)) {
+		return false
+	}
+	memo.about, memo.addr = 1, 1
+	memo.a, memo.b = -1, -1
+	return namedOtherIn(nt, flags, m, t0, memo)
+}
+
+// namedOtherIn is namedOther, the text addressed to another when
+// memo.addr says so.
+func namedOtherIn(nt *normText, flags []uint8, m *mention.Mention, t0 int32, memo *clauseMemo) bool {
+	memo.brand = false
 	toks := nt.toks
 	n := int32(len(toks))
 	if memo.addr == 0 {
 		memo.addr = -1
-		if addressedOther(nt, flags) || aboutOther(nt, flags, m) {
+		if addressedOther(nt, flags) {
 			memo.addr = 1
 		}
 	}
@@ -2830,7 +2858,11 @@ func namedOther(nt *normText, flags []uint8, m *mention.Mention, t0 int32, memo 
 		tk := &toks[a]
 		if flags[a]&(flagBrand|flagContrast) != 0 {
 			if flags[a]&flagBrand != 0 {
-				if !addr || !ownedBrand(nt, flags, a) {
+				if !ownedBrand(nt, flags, a) {
+					memo.brand = true
+					return false
+				}
+				if !addr {
 					return false
 				}
 			} else {
@@ -2853,8 +2885,14 @@ func namedOther(nt *normText, flags []uint8, m *mention.Mention, t0 int32, memo 
 		if tk.sent != toks[t0].sent || tk.kind == tokPunct || flags[b]&flagContrast != 0 || clauseJoin(nt, tk) {
 			break
 		}
-		if flags[b]&flagBrand != 0 && (!addr || !ownedBrand(nt, flags, b)) {
-			return false
+		if flags[b]&flagBrand != 0 {
+			if !ownedBrand(nt, flags, b) {
+				memo.brand = true
+				return false
+			}
+			if !addr {
+				return false
+			}
 		}
 		if o := int(tk.ostart); !other && !(o < len(txt) && txt[o]-'A' >= 26 && txt[o] < utf8.RuneSelf) {
 			other = otherAt(nt, m, b, t0)
@@ -3016,62 +3054,97 @@ func commonCap(w []byte) bool {
 // not the brand's product, a word right after the brand's name
 // ("Flinkwerk Nordby ... the Nordby"), nor a place, one written after
 // "from", "to", "in" ... once at least. Not in a text opening with the
-// brand's handle, addressed to the brand.
-func aboutOther(nt *normText, flags []uint8, m *mention.Mention) bool {
+// brand's handle, addressed to the brand, nor in one that names the
+// brand three times or more.
+func aboutOther(nt *normText, flags []uint8, m *mention.Mention, brand int) bool {
 	toks := nt.toks
 	n := int32(len(toks))
-	if n == 0 || flags[0]&flagBrand != 0 {
-		return false // addressed to the brand: "@flinkwerk my package went from Ohio to Texas back to Ohio"
+	if n == 0 || flags[0]&flagBrand != 0 || brand > 2 {
+		// addressed to the brand ("@flinkwerk my package went from Ohio
+		// to Texas back to Ohio"), or named three times or more
+		return false
 	}
-	brand := 0
-	for k := int32(0); k < n; k++ {
-		if flags[k]&flagBrand != 0 && (k == 0 || flags[k-1]&flagBrand == 0) {
-			brand++
-		}
+	txt := m.Text
+	if m.Title != "" {
+		txt = ""
 	}
+	// the names: the first few words written with a capital, each with
+	// its count
+	var cand [8]struct {
+		k           int32
+		cnt         int
+		strong, out bool
+	}
+	nc := 0
 	for k := int32(0); k < n; k++ {
 		tk := &toks[k]
-		if tk.kind != tokWord || flags[k]&flagBrand != 0 || tk.end-tk.start < 3 || !capital(m, tk, 0) {
+		if o := int(tk.ostart); tk.kind != tokWord || o < len(txt) && txt[o]-'a' < 26 {
+			continue // most words: lower case, tested on their first byte
+		}
+		if flags[k]&flagBrand != 0 || tk.end-tk.start < 3 || !capital(m, tk, 0) {
 			continue
 		}
 		w := nt.buf[tk.start:tk.end]
 		if commonCap(w) {
 			continue
 		}
-		cnt, strong := 0, false
-		for j := int32(0); j < n; j++ {
-			tj := &toks[j]
-			h := nt.buf[tj.start:tj.end]
-			if tj.kind == tokHandle && flags[j]&flagBrand == 0 && len(h) > len(w) && string(h[1:1+len(w)]) == string(w) {
-				cnt++
-				strong = true
+		i := 0
+		for i < nc && string(nt.buf[toks[cand[i].k].start:toks[cand[i].k].end]) != string(w) {
+			i++
+		}
+		if i == nc {
+			if nc == len(cand) {
 				continue
 			}
-			if tj.kind != tokWord || string(h) != string(w) || !capital(m, tj, 0) {
+			cand[i].k = k
+			nc++
+		}
+		c := &cand[i]
+		c.cnt++
+		if k > 0 && (flags[k-1]&flagBrand != 0 || placeBefore(nt, k-1)) {
+			c.out = true // the brand's product, or a place
+		}
+		if !c.strong && (innerCap(m, tk) || !opensSentence(nt, k)) {
+			c.strong = true // not opening its sentence, or "DPD", "FedEx"
+		}
+	}
+	if nc == 0 {
+		return false
+	}
+	if nt.atTok {
+		for k := int32(0); k < n; k++ {
+			tk := &toks[k]
+			if tk.kind != tokHandle || flags[k]&flagBrand != 0 {
 				continue
 			}
-			if j > 0 && (flags[j-1]&flagBrand != 0 || placeBefore(nt, j-1)) {
-				cnt = -int(n) // the brand's product, or a place
-				break
-			}
-			cnt++
-			if !strong && innerCap(m, tj) {
-				strong = true // "DPD", "FedEx"
-			}
-			if !strong && j > 0 {
-				for i := j - 1; i >= 0 && toks[i].sent == tj.sent; i-- {
-					if toks[i].kind == tokWord {
-						strong = true // not opening its sentence
-						break
-					}
+			h := nt.buf[tk.start:tk.end]
+			for i := 0; i < nc; i++ {
+				w := nt.buf[toks[cand[i].k].start:toks[cand[i].k].end]
+				if len(h) > len(w) && string(h[1:1+len(w)]) == string(w) {
+					cand[i].cnt++
+					cand[i].strong = true
 				}
 			}
 		}
-		if strong && cnt >= 2 && cnt > brand {
+	}
+	for i := 0; i < nc; i++ {
+		if c := &cand[i]; c.strong && !c.out && c.cnt >= 2 && c.cnt > brand {
 			return true
 		}
 	}
 	return false
+}
+
+// opensSentence reports whether word k is the first word of its
+// sentence.
+func opensSentence(nt *normText, k int32) bool {
+	toks := nt.toks
+	for i := k - 1; i >= 0 && toks[i].sent == toks[k].sent; i-- {
+		if toks[i].kind == tokWord || toks[i].kind == tokHandle {
+			return false
+		}
+	}
+	return true
 }
 
 // capital reports whether the character i (0 or 1) of token tk is a
