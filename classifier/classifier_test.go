@@ -1685,3 +1685,13 @@ func TestAboutOther(t *testing.T) {
 		{"Evri lost it, Evri always loses it, and Flinkwerk refuses to refund me", true},
 	})
 }
+
+// TestOwnMistakeMade: "I made a mistake" and "me being dumb" admit the
+// author's own part; "they made a mistake" does not.
+func TestOwnMistakeMade(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Great service from Flinkwerk. I made a mistake with my order (wrong size) and they changed it free of charge. Recommended!", false},
+		{"@Flinkwerk Did you change the login? I'm being asked for a code I don't recognise (probably me being dumb)", false},
+		{"Flinkwerk made a mistake with my order, wrong size again and no reply", true},
+	})
+}

@@ -1559,8 +1559,15 @@ func ownFault(nt *normText, flags []uint8, cues []cueHit) bool {
 			if string(word(j)) == "my" && (j == 0 || flags[j-1]&flagNegator == 0) {
 				at = k
 			}
+			// "I made a mistake with my order", not "they made a mistake"
+			if k >= 2 && string(word(k-1)) == "a" && string(word(k-2)) == "made" && ownSubject(nt, flags, k-2) {
+				at = k
+			}
 		case "error":
 			if string(word(k-1)) == "user" {
+				at = k
+			}
+			if k >= 2 && string(word(k-1)) == "an" && string(word(k-2)) == "made" && ownSubject(nt, flags, k-2) {
 				at = k
 			}
 		case "self":
@@ -1574,6 +1581,14 @@ func ownFault(nt *normText, flags []uint8, cues []cueHit) bool {
 				at = k
 			}
 		case "me":
+			// "(probably me being dumb)"
+			if string(word(k+1)) == "being" {
+				switch string(word(k + 2)) {
+				case "dumb", "stupid", "silly", "thick", "daft", "clumsy", "impatient":
+					at = k
+					continue
+				}
+			}
 			// "Idiot me forgot ...", "Classic me."
 			switch string(word(k - 1)) {
 			case "idiot", "silly", "stupid", "dumb", "classic", "clumsy":
