@@ -1695,3 +1695,15 @@ func TestOwnMistakeMade(t *testing.T) {
 		{"Flinkwerk made a mistake with my order, wrong size again and no reply", true},
 	})
 }
+
+// TestPraisedDeed: a last sentence of praise that is seldom sarcastic,
+// after a clause in which the brand acts without a complaint word, ends
+// the story well; after a clause that complains it stays sarcastic.
+func TestPraisedDeed(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Router died last night, @Flinkwerk had a new one on my doorstep by 10am. Impressed.", false},
+		{"Worst weather ever in Aberdeen today and the @Flinkwerk courier still turned up smiling. absolute hero", false},
+		{"Router died last night and @Flinkwerk lost the replacement. Impressed.", true},
+		{"Router died last night, @Flinkwerk had a new one on my doorstep by 10am. Impressed?", true},
+	})
+}

@@ -473,6 +473,15 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			}
 		}
 	}
+	// A last sentence of praise alone after the brand's deed ("Router
+	// died last night, @Flinkwerk had a new one on my doorstep by 10am.
+	// Impressed."): a story that ends well.
+	if p.crit > 0 && p.short > 0 && lex&lexVerdict != 0 && p.irony == 0 && !p.turned && langBits&langDE == 0 {
+		if a := praisedDeed(nt, flags, s.cues); a > 0 {
+			p.crit -= happyTakeBack(s.cues, a)
+			p.turned = true
+		}
+	}
 	// The brand as the one bright spot after the troubles of a day ("my
 	// boss is a nightmare but at least the Flinkwerk lunch delivery is
 	// reliable"): the complaint words before it and in its sentence are
@@ -3469,32 +3478,91 @@ func brightSpot(nt *normText, flags []uint8) int32 {
 	return 0
 }
 
+// praisedDeed returns the first token of the clause before a last
+// sentence of praise alone, or 0: a sentence of at most three words with
+// a word of praise that is seldom sarcastic ("Impressed.", "absolute
+// hero", "Legend."), no complaint word and no question mark, after a
+// clause (cut at punctuation, contrast words and "and", "so", "while",
+// "whereas") that names the brand, has no complaint word and has three
+// words at least: the brand's deed ("... and the @Flinkwerk courier still
+// turned up smiling. absolute hero"). Not "Flinkwerk lost my parcel.
+// Impressed.", whose clause before complains.
+func praisedDeed(nt *normText, flags []uint8, cues []cueHit) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	e := n // the end of the last sentence's words
+	for e > 0 && toks[e-1].kind != tokWord {
+		if toks[e-1].kind == tokPunct && nt.buf[toks[e-1].start] == '?' {
+			return 0
+		}
+		e--
+	}
+	if e == 0 {
+		return 0
+	}
+	v := sentStart(nt, e-1)
+	if v == 0 || words(nt, flags, v, e) > 3 {
+		return 0
+	}
+	verdict := false
+	for k := v; k < e; k++ {
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "impressed", "excellent", "legend", "legends", "hero", "heroes", "recommended", "superb",
+			"outstanding", "kudos", "faultless", "flawless", "stellar":
+			verdict = true
+		}
+	}
+	if !verdict {
+		return 0
+	}
+	// the clause before it
+	b := v
+	for b > 0 && toks[b-1].kind == tokPunct {
+		b--
+	}
+	a := b
+	for a > 0 && toks[a-1].sent == toks[b-1].sent && toks[a-1].kind != tokPunct && flags[a-1]&flagContrast == 0 &&
+		!clauseJoin(nt, &toks[a-1]) {
+		a--
+	}
+	if b-a < 3 || !hasBrand(flags, a, b) {
+		return 0
+	}
+	for i := range cues {
+		if cu := &cues[i]; cu.sign > 0 && cu.t1 > a {
+			return 0 // a complaint in the deed's clause or the praise
+		}
+	}
+	return a
+}
+
 // Word classes of the structural rules above that need a word of their
 // own in the text: lexOf lists the classes a text has, so that a rule runs
 // only where it can apply (each word looked up once by the hash its unit
 // already has, not compared by each rule in turn).
 const (
-	lexOwn    uint32 = 1 << iota // ownFault
-	lexParty                     // otherParty
-	lexUnreal                    // unreal
-	lexMove                      // movesToBrand
-	lexSays                      // brandReports, contradicts
-	lexAmount                    // echoed: digits or a number word
-	lexColons                    // dialogue: two colons at least
-	lexFixed                     // resolved
-	lexDays                      // dayCount
-	lexNow                       // clockNow
-	lexOnly                      // minimised
-	lexFault                     // clearsBrand (blamesNone), negatedGive
-	lexFake                      // warnsOfFakes
-	lexSkill                     // selfSkill
-	lexRival                     // rivalClause, excepted
-	lexSlip                      // ownSlip
-	lexFear                      // fearsAhead, fearTurned (with lexUnreal)
-	lexNews                      // headline (brandReports)
-	lexRating                    // ratedHigh: "stars", "5" or a ★
-	lexVersus                    // asksFirst: a comparison
-	lexLeast                     // brightSpot: "at least"
+	lexOwn     uint32 = 1 << iota // ownFault
+	lexParty                      // otherParty
+	lexUnreal                     // unreal
+	lexMove                       // movesToBrand
+	lexSays                       // brandReports, contradicts
+	lexAmount                     // echoed: digits or a number word
+	lexColons                     // dialogue: two colons at least
+	lexFixed                      // resolved
+	lexDays                       // dayCount
+	lexNow                        // clockNow
+	lexOnly                       // minimised
+	lexFault                      // clearsBrand (blamesNone), negatedGive
+	lexFake                       // warnsOfFakes
+	lexSkill                      // selfSkill
+	lexRival                      // rivalClause, excepted
+	lexSlip                       // ownSlip
+	lexFear                       // fearsAhead, fearTurned (with lexUnreal)
+	lexNews                       // headline (brandReports)
+	lexRating                     // ratedHigh: "stars", "5" or a ★
+	lexVersus                     // asksFirst: a comparison
+	lexLeast                      // brightSpot: "at least"
+	lexVerdict                    // praisedDeed: a word of praise that is seldom sarcastic
 )
 
 var lexWords = []struct {
@@ -3547,6 +3615,8 @@ var lexWords = []struct {
 	{lexRating, []string{"star", "stars", "5"}},
 	{lexVersus, []string{"vs", "versus"}},
 	{lexLeast, []string{"least"}},
+	{lexVerdict, []string{"impressed", "excellent", "legend", "legends", "hero", "heroes", "recommended", "superb",
+		"outstanding", "kudos", "faultless", "flawless", "stellar"}},
 }
 
 // lexTab maps the hashes (unitHash) of lexWords to their classes: open
