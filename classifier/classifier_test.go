@@ -1707,3 +1707,18 @@ func TestPraisedDeed(t *testing.T) {
 		{"Router died last night, @Flinkwerk had a new one on my doorstep by 10am. Impressed?", true},
 	})
 }
+
+// TestWhyBrand: a "why does/is" question about the brand's ways, a
+// gerund ("why does cancelling take ...") or "it" and a number complains;
+// one about everyone, the author, a lament ("have to be so far") or in a
+// text that says it is curious does not.
+func TestWhyBrand(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Why does the Flinkwerk app need 300MB? It's a shop and a bill.", true},
+		{"@Flinkwerk the new app update moved every button. I just want to see my bill, why is it 5 taps now", true},
+		{"Why does flinkwerk only answer on twitter and never to actual emails? asking for me", true},
+		{"Why is everyone on my timeline suddenly talking about Flinkwerk? Did I miss something?", false},
+		{"Not a complaint, just curious: why do Flinkwerk trains sometimes stop for ages just outside Reading?", false},
+		{"why does @flinkwerk have to be so far from my house 😩", false},
+	})
+}

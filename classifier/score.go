@@ -48,6 +48,7 @@ const (
 	echoShout       = 1.0 // "3 hours on the phone. 3 HOURS"
 	dialogueCue     = 1.0 // "me: pays for 500mbit. flinkwerk: here's 38."
 	contradiction   = 1.0 // "my contract says 250 Mbit. speedtest says 31."
+	whyCue          = 1.0 // "Why does the Flinkwerk app need 300MB?"
 	askCredit       = 2.0 // a text opening with a question for information, as praise
 	ownCredit       = 2.5 // the author's own mistake ("I forgot", "my bad"), as praise
 	ownFactor       = 0.5 // and the criticism beside it
@@ -425,6 +426,12 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	if t >= 0 {
 		p.crit += echoShout * sf
 		s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: echoShout, sign: 1})
+	}
+	if lex&lexWhy != 0 && langBits&langDE == 0 {
+		if t := whyBrand(nt, flags, s.cues); t >= 0 {
+			p.crit += whyCue * sf
+			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: whyCue, sign: 1})
+		}
 	}
 	if lex&(lexSays|lexAmount) == lexSays|lexAmount {
 		if t := contradicts(nt); t >= 0 {
@@ -3536,6 +3543,85 @@ func praisedDeed(nt *normText, flags []uint8, cues []cueHit) int32 {
 	return a
 }
 
+// whyBrand returns the "why" of a rhetorical question about the brand's
+// ways, or -1: "why" opening its sentence (after greetings and handles:
+// "hey @flinkwerk why ...") or after a contrast, then "does", "do",
+// "is" or "are", and within four words the brand's name, a gerund
+// ("why does cancelling take 4 screens ...") or "it" and a number ("why
+// is it 5 taps now"): "Why does the Flinkwerk app need 300MB?". Not
+// with everyone, people or the author as its subject ("Why is everyone
+// dunking on Flinkwerk's results?"), not a lament ("why does
+// @flinkwerk have to be so far from my house"), not in a text that says it is
+// curious ("Not a complaint, just curious: why do Flinkwerk trains
+// ..."), and not where a complaint phrase starts at the "why" already.
+func whyBrand(nt *normText, flags []uint8, cues []cueHit) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	for k := int32(0); k+2 < n; k++ {
+		if toks[k].kind != tokWord || !tokIs(nt, k, "why") {
+			continue
+		}
+		// opening its sentence or clause
+		if j := k - 1; j >= 0 && toks[j].sent == toks[k].sent && toks[j].kind != tokPunct && flags[j]&(flagBrand|flagContrast) == 0 &&
+			!tokIs(nt, j, "hey") && !tokIs(nt, j, "ugh") && !tokIs(nt, j, "honestly") && !tokIs(nt, j, "seriously") {
+			continue
+		}
+		switch string(nt.buf[toks[k+1].start:toks[k+1].end]) {
+		case "does", "do", "is", "are":
+		default:
+			continue
+		}
+		found := false
+	subject:
+		for j := k + 2; j < n && j <= k+5 && toks[j].sent == toks[k].sent && toks[j].kind != tokPunct; j++ {
+			if flags[j]&flagBrand != 0 {
+				found = true
+				break
+			}
+			w := nt.buf[toks[j].start:toks[j].end]
+			switch string(w) {
+			case "i", "we", "everyone", "everybody", "people", "all", "you", "they", "so", "there":
+				break subject
+			case "it":
+				if j == k+2 && j+1 < n && nt.buf[toks[j+1].start]-'0' < 10 {
+					found = true
+				}
+				break subject
+			}
+			if j == k+2 && len(w) > 5 && string(w[len(w)-3:]) == "ing" {
+				found = true
+				break
+			}
+		}
+		if !found {
+			continue
+		}
+		// "why does @flinkwerk have to be so far from my house": a
+		// lament, which a complaint word tells when it is one
+		for j := k + 2; j+2 < n && toks[j].sent == toks[k].sent; j++ {
+			if (tokIs(nt, j, "have") || tokIs(nt, j, "has")) && tokIs(nt, j+1, "to") && tokIs(nt, j+2, "be") {
+				found = false
+				break
+			}
+		}
+		if !found {
+			continue
+		}
+		for i := range cues {
+			if cues[i].t0 == k && cues[i].sign > 0 {
+				return -1
+			}
+		}
+		for j := int32(0); j < n; j++ {
+			if tokIs(nt, j, "curious") || tokIs(nt, j, "wondering") {
+				return -1
+			}
+		}
+		return k
+	}
+	return -1
+}
+
 // Word classes of the structural rules above that need a word of their
 // own in the text: lexOf lists the classes a text has, so that a rule runs
 // only where it can apply (each word looked up once by the hash its unit
@@ -3563,6 +3649,7 @@ const (
 	lexVersus                     // asksFirst: a comparison
 	lexLeast                      // brightSpot: "at least"
 	lexVerdict                    // praisedDeed: a word of praise that is seldom sarcastic
+	lexWhy                        // whyBrand: "why"
 )
 
 var lexWords = []struct {
@@ -3617,6 +3704,7 @@ var lexWords = []struct {
 	{lexLeast, []string{"least"}},
 	{lexVerdict, []string{"impressed", "excellent", "legend", "legends", "hero", "heroes", "recommended", "superb",
 		"outstanding", "kudos", "faultless", "flawless", "stellar"}},
+	{lexWhy, []string{"why"}},
 }
 
 // lexTab maps the hashes (unitHash) of lexWords to their classes: open
