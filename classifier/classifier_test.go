@@ -1722,3 +1722,13 @@ func TestWhyBrand(t *testing.T) {
 		{"why does @flinkwerk have to be so far from my house 😩", false},
 	})
 }
+
+// TestContradictsMonths: two sources stating different months contradict
+// each other ("App says ... March. Hotline says May."); one month is no
+// contradiction.
+func TestContradictsMonths(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"App says my contract ends in March. Hotline says May. Which one is it, Flinkwerk?", true},
+		{"The Flinkwerk app says my contract ends in March. I might renew then.", false},
+	})
+}

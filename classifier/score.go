@@ -2341,6 +2341,20 @@ func resolved(nt *normText, flags []uint8, cues []cueHit) int32 {
 	return 0
 }
 
+// month reports whether word k names a month (not "may" in lower case
+// alone: "May" opens no sentence in "Hotline says May").
+func month(nt *normText, k int32) bool {
+	switch string(nt.buf[nt.toks[k].start:nt.toks[k].end]) {
+	case "january", "february", "march", "april", "june", "july", "august", "september", "october",
+		"november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec":
+		return true
+	case "may":
+		return k > 0 && nt.toks[k-1].kind == tokWord && nt.toks[k+0].sent == nt.toks[k-1].sent &&
+			(tokIs(nt, k-1, "says") || tokIs(nt, k-1, "in") || tokIs(nt, k-1, "said"))
+	}
+	return false
+}
+
 // contradicts returns the verb of saying of a second source that states
 // another amount than a first ("my contract says 250 Mbit. speedtest
 // says 31.", "ticket says platform 7, the board says 3"), or -1: two
@@ -2370,8 +2384,11 @@ func contradicts(nt *normText) int32 {
 			continue
 		}
 		v := int32(-1)
-		for j := k + 1; j < n && j <= k+3 && toks[j].sent == toks[k].sent; j++ {
-			if toks[j].kind == tokWord && nt.buf[toks[j].start]-'0' < 10 {
+		for j := k + 1; j < n && j <= k+5 && toks[j].sent == toks[k].sent; j++ {
+			if toks[j].kind != tokWord {
+				continue
+			}
+			if j <= k+3 && nt.buf[toks[j].start]-'0' < 10 || month(nt, j) {
 				v = j
 				break
 			}
@@ -3632,7 +3649,7 @@ const (
 	lexUnreal                     // unreal
 	lexMove                       // movesToBrand
 	lexSays                       // brandReports, contradicts
-	lexAmount                     // echoed: digits or a number word
+	lexAmount                     // echoed: digits or a number word; contradicts: a month too
 	lexColons                     // dialogue: two colons at least
 	lexFixed                      // resolved
 	lexDays                       // dayCount
@@ -3679,7 +3696,10 @@ var lexWords = []struct {
 	{lexNow, []string{"it", "its"}},
 	{lexOnly, []string{"only"}},
 	{lexAmount, []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-		"twenty", "thirty", "forty", "fifty"}},
+		"twenty", "thirty", "forty", "fifty",
+		// months, for contradicts
+		"january", "february", "march", "april", "june", "july", "august", "september", "october",
+		"november", "december", "may"}},
 	{lexFault, []string{"fault", "blame", "not", "give", "gives", "gave", "given", "giving", "cause", "causes", "caused",
 		"causing"}},
 	{lexFake, []string{"scammers", "scammer", "fraudsters", "phishing", "impersonating", "spoofed", "spoofing",
