@@ -1732,3 +1732,17 @@ func TestContradictsMonths(t *testing.T) {
 		{"The Flinkwerk app says my contract ends in March. I might renew then.", false},
 	})
 }
+
+// TestRatedLow: a review rated 1 or 2 out of 5 as its verdict complains
+// whatever it grants on the way; a low rating for a part or another, or
+// beside an overall 4 or 5, does not.
+func TestRatedLow(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{`Trustpilot ★★☆☆☆ "Delivery was on time but the oak table had a 10cm scratch across the top. Flinkwerk offered 10% off."`, true},
+		{`"Rate your experience" — honestly? Fine product, but getting anyone at Flinkwerk to honour the warranty was like pulling teeth. 2/5`, true},
+		{"App review: the new Flinkwerk app hides the cancel button 4 menus deep. I know what you're doing. ★☆☆☆☆", true},
+		{"Flinkwerk broadband 1/5. Promised 500Mb, getting 60 on a good day.", true},
+		{"Trustpilot ★★★★☆ lovely sofa from Flinkwerk, 1 star to Yodel for the wait though", false},
+		{"Flinkwerk lamp arrived quickly and looks lovely. 1 star for the packaging, 5 stars for the lamp.", false},
+	})
+}

@@ -49,6 +49,7 @@ const (
 	dialogueCue     = 1.0 // "me: pays for 500mbit. flinkwerk: here's 38."
 	contradiction   = 1.0 // "my contract says 250 Mbit. speedtest says 31."
 	whyCue          = 1.0 // "Why does the Flinkwerk app need 300MB?"
+	lowRated        = 1.5 // "★☆☆☆☆", "2/5" as the review's verdict
 	askCredit       = 2.0 // a text opening with a question for information, as praise
 	ownCredit       = 2.5 // the author's own mistake ("I forgot", "my bad"), as praise
 	ownFactor       = 0.5 // and the criticism beside it
@@ -572,6 +573,15 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	// but ...", "Assembly took ages ... but it's comfy. 4/5").
 	if lex&lexRating != 0 && p.irony == 0 && ratedHigh(nt, flags, s.m) {
 		p.rated = ratedCredit
+	}
+	// One rated 1 or 2 out of 5, and nothing 4 or more, finds against it
+	// whatever it grants on the way ("★★☆☆☆ Delivery was on time but
+	// the table had a scratch", "Fine product, but ... 2/5").
+	if lex&lexRating != 0 && p.rated == 0 {
+		if t := ratedLow(nt, flags, s.m); t >= 0 {
+			p.crit += lowRated
+			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: lowRated, sign: 1})
+		}
 	}
 	p.excl = nt.excl
 	for t := range nt.toks {
@@ -2616,6 +2626,40 @@ func ratedHigh(nt *normText, flags []uint8, m *mention.Mention) bool {
 		k = e
 	}
 	return high
+}
+
+// ratedLow returns the first token of an overall rating of 1 or 2 out
+// of 5 (as in ratedHigh: opening the text after a label, opening a
+// sentence or ending the text, or ending a sentence of at most five
+// words, "Flinkwerk broadband 1/5."; not for a part or another, "1 star to
+// Yodel", nor told, "gave it 2 stars"), or -1; -1 also when a rating of
+// 4 or more is overall too. 0 stars are left alone ("Evri 0 stars,
+// Flinkwerk 4").
+func ratedLow(nt *normText, flags []uint8, m *mention.Mention) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	last := n - 1
+	for last >= 0 && toks[last].kind == tokPunct {
+		last--
+	}
+	low := int32(-1)
+	for k := int32(0); k < n; k++ {
+		v, e := rating(nt, m, k)
+		if e < 0 {
+			continue
+		}
+		part := e+1 < n && (tokIs(nt, e+1, "for") || tokIs(nt, e+1, "to")) && !hasBrand(flags, e+1, min(e+6, n))
+		overall := !part && (k <= 3 && !hasBrand(flags, 0, k) && !givenTo(nt, k) || k > 0 && toks[k-1].sent != toks[k].sent || e == last ||
+			sentEnds(nt, e) && e-sentStart(nt, k) <= 4 && !givenTo(nt, k)) // "Flinkwerk broadband 1/5."
+		switch {
+		case overall && v >= 4:
+			return -1
+		case overall && v >= 1 && v <= 2 && low < 0:
+			low = k
+		}
+		k = e
+	}
+	return low
 }
 
 // givenTo reports whether one of the words before token k (at most three)
