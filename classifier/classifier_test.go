@@ -1746,3 +1746,14 @@ func TestRatedLow(t *testing.T) {
 		{"Flinkwerk lamp arrived quickly and looks lovely. 1 star for the packaging, 5 stars for the lamp.", false},
 	})
 }
+
+// TestRunaround: referrals that send the author round in a circle
+// complain; one referral, or two that do not close a circle, do not.
+func TestRunaround(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"flinkwerk store in Bristol told me to ring the hotline. hotline told me to go to the store. 🔁🔁🔁", true},
+		{"Flinkwerk support is a maze. Chat sends you to the hotline, the hotline sends you to the store, the store sends you back to chat.", true},
+		{"Flinkwerk chat told me to ring the hotline and the hotline sorted it in five minutes.", false},
+		{"The Flinkwerk shop told me to try the app. The app told me my phone was ready for pickup.", false},
+	})
+}

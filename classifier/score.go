@@ -50,6 +50,7 @@ const (
 	contradiction   = 1.0 // "my contract says 250 Mbit. speedtest says 31."
 	whyCue          = 1.0 // "Why does the Flinkwerk app need 300MB?"
 	lowRated        = 1.5 // "★☆☆☆☆", "2/5" as the review's verdict
+	runaroundCue    = 1.5 // "store told me to ring the hotline. hotline told me to go to the store"
 	askCredit       = 2.0 // a text opening with a question for information, as praise
 	ownCredit       = 2.5 // the author's own mistake ("I forgot", "my bad"), as praise
 	ownFactor       = 0.5 // and the criticism beside it
@@ -432,6 +433,12 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		if t := whyBrand(nt, flags, s.cues); t >= 0 {
 			p.crit += whyCue * sf
 			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: whyCue, sign: 1})
+		}
+	}
+	if lex&lexSend != 0 {
+		if t := runaround(nt, flags); t >= 0 {
+			p.crit += runaroundCue * sf
+			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: runaroundCue, sign: 1})
 		}
 	}
 	if lex&(lexSays|lexAmount) == lexSays|lexAmount {
@@ -3683,6 +3690,89 @@ func whyBrand(nt *normText, flags []uint8, cues []cueHit) int32 {
 	return -1
 }
 
+// runaround returns the verb of the last of the referrals that send the
+// author round in a circle, or -1: verbs of sending or telling ("told me
+// to", "sends you to", "transferred me to"), each with the words of its
+// clause before it (the sender) and after it (where to), and two words
+// at least that are the sender of one referral and where another sends
+// ("flinkwerk store in Bristol told me to ring the hotline. hotline told
+// me to go to the store", "Chat sends you to the hotline, the hotline
+// sends you to the store, the store sends you back to chat").
+func runaround(nt *normText, flags []uint8) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	type ref struct{ a, k, b int32 } // sender [a, k), verb k, where to (k, b)
+	var refs [6]ref
+	nr := 0
+	for k := int32(1); k+1 < n && nr < len(refs); k++ {
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "told", "tells", "sends", "sent", "send", "directed", "referred", "redirected", "transferred", "passed",
+			"pointed":
+		default:
+			continue
+		}
+		a := k
+		for a > 0 && k-a < 5 && toks[a-1].sent == toks[k].sent && toks[a-1].kind != tokPunct && flags[a-1]&flagContrast == 0 {
+			a--
+		}
+		b := k + 1
+		for b < n && b-k <= 8 && toks[b].sent == toks[k].sent && toks[b].kind != tokPunct && flags[b]&flagContrast == 0 {
+			b++
+		}
+		refs[nr] = ref{a, k, b}
+		nr++
+	}
+	if nr < 2 {
+		return -1
+	}
+	place := func(k int32) bool {
+		w := nt.buf[toks[k].start:toks[k].end]
+		if toks[k].kind != tokWord || len(w) < 3 {
+			return false
+		}
+		switch string(w) {
+		case "the", "you", "and", "then", "back", "ring", "call", "told", "tells", "sends", "sent", "send", "again",
+			"your", "our", "their", "them", "they", "who", "just", "this", "that", "with", "for", "same":
+			return false
+		}
+		return true
+	}
+	found := 0
+	var seen [4]int32 // the words found, by a token of each
+	for i := 0; i < nr && found < 2; i++ {
+		for k := refs[i].a; k < refs[i].k && found < 2; k++ {
+			if !place(k) {
+				continue
+			}
+			w := nt.buf[toks[k].start:toks[k].end]
+			dup := false
+			for _, x := range seen[:found] {
+				dup = dup || string(nt.buf[toks[x].start:toks[x].end]) == string(w)
+			}
+			if dup {
+				continue
+			}
+		other:
+			for j := 0; j < nr; j++ {
+				if j == i {
+					continue
+				}
+				for t := refs[j].k + 1; t < refs[j].b; t++ {
+					if string(nt.buf[toks[t].start:toks[t].end]) == string(w) {
+						seen[found] = k
+						found++
+						break other
+					}
+				}
+			}
+		}
+	}
+	if found < 2 {
+		return -1
+	}
+	return refs[nr-1].k
+}
+
 // Word classes of the structural rules above that need a word of their
 // own in the text: lexOf lists the classes a text has, so that a rule runs
 // only where it can apply (each word looked up once by the hash its unit
@@ -3711,6 +3801,7 @@ const (
 	lexLeast                      // brightSpot: "at least"
 	lexVerdict                    // praisedDeed: a word of praise that is seldom sarcastic
 	lexWhy                        // whyBrand: "why"
+	lexSend                       // runaround: "told", "sends", ...
 )
 
 var lexWords = []struct {
@@ -3769,6 +3860,8 @@ var lexWords = []struct {
 	{lexVerdict, []string{"impressed", "excellent", "legend", "legends", "hero", "heroes", "recommended", "superb",
 		"outstanding", "kudos", "faultless", "flawless", "stellar"}},
 	{lexWhy, []string{"why"}},
+	{lexSend, []string{"told", "tells", "sends", "sent", "send", "directed", "referred", "redirected", "transferred",
+		"passed", "pointed"}},
 }
 
 // lexTab maps the hashes (unitHash) of lexWords to their classes: open
