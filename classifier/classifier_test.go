@@ -1757,3 +1757,12 @@ func TestRunaround(t *testing.T) {
 		{"The Flinkwerk shop told me to try the app. The app told me my phone was ready for pickup.", false},
 	})
 }
+
+// TestRatedOutOfTen: a rating out of ten is halved: "10/10" as the
+// verdict finds for the brand, "1/10" against it.
+func TestRatedOutOfTen(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"spent the weekend building @Flinkwerk wardrobes and I've never felt more alive or more betrayed by an allen key. 10/10 wardrobe though", false},
+		{"@flinkwerk your bot asked me to rate my experience before it solved anything. 1/10", true},
+	})
+}

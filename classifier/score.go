@@ -2684,7 +2684,8 @@ func givenTo(nt *normText, k int32) bool {
 
 // rating returns the value and the last token of a rating out of five
 // that starts at token k ("★★★★☆" counts the full stars; "4★", "4/5",
-// "4 stars", "four stars"), or -1 as the last token where none does.
+// "4 stars", "four stars"; out of ten halved, "10/10" as 5, "3/10" as
+// 2), or -1 as the last token where none does.
 func rating(nt *normText, m *mention.Mention, k int32) (int, int32) {
 	toks := nt.toks
 	n := int32(len(toks))
@@ -2718,19 +2719,35 @@ func rating(nt *normText, m *mention.Mention, k int32) (int, int32) {
 		v = 4
 	case "5", "five":
 		v = 5
+	case "6", "7", "8", "9", "10":
+		v = int(nt.buf[toks[k].start]-'0') * 10 // out of ten only
+		if toks[k].end-toks[k].start == 2 {
+			v = 100
+		}
 	}
 	if v < 0 {
 		return 0, -1
 	}
-	if isStar(nt, k+1) > 0 && toks[k+1].ostart == toks[k].oend {
+	if v < 10 && isStar(nt, k+1) > 0 && toks[k+1].ostart == toks[k].oend {
 		return v, k + 1 // "4★"
 	}
 	switch string(nt.buf[toks[k+1].start:toks[k+1].end]) {
 	case "star", "stars":
-		return v, k + 1
-	case "5":
+		if v < 10 {
+			return v, k + 1
+		}
+	case "5", "10":
 		if r, _ := bodyRune(m, int(toks[k].oend), false); r == '/' && toks[k+1].ostart == toks[k].oend+1 {
-			return v, k + 1 // "4/5"
+			if tokIs(nt, k+1, "5") {
+				if v < 10 {
+					return v, k + 1 // "4/5"
+				}
+				return 0, -1
+			}
+			if v >= 10 {
+				v /= 10
+			}
+			return (v + 1) / 2, k + 1 // "10/10" as 5, "3/10" as 2
 		}
 	}
 	return 0, -1
@@ -3796,7 +3813,7 @@ const (
 	lexSlip                       // ownSlip
 	lexFear                       // fearsAhead, fearTurned (with lexUnreal)
 	lexNews                       // headline (brandReports)
-	lexRating                     // ratedHigh: "stars", "5" or a ★
+	lexRating                     // ratedHigh, ratedLow: "stars", "5", "10" or a ★
 	lexVersus                     // asksFirst: a comparison
 	lexLeast                      // brightSpot: "at least"
 	lexVerdict                    // praisedDeed: a word of praise that is seldom sarcastic
@@ -3854,7 +3871,7 @@ var lexWords = []struct {
 		"publishes", "fined", "sued", "trials", "introduces", "unveiled", "launched", "appointed",
 		"fines", "downgrade", "downgrades", "upgrade", "upgrades", "probes", "investigates", "backs", "clears",
 		"raps", "criticises", "criticizes"}},
-	{lexRating, []string{"star", "stars", "5"}},
+	{lexRating, []string{"star", "stars", "5", "10"}},
 	{lexVersus, []string{"vs", "versus"}},
 	{lexLeast, []string{"least"}},
 	{lexVerdict, []string{"impressed", "excellent", "legend", "legends", "hero", "heroes", "recommended", "superb",
