@@ -1766,3 +1766,15 @@ func TestRatedOutOfTen(t *testing.T) {
 		{"@flinkwerk your bot asked me to rate my experience before it solved anything. 1/10", true},
 	})
 }
+
+// TestZeroCount: a clause opening with "0" after one opening with another
+// number counts what never came; a rating ("0 for Evri") or a complaint
+// word counted as none ("0 problems") does not.
+func TestZeroCount(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"10 emails from flinkwerk marketing this week. 0 replies from flinkwerk support.", true},
+		{"@Flinkwerk 3 engineer appointments. 0 engineers at my door.", true},
+		{"Ordered 2 lamps from Flinkwerk, 0 problems, lovely light.", false},
+		{"Flinkwerk refunded me before Evri had even found it. 5 stars for Flinkwerk, 0 for Evri", false},
+	})
+}

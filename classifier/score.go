@@ -425,6 +425,9 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			t = dayCount(nt)
 		}
 	}
+	if t < 0 && lex&lexAmount != 0 {
+		t = zeroCount(nt, flags, s.cues)
+	}
 	if t >= 0 {
 		p.crit += echoShout * sf
 		s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: echoShout, sign: 1})
@@ -2108,6 +2111,45 @@ func dayCount(nt *normText) int32 {
 			}
 		}
 		a = b + 1
+	}
+	return -1
+}
+
+// zeroCount returns the "0" that opens a clause after a clause opening
+// with a number more than it, or -1: a count of what never came beside a
+// count of what did ("10 emails from flinkwerk marketing this week. 0
+// replies from flinkwerk support.", "3 engineer appointments. 0
+// engineers at my door.", "5 bars, 0 kb/s"). Not a rating ("0 for
+// Evri", "0 stars", "0/10") and not a complaint word counted as none
+// ("2 lamps, 0 problems").
+func zeroCount(nt *normText, flags []uint8, cues []cueHit) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	counted := false // a clause opened with a number other than 0
+	for k := int32(0); k+1 < n; k++ {
+		tk := &toks[k]
+		if tk.kind != tokWord || nt.buf[tk.start]-'0' >= 10 {
+			continue
+		}
+		if k > 0 && toks[k-1].kind != tokPunct && toks[k-1].sent == tk.sent && flags[k-1]&flagBrand == 0 {
+			continue // not opening its clause (the brand's handle aside)
+		}
+		if !(tk.end-tk.start == 1 && nt.buf[tk.start] == '0') {
+			counted = true
+			continue
+		}
+		nx := &toks[k+1]
+		if !counted || nx.kind != tokWord || nx.sent != tk.sent || nt.buf[nx.start]-'0' < 10 ||
+			tokIs(nt, k+1, "for") || tokIs(nt, k+1, "star") || tokIs(nt, k+1, "stars") || tokIs(nt, k+1, "out") {
+			continue
+		}
+		cue := false
+		for i := range cues {
+			cue = cue || cues[i].t0 == k+1 || cues[i].t0 == k && cues[i].t1 > k+1
+		}
+		if !cue {
+			return k
+		}
 	}
 	return -1
 }
