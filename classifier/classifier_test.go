@@ -1778,3 +1778,12 @@ func TestZeroCount(t *testing.T) {
 		{"Flinkwerk refunded me before Evri had even found it. 5 stars for Flinkwerk, 0 for Evri", false},
 	})
 }
+
+// TestEveryoneElse: complaint words with everyone as their subject tell
+// what others say, not the author's complaint.
+func TestEveryoneElse(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Everyone hates the new Flinkwerk app, I think it does everything I need", false},
+		{"everyone says the Flinkwerk app is fine but mine is useless and crashes daily", true},
+	})
+}

@@ -1827,7 +1827,8 @@ func otherParty(nt *normText, flags []uint8, t0, t1 int32) bool {
 		switch string(nt.buf[toks[k].start:toks[k].end]) {
 		case "landlord", "landlady", "neighbour", "neighbours", "neighbor", "neighbors", "flatmate", "roommate",
 			"housemate", "council", "government", "tourists", "toddler", "dad", "mum", "mom", "wife", "husband",
-			"boyfriend", "girlfriend", "boss", "traffic", "roads", "roadworks", "weather", "heatwave", "cat", "dog":
+			"boyfriend", "girlfriend", "boss", "traffic", "roads", "roadworks", "weather", "heatwave", "cat", "dog",
+			"everyone", "everybody":
 		case "airline", "airlines", "shuttle", "bank", "taxi", "insurer",
 			// the piece written about the brand, in a thread discussing
 			// it ("this article is wrong on the facts"), not "your help
@@ -3876,7 +3877,7 @@ var lexWords = []struct {
 		"husband", "boyfriend", "girlfriend", "boss", "traffic", "roads", "roadworks", "weather", "heatwave", "cat", "dog",
 		"airline", "airlines", "shuttle", "bank", "taxi", "insurer", "customs", "storm", "snow", "flooding", "floods",
 		"tree", "fog", "ice", "wind", "winds", "accident", "police", "strike", "strikes",
-		"article", "author", "journalist", "reporter", "headline"}},
+		"article", "author", "journalist", "reporter", "headline", "everyone", "everybody"}},
 	{lexUnreal, []string{"expecting", "dreading", "dreaded", "feared", "fearing", "assumed", "bracing", "braced",
 		"thought", "worried", "if"}},
 	{lexMove, []string{"switch", "switching", "switched", "move", "moving", "moved", "transfer", "transferring",
