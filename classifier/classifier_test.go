@@ -1787,3 +1787,13 @@ func TestEveryoneElse(t *testing.T) {
 		{"everyone says the Flinkwerk app is fine but mine is useless and crashes daily", true},
 	})
 }
+
+// TestNoProofAsked: a replacement given "without asking for photos" and
+// a lost thing found ("found my lost wallet") complain of nothing.
+func TestNoProofAsked(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"I had a problem with a damaged parcel - totally the courier's fault - but Flinkwerk sent a replacement next day without asking for photos. Excellent.", false},
+		{"r/london: thanks to the guy at Flinkwerk Shoreditch who found my lost wallet and handed it in. Legend.", false},
+		{"Flinkwerk took money from my account without asking. Absolutely disgraceful.", true},
+	})
+}
