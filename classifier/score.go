@@ -425,7 +425,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			t = dayCount(nt)
 		}
 	}
-	if t < 0 && lex&lexAmount != 0 {
+	if t < 0 && lex&lexZero != 0 {
 		t = zeroCount(nt, flags, s.cues)
 	}
 	if t >= 0 {
@@ -3862,6 +3862,7 @@ const (
 	lexVerdict                    // praisedDeed: a word of praise that is seldom sarcastic
 	lexWhy                        // whyBrand: "why"
 	lexSend                       // runaround: "told", "sends", ...
+	lexZero                       // zeroCount: "0"
 )
 
 var lexWords = []struct {
@@ -3922,6 +3923,7 @@ var lexWords = []struct {
 	{lexWhy, []string{"why"}},
 	{lexSend, []string{"told", "tells", "sends", "sent", "send", "directed", "referred", "redirected", "transferred",
 		"passed", "pointed"}},
+	{lexZero, []string{"0"}},
 }
 
 // lexTab maps the hashes (unitHash) of lexWords to their classes: open
