@@ -1632,3 +1632,168 @@ func TestReasonsAndHelp(t *testing.T) {
 		{"Spent 40 minutes in the chat with Flinkwerk and nothing was solved", true},
 	})
 }
+
+// TestBrightSpot: "at least" opening a clause about the brand, in a text
+// that names the brand nowhere before, makes the brand the bright spot
+// among troubles of other kinds; not when the brand was named before,
+// nor in a plea ("could I at least ...").
+func TestBrightSpot(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"my phone is broken, my car is broken, my boiler is broken. at least flinkwerk internet isn't lol", false},
+		{"I hate moving so much. Boxes everywhere, no sleep. At least the Flinkwerk broadband transfer was done the day I arrived.", false},
+		{"my landlord still hasn't fixed the boiler but at least my @Flinkwerk heater keeps the flat warm", false},
+		{"Flinkwerk lost my parcel again and nobody answers. at least the weather is nice", true},
+		{"My parcel is broken and late. Could I at least get a refund, Flinkwerk?", true},
+	})
+}
+
+// TestDateNow: a sentence stating the date or the day of the wait now
+// ("It is now the 21st.", "it's day 23.") after a number given earlier
+// complains of the wait; a day in passing does not.
+func TestDateNow(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"@Flinkwerk Ordered on the 3rd. It is now the 21st. Just checking in", true},
+		{"@Flinkwerk told in store I'd get the trade-in credit within 5 days. it's day 23.", true},
+		{"Flinkwerk sofa arrived on the 3rd. It is now the sofa everyone sits on", false},
+		{"Booked 2 nights via Flinkwerk travel. It's day 2 of the trip and the hotel is lovely", false},
+	})
+}
+
+// TestMediaPiece: complaint words aimed at an article or its author in
+// a thread discussing the brand ("this article is wrong on the facts")
+// are aimed elsewhere; the brand's own help article is not.
+func TestMediaPiece(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Terrible article, the author confuses Flinkwerk's shop with the ISP division throughout.", false},
+		{"Not a Flinkwerk fan, but this article is wrong on the facts: it was a BGP leak upstream.", false},
+		{"@Flinkwerk your help article is wrong and the chat is useless", true},
+		{"The Flinkwerk help article is useless, the reset button does not exist", true},
+	})
+}
+
+// TestAboutOther: a text about another company, named twice at least
+// and more often than the brand, aims its complaint words and complaint
+// rules there, a quoted claim too; not a text addressed to the brand,
+// a place named twice, the brand's product, or a clause that has the
+// brand as its subject.
+func TestAboutOther(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{`FedEx "delivered" my @Flinkwerk TV to an address 3 streets away. FedEx said to "check with neighbours". FedEx, you had one job`, false},
+		{"Barclays froze my card while I was paying @Flinkwerk and then the Barclays app wouldn't let me unfreeze it. worst bank app ever", false},
+		{"@flinkwerk my package went from Ohio to Texas back to Ohio. it's touring the country, useless", true},
+		{"Ordered the Flinkwerk Nordby shelf. The Nordby arrived broken, the Nordby is useless", true},
+		{"Evri lost it, Evri always loses it, and Flinkwerk refuses to refund me", true},
+	})
+}
+
+// TestOwnMistakeMade: "I made a mistake" and "me being dumb" admit the
+// author's own part; "they made a mistake" does not.
+func TestOwnMistakeMade(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Great service from Flinkwerk. I made a mistake with my order (wrong size) and they changed it free of charge. Recommended!", false},
+		{"@Flinkwerk Did you change the login? I'm being asked for a code I don't recognise (probably me being dumb)", false},
+		{"Flinkwerk made a mistake with my order, wrong size again and no reply", true},
+	})
+}
+
+// TestPraisedDeed: a last sentence of praise that is seldom sarcastic,
+// after a clause in which the brand acts without a complaint word, ends
+// the story well; after a clause that complains it stays sarcastic.
+func TestPraisedDeed(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Router died last night, @Flinkwerk had a new one on my doorstep by 10am. Impressed.", false},
+		{"Worst weather ever in Aberdeen today and the @Flinkwerk courier still turned up smiling. absolute hero", false},
+		{"Router died last night and @Flinkwerk lost the replacement. Impressed.", true},
+		{"Router died last night, @Flinkwerk had a new one on my doorstep by 10am. Impressed?", true},
+	})
+}
+
+// TestWhyBrand: a "why does/is" question about the brand's ways, a
+// gerund ("why does cancelling take ...") or "it" and a number complains;
+// one about everyone, the author, a lament ("have to be so far") or in a
+// text that says it is curious does not.
+func TestWhyBrand(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Why does the Flinkwerk app need 300MB? It's a shop and a bill.", true},
+		{"@Flinkwerk the new app update moved every button. I just want to see my bill, why is it 5 taps now", true},
+		{"Why does flinkwerk only answer on twitter and never to actual emails? asking for me", true},
+		{"Why is everyone on my timeline suddenly talking about Flinkwerk? Did I miss something?", false},
+		{"Not a complaint, just curious: why do Flinkwerk trains sometimes stop for ages just outside Reading?", false},
+		{"why does @flinkwerk have to be so far from my house 😩", false},
+	})
+}
+
+// TestContradictsMonths: two sources stating different months contradict
+// each other ("App says ... March. Hotline says May."); one month is no
+// contradiction.
+func TestContradictsMonths(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"App says my contract ends in March. Hotline says May. Which one is it, Flinkwerk?", true},
+		{"The Flinkwerk app says my contract ends in March. I might renew then.", false},
+	})
+}
+
+// TestRatedLow: a review rated 1 or 2 out of 5 as its verdict complains
+// whatever it grants on the way; a low rating for a part or another, or
+// beside an overall 4 or 5, does not.
+func TestRatedLow(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{`Trustpilot ★★☆☆☆ "Delivery was on time but the oak table had a 10cm scratch across the top. Flinkwerk offered 10% off."`, true},
+		{`"Rate your experience" — honestly? Fine product, but getting anyone at Flinkwerk to honour the warranty was like pulling teeth. 2/5`, true},
+		{"App review: the new Flinkwerk app hides the cancel button 4 menus deep. I know what you're doing. ★☆☆☆☆", true},
+		{"Flinkwerk broadband 1/5. Promised 500Mb, getting 60 on a good day.", true},
+		{"Trustpilot ★★★★☆ lovely sofa from Flinkwerk, 1 star to Yodel for the wait though", false},
+		{"Flinkwerk lamp arrived quickly and looks lovely. 1 star for the packaging, 5 stars for the lamp.", false},
+	})
+}
+
+// TestRunaround: referrals that send the author round in a circle
+// complain; one referral, or two that do not close a circle, do not.
+func TestRunaround(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"flinkwerk store in Bristol told me to ring the hotline. hotline told me to go to the store. 🔁🔁🔁", true},
+		{"Flinkwerk support is a maze. Chat sends you to the hotline, the hotline sends you to the store, the store sends you back to chat.", true},
+		{"Flinkwerk chat told me to ring the hotline and the hotline sorted it in five minutes.", false},
+		{"The Flinkwerk shop told me to try the app. The app told me my phone was ready for pickup.", false},
+	})
+}
+
+// TestRatedOutOfTen: a rating out of ten is halved: "10/10" as the
+// verdict finds for the brand, "1/10" against it.
+func TestRatedOutOfTen(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"spent the weekend building @Flinkwerk wardrobes and I've never felt more alive or more betrayed by an allen key. 10/10 wardrobe though", false},
+		{"@flinkwerk your bot asked me to rate my experience before it solved anything. 1/10", true},
+	})
+}
+
+// TestZeroCount: a clause opening with "0" after one opening with another
+// number counts what never came; a rating ("0 for Evri") or a complaint
+// word counted as none ("0 problems") does not.
+func TestZeroCount(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"10 emails from flinkwerk marketing this week. 0 replies from flinkwerk support.", true},
+		{"@Flinkwerk 3 engineer appointments. 0 engineers at my door.", true},
+		{"Ordered 2 lamps from Flinkwerk, 0 problems, lovely light.", false},
+		{"Flinkwerk refunded me before Evri had even found it. 5 stars for Flinkwerk, 0 for Evri", false},
+	})
+}
+
+// TestEveryoneElse: complaint words with everyone as their subject tell
+// what others say, not the author's complaint.
+func TestEveryoneElse(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Everyone hates the new Flinkwerk app, I think it does everything I need", false},
+		{"everyone says the Flinkwerk app is fine but mine is useless and crashes daily", true},
+	})
+}
+
+// TestNoProofAsked: a replacement given "without asking for photos" and
+// a lost thing found ("found my lost wallet") complain of nothing.
+func TestNoProofAsked(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"I had a problem with a damaged parcel - totally the courier's fault - but Flinkwerk sent a replacement next day without asking for photos. Excellent.", false},
+		{"r/london: thanks to the guy at Flinkwerk Shoreditch who found my lost wallet and handed it in. Legend.", false},
+		{"Flinkwerk took money from my account without asking. Absolutely disgraceful.", true},
+	})
+}

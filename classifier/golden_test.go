@@ -518,6 +518,56 @@ func TestGolden(t *testing.T) {
 	// no complaint was lost in any file. Instructions per text in the
 	// classifier's functions (cachegrind, BenchmarkClassify rules=1000,
 	// 2,500 - 500 texts): 57,724 against 57,623 (+0.18%).
+	// The twenty-eighth round (tuned on dev23, dev25 and dev26, checked
+	// on dev19, dev16 and dev14) went for kinds of post again, each new
+	// rule gated by a word class of its own (the classes now 25;
+	// aboutOther, part of namedOther, by namedOther's own conditions) and
+	// kept only with no loss in any file. For precision: "at least"
+	// opening a clause on the brand in a text that names it nowhere
+	// before, the brand as the bright spot among troubles of other kinds
+	// (brightSpot); complaint words aimed at an article or its author in
+	// a thread discussing the brand, or with everyone as their subject
+	// (otherParty); a text about another company named twice at least and
+	// more often than the brand, read as one addressed to it (aboutOther,
+	// in namedOther, tried only where it can change the answer), its
+	// quoted claims and other complaint rules aimed there too; "I made a
+	// mistake", "me being dumb" (ownFault); a last sentence of praise that
+	// is seldom sarcastic after a clause in which the brand acts without
+	// a complaint word ("..., @Flinkwerk had a new one on my doorstep by
+	// 10am. Impressed.": praisedDeed); ratings out of ten, halved ("10/10
+	// wardrobe though"); pack entries for a replacement given "without
+	// asking for photos" and "found my lost". For recall: a review rated 1
+	// or 2 out of 5 as its verdict (ratedLow: "★★☆☆☆ Delivery was on time
+	// but ...", "Fine product, but ... 2/5", "Flinkwerk broadband 1/5."),
+	// a "why does/is" question about the brand's ways ("Why does the
+	// Flinkwerk app need 300MB?", "why is it 5 taps now": whyBrand), the
+	// date or the day of the wait now ("Ordered on the 3rd. It is now the
+	// 21st.", "it's day 23.": clockNow), two sources stating different
+	// months (contradicts), referrals that send the author round in a
+	// circle ("store told me to ring the hotline. hotline told me to go to
+	// the store": runaround), a clause opening with "0" after a count of
+	// what did come ("10 emails from flinkwerk marketing this week. 0
+	// replies from flinkwerk support.": zeroCount). At its end dev23
+	// measures P 0.833 R 0.850 F1 0.841 (tp 130 fp 26 fn 23 tn 221; was
+	// 0.817/0.817/0.817), dev25 P 0.836 R 0.783 F1 0.809 (tp 112 fp 22 fn
+	// 31 tn 235; was 0.782/0.727/0.754), dev26 P 0.879 R 0.885 F1 0.882
+	// (tp 131 fp 18 fn 17 tn 234; was 0.824/0.824/0.824), dev19 P 0.912 R
+	// 0.833 F1 0.871 (was 0.912/0.827/0.867), dev16 P 0.872 R 0.919 F1
+	// 0.895 (was 0.871/0.912/0.891), dev14 en P 0.946 R 0.930 F1 0.938
+	// (was 0.946/0.921/0.933); golden-tune9.tsv en 0.995 (was 0.994),
+	// golden-tune11.tsv en 0.963 (was 0.961). Of the hold-outs (aggregate
+	// lines only, en): golden-round13.tsv P 0.931 R 0.915 F1 0.923 (was
+	// 0.923/0.915/0.919), golden-round15.tsv P 0.858 R 0.807 F1 0.832 (was
+	// 0.850/0.800/0.824), golden-round17.tsv P 0.863 R 0.805 F1 0.833 (was
+	// 0.861/0.792/0.825), golden-round18.tsv P 0.895 R 0.767 F1 0.826 (was
+	// 0.893/0.752/0.816), golden-round22.tsv P 0.930 R 0.917 F1 0.924 (was
+	// 0.930/0.910/0.920), golden-round27.tsv P 0.838 R 0.844 F1 0.841 (tp
+	// 124 fp 24 fn 23 tn 229; was 0.833/0.816/0.825, four complaints more
+	// from ratedLow), the others unchanged (English and German); no file
+	// lost a complaint or gained a false positive. Instructions per text
+	// in the classifier's functions (cachegrind, BenchmarkClassify
+	// rules=1000, 3,000 - 1,000 texts): 73,981 against 73,531 (+0.61%).
+	// Floors raised to match.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -543,28 +593,28 @@ func TestGolden(t *testing.T) {
 		{"golden-round8.tsv", 0.80, 0.93, true},
 		{"golden-tune8.tsv", 0.96, 0.96, false},
 		{"golden-round9.tsv", 0.84, 0.86, true},
-		{"golden-tune9.tsv", 0.96, 0.98, false},
+		{"golden-tune9.tsv", 0.96, 0.99, false},
 		{"golden-round10.tsv", 0.92, 0.94, true},
 		{"golden-tune10.tsv", 0.97, 0.97, false},
 		{"golden-round11.tsv", 0.82, 0.87, true},
-		{"golden-tune11.tsv", 0.95, 0.93, false},
+		{"golden-tune11.tsv", 0.95, 0.96, false},
 		{"golden-round12.tsv", 0, 0.93, true},
 		{"golden-tune12.tsv", 0, 0.97, false},
-		{"golden-round13.tsv", 0.86, 0.91, true},
+		{"golden-round13.tsv", 0.86, 0.92, true},
 		{"golden-tune13.tsv", 0, 0.97, false},
 		{"golden-dev14.tsv", 0.92, 0.93, false},
-		{"golden-round15.tsv", 0.80, 0.82, true},
-		{"golden-dev16.tsv", 0, 0.88, false},
-		{"golden-round17.tsv", 0, 0.82, true},
-		{"golden-round18.tsv", 0, 0.81, true},
-		{"golden-dev19.tsv", 0, 0.86, false},
+		{"golden-round15.tsv", 0.80, 0.83, true},
+		{"golden-dev16.tsv", 0, 0.89, false},
+		{"golden-round17.tsv", 0, 0.83, true},
+		{"golden-round18.tsv", 0, 0.82, true},
+		{"golden-dev19.tsv", 0, 0.87, false},
 		{"golden-round20.tsv", 0, 0.85, true},
-		{"golden-round22.tsv", 0, 0.91, true},
+		{"golden-round22.tsv", 0, 0.92, true},
 		{"golden-round23.tsv", 0.71, 0, true},
-		{"golden-dev23.tsv", 0, 0.81, false},
-		{"golden-dev25.tsv", 0, 0.75, false},
-		{"golden-dev26.tsv", 0, 0.82, false},
-		{"golden-round27.tsv", 0, 0.82, true},
+		{"golden-dev23.tsv", 0, 0.84, false},
+		{"golden-dev25.tsv", 0, 0.80, false},
+		{"golden-dev26.tsv", 0, 0.88, false},
+		{"golden-round27.tsv", 0, 0.84, true},
 	}
 	for _, gf := range files {
 		file := gf.name

@@ -48,6 +48,9 @@ const (
 	echoShout       = 1.0 // "3 hours on the phone. 3 HOURS"
 	dialogueCue     = 1.0 // "me: pays for 500mbit. flinkwerk: here's 38."
 	contradiction   = 1.0 // "my contract says 250 Mbit. speedtest says 31."
+	whyCue          = 1.0 // "Why does the Flinkwerk app need 300MB?"
+	lowRated        = 1.5 // "★☆☆☆☆", "2/5" as the review's verdict
+	runaroundCue    = 1.5 // "store told me to ring the hotline. hotline told me to go to the store"
 	askCredit       = 2.0 // a text opening with a question for information, as praise
 	ownCredit       = 2.5 // the author's own mistake ("I forgot", "my bad"), as praise
 	ownFactor       = 0.5 // and the criticism beside it
@@ -141,12 +144,16 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	cnt := s.cueCnt[:n]
 	clear(cnt)
 	contrasts, nonneg := 0, 0
+	brandN := int32(0) // the brand's names
 	lex := lexOf(nt)
 	hits := s.hits
 	for hi := range hits {
 		h := &hits[hi]
 		hp := &c.hot[h.pat]
 		if hp.brand {
+			if flags[h.t0]&flagBrand == 0 {
+				brandN++
+			}
 			for t := h.t0; t < h.t1; t++ {
 				flags[t] |= flagBrand
 			}
@@ -204,11 +211,11 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			}
 		}
 	}
-	others := clauseMemo{a: -1, b: -1}  // the clause namedOther looked at last
-	maxLen, inOrder := int32(-1), false // of the cues, when one is shared
-	clapped := false                    // a run of claps between words counted
-	howEnd := int32(-1)                 // the end of the clause of praise before "how"
-	full := false                       // a complaint cue counted not aimed at another named
+	others := clauseMemo{a: -1, b: -1, brandN: brandN} // the clause namedOther looked at last
+	maxLen, inOrder := int32(-1), false                // of the cues, when one is shared
+	clapped := false                                   // a run of claps between words counted
+	howEnd := int32(-1)                                // the end of the clause of praise before "how"
+	full := false                                      // a complaint cue counted not aimed at another named
 	for i := range s.cues {
 		cu := &s.cues[i]
 		shared := cnt[cu.t0] >= 2
@@ -386,18 +393,25 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			}
 		}
 	}
+	// In a text about another, every complaint cue aimed at it, the
+	// complaint rules below are aimed there too ("FedEx "delivered" my
+	// @Flinkwerk TV ...").
+	sf := 1.0
+	if others.addr > 0 && !full && p.crit > 0 {
+		sf = elsewhereFactor
+	}
 	// An emphatic question ("??", "?!") is a complaint question; a lone
 	// "not"/"nicht" after a pause at the end ("liefert pünktlich...
 	// nicht") turns what came before into sarcasm.
 	if nt.quest >= 2 || nt.quest > 0 && nt.excl > 0 {
 		if t := emphaticQuestion(nt); t >= 0 {
-			p.crit += emphQuestion
+			p.crit += emphQuestion * sf
 			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: emphQuestion, sign: 1})
 		}
 	}
 	if lex&lexColons != 0 {
 		if t := dialogue(nt, flags); t >= 0 {
-			p.crit += dialogueCue
+			p.crit += dialogueCue * sf
 			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: dialogueCue, sign: 1})
 		}
 	}
@@ -411,19 +425,34 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			t = dayCount(nt)
 		}
 	}
+	if t < 0 && lex&lexZero != 0 {
+		t = zeroCount(nt, flags, s.cues)
+	}
 	if t >= 0 {
-		p.crit += echoShout
+		p.crit += echoShout * sf
 		s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: echoShout, sign: 1})
+	}
+	if lex&lexWhy != 0 && langBits&langDE == 0 {
+		if t := whyBrand(nt, flags, s.cues); t >= 0 {
+			p.crit += whyCue * sf
+			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: whyCue, sign: 1})
+		}
+	}
+	if lex&lexSend != 0 {
+		if t := runaround(nt, flags); t >= 0 {
+			p.crit += runaroundCue * sf
+			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: runaroundCue, sign: 1})
+		}
 	}
 	if lex&(lexSays|lexAmount) == lexSays|lexAmount {
 		if t := contradicts(nt); t >= 0 {
-			p.crit += contradiction
+			p.crit += contradiction * sf
 			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: contradiction, sign: 1})
 		}
 	}
 	if hasQuote(s.m.Title) || hasQuote(s.m.Text) {
 		if t := quotedClaim(nt, flags, s.m); t >= 0 {
-			p.crit += quoteClaim
+			p.crit += quoteClaim * sf
 			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: quoteClaim, sign: 1})
 		}
 	}
@@ -460,6 +489,34 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				p.turned = true
 				p.ask += fixedCredit
 			}
+		}
+	}
+	// A last sentence of praise alone after the brand's deed ("Router
+	// died last night, @Flinkwerk had a new one on my doorstep by 10am.
+	// Impressed."): a story that ends well.
+	if p.crit > 0 && p.short > 0 && lex&lexVerdict != 0 && p.irony == 0 && !p.turned && langBits&langDE == 0 {
+		if a := praisedDeed(nt, flags, s.cues); a > 0 {
+			p.crit -= happyTakeBack(s.cues, a)
+			p.turned = true
+		}
+	}
+	// The brand as the one bright spot after the troubles of a day ("my
+	// boss is a nightmare but at least the Flinkwerk lunch delivery is
+	// reliable"): the complaint words before it and in its sentence are
+	// aimed elsewhere, and the contrast praises the brand.
+	if p.crit > 0 && lex&lexLeast != 0 && p.irony == 0 && langBits&langDE == 0 {
+		if a := brightSpot(nt, flags); a > 0 {
+			e := a // the end of its sentence: "keeps the flat warm" is no complaint
+			for e < int32(len(nt.toks)) && nt.toks[e].sent == nt.toks[a].sent {
+				e++
+			}
+			for i := range s.cues {
+				if cu := &s.cues[i]; cu.kind == roleNeg && cu.sign > 0 && cu.t1 <= e {
+					p.crit -= (1 - elsewhereFactor) * cu.got
+				}
+			}
+			p.turned = true
+			p.ask += fixedCredit
 		}
 	}
 	// Complaint words that the text says do not hold for the brand
@@ -526,6 +583,15 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	// but ...", "Assembly took ages ... but it's comfy. 4/5").
 	if lex&lexRating != 0 && p.irony == 0 && ratedHigh(nt, flags, s.m) {
 		p.rated = ratedCredit
+	}
+	// One rated 1 or 2 out of 5, and nothing 4 or more, finds against it
+	// whatever it grants on the way ("★★☆☆☆ Delivery was on time but
+	// the table had a scratch", "Fine product, but ... 2/5").
+	if lex&lexRating != 0 && p.rated == 0 {
+		if t := ratedLow(nt, flags, s.m); t >= 0 {
+			p.crit += lowRated
+			s.cues = append(s.cues, cueHit{t0: t, t1: t + 1, kind: roleNeg, w: lowRated, sign: 1})
+		}
 	}
 	p.excl = nt.excl
 	for t := range nt.toks {
@@ -1529,8 +1595,15 @@ func ownFault(nt *normText, flags []uint8, cues []cueHit) bool {
 			if string(word(j)) == "my" && (j == 0 || flags[j-1]&flagNegator == 0) {
 				at = k
 			}
+			// "I made a mistake with my order", not "they made a mistake"
+			if k >= 2 && string(word(k-1)) == "a" && string(word(k-2)) == "made" && ownSubject(nt, flags, k-2) {
+				at = k
+			}
 		case "error":
 			if string(word(k-1)) == "user" {
+				at = k
+			}
+			if k >= 2 && string(word(k-1)) == "an" && string(word(k-2)) == "made" && ownSubject(nt, flags, k-2) {
 				at = k
 			}
 		case "self":
@@ -1544,6 +1617,14 @@ func ownFault(nt *normText, flags []uint8, cues []cueHit) bool {
 				at = k
 			}
 		case "me":
+			// "(probably me being dumb)"
+			if string(word(k+1)) == "being" {
+				switch string(word(k + 2)) {
+				case "dumb", "stupid", "silly", "thick", "daft", "clumsy", "impatient":
+					at = k
+					continue
+				}
+			}
 			// "Idiot me forgot ...", "Classic me."
 			switch string(word(k - 1)) {
 			case "idiot", "silly", "stupid", "dumb", "classic", "clumsy":
@@ -1746,8 +1827,13 @@ func otherParty(nt *normText, flags []uint8, t0, t1 int32) bool {
 		switch string(nt.buf[toks[k].start:toks[k].end]) {
 		case "landlord", "landlady", "neighbour", "neighbours", "neighbor", "neighbors", "flatmate", "roommate",
 			"housemate", "council", "government", "tourists", "toddler", "dad", "mum", "mom", "wife", "husband",
-			"boyfriend", "girlfriend", "boss", "traffic", "roads", "roadworks", "weather", "heatwave", "cat", "dog":
-		case "airline", "airlines", "shuttle", "bank", "taxi", "insurer":
+			"boyfriend", "girlfriend", "boss", "traffic", "roads", "roadworks", "weather", "heatwave", "cat", "dog",
+			"everyone", "everybody":
+		case "airline", "airlines", "shuttle", "bank", "taxi", "insurer",
+			// the piece written about the brand, in a thread discussing
+			// it ("this article is wrong on the facts"), not "your help
+			// article"
+			"article", "author", "journalist", "reporter", "headline":
 			// a company, which may be the brand's own ("@flinkwerk
 			// your bank app", "@flinkwerk the taxi never came"): only
 			// beside the brand named in the text, not "your"
@@ -1915,10 +2001,12 @@ func echoed(nt *normText) int32 {
 // clockNow returns the time in a sentence that states what time it is
 // now after a time or amount given earlier in the text ("arriving today
 // between 8 and 20\". It's 21:40.", "calling your hotline since 9.
-// it's now 12:30", "engineer due between 8 and 12. its 4pm"), or -1: a
-// sentence opening with "it's" (or "its"), perhaps "now", a number that
-// is a time of day (with a colon, am or pm) or ends the sentence, and a
-// number in an earlier sentence. Stating the time is a complaint about
+// it's now 12:30", "engineer due between 8 and 12. its 4pm", "Ordered
+// on the 3rd. It is now the 21st.", "credit within 5 days. it's day
+// 23."), or -1: a sentence opening with "it's" (or "its", "it is"),
+// perhaps "now", a number that is a time of day (with a colon, am or
+// pm) or ends the sentence, or a date ("the 21st") or day of the wait
+// ("day 23") that ends it, and a number in an earlier sentence. Stating the time is a complaint about
 // the wait ("It's 2025 and ..." and "it's 20 degrees" are not times).
 func clockNow(nt *normText) int32 {
 	toks := nt.toks
@@ -1940,8 +2028,17 @@ func clockNow(nt *normText) int32 {
 			continue
 		}
 		d := k + 1
+		if d < n && tokIs(nt, k, "it") && tokIs(nt, d, "is") {
+			d++ // "It is now the 21st."
+		}
 		if d < n && (tokIs(nt, d, "now") || tokIs(nt, d, "already") || tokIs(nt, d, "nearly") || tokIs(nt, d, "almost")) {
 			d++
+		}
+		// a date or a day of the wait ending the sentence: "It is now
+		// the 21st.", "it's day 23."
+		if d+1 < n && (tokIs(nt, d, "the") && ordinal(nt, d+1) || tokIs(nt, d, "day") || tokIs(nt, d, "week")) &&
+			digit(d+1) && toks[d+1].sent == toks[k].sent && sentEnds(nt, d+1) {
+			return d + 1
 		}
 		if !digit(d) || toks[d].sent != toks[k].sent {
 			continue
@@ -1953,11 +2050,34 @@ func clockNow(nt *normText) int32 {
 		if d+2 < n && toks[d+1].kind == tokPunct && nt.buf[toks[d+1].start] == ':' && digit(d+2) && toks[d+2].sent == toks[d].sent {
 			return d
 		}
-		if d+1 == n || toks[d+1].sent != toks[d].sent || toks[d+1].kind == tokPunct && (d+2 == n || toks[d+2].sent != toks[d].sent) {
+		if sentEnds(nt, d) {
 			return d // "its 3."
 		}
 	}
 	return -1
+}
+
+// sentEnds reports whether word d ends its sentence, perhaps before
+// closing punctuation.
+func sentEnds(nt *normText, d int32) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	return d+1 == n || toks[d+1].sent != toks[d].sent || toks[d+1].kind == tokPunct && (d+2 == n || toks[d+2].sent != toks[d].sent)
+}
+
+// ordinal reports whether word k is a number with an ordinal suffix
+// ("3rd", "21st").
+func ordinal(nt *normText, k int32) bool {
+	w := nt.buf[nt.toks[k].start:nt.toks[k].end]
+	l := len(w)
+	if l < 3 || w[0]-'0' >= 10 {
+		return false
+	}
+	switch string(w[l-2:]) {
+	case "st", "nd", "rd", "th":
+		return true
+	}
+	return false
 }
 
 // dayCount returns the first word of a short clause that counts the
@@ -1992,6 +2112,45 @@ func dayCount(nt *normText) int32 {
 			}
 		}
 		a = b + 1
+	}
+	return -1
+}
+
+// zeroCount returns the "0" that opens a clause after a clause opening
+// with a number more than it, or -1: a count of what never came beside a
+// count of what did ("10 emails from flinkwerk marketing this week. 0
+// replies from flinkwerk support.", "3 engineer appointments. 0
+// engineers at my door.", "5 bars, 0 kb/s"). Not a rating ("0 for
+// Evri", "0 stars", "0/10") and not a complaint word counted as none
+// ("2 lamps, 0 problems").
+func zeroCount(nt *normText, flags []uint8, cues []cueHit) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	counted := false // a clause opened with a number other than 0
+	for k := int32(0); k+1 < n; k++ {
+		tk := &toks[k]
+		if tk.kind != tokWord || nt.buf[tk.start]-'0' >= 10 {
+			continue
+		}
+		if k > 0 && toks[k-1].kind != tokPunct && toks[k-1].sent == tk.sent && flags[k-1]&flagBrand == 0 {
+			continue // not opening its clause (the brand's handle aside)
+		}
+		if !(tk.end-tk.start == 1 && nt.buf[tk.start] == '0') {
+			counted = true
+			continue
+		}
+		nx := &toks[k+1]
+		if !counted || nx.kind != tokWord || nx.sent != tk.sent || nt.buf[nx.start]-'0' < 10 ||
+			tokIs(nt, k+1, "for") || tokIs(nt, k+1, "star") || tokIs(nt, k+1, "stars") || tokIs(nt, k+1, "out") {
+			continue
+		}
+		cue := false
+		for i := range cues {
+			cue = cue || cues[i].t0 == k+1 || cues[i].t0 == k && cues[i].t1 > k+1
+		}
+		if !cue {
+			return k
+		}
 	}
 	return -1
 }
@@ -2242,6 +2401,20 @@ func resolved(nt *normText, flags []uint8, cues []cueHit) int32 {
 	return 0
 }
 
+// month reports whether word k names a month (not "may" in lower case
+// alone: "May" opens no sentence in "Hotline says May").
+func month(nt *normText, k int32) bool {
+	switch string(nt.buf[nt.toks[k].start:nt.toks[k].end]) {
+	case "january", "february", "march", "april", "june", "july", "august", "september", "october",
+		"november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec":
+		return true
+	case "may":
+		return k > 0 && nt.toks[k-1].kind == tokWord && nt.toks[k+0].sent == nt.toks[k-1].sent &&
+			(tokIs(nt, k-1, "says") || tokIs(nt, k-1, "in") || tokIs(nt, k-1, "said"))
+	}
+	return false
+}
+
 // contradicts returns the verb of saying of a second source that states
 // another amount than a first ("my contract says 250 Mbit. speedtest
 // says 31.", "ticket says platform 7, the board says 3"), or -1: two
@@ -2271,8 +2444,11 @@ func contradicts(nt *normText) int32 {
 			continue
 		}
 		v := int32(-1)
-		for j := k + 1; j < n && j <= k+3 && toks[j].sent == toks[k].sent; j++ {
-			if toks[j].kind == tokWord && nt.buf[toks[j].start]-'0' < 10 {
+		for j := k + 1; j < n && j <= k+5 && toks[j].sent == toks[k].sent; j++ {
+			if toks[j].kind != tokWord {
+				continue
+			}
+			if j <= k+3 && nt.buf[toks[j].start]-'0' < 10 || month(nt, j) {
 				v = j
 				break
 			}
@@ -2502,6 +2678,40 @@ func ratedHigh(nt *normText, flags []uint8, m *mention.Mention) bool {
 	return high
 }
 
+// ratedLow returns the first token of an overall rating of 1 or 2 out
+// of 5 (as in ratedHigh: opening the text after a label, opening a
+// sentence or ending the text, or ending a sentence of at most five
+// words, "Flinkwerk broadband 1/5."; not for a part or another, "1 star to
+// Yodel", nor told, "gave it 2 stars"), or -1; -1 also when a rating of
+// 4 or more is overall too. 0 stars are left alone ("Evri 0 stars,
+// Flinkwerk 4").
+func ratedLow(nt *normText, flags []uint8, m *mention.Mention) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	last := n - 1
+	for last >= 0 && toks[last].kind == tokPunct {
+		last--
+	}
+	low := int32(-1)
+	for k := int32(0); k < n; k++ {
+		v, e := rating(nt, m, k)
+		if e < 0 {
+			continue
+		}
+		part := e+1 < n && (tokIs(nt, e+1, "for") || tokIs(nt, e+1, "to")) && !hasBrand(flags, e+1, min(e+6, n))
+		overall := !part && (k <= 3 && !hasBrand(flags, 0, k) && !givenTo(nt, k) || k > 0 && toks[k-1].sent != toks[k].sent || e == last ||
+			sentEnds(nt, e) && e-sentStart(nt, k) <= 4 && !givenTo(nt, k)) // "Flinkwerk broadband 1/5."
+		switch {
+		case overall && v >= 4:
+			return -1
+		case overall && v >= 1 && v <= 2 && low < 0:
+			low = k
+		}
+		k = e
+	}
+	return low
+}
+
 // givenTo reports whether one of the words before token k (at most three)
 // names whom a rating was given to ("Gave it 4 stars last year"): a
 // rating told, not the one of the label that opens a review.
@@ -2517,7 +2727,8 @@ func givenTo(nt *normText, k int32) bool {
 
 // rating returns the value and the last token of a rating out of five
 // that starts at token k ("★★★★☆" counts the full stars; "4★", "4/5",
-// "4 stars", "four stars"), or -1 as the last token where none does.
+// "4 stars", "four stars"; out of ten halved, "10/10" as 5, "3/10" as
+// 2), or -1 as the last token where none does.
 func rating(nt *normText, m *mention.Mention, k int32) (int, int32) {
 	toks := nt.toks
 	n := int32(len(toks))
@@ -2551,19 +2762,35 @@ func rating(nt *normText, m *mention.Mention, k int32) (int, int32) {
 		v = 4
 	case "5", "five":
 		v = 5
+	case "6", "7", "8", "9", "10":
+		v = int(nt.buf[toks[k].start]-'0') * 10 // out of ten only
+		if toks[k].end-toks[k].start == 2 {
+			v = 100
+		}
 	}
 	if v < 0 {
 		return 0, -1
 	}
-	if isStar(nt, k+1) > 0 && toks[k+1].ostart == toks[k].oend {
+	if v < 10 && isStar(nt, k+1) > 0 && toks[k+1].ostart == toks[k].oend {
 		return v, k + 1 // "4★"
 	}
 	switch string(nt.buf[toks[k+1].start:toks[k+1].end]) {
 	case "star", "stars":
-		return v, k + 1
-	case "5":
+		if v < 10 {
+			return v, k + 1
+		}
+	case "5", "10":
 		if r, _ := bodyRune(m, int(toks[k].oend), false); r == '/' && toks[k+1].ostart == toks[k].oend+1 {
-			return v, k + 1 // "4/5"
+			if tokIs(nt, k+1, "5") {
+				if v < 10 {
+					return v, k + 1 // "4/5"
+				}
+				return 0, -1
+			}
+			if v >= 10 {
+				v /= 10
+			}
+			return (v + 1) / 2, k + 1 // "10/10" as 5, "3/10" as 2
 		}
 	}
 	return 0, -1
@@ -2713,10 +2940,13 @@ func rivalClause(nt *normText, flags []uint8, t0 int32) bool {
 // the brand as a word and whether it is addressed to another
 // (addressedOther) (0 not known yet, 1 yes, -1 no).
 type clauseMemo struct {
-	a, b  int32
-	other bool
-	named int8
-	addr  int8
+	a, b   int32
+	other  bool
+	named  int8
+	addr   int8
+	about  int8  // aboutOther, tried once: 1 when it holds (and addr set)
+	brand  bool  // the clause looked at last names the brand, not as the author's thing
+	brandN int32 // the brand's names in the text
 }
 
 // namedOther reports whether the complaint cue at token t0 is aimed at
@@ -2740,6 +2970,27 @@ func namedOther(nt *normText, flags []uint8, m *mention.Mention, t0 int32, memo 
 	if t0 >= memo.a && t0 < memo.b {
 		return memo.other
 	}
+	if namedOtherIn(nt, flags, m, t0, memo) {
+		return true
+	}
+	// A text about another (aboutOther) is read as one addressed to it:
+	// tried only when that can change the answer, once.
+	if memo.addr > 0 || memo.about != 0 || memo.brand {
+		return false
+	}
+	memo.about = -1
+	if !aboutOther(nt, flags, m, int(memo.brandN)) {
+		return false
+	}
+	memo.about, memo.addr = 1, 1
+	memo.a, memo.b = -1, -1
+	return namedOtherIn(nt, flags, m, t0, memo)
+}
+
+// namedOtherIn is namedOther, the text addressed to another when
+// memo.addr says so.
+func namedOtherIn(nt *normText, flags []uint8, m *mention.Mention, t0 int32, memo *clauseMemo) bool {
+	memo.brand = false
 	toks := nt.toks
 	n := int32(len(toks))
 	if memo.addr == 0 {
@@ -2766,7 +3017,11 @@ func namedOther(nt *normText, flags []uint8, m *mention.Mention, t0 int32, memo 
 		tk := &toks[a]
 		if flags[a]&(flagBrand|flagContrast) != 0 {
 			if flags[a]&flagBrand != 0 {
-				if !addr || !ownedBrand(nt, flags, a) {
+				if !ownedBrand(nt, flags, a) {
+					memo.brand = true
+					return false
+				}
+				if !addr {
 					return false
 				}
 			} else {
@@ -2789,8 +3044,14 @@ func namedOther(nt *normText, flags []uint8, m *mention.Mention, t0 int32, memo 
 		if tk.sent != toks[t0].sent || tk.kind == tokPunct || flags[b]&flagContrast != 0 || clauseJoin(nt, tk) {
 			break
 		}
-		if flags[b]&flagBrand != 0 && (!addr || !ownedBrand(nt, flags, b)) {
-			return false
+		if flags[b]&flagBrand != 0 {
+			if !ownedBrand(nt, flags, b) {
+				memo.brand = true
+				return false
+			}
+			if !addr {
+				return false
+			}
 		}
 		if o := int(tk.ostart); !other && !(o < len(txt) && txt[o]-'A' >= 26 && txt[o] < utf8.RuneSelf) {
 			other = otherAt(nt, m, b, t0)
@@ -2911,14 +3172,7 @@ func otherName(nt *normText, m *mention.Mention, k int32) bool {
 			}
 		}
 	}
-	switch string(w) {
-	case "i", "im", "ive", "id", "ill", "ok", "tv", "uk", "eu", "us", "usa", "dm", "dms", "pm", "am", "lol", "lmao",
-		"omg", "wtf", "fyi", "psa", "btw", "imo", "tbh", "sms", "app", "pls", "no", "not", "the", "and", "why", "how",
-		"what", "all", "now", "you", "my", "for", "yes", "wifi", "ceo", "pdf", "iban", "gdpr", "faq", "asap", "ac",
-		"pc", "sim", "pin", "atm", "usb", "hdmi", "gps", "vpn", "ip", "isp", "eta", "rip", "ps", "nb", "diy",
-		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-		"march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
-		"christmas", "easter", "god", "mr", "mrs", "ms", "dr":
+	if commonCap(w) {
 		return false
 	}
 	if k == 0 {
@@ -2928,6 +3182,126 @@ func otherName(nt *normText, m *mention.Mention, k int32) bool {
 	case "in", "at", "near", "around", "across", "into", "outside", "since", "until", "till", "on", "during",
 		"through", "my", "the", "your", "our", "their", "this", "that", "his", "her", "a", "an":
 		return false
+	}
+	return true
+}
+
+// commonCap reports whether the folded word w is one that is written
+// with a capital without naming anyone: "I", a short word people shout
+// or abbreviate ("OK", "TV", "LOL"), a day, a month or a feast.
+func commonCap(w []byte) bool {
+	switch string(w) {
+	case "i", "im", "ive", "id", "ill", "ok", "tv", "uk", "eu", "us", "usa", "dm", "dms", "pm", "am", "lol", "lmao",
+		"omg", "wtf", "fyi", "psa", "btw", "imo", "tbh", "sms", "app", "pls", "no", "not", "the", "and", "why", "how",
+		"what", "all", "now", "you", "my", "for", "yes", "wifi", "ceo", "pdf", "iban", "gdpr", "faq", "asap", "ac",
+		"pc", "sim", "pin", "atm", "usb", "hdmi", "gps", "vpn", "ip", "isp", "eta", "rip", "ps", "nb", "diy",
+		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+		"march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+		"christmas", "easter", "god", "mr", "mrs", "ms", "dr":
+		return true
+	}
+	return false
+}
+
+// aboutOther reports whether the text is about another company that it
+// names twice at least and more often than the brand ("FedEx
+// "delivered" my @Flinkwerk TV to an address 3 streets away. FedEx said
+// to "check with neighbours". FedEx, you had one job"): a word written
+// with a capital, once at least not opening its sentence or with a
+// capital inside ("FedEx", "DPD"), counted wherever it is written with
+// its capital and in the handles that start with it ("@SantanderUK");
+// not the brand's product, a word right after the brand's name
+// ("Flinkwerk Nordby ... the Nordby"), nor a place, one written after
+// "from", "to", "in" ... once at least. Not in a text opening with the
+// brand's handle, addressed to the brand, nor in one that names the
+// brand three times or more.
+func aboutOther(nt *normText, flags []uint8, m *mention.Mention, brand int) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	if n == 0 || flags[0]&flagBrand != 0 || brand > 2 {
+		// addressed to the brand ("@flinkwerk my package went from Ohio
+		// to Texas back to Ohio"), or named three times or more
+		return false
+	}
+	txt := m.Text
+	if m.Title != "" {
+		txt = ""
+	}
+	// the names: the first few words written with a capital, each with
+	// its count
+	var cand [8]struct {
+		k           int32
+		cnt         int
+		strong, out bool
+	}
+	nc := 0
+	for k := int32(0); k < n; k++ {
+		tk := &toks[k]
+		if o := int(tk.ostart); tk.kind != tokWord || o < len(txt) && txt[o]-'a' < 26 {
+			continue // most words: lower case, tested on their first byte
+		}
+		if flags[k]&flagBrand != 0 || tk.end-tk.start < 3 || !capital(m, tk, 0) {
+			continue
+		}
+		w := nt.buf[tk.start:tk.end]
+		if commonCap(w) {
+			continue
+		}
+		i := 0
+		for i < nc && string(nt.buf[toks[cand[i].k].start:toks[cand[i].k].end]) != string(w) {
+			i++
+		}
+		if i == nc {
+			if nc == len(cand) {
+				continue
+			}
+			cand[i].k = k
+			nc++
+		}
+		c := &cand[i]
+		c.cnt++
+		if k > 0 && (flags[k-1]&flagBrand != 0 || placeBefore(nt, k-1)) {
+			c.out = true // the brand's product, or a place
+		}
+		if !c.strong && (innerCap(m, tk) || !opensSentence(nt, k)) {
+			c.strong = true // not opening its sentence, or "DPD", "FedEx"
+		}
+	}
+	if nc == 0 {
+		return false
+	}
+	if nt.atTok {
+		for k := int32(0); k < n; k++ {
+			tk := &toks[k]
+			if tk.kind != tokHandle || flags[k]&flagBrand != 0 {
+				continue
+			}
+			h := nt.buf[tk.start:tk.end]
+			for i := 0; i < nc; i++ {
+				w := nt.buf[toks[cand[i].k].start:toks[cand[i].k].end]
+				if len(h) > len(w) && string(h[1:1+len(w)]) == string(w) {
+					cand[i].cnt++
+					cand[i].strong = true
+				}
+			}
+		}
+	}
+	for i := 0; i < nc; i++ {
+		if c := &cand[i]; c.strong && !c.out && c.cnt >= 2 && c.cnt > brand {
+			return true
+		}
+	}
+	return false
+}
+
+// opensSentence reports whether word k is the first word of its
+// sentence.
+func opensSentence(nt *normText, k int32) bool {
+	toks := nt.toks
+	for i := k - 1; i >= 0 && toks[i].sent == toks[k].sent; i-- {
+		if toks[i].kind == tokWord || toks[i].kind == tokHandle {
+			return false
+		}
 	}
 	return true
 }
@@ -2946,6 +3320,31 @@ func capital(m *mention.Mention, tk *token, i int) bool {
 		ok = ok && o < int(tk.oend)
 	}
 	return ok && unicode.IsUpper(r)
+}
+
+// placeBefore reports whether word k is a preposition of place or time
+// ("from Ohio to Texas", "in Leeds").
+func placeBefore(nt *normText, k int32) bool {
+	switch string(nt.buf[nt.toks[k].start:nt.toks[k].end]) {
+	case "in", "at", "from", "to", "via", "into", "near", "through", "around", "across", "outside", "since",
+		"until", "till", "on", "during":
+		return true
+	}
+	return false
+}
+
+// innerCap reports whether token tk is written with a capital after its
+// first letter ("DPD", "FedEx").
+func innerCap(m *mention.Mention, tk *token) bool {
+	if m.Title != "" {
+		return capital(m, tk, 1)
+	}
+	for o := int(tk.ostart) + 1; o < int(tk.oend) && o < len(m.Text); o++ {
+		if m.Text[o]-'A' < 26 {
+			return true
+		}
+	}
+	return false
 }
 
 // excepted returns the criticism to take back from complaint cues that
@@ -3182,31 +3581,288 @@ func negatedGive(nt *normText, flags []uint8, t0 int32) bool {
 	return false
 }
 
+// brightSpot returns the token "at" of an "at least" that opens a clause
+// (after a sentence's start, punctuation, a contrast, "and" or "so")
+// with the brand's name at most four words after it, in a text that
+// names the brand nowhere before it, or 0: the brand as the one bright
+// spot after troubles of other kinds ("The weather is a disaster today.
+// At least my Flinkwerk hotel room has a bathtub"). Not "could I at
+// least get the delivery fee back?" nor "@Flinkwerk lost my parcel. at
+// least your driver was nice" (the brand named before it).
+func brightSpot(nt *normText, flags []uint8) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	for k := int32(0); k+2 < n; k++ {
+		if flags[k]&flagBrand != 0 {
+			return 0
+		}
+		if !tokIs(nt, k+1, "least") || !tokIs(nt, k, "at") || k == 0 {
+			continue
+		}
+		if b := k - 1; toks[b].sent == toks[k].sent && toks[b].kind != tokPunct && flags[b]&flagContrast == 0 &&
+			!tokIs(nt, b, "and") && !tokIs(nt, b, "so") {
+			return 0
+		}
+		for j := k + 2; j < n && j <= k+5 && toks[j].sent == toks[k].sent && toks[j].kind != tokPunct; j++ {
+			if flags[j]&flagBrand != 0 {
+				return k
+			}
+		}
+		return 0
+	}
+	return 0
+}
+
+// praisedDeed returns the first token of the clause before a last
+// sentence of praise alone, or 0: a sentence of at most three words with
+// a word of praise that is seldom sarcastic ("Impressed.", "absolute
+// hero", "Legend."), no complaint word and no question mark, after a
+// clause (cut at punctuation, contrast words and "and", "so", "while",
+// "whereas") that names the brand, has no complaint word and has three
+// words at least: the brand's deed ("... and the @Flinkwerk courier still
+// turned up smiling. absolute hero"). Not "Flinkwerk lost my parcel.
+// Impressed.", whose clause before complains.
+func praisedDeed(nt *normText, flags []uint8, cues []cueHit) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	e := n // the end of the last sentence's words
+	for e > 0 && toks[e-1].kind != tokWord {
+		if toks[e-1].kind == tokPunct && nt.buf[toks[e-1].start] == '?' {
+			return 0
+		}
+		e--
+	}
+	if e == 0 {
+		return 0
+	}
+	v := sentStart(nt, e-1)
+	if v == 0 || words(nt, flags, v, e) > 3 {
+		return 0
+	}
+	verdict := false
+	for k := v; k < e; k++ {
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "impressed", "excellent", "legend", "legends", "hero", "heroes", "recommended", "superb",
+			"outstanding", "kudos", "faultless", "flawless", "stellar":
+			verdict = true
+		}
+	}
+	if !verdict {
+		return 0
+	}
+	// the clause before it
+	b := v
+	for b > 0 && toks[b-1].kind == tokPunct {
+		b--
+	}
+	a := b
+	for a > 0 && toks[a-1].sent == toks[b-1].sent && toks[a-1].kind != tokPunct && flags[a-1]&flagContrast == 0 &&
+		!clauseJoin(nt, &toks[a-1]) {
+		a--
+	}
+	if b-a < 3 || !hasBrand(flags, a, b) {
+		return 0
+	}
+	for i := range cues {
+		if cu := &cues[i]; cu.sign > 0 && cu.t1 > a {
+			return 0 // a complaint in the deed's clause or the praise
+		}
+	}
+	return a
+}
+
+// whyBrand returns the "why" of a rhetorical question about the brand's
+// ways, or -1: "why" opening its sentence (after greetings and handles:
+// "hey @flinkwerk why ...") or after a contrast, then "does", "do",
+// "is" or "are", and within four words the brand's name, a gerund
+// ("why does cancelling take 4 screens ...") or "it" and a number ("why
+// is it 5 taps now"): "Why does the Flinkwerk app need 300MB?". Not
+// with everyone, people or the author as its subject ("Why is everyone
+// dunking on Flinkwerk's results?"), not a lament ("why does
+// @flinkwerk have to be so far from my house"), not in a text that says it is
+// curious ("Not a complaint, just curious: why do Flinkwerk trains
+// ..."), and not where a complaint phrase starts at the "why" already.
+func whyBrand(nt *normText, flags []uint8, cues []cueHit) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	for k := int32(0); k+2 < n; k++ {
+		if toks[k].kind != tokWord || !tokIs(nt, k, "why") {
+			continue
+		}
+		// opening its sentence or clause
+		if j := k - 1; j >= 0 && toks[j].sent == toks[k].sent && toks[j].kind != tokPunct && flags[j]&(flagBrand|flagContrast) == 0 &&
+			!tokIs(nt, j, "hey") && !tokIs(nt, j, "ugh") && !tokIs(nt, j, "honestly") && !tokIs(nt, j, "seriously") {
+			continue
+		}
+		switch string(nt.buf[toks[k+1].start:toks[k+1].end]) {
+		case "does", "do", "is", "are":
+		default:
+			continue
+		}
+		found := false
+	subject:
+		for j := k + 2; j < n && j <= k+5 && toks[j].sent == toks[k].sent && toks[j].kind != tokPunct; j++ {
+			if flags[j]&flagBrand != 0 {
+				found = true
+				break
+			}
+			w := nt.buf[toks[j].start:toks[j].end]
+			switch string(w) {
+			case "i", "we", "everyone", "everybody", "people", "all", "you", "they", "so", "there":
+				break subject
+			case "it":
+				if j == k+2 && j+1 < n && nt.buf[toks[j+1].start]-'0' < 10 {
+					found = true
+				}
+				break subject
+			}
+			if j == k+2 && len(w) > 5 && string(w[len(w)-3:]) == "ing" {
+				found = true
+				break
+			}
+		}
+		if !found {
+			continue
+		}
+		// "why does @flinkwerk have to be so far from my house": a
+		// lament, which a complaint word tells when it is one
+		for j := k + 2; j+2 < n && toks[j].sent == toks[k].sent; j++ {
+			if (tokIs(nt, j, "have") || tokIs(nt, j, "has")) && tokIs(nt, j+1, "to") && tokIs(nt, j+2, "be") {
+				found = false
+				break
+			}
+		}
+		if !found {
+			continue
+		}
+		for i := range cues {
+			if cues[i].t0 == k && cues[i].sign > 0 {
+				return -1
+			}
+		}
+		for j := int32(0); j < n; j++ {
+			if tokIs(nt, j, "curious") || tokIs(nt, j, "wondering") {
+				return -1
+			}
+		}
+		return k
+	}
+	return -1
+}
+
+// runaround returns the verb of the last of the referrals that send the
+// author round in a circle, or -1: verbs of sending or telling ("told me
+// to", "sends you to", "transferred me to"), each with the words of its
+// clause before it (the sender) and after it (where to), and two words
+// at least that are the sender of one referral and where another sends
+// ("flinkwerk store in Bristol told me to ring the hotline. hotline told
+// me to go to the store", "Chat sends you to the hotline, the hotline
+// sends you to the store, the store sends you back to chat").
+func runaround(nt *normText, flags []uint8) int32 {
+	toks := nt.toks
+	n := int32(len(toks))
+	type ref struct{ a, k, b int32 } // sender [a, k), verb k, where to (k, b)
+	var refs [6]ref
+	nr := 0
+	for k := int32(1); k+1 < n && nr < len(refs); k++ {
+		switch string(nt.buf[toks[k].start:toks[k].end]) {
+		case "told", "tells", "sends", "sent", "send", "directed", "referred", "redirected", "transferred", "passed",
+			"pointed":
+		default:
+			continue
+		}
+		a := k
+		for a > 0 && k-a < 5 && toks[a-1].sent == toks[k].sent && toks[a-1].kind != tokPunct && flags[a-1]&flagContrast == 0 {
+			a--
+		}
+		b := k + 1
+		for b < n && b-k <= 8 && toks[b].sent == toks[k].sent && toks[b].kind != tokPunct && flags[b]&flagContrast == 0 {
+			b++
+		}
+		refs[nr] = ref{a, k, b}
+		nr++
+	}
+	if nr < 2 {
+		return -1
+	}
+	place := func(k int32) bool {
+		w := nt.buf[toks[k].start:toks[k].end]
+		if toks[k].kind != tokWord || len(w) < 3 {
+			return false
+		}
+		switch string(w) {
+		case "the", "you", "and", "then", "back", "ring", "call", "told", "tells", "sends", "sent", "send", "again",
+			"your", "our", "their", "them", "they", "who", "just", "this", "that", "with", "for", "same":
+			return false
+		}
+		return true
+	}
+	found := 0
+	var seen [4]int32 // the words found, by a token of each
+	for i := 0; i < nr && found < 2; i++ {
+		for k := refs[i].a; k < refs[i].k && found < 2; k++ {
+			if !place(k) {
+				continue
+			}
+			w := nt.buf[toks[k].start:toks[k].end]
+			dup := false
+			for _, x := range seen[:found] {
+				dup = dup || string(nt.buf[toks[x].start:toks[x].end]) == string(w)
+			}
+			if dup {
+				continue
+			}
+		other:
+			for j := 0; j < nr; j++ {
+				if j == i {
+					continue
+				}
+				for t := refs[j].k + 1; t < refs[j].b; t++ {
+					if string(nt.buf[toks[t].start:toks[t].end]) == string(w) {
+						seen[found] = k
+						found++
+						break other
+					}
+				}
+			}
+		}
+	}
+	if found < 2 {
+		return -1
+	}
+	return refs[nr-1].k
+}
+
 // Word classes of the structural rules above that need a word of their
 // own in the text: lexOf lists the classes a text has, so that a rule runs
 // only where it can apply (each word looked up once by the hash its unit
 // already has, not compared by each rule in turn).
 const (
-	lexOwn    uint32 = 1 << iota // ownFault
-	lexParty                     // otherParty
-	lexUnreal                    // unreal
-	lexMove                      // movesToBrand
-	lexSays                      // brandReports, contradicts
-	lexAmount                    // echoed: digits or a number word
-	lexColons                    // dialogue: two colons at least
-	lexFixed                     // resolved
-	lexDays                      // dayCount
-	lexNow                       // clockNow
-	lexOnly                      // minimised
-	lexFault                     // clearsBrand (blamesNone), negatedGive
-	lexFake                      // warnsOfFakes
-	lexSkill                     // selfSkill
-	lexRival                     // rivalClause, excepted
-	lexSlip                      // ownSlip
-	lexFear                      // fearsAhead, fearTurned (with lexUnreal)
-	lexNews                      // headline (brandReports)
-	lexRating                    // ratedHigh: "stars", "5" or a ★
-	lexVersus                    // asksFirst: a comparison
+	lexOwn     uint32 = 1 << iota // ownFault
+	lexParty                      // otherParty
+	lexUnreal                     // unreal
+	lexMove                       // movesToBrand
+	lexSays                       // brandReports, contradicts
+	lexAmount                     // echoed: digits or a number word; contradicts: a month too
+	lexColons                     // dialogue: two colons at least
+	lexFixed                      // resolved
+	lexDays                       // dayCount
+	lexNow                        // clockNow
+	lexOnly                       // minimised
+	lexFault                      // clearsBrand (blamesNone), negatedGive
+	lexFake                       // warnsOfFakes
+	lexSkill                      // selfSkill
+	lexRival                      // rivalClause, excepted
+	lexSlip                       // ownSlip
+	lexFear                       // fearsAhead, fearTurned (with lexUnreal)
+	lexNews                       // headline (brandReports)
+	lexRating                     // ratedHigh, ratedLow: "stars", "5", "10" or a ★
+	lexVersus                     // asksFirst: a comparison
+	lexLeast                      // brightSpot: "at least"
+	lexVerdict                    // praisedDeed: a word of praise that is seldom sarcastic
+	lexWhy                        // whyBrand: "why"
+	lexSend                       // runaround: "told", "sends", ...
+	lexZero                       // zeroCount: "0"
 )
 
 var lexWords = []struct {
@@ -3221,7 +3877,8 @@ var lexWords = []struct {
 		"roommate", "housemate", "council", "government", "tourists", "toddler", "dad", "mum", "mom", "wife",
 		"husband", "boyfriend", "girlfriend", "boss", "traffic", "roads", "roadworks", "weather", "heatwave", "cat", "dog",
 		"airline", "airlines", "shuttle", "bank", "taxi", "insurer", "customs", "storm", "snow", "flooding", "floods",
-		"tree", "fog", "ice", "wind", "winds", "accident", "police", "strike", "strikes"}},
+		"tree", "fog", "ice", "wind", "winds", "accident", "police", "strike", "strikes",
+		"article", "author", "journalist", "reporter", "headline", "everyone", "everybody"}},
 	{lexUnreal, []string{"expecting", "dreading", "dreaded", "feared", "fearing", "assumed", "bracing", "braced",
 		"thought", "worried", "if"}},
 	{lexMove, []string{"switch", "switching", "switched", "move", "moving", "moved", "transfer", "transferring",
@@ -3235,7 +3892,10 @@ var lexWords = []struct {
 	{lexNow, []string{"it", "its"}},
 	{lexOnly, []string{"only"}},
 	{lexAmount, []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-		"twenty", "thirty", "forty", "fifty"}},
+		"twenty", "thirty", "forty", "fifty",
+		// months, for contradicts
+		"january", "february", "march", "april", "june", "july", "august", "september", "october",
+		"november", "december", "may"}},
 	{lexFault, []string{"fault", "blame", "not", "give", "gives", "gave", "given", "giving", "cause", "causes", "caused",
 		"causing"}},
 	{lexFake, []string{"scammers", "scammer", "fraudsters", "phishing", "impersonating", "spoofed", "spoofing",
@@ -3255,8 +3915,15 @@ var lexWords = []struct {
 		"publishes", "fined", "sued", "trials", "introduces", "unveiled", "launched", "appointed",
 		"fines", "downgrade", "downgrades", "upgrade", "upgrades", "probes", "investigates", "backs", "clears",
 		"raps", "criticises", "criticizes"}},
-	{lexRating, []string{"star", "stars", "5"}},
+	{lexRating, []string{"star", "stars", "5", "10"}},
 	{lexVersus, []string{"vs", "versus"}},
+	{lexLeast, []string{"least"}},
+	{lexVerdict, []string{"impressed", "excellent", "legend", "legends", "hero", "heroes", "recommended", "superb",
+		"outstanding", "kudos", "faultless", "flawless", "stellar"}},
+	{lexWhy, []string{"why"}},
+	{lexSend, []string{"told", "tells", "sends", "sent", "send", "directed", "referred", "redirected", "transferred",
+		"passed", "pointed"}},
+	{lexZero, []string{"0"}},
 }
 
 // lexTab maps the hashes (unitHash) of lexWords to their classes: open
