@@ -140,8 +140,14 @@ spec:
         - {{ . | quote }}
         {{- end }}
       {{- $secret := include "earshot.slackSecret" . }}
-      {{- if $secret }}
+      {{- if or $secret .Values.goMemLimit }}
       env:
+      {{- end }}
+      {{- with .Values.goMemLimit }}
+        - name: GOMEMLIMIT
+          value: {{ . | quote }}
+      {{- end }}
+      {{- if $secret }}
         - name: EARSHOT_SLACK_BOT_TOKEN
           valueFrom:
             secretKeyRef: {name: {{ $secret | quote }}, key: {{ .Values.slack.keys.botToken | quote }}, optional: true}
