@@ -565,6 +565,7 @@ func TestGolden(t *testing.T) {
 		{"golden-dev25.tsv", 0, 0.75, false},
 		{"golden-dev26.tsv", 0, 0.82, false},
 		{"golden-round27.tsv", 0, 0.82, true},
+		{"golden-dev28.tsv", 0, 0.79, false},
 	}
 	for _, gf := range files {
 		file := gf.name
