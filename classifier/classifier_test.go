@@ -1685,3 +1685,30 @@ func TestAboutOther(t *testing.T) {
 		{"Evri lost it, Evri always loses it, and Flinkwerk refuses to refund me", true},
 	})
 }
+
+// TestRivalName: a company people compare the brand with, written in
+// lower case or opening its sentence ("hermes", "Hermes"), is named as
+// another, as one written with a capital inside a sentence is.
+func TestRivalName(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"ranking delivery drivers by how hard they ring my doorbell: 1. dhl 2. flinkwerk 3. hermes (does not ring, does not deliver)", false},
+		{"hermes lost my parcel and flinkwerk support is useless", true},
+		{"dhl was fine but flinkwerk lost my parcel", true},
+	})
+}
+
+// TestWinsOver: a comparison the brand wins, the complaint words in a
+// clause naming the other and none in a clause naming the brand, is no
+// complaint of the brand; not when the brand's clause complains too, nor
+// in a tweet to the brand's handle.
+func TestWinsOver(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Hermes lost my parcel AGAIN. honestly flinkwerk's own delivery has never done this to me, why cant everyone be like that", false},
+		{"@DeutscheBahn train cancelled again, flinkwerk travel already rebooked me before I even got off the platform", false},
+		{"vodafone support just hung up on me. again. seriously considering flinkwerk at this point", false},
+		{"@Flinkwerk DPD lost my parcel again and nobody answers", true},
+		{"dhl lost my parcel again. flinkwerk won't even reply to me", true},
+		{"@DPD_de lost my parcel again and flinkwerk support is useless", true},
+		{"amazon delivers in a day, my flinkwerk order is still missing after 2 weeks", true},
+	})
+}

@@ -204,11 +204,11 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			}
 		}
 	}
-	others := clauseMemo{a: -1, b: -1}  // the clause namedOther looked at last
-	maxLen, inOrder := int32(-1), false // of the cues, when one is shared
-	clapped := false                    // a run of claps between words counted
-	howEnd := int32(-1)                 // the end of the clause of praise before "how"
-	full := false                       // a complaint cue counted not aimed at another named
+	others := clauseMemo{a: -1, b: -1, rival: lex&lexRivalName != 0} // the clause namedOther looked at last
+	maxLen, inOrder := int32(-1), false                              // of the cues, when one is shared
+	clapped := false                                                 // a run of claps between words counted
+	howEnd := int32(-1)                                              // the end of the clause of praise before "how"
+	full := false                                                    // a complaint cue counted not aimed at another named
 	for i := range s.cues {
 		cu := &s.cues[i]
 		shared := cnt[cu.t0] >= 2
@@ -487,6 +487,14 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			p.turned = true
 			p.ask += fixedCredit
 		}
+	}
+	// A comparison the brand wins ("Hermes lost my parcel AGAIN.
+	// flinkwerk's own delivery has never done this"): the complaint is
+	// aimed at the other, and the comparison praises the brand.
+	if p.crit > 0 && p.irony == 0 && langBits&langDE == 0 && (lex&lexRivalName != 0 || nt.toks[0].kind == tokHandle) &&
+		winsOver(nt, flags, s.cues) {
+		p.away, p.turned = true, true
+		p.ask += fixedCredit
 	}
 	// Complaint words that the text says do not hold for the brand
 	// ("problems with every provider I've had except Flinkwerk") are
@@ -2778,6 +2786,7 @@ func rivalClause(nt *normText, flags []uint8, t0 int32) bool {
 // (addressedOther) (0 not known yet, 1 yes, -1 no).
 type clauseMemo struct {
 	a, b  int32
+	rival bool // the text names a company of rivalWords
 	other bool
 	named int8
 	addr  int8
@@ -2839,6 +2848,8 @@ func namedOther(nt *normText, flags []uint8, m *mention.Mention, t0 int32, memo 
 		}
 		if o := int(tk.ostart); !other && !(o < len(txt) && txt[o]-'A' >= 26 && txt[o] < utf8.RuneSelf) {
 			other = otherAt(nt, m, a, t0)
+		} else if !other && memo.rival && a != t0 {
+			other = rivalName(nt, a)
 		}
 		if a == 0 {
 			break
@@ -2858,6 +2869,8 @@ func namedOther(nt *normText, flags []uint8, m *mention.Mention, t0 int32, memo 
 		}
 		if o := int(tk.ostart); !other && !(o < len(txt) && txt[o]-'A' >= 26 && txt[o] < utf8.RuneSelf) {
 			other = otherAt(nt, m, b, t0)
+		} else if !other && memo.rival && (tokIs(nt, b-1, "with") || tokIs(nt, b-1, "was") || tokIs(nt, b-1, "is")) {
+			other = rivalName(nt, b)
 		}
 	}
 	memo.a, memo.b, memo.other = a, b, false
@@ -2930,7 +2943,7 @@ func otherAt(nt *normText, m *mention.Mention, k, t0 int32) bool {
 	if k == t0 || k > t0 && !(tokIs(nt, k-1, "with") || tokIs(nt, k-1, "was") || tokIs(nt, k-1, "is")) {
 		return false
 	}
-	return tk.kind == tokHandle || tk.kind == tokWord && capital(m, tk, 0) && otherName(nt, m, k)
+	return tk.kind == tokHandle || tk.kind == tokWord && capital(m, tk, 0) && (otherName(nt, m, k) || rivalName(nt, k))
 }
 
 // clauseJoin reports whether token tk joins two clauses ("... and Hermes
@@ -3470,7 +3483,7 @@ var lexTab = func() (t struct {
 	keys [1024]uint64
 	vals [1024]uint32
 }) {
-	for _, c := range lexWords {
+	for _, c := range append(lexWords, tweetWords...) {
 		for _, w := range c.words {
 			h := unitHashStr(w)
 			t.bits[h>>57] |= 1 << (h & 63)
