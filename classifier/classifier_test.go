@@ -1712,3 +1712,17 @@ func TestWinsOver(t *testing.T) {
 		{"amazon delivers in a day, my flinkwerk order is still missing after 2 weeks", true},
 	})
 }
+
+// TestAsksHow: a text that opens with a question for what the author can
+// do or how the service works asks about a possible problem, its
+// complaint words included; not a rhetorical question, nor one beside a
+// sentence that complains.
+func TestAsksHow(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"@Flinkwerk how late can i order for next day delivery? is 10pm too late?", false},
+		{"@Flinkwerk any plans for a family mobile plan? we're 4 people on 4 separate contracts rn", false},
+		{"@Flinkwerk how late can i order? the last one came 3 days late and broken", true},
+		{"@Flinkwerk how long do i have to wait for a human? 3 days late already", true},
+		{"@Flinkwerk can i still get a refund or is that too late now?", true},
+	})
+}

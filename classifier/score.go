@@ -523,6 +523,15 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	if nt.quest == 1 && nt.excl == 0 && p.irony == 0 && asksFirst(nt, flags, lex) {
 		p.ask = askCredit
 	}
+	// So does one that asks what the author can do or how the service
+	// works ("how late can i order for next day delivery? is 10pm too
+	// late?"): the complaint words of its questions are no report.
+	if nt.quest > 0 && nt.excl == 0 && p.irony == 0 && p.ask == 0 && langBits&langDE == 0 {
+		if back := asksHow(nt, flags, s.cues); back >= 0 {
+			p.crit -= back
+			p.ask = askCredit
+		}
+	}
 	// So does a one-sentence report of what the brand says, announces or
 	// recalls, with no one speaking for themselves: it is news
 	// ("Flinkwerk says delays on the northern line expected until

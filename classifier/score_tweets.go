@@ -117,3 +117,98 @@ func clauseOf(nt *normText, flags []uint8, t int32) (int32, int32) {
 	}
 	return a, b
 }
+
+// asksHow returns the criticism to take back from the complaint cues of
+// a text that opens with a question for what the author can do or how
+// the service works ("can i change the address after ordering?", "how
+// late can i order for next day delivery? is 10pm too late?", "any plans
+// for a family plan?", "is it possible to ...?", "how long does a refund
+// take?"), or -1 when it does not: the complaint words of its questions
+// ask about a possible problem rather than report one. Not when the
+// first question is rhetorical ("still", "even", "actually", "ever",
+// "never", "a human"), and not when a sentence that asks nothing holds
+// a complaint cue.
+func asksHow(nt *normText, flags []uint8, cues []cueHit) float64 {
+	toks := nt.toks
+	n := int32(len(toks))
+	var w [3]int32 // the first three words
+	c := 0
+	for k := int32(0); k < n && toks[k].sent == 0 && c < 3; k++ {
+		if flags[k]&flagBrand != 0 || toks[k].kind != tokWord {
+			continue
+		}
+		if c == 0 && (tokIs(nt, k, "hi") || tokIs(nt, k, "hey") || tokIs(nt, k, "hello")) {
+			continue
+		}
+		w[c] = k
+		c++
+	}
+	if c < 3 {
+		return -1
+	}
+	self := func(k int32) bool { return tokIs(nt, k, "i") || tokIs(nt, k, "we") }
+	ask := false
+	switch string(nt.buf[toks[w[0]].start:toks[w[0]].end]) {
+	case "can", "could":
+		ask = self(w[1]) // "can i change ...?"
+	case "do":
+		ask = self(w[1]) && (tokIs(nt, w[2], "need") || tokIs(nt, w[2], "have")) // "do i need to ...?"
+	case "how":
+		switch string(nt.buf[toks[w[1]].start:toks[w[1]].end]) {
+		case "do", "can", "could", "should":
+			ask = self(w[2]) // "how do i add ...?"
+		case "late", "early", "soon", "long", "often", "far":
+			ask = true // "how late can i order ...?", "how long does a refund take?"
+		}
+	case "is":
+		ask = tokIs(nt, w[1], "it") && tokIs(nt, w[2], "possible")
+	case "any":
+		ask = tokIs(nt, w[1], "plans") // "any plans for ...?"
+	}
+	if !ask {
+		return -1
+	}
+	// the first sentence is a question, not a rhetorical one
+	first := int32(-1)
+	for k := w[0]; k < n && toks[k].sent == 0; k++ {
+		tk := &toks[k]
+		if tk.kind == tokPunct {
+			if nt.buf[tk.start] == '?' {
+				first = k
+			}
+			continue
+		}
+		switch string(nt.buf[tk.start:tk.end]) {
+		case "ever", "even", "still", "again", "actually", "seriously", "really", "supposed", "least", "never",
+			"human", "person", "anyone", "someone", "somebody", "why", "escalate", "complain", "complaint":
+			return -1
+		}
+	}
+	if first < 0 {
+		return -1
+	}
+	back := 0.0
+	for i := range cues {
+		cu := &cues[i]
+		if cu.sign <= 0 || cu.kind != roleNeg {
+			continue
+		}
+		if !asked(nt, cu.t0) {
+			return -1
+		}
+		back += cu.got
+	}
+	return back
+}
+
+// asked reports whether the sentence of token t ends with a question mark.
+func asked(nt *normText, t int32) bool {
+	toks := nt.toks
+	sent := toks[t].sent
+	last := t
+	for k := t + 1; k < int32(len(toks)) && toks[k].sent == sent; k++ {
+		last = k
+	}
+	tk := &toks[last]
+	return tk.kind == tokPunct && nt.buf[tk.start] == '?'
+}
