@@ -1726,3 +1726,16 @@ func TestAsksHow(t *testing.T) {
 		{"@Flinkwerk can i still get a refund or is that too late now?", true},
 	})
 }
+
+// TestDefendsBrand: a text that tells others to stop complaining of the
+// brand, speaks of those who complain or does not get their complaints
+// defends the brand; not the author's own "I'll stop complaining when".
+func TestDefendsBrand(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"seriously people stop blaming @Flinkwerk for the strike delays, it's the whole sector", false},
+		{"honestly don't get the flinkwerk hate on here. 40+ orders this year, one late, zero lost", false},
+		{`ppl who say flinkwerk is "too expensive" have clearly never compared prices`, false},
+		{"I'll stop complaining when @Flinkwerk stops losing my parcels", true},
+		{"@Flinkwerk my parcel is lost again and your chat is useless, and people wonder why I hate you", true},
+	})
+}

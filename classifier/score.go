@@ -508,6 +508,13 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		p.crit *= elsewhereFactor
 		p.ask = askCredit
 	}
+	// So is a text that defends the brand against the complaints of
+	// others ("stop blaming @Flinkwerk for the strike delays").
+	if p.crit > 0 && lex&lexDefend != 0 && p.irony == 0 && langBits&langDE == 0 && defendsBrand(nt, flags) {
+		p.crit *= elsewhereFactor
+		p.away = true
+		p.ask = askCredit
+	}
 	// A fear or expectation that turned out wrong after "but" ("I was
 	// dreading calling them but it took 3 minutes") tells a good end.
 	if lex&(lexFear|lexUnreal) != 0 && p.irony == 0 && !p.turned && langBits&langDE == 0 {

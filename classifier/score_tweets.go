@@ -5,6 +5,7 @@ package classifier
 
 const (
 	lexRivalName uint32 = 1 << 31 // rivalName: a company people compare the brand with
+	lexDefend    uint32 = 1 << 30 // defendsBrand: the complaints of others
 )
 
 var tweetWords = []struct {
@@ -12,6 +13,8 @@ var tweetWords = []struct {
 	words []string
 }{
 	{lexRivalName, rivalWords},
+	{lexDefend, []string{"blaming", "complaining", "moaning", "whining", "hating", "slating", "bashing", "slagging",
+		"say", "says", "complain", "moan", "whine", "hate", "complaints", "slander", "negativity"}},
 }
 
 // rivalWords are companies people in the brand's market name beside it,
@@ -211,4 +214,73 @@ func asked(nt *normText, t int32) bool {
 	}
 	tk := &toks[last]
 	return tk.kind == tokPunct && nt.buf[tk.start] == '?'
+}
+
+// defendsBrand reports whether the text defends the brand against the
+// complaints of others: it tells them to stop ("stop blaming @Flinkwerk
+// for the strike delays"), speaks of those who complain ("ppl who say
+// flinkwerk is \"too expensive\" have clearly never compared prices",
+// "people complaining about flinkwerk delivery times in a week with 3
+// public holidays") or does not get their complaints ("honestly don't
+// get the flinkwerk hate"). The complaint words it quotes are theirs.
+func defendsBrand(nt *normText, flags []uint8) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	word := func(k int32) string {
+		if k < 0 || k >= n || toks[k].kind != tokWord {
+			return ""
+		}
+		return string(nt.buf[toks[k].start:toks[k].end])
+	}
+	for k := int32(0); k < n; k++ {
+		if toks[k].kind != tokWord {
+			continue
+		}
+		ing, say := false, false
+		switch word(k) {
+		case "blaming", "complaining", "moaning", "whining", "hating", "slating", "bashing", "slagging":
+			ing = true
+		case "say", "says", "complain", "moan", "whine":
+			say = true
+		case "hate", "complaints", "slander", "negativity":
+		default:
+			continue
+		}
+		// back over the words between: "who", "that", "all the", the
+		// brand's name ("the flinkwerk hate")
+		j := k - 1
+		for ; j >= 0 && j >= k-4 && toks[j].sent == toks[k].sent; j-- {
+			if flags[j]&flagBrand != 0 {
+				continue
+			}
+			switch word(j) {
+			case "who", "that", "all", "the", "always", "keep", "constantly", "still":
+				continue
+			}
+			break
+		}
+		if j < 0 || toks[j].sent != toks[k].sent {
+			continue
+		}
+		switch word(j) {
+		case "stop", "quit":
+			// "people stop blaming", not "I'll stop complaining when"
+			if ing {
+				switch word(j - 1) {
+				case "i", "ill", "id", "im", "we", "to", "will", "would", "wont", "cant", "never", "when", "if":
+				default:
+					return true
+				}
+			}
+		case "people", "ppl", "everyone", "everybody", "folks", "those", "yall", "haters", "anyone":
+			if ing || say && (word(j+1) == "who" || word(j+1) == "that") {
+				return true
+			}
+		case "get", "understand":
+			if !ing && !say && (word(j-1) == "dont" || word(j-1) == "never" || word(j-1) == "cant") {
+				return true
+			}
+		}
+	}
+	return false
 }
