@@ -1739,3 +1739,14 @@ func TestDefendsBrand(t *testing.T) {
 		{"@Flinkwerk my parcel is lost again and your chat is useless, and people wonder why I hate you", true},
 	})
 }
+
+// TestOtherPartyRefuses: a refusal whose subject is a person other than
+// the brand ("my landlord won't let ...") is aimed at them, as their
+// complaint words are; the brand's refusal still complains.
+func TestOtherPartyRefuses(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"my landlord won't let flinkwerk install fibre in our building", false},
+		{"flinkwerk won't let me cancel my contract", true},
+		{"the flinkwerk engineer won't let me keep my old router and my landlord is fuming", true},
+	})
+}

@@ -372,7 +372,9 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				continue // "worried it won't fit"
 			}
 			if negated {
-				if langBits&langDE == 0 && namedOther(nt, flags, s.m, cu.t0, &others) {
+				if lex&lexParty != 0 && langBits&langDE == 0 && otherParty(nt, flags, cu.t0, cu.t1) {
+					w *= elsewhereFactor // "my landlord won't let flinkwerk install fibre"
+				} else if langBits&langDE == 0 && namedOther(nt, flags, s.m, cu.t0, &others) {
 					w *= elsewhereFactor // "Hermes won't even answer the phone"
 				} else {
 					full = true
