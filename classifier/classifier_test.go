@@ -1698,7 +1698,9 @@ func TestRivalName(t *testing.T) {
 }
 
 // TestWinsOver: a comparison the brand wins, the complaint words in a
-// clause naming the other and none in a clause naming the brand, is no
+// clause naming the other (a company of rivalWords, a handle opening the
+// text, or a name with a capital opening the clause) and none in a
+// clause naming the brand, is no
 // complaint of the brand; not when the brand's clause complains too, nor
 // in a tweet to the brand's handle.
 func TestWinsOver(t *testing.T) {
@@ -1710,6 +1712,8 @@ func TestWinsOver(t *testing.T) {
 		{"dhl lost my parcel again. flinkwerk won't even reply to me", true},
 		{"@DPD_de lost my parcel again and flinkwerk support is useless", true},
 		{"amazon delivers in a day, my flinkwerk order is still missing after 2 weeks", true},
+		{"Ordered from Flinkwerk and Quickcart on the same day. Flinkwerk arrived Thursday, Quickcart still hasn't shipped.", false},
+		{"The update broke Face ID login again. Flinkwerk, roll it back", true},
 	})
 }
 

@@ -1,5 +1,7 @@
 package classifier
 
+import "github.com/earshot/earshot/mention"
+
 // Rules of the twenty-ninth round (English customer tweets). Their word
 // classes take the lexOf bits from the top down.
 
@@ -46,13 +48,15 @@ func rivalName(nt *normText, k int32) bool {
 // company that comes off worse ("Hermes lost my parcel AGAIN. flinkwerk's
 // own delivery has never done this", "@DeutscheBahn train cancelled
 // again, flinkwerk travel already rebooked me"): a complaint cue in a
-// clause that names the other (a company of rivalWords, or a handle
-// opening the text that is not the brand's) and not the brand, the
+// clause that names the other (a company of rivalWords, a handle
+// opening the text that is not the brand's, or a name written with a
+// capital opening the clause: "Quickcart still hasn't shipped") and not
+// the brand, the
 // brand named as a word in a clause of its own, and no complaint cue in
 // a clause that names the brand. Not in a text opening with the brand's
 // handle, which complains to the brand of the other ("@Flinkwerk DPD
 // lost it again").
-func winsOver(nt *normText, flags []uint8, cues []cueHit) bool {
+func winsOver(nt *normText, flags []uint8, m *mention.Mention, cues []cueHit) bool {
 	toks := nt.toks
 	n := int32(len(toks))
 	if n == 0 || flags[0]&flagBrand != 0 {
@@ -73,7 +77,7 @@ func winsOver(nt *normText, flags []uint8, cues []cueHit) bool {
 			if flags[k]&flagBrand != 0 {
 				return false
 			}
-			if k < lead || rivalName(nt, k) {
+			if k < lead || rivalName(nt, k) || k == a && namedCap(nt, flags, m, k) {
 				atOther = true
 			}
 		}
@@ -88,7 +92,7 @@ func winsOver(nt *normText, flags []uint8, cues []cueHit) bool {
 		a, b := clauseOf(nt, flags, k)
 		clean := true
 		for j := a; j < b && clean; j++ {
-			clean = !rivalName(nt, j)
+			clean = !rivalName(nt, j) && !(j == a && namedCap(nt, flags, m, j))
 		}
 		if clean {
 			return true
@@ -283,4 +287,11 @@ func defendsBrand(nt *normText, flags []uint8) bool {
 		}
 	}
 	return false
+}
+
+// namedCap reports whether word k, not the brand's, is written with a
+// capital and names another (otherName).
+func namedCap(nt *normText, flags []uint8, m *mention.Mention, k int32) bool {
+	tk := &nt.toks[k]
+	return tk.kind == tokWord && flags[k]&flagBrand == 0 && capital(m, tk, 0) && otherName(nt, m, k)
 }
