@@ -1754,3 +1754,14 @@ func TestOtherPartyRefuses(t *testing.T) {
 		{"the flinkwerk engineer won't let me keep my old router and my landlord is fuming", true},
 	})
 }
+
+// TestPraiseSlang: the praise slang of tweets ("elite", "slaps",
+// "wholesome") is praise.
+func TestPraiseSlang(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"whoever runs the @Flinkwerk account, the 'vans in halloween costumes' thread was elite", false},
+		{"whoever runs the @Flinkwerk account, that thread about the delivery vans slaps", false},
+		{"whoever runs the @Flinkwerk account, the thread was wholesome", false},
+		{"whoever runs the @Flinkwerk account should answer my DMs", true},
+	})
+}
