@@ -1765,3 +1765,13 @@ func TestPraiseSlang(t *testing.T) {
 		{"whoever runs the @Flinkwerk account should answer my DMs", true},
 	})
 }
+
+// TestHappyTurnRules: a story that turns to a good end for the brand
+// after a contrast takes back its complaint rules too, not only its
+// complaint cues.
+func TestHappyTurnRules(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"bus was 40 mins late, coffee was cold, but the flinkwerk store staff in Leeds were lovely", false},
+		{"bus was 40 mins late, coffee was cold, and the flinkwerk store staff in Leeds were rude", true},
+	})
+}

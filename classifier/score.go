@@ -460,6 +460,10 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		} else if a := happyTurn(nt, flags, s.cues); a > 0 && langBits&langDE == 0 {
 			p.crit -= happyTakeBack(s.cues, a)
 			p.turned = true
+			// the complaint rules tell the trouble before the turn too
+			// ("bus was 40 mins late, coffee was cold, but the flinkwerk
+			// store staff were lovely")
+			p.away = true
 		} else if lex&lexFixed != 0 && langBits&langDE == 0 {
 			// The brand put the problem right, praised after ("charged
 			// twice by mistake, chat spotted it and reversed it.
