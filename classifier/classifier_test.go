@@ -1775,3 +1775,14 @@ func TestHappyTurnRules(t *testing.T) {
 		{"bus was 40 mins late, coffee was cold, and the flinkwerk store staff in Leeds were rude", true},
 	})
 }
+
+// TestDialogueSpeaker: the brand's name said before another speaker's
+// label ("me: \"flinkwerk\" friend: ...") does not make the brand a
+// speaker of the dialogue; the brand's own label still does.
+func TestDialogueSpeaker(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{`friend: "where'd u get that jacket" me: "flinkwerk" friend: "no way" me: "way"`, false},
+		{"me: pays for 500mbit. flinkwerk: here's 38.", true},
+		{`Every flinkwerk tweet: "we're sorry to hear that, please DM us". Every flinkwerk DM: silence.`, true},
+	})
+}

@@ -1924,7 +1924,9 @@ func dialogue(nt *normText, flags []uint8) int32 {
 		}
 		labels++
 		for j := a; j < k; j++ {
-			if flags[j]&flagBrand != 0 && toks[j].kind == tokWord { // not "@flinkwerk" addressed
+			// not "@flinkwerk" addressed, nor a word before the speaker
+			// ("me: \"flinkwerk\" friend: ...")
+			if flags[j]&flagBrand != 0 && toks[j].kind == tokWord && brandLabel(nt, flags, j, k) {
 				brand = j
 				break
 			}

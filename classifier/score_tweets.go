@@ -295,3 +295,19 @@ func namedCap(nt *normText, flags []uint8, m *mention.Mention, k int32) bool {
 	tk := &nt.toks[k]
 	return tk.kind == tokWord && flags[k]&flagBrand == 0 && capital(m, tk, 0) && otherName(nt, m, k)
 }
+
+// brandLabel reports whether the brand's word j in the speaker label
+// that ends before the colon at k names the speaker: not when the label
+// ends in a person other than the brand, the brand's name a word said
+// before the next speaker ("me: \"flinkwerk\" friend: \"no way\"").
+func brandLabel(nt *normText, flags []uint8, j, k int32) bool {
+	if flags[k-1]&flagBrand != 0 {
+		return true
+	}
+	switch string(nt.buf[nt.toks[k-1].start:nt.toks[k-1].end]) {
+	case "me", "friend", "mate", "mum", "mom", "dad", "boss", "partner", "wife", "husband", "bf", "gf",
+		"colleague", "flatmate", "roommate", "kid", "son", "daughter", "sister", "brother", "nan", "grandma":
+		return false
+	}
+	return true
+}
