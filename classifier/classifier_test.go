@@ -1786,3 +1786,13 @@ func TestDialogueSpeaker(t *testing.T) {
 		{`Every flinkwerk tweet: "we're sorry to hear that, please DM us". Every flinkwerk DM: silence.`, true},
 	})
 }
+
+// TestWithoutSubject: "without" in the subject of "is" negates the
+// subject's thing, not the praise said of it; before the praise in its
+// own clause it still negates it.
+func TestWithoutSubject(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"@Flinkwerk the new packaging without plastic is great, box went straight in the paper bin", false},
+		{"@Flinkwerk three weeks without working internet, great", true},
+	})
+}

@@ -269,7 +269,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			}
 			f := flags[k]
 			if f&flagNegator != 0 {
-				negated = true
+				negated = !withoutSubject(nt, k, cu.t0)
 				break
 			}
 			if cu.kind == roleNeg && wishWord(nt, k) {
@@ -1926,7 +1926,7 @@ func dialogue(nt *normText, flags []uint8) int32 {
 		for j := a; j < k; j++ {
 			// not "@flinkwerk" addressed, nor a word before the speaker
 			// ("me: \"flinkwerk\" friend: ...")
-			if flags[j]&flagBrand != 0 && toks[j].kind == tokWord && brandLabel(nt, flags, j, k) {
+			if flags[j]&flagBrand != 0 && toks[j].kind == tokWord && brandLabel(nt, flags, k) {
 				brand = j
 				break
 			}

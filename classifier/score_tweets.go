@@ -296,11 +296,11 @@ func namedCap(nt *normText, flags []uint8, m *mention.Mention, k int32) bool {
 	return tk.kind == tokWord && flags[k]&flagBrand == 0 && capital(m, tk, 0) && otherName(nt, m, k)
 }
 
-// brandLabel reports whether the brand's word j in the speaker label
-// that ends before the colon at k names the speaker: not when the label
+// brandLabel reports whether the brand's word in the speaker label that
+// ends before the colon at k names the speaker: not when the label
 // ends in a person other than the brand, the brand's name a word said
 // before the next speaker ("me: \"flinkwerk\" friend: \"no way\"").
-func brandLabel(nt *normText, flags []uint8, j, k int32) bool {
+func brandLabel(nt *normText, flags []uint8, k int32) bool {
 	if flags[k-1]&flagBrand != 0 {
 		return true
 	}
@@ -310,4 +310,21 @@ func brandLabel(nt *normText, flags []uint8, j, k int32) bool {
 		return false
 	}
 	return true
+}
+
+// withoutSubject reports whether the negator at token k is "without"
+// in the subject of a verb "is" or "was" before the word at t ("the new
+// packaging without plastic is great"): it negates the subject's thing,
+// not the word said of it.
+func withoutSubject(nt *normText, k, t int32) bool {
+	if !tokIs(nt, k, "without") {
+		return false
+	}
+	for j := k + 1; j < t; j++ {
+		switch string(nt.buf[nt.toks[j].start:nt.toks[j].end]) {
+		case "is", "was", "are", "were":
+			return true
+		}
+	}
+	return false
 }
