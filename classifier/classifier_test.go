@@ -1796,3 +1796,13 @@ func TestWithoutSubject(t *testing.T) {
 		{"@Flinkwerk three weeks without working internet, great", true},
 	})
 }
+
+// TestHappyTurnThey: a story that turns to a good end for the brand,
+// named before the turn and "they" after it, is no complaint; a turn
+// with a complaint after it still complains.
+func TestHappyTurnThey(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"my flinkwerk parcel arrived squashed but everything inside was fine, they pack stuff really well tbh", false},
+		{"my flinkwerk parcel arrived squashed but they said it was fine and refused a refund", true},
+	})
+}

@@ -1393,7 +1393,7 @@ func happyTurn(nt *normText, flags []uint8, cues []cueHit) int32 {
 	for k := c + 1; k < n && !acts; k++ {
 		acts = flags[k]&flagBrand != 0
 	}
-	if !acts {
+	if !acts && !brandThey(nt, flags, c) {
 		return 0
 	}
 	before, praise := false, false

@@ -328,3 +328,20 @@ func withoutSubject(nt *normText, k, t int32) bool {
 	}
 	return false
 }
+
+// brandThey reports whether "they" after the contrast at c stands for
+// the brand, named before the contrast ("my flinkwerk parcel arrived
+// squashed but everything inside was fine, they pack stuff really
+// well").
+func brandThey(nt *normText, flags []uint8, c int32) bool {
+	if !hasBrand(flags, 0, c) {
+		return false
+	}
+	for k := c + 1; k < int32(len(nt.toks)); k++ {
+		switch string(nt.buf[nt.toks[k].start:nt.toks[k].end]) {
+		case "they", "theyre", "theyve", "their", "them":
+			return true
+		}
+	}
+	return false
+}
