@@ -1756,13 +1756,15 @@ func TestOtherPartyRefuses(t *testing.T) {
 }
 
 // TestPraiseSlang: the praise slang of tweets ("elite", "slaps",
-// "wholesome") is praise.
+// "wholesome", "shoutout", "hats off") is praise.
 func TestPraiseSlang(t *testing.T) {
 	checkCriticism(t, []verdictCase{
 		{"whoever runs the @Flinkwerk account, the 'vans in halloween costumes' thread was elite", false},
 		{"whoever runs the @Flinkwerk account, that thread about the delivery vans slaps", false},
 		{"whoever runs the @Flinkwerk account, the thread was wholesome", false},
 		{"whoever runs the @Flinkwerk account should answer my DMs", true},
+		{"shoutout to @Flinkwerk for replacing my cracked phone screen under warranty without a single argument", false},
+		{"hats off to @Flinkwerk for replacing my cracked phone screen under warranty", false},
 	})
 }
 
