@@ -1808,3 +1808,14 @@ func TestHappyTurnThey(t *testing.T) {
 		{"my flinkwerk parcel arrived squashed but they said it was fine and refused a refund", true},
 	})
 }
+
+// TestOwnTimeSpent: time the author spends on their own pastime
+// ("spent 40 mins comparing", "spent 3 hours building") is not time
+// lost to the brand; time spent on the phone still is.
+func TestOwnTimeSpent(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"just spent 40 mins comparing the flinkwerk and otto versions of the same coffee machine", false},
+		{"my boyfriend spent 3 hours building the flinkwerk wardrobe and now he's asleep inside it", false},
+		{"spent 40 mins on the phone with flinkwerk today", true},
+	})
+}
