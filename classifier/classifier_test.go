@@ -1819,3 +1819,15 @@ func TestOwnTimeSpent(t *testing.T) {
 		{"spent 40 mins on the phone with flinkwerk today", true},
 	})
 }
+
+// TestRivalWords: rivalName knows every word of rivalWords, the list
+// lexOf's word class is built from.
+func TestRivalWords(t *testing.T) {
+	var nt normText
+	for _, w := range rivalWords {
+		nt = normText{buf: []byte(w), toks: []token{{kind: tokWord, start: 0, end: int32(len(w))}}}
+		if !rivalName(&nt, 0) {
+			t.Errorf("rivalName(%q) = false", w)
+		}
+	}
+}

@@ -497,7 +497,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	// A comparison the brand wins ("Hermes lost my parcel AGAIN.
 	// flinkwerk's own delivery has never done this"): the complaint is
 	// aimed at the other, and the comparison praises the brand.
-	if p.crit > 0 && p.irony == 0 && langBits&langDE == 0 && winsOver(nt, flags, s.m, s.cues) {
+	if p.crit > 0 && p.irony == 0 && langBits&langDE == 0 && winsOver(nt, flags, s.m, s.cues, lex&lexRivalName != 0) {
 		p.away, p.turned = true, true
 		p.ask += fixedCredit
 	}

@@ -26,20 +26,18 @@ var rivalWords = []string{"hermes", "dhl", "dpd", "gls", "ups", "fedex", "evri",
 	"ikea", "mediamarkt", "saturn", "vodafone", "telekom", "o2", "lieferando", "ebay", "temu", "shein", "argos",
 	"currys", "tesco", "aldi", "lidl", "rewe", "edeka", "deliveroo", "wolt", "gorillas", "flink", "bahn"}
 
-// rivalName reports whether word k names a company of rivalWords.
+// rivalName reports whether word k names a company of rivalWords (as
+// listed there; TestRivalWords checks the two agree).
 func rivalName(nt *normText, k int32) bool {
 	tk := &nt.toks[k]
-	if tk.kind != tokWord {
+	if tk.kind != tokWord || tk.end-tk.start < 2 || tk.end-tk.start > 10 {
 		return false
 	}
-	w := nt.buf[tk.start:tk.end]
-	if len(w) < 2 || len(w) > 10 {
-		return false
-	}
-	for _, r := range rivalWords {
-		if string(w) == r {
-			return true
-		}
+	switch string(nt.buf[tk.start:tk.end]) {
+	case "hermes", "dhl", "dpd", "gls", "ups", "fedex", "evri", "amazon", "otto", "zalando",
+		"ikea", "mediamarkt", "saturn", "vodafone", "telekom", "o2", "lieferando", "ebay", "temu", "shein", "argos",
+		"currys", "tesco", "aldi", "lidl", "rewe", "edeka", "deliveroo", "wolt", "gorillas", "flink", "bahn":
+		return true
 	}
 	return false
 }
@@ -56,30 +54,37 @@ func rivalName(nt *normText, k int32) bool {
 // a clause that names the brand. Not in a text opening with the brand's
 // handle, which complains to the brand of the other ("@Flinkwerk DPD
 // lost it again").
-func winsOver(nt *normText, flags []uint8, m *mention.Mention, cues []cueHit) bool {
+func winsOver(nt *normText, flags []uint8, m *mention.Mention, cues []cueHit, rival bool) bool {
 	toks := nt.toks
 	n := int32(len(toks))
 	if n == 0 || flags[0]&flagBrand != 0 {
 		return false
+	}
+	// no complaint cue in a clause that names the brand
+	ca, cb := int32(-1), int32(-1) // the clause of the cue looked at last
+	for i := range cues {
+		if cu := &cues[i]; cu.sign > 0 && (cu.t0 < ca || cu.t0 >= cb) {
+			ca, cb = clauseOf(nt, flags, cu.t0)
+			if hasBrand(flags, ca, cb) {
+				return false
+			}
+		}
 	}
 	lead := int32(0) // the handles opening the text
 	for lead < n && toks[lead].kind == tokHandle {
 		lead++
 	}
 	atOther := false
-	for i := range cues {
+	ca, cb = -1, -1
+	for i := 0; i < len(cues) && !atOther; i++ {
 		cu := &cues[i]
-		if cu.sign <= 0 {
+		if cu.sign <= 0 || cu.t0 >= ca && cu.t0 < cb {
 			continue
 		}
-		a, b := clauseOf(nt, flags, cu.t0)
-		for k := a; k < b; k++ {
-			if flags[k]&flagBrand != 0 {
-				return false
-			}
-			if k < lead || rivalName(nt, k) || k == a && namedCap(nt, flags, m, k) {
-				atOther = true
-			}
+		ca, cb = clauseOf(nt, flags, cu.t0)
+		atOther = ca < lead || namedCap(nt, flags, m, ca)
+		for k := ca; k < cb && rival && !atOther; k++ {
+			atOther = rivalName(nt, k)
 		}
 	}
 	if !atOther {
@@ -90,9 +95,9 @@ func winsOver(nt *normText, flags []uint8, m *mention.Mention, cues []cueHit) bo
 			continue
 		}
 		a, b := clauseOf(nt, flags, k)
-		clean := true
-		for j := a; j < b && clean; j++ {
-			clean = !rivalName(nt, j) && !(j == a && namedCap(nt, flags, m, j))
+		clean := !namedCap(nt, flags, m, a)
+		for j := a; j < b && clean && rival; j++ {
+			clean = !rivalName(nt, j)
 		}
 		if clean {
 			return true
