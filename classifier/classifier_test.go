@@ -1797,3 +1797,148 @@ func TestNoProofAsked(t *testing.T) {
 		{"Flinkwerk took money from my account without asking. Absolutely disgraceful.", true},
 	})
 }
+// TestRivalName: a company people compare the brand with, written in
+// lower case or opening its sentence ("hermes", "Hermes"), is named as
+// another, as one written with a capital inside a sentence is.
+func TestRivalName(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"ranking delivery drivers by how hard they ring my doorbell: 1. dhl 2. flinkwerk 3. hermes (does not ring, does not deliver)", false},
+		{"hermes lost my parcel and flinkwerk support is useless", true},
+		{"dhl was fine but flinkwerk lost my parcel", true},
+	})
+}
+
+// TestWinsOver: a comparison the brand wins, the complaint words in a
+// clause naming the other (a company of rivalWords, a handle opening the
+// text, or a name with a capital opening the clause) and none in a
+// clause naming the brand, is no
+// complaint of the brand; not when the brand's clause complains too, nor
+// in a tweet to the brand's handle.
+func TestWinsOver(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"Hermes lost my parcel AGAIN. honestly flinkwerk's own delivery has never done this to me, why cant everyone be like that", false},
+		{"@DeutscheBahn train cancelled again, flinkwerk travel already rebooked me before I even got off the platform", false},
+		{"vodafone support just hung up on me. again. seriously considering flinkwerk at this point", false},
+		{"@Flinkwerk DPD lost my parcel again and nobody answers", true},
+		{"dhl lost my parcel again. flinkwerk won't even reply to me", true},
+		{"@DPD_de lost my parcel again and flinkwerk support is useless", true},
+		{"amazon delivers in a day, my flinkwerk order is still missing after 2 weeks", true},
+		{"Ordered from Flinkwerk and Quickcart on the same day. Flinkwerk arrived Thursday, Quickcart still hasn't shipped.", false},
+		{"The update broke Face ID login again. Flinkwerk, roll it back", true},
+	})
+}
+
+// TestAsksHow: a text that opens with a question for what the author can
+// do or how the service works asks about a possible problem, its
+// complaint words included; not a rhetorical question, nor one beside a
+// sentence that complains.
+func TestAsksHow(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"@Flinkwerk how late can i order for next day delivery? is 10pm too late?", false},
+		{"@Flinkwerk any plans for a family mobile plan? we're 4 people on 4 separate contracts rn", false},
+		{"@Flinkwerk how late can i order? the last one came 3 days late and broken", true},
+		{"@Flinkwerk how long do i have to wait for a human? 3 days late already", true},
+		{"@Flinkwerk can i still get a refund or is that too late now?", true},
+	})
+}
+
+// TestDefendsBrand: a text that tells others to stop complaining of the
+// brand, speaks of those who complain or does not get their complaints
+// defends the brand; not the author's own "I'll stop complaining when".
+func TestDefendsBrand(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"seriously people stop blaming @Flinkwerk for the strike delays, it's the whole sector", false},
+		{"honestly don't get the flinkwerk hate on here. 40+ orders this year, one late, zero lost", false},
+		{`ppl who say flinkwerk is "too expensive" have clearly never compared prices`, false},
+		{"I'll stop complaining when @Flinkwerk stops losing my parcels", true},
+		{"@Flinkwerk my parcel is lost again and your chat is useless, and people wonder why I hate you", true},
+	})
+}
+
+// TestOtherPartyRefuses: a refusal whose subject is a person other than
+// the brand ("my landlord won't let ...") is aimed at them, as their
+// complaint words are; the brand's refusal still complains.
+func TestOtherPartyRefuses(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"my landlord won't let flinkwerk install fibre in our building", false},
+		{"flinkwerk won't let me cancel my contract", true},
+		{"the flinkwerk engineer won't let me keep my old router and my landlord is fuming", true},
+	})
+}
+
+// TestPraiseSlang: the praise slang of tweets ("elite", "slaps",
+// "wholesome", "shoutout", "hats off") is praise.
+func TestPraiseSlang(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"whoever runs the @Flinkwerk account, the 'vans in halloween costumes' thread was elite", false},
+		{"whoever runs the @Flinkwerk account, that thread about the delivery vans slaps", false},
+		{"whoever runs the @Flinkwerk account, the thread was wholesome", false},
+		{"whoever runs the @Flinkwerk account should answer my DMs", true},
+		{"shoutout to @Flinkwerk for replacing my cracked phone screen under warranty without a single argument", false},
+		{"hats off to @Flinkwerk for replacing my cracked phone screen under warranty", false},
+	})
+}
+
+// TestHappyTurnRules: a story that turns to a good end for the brand
+// after a contrast takes back its complaint rules too, not only its
+// complaint cues.
+func TestHappyTurnRules(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"bus was 40 mins late, coffee was cold, but the flinkwerk store staff in Leeds were lovely", false},
+		{"bus was 40 mins late, coffee was cold, and the flinkwerk store staff in Leeds were rude", true},
+	})
+}
+
+// TestDialogueSpeaker: the brand's name said before another speaker's
+// label ("me: \"flinkwerk\" friend: ...") does not make the brand a
+// speaker of the dialogue; the brand's own label still does.
+func TestDialogueSpeaker(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{`friend: "where'd u get that jacket" me: "flinkwerk" friend: "no way" me: "way"`, false},
+		{"me: pays for 500mbit. flinkwerk: here's 38.", true},
+		{`Every flinkwerk tweet: "we're sorry to hear that, please DM us". Every flinkwerk DM: silence.`, true},
+	})
+}
+
+// TestWithoutSubject: "without" in the subject of "is" negates the
+// subject's thing, not the praise said of it; before the praise in its
+// own clause it still negates it.
+func TestWithoutSubject(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"@Flinkwerk the new packaging without plastic is great, box went straight in the paper bin", false},
+		{"@Flinkwerk three weeks without working internet, great", true},
+	})
+}
+
+// TestHappyTurnThey: a story that turns to a good end for the brand,
+// named before the turn and "they" after it, is no complaint; a turn
+// with a complaint after it still complains.
+func TestHappyTurnThey(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"my flinkwerk parcel arrived squashed but everything inside was fine, they pack stuff really well tbh", false},
+		{"my flinkwerk parcel arrived squashed but they said it was fine and refused a refund", true},
+	})
+}
+
+// TestOwnTimeSpent: time the author spends on their own pastime
+// ("spent 40 mins comparing", "spent 3 hours building") is not time
+// lost to the brand; time spent on the phone still is.
+func TestOwnTimeSpent(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"just spent 40 mins comparing the flinkwerk and otto versions of the same coffee machine", false},
+		{"my boyfriend spent 3 hours building the flinkwerk wardrobe and now he's asleep inside it", false},
+		{"spent 40 mins on the phone with flinkwerk today", true},
+	})
+}
+
+// TestRivalWords: rivalName knows every word of rivalWords, the list
+// lexOf's word class is built from.
+func TestRivalWords(t *testing.T) {
+	var nt normText
+	for _, w := range rivalWords {
+		nt = normText{buf: []byte(w), toks: []token{{kind: tokWord, start: 0, end: int32(len(w))}}}
+		if !rivalName(&nt, 0) {
+			t.Errorf("rivalName(%q) = false", w)
+		}
+	}
+}

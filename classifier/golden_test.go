@@ -568,6 +568,55 @@ func TestGolden(t *testing.T) {
 	// in the classifier's functions (cachegrind, BenchmarkClassify
 	// rules=1000, 3,000 - 1,000 texts): 73,981 against 73,531 (+0.61%).
 	// Floors raised to match.
+	// Set 28 (golden-dev28.tsv: 400 English customer tweets to or about
+	// the brand, 160 complaints) was written by another such hand and
+	// measured blind once, P 0.771 R 0.819 F1 0.794 (tp 131 fp 39 fn 29
+	// tn 201) at 2b8e1e9; then it became a development set of the
+	// twenty-ninth round.
+	// The twenty-ninth round (tuned for English precision on tweets on
+	// dev28, checked on dev26, dev25, dev23, dev19, dev16 and dev14)
+	// went for kinds of tweet: a comparison the brand wins, its
+	// complaint words in a clause naming the other and none in a clause
+	// naming the brand (winsOver: "Hermes lost my parcel AGAIN.
+	// flinkwerk's own delivery has never done this", "@DeutscheBahn train
+	// cancelled again, flinkwerk travel already rebooked me"; the other a
+	// company of rivalWords, written in lower case too, a handle opening
+	// the text or a name with a capital opening its clause), and those
+	// companies named as others in namedOther too; a question for what
+	// the author can do or how the service works, whose complaint words
+	// ask about a possible problem (asksHow: "how late can i order for
+	// next day delivery? is 10pm too late?", "any plans for ...?"); a
+	// text that defends the brand against the complaints of others
+	// (defendsBrand: "stop blaming @Flinkwerk for ...", "ppl who say
+	// flinkwerk is ...", "don't get the flinkwerk hate"); a refusal by
+	// another person ("my landlord won't let ..."); a happy turn that
+	// takes back the complaint rules too, with "they" after it for the
+	// brand named before; "without" in the subject of "is" ("the
+	// packaging without plastic is great"); the brand's name said before
+	// another speaker's label in a dialogue; the praise slang of tweets
+	// ("elite", "wholesome", "slaps", "shoutout", "hats off"); time spent
+	// on a pastime ("spent 40 mins comparing"). The new word classes take
+	// the lexOf bits from the top (lexRivalName, lexDefend); the rules
+	// are in score_tweets.go. At its end dev28 measures P 0.851 R 0.819
+	// F1 0.834 (tp 131 fp 23 fn 29 tn 217; was 0.771/0.819/0.794, fp
+	// 39), dev26 P 0.879 R 0.831 F1 0.854 (fp 17; was 0.860/0.831/0.845,
+	// fp 20), dev25 P 0.806 R 0.727 F1 0.765 (fp 25; was fp 26), dev23 P
+	// 0.833 R 0.817 F1 0.825 (fp 25; was fp 27), dev16 P 0.877 R 0.912
+	// F1 0.894 (fp 19; was fp 20), dev19 and dev14 unchanged; no
+	// complaint was lost in any file. Of the hold-outs (aggregate lines
+	// only): golden-round10.tsv en P 1.000 R 0.948 F1 0.973 (fp 0; was
+	// 0.982/0.948/0.965), golden-round15.tsv en P 0.864 R 0.800 F1 0.831
+	// (tp 108 fp 17; was 0.850/0.800/0.824, fp 19), golden-round18.tsv
+	// en P 0.901 R 0.752 F1 0.820 (tp 100 fp 11; was 0.893/0.752/0.816),
+	// golden-round22.tsv en P 0.936 R 0.910 F1 0.923 (tp 132 fp 9; was
+	// 0.930/0.910/0.920), the others unchanged (English and German),
+	// golden-round27.tsv among them (P 0.833 R 0.816 F1 0.825). The
+	// remaining false positives of dev28 are jokes and memes, good
+	// stories with problem words ("stuck at home with a cold, flinkwerk
+	// delivered soup ... bless"), the author's own mistake and quoted
+	// titles. Instructions per text in the classifier's functions
+	// (cachegrind, BenchmarkClassify rules=1000, 3,000 - 1,000 texts):
+	// 79,584 against 79,220 (+0.46%).
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -594,7 +643,7 @@ func TestGolden(t *testing.T) {
 		{"golden-tune8.tsv", 0.96, 0.96, false},
 		{"golden-round9.tsv", 0.84, 0.86, true},
 		{"golden-tune9.tsv", 0.96, 0.99, false},
-		{"golden-round10.tsv", 0.92, 0.94, true},
+		{"golden-round10.tsv", 0.92, 0.97, true},
 		{"golden-tune10.tsv", 0.97, 0.97, false},
 		{"golden-round11.tsv", 0.82, 0.87, true},
 		{"golden-tune11.tsv", 0.95, 0.96, false},
@@ -615,6 +664,7 @@ func TestGolden(t *testing.T) {
 		{"golden-dev25.tsv", 0, 0.80, false},
 		{"golden-dev26.tsv", 0, 0.88, false},
 		{"golden-round27.tsv", 0, 0.84, true},
+		{"golden-dev28.tsv", 0, 0.83, false},
 	}
 	for _, gf := range files {
 		file := gf.name

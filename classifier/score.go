@@ -211,11 +211,11 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			}
 		}
 	}
-	others := clauseMemo{a: -1, b: -1, brandN: brandN} // the clause namedOther looked at last
-	maxLen, inOrder := int32(-1), false                // of the cues, when one is shared
-	clapped := false                                   // a run of claps between words counted
-	howEnd := int32(-1)                                // the end of the clause of praise before "how"
-	full := false                                      // a complaint cue counted not aimed at another named
+	others := clauseMemo{a: -1, b: -1, brandN: brandN, rival: lex&lexRivalName != 0} // the clause namedOther looked at last
+	maxLen, inOrder := int32(-1), false                                              // of the cues, when one is shared
+	clapped := false                                                                 // a run of claps between words counted
+	howEnd := int32(-1)                                                              // the end of the clause of praise before "how"
+	full := false                                                                    // a complaint cue counted not aimed at another named
 	for i := range s.cues {
 		cu := &s.cues[i]
 		shared := cnt[cu.t0] >= 2
@@ -276,7 +276,7 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			}
 			f := flags[k]
 			if f&flagNegator != 0 {
-				negated = true
+				negated = !withoutSubject(nt, k, cu.t0)
 				break
 			}
 			if cu.kind == roleNeg && wishWord(nt, k) {
@@ -379,7 +379,9 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 				continue // "worried it won't fit"
 			}
 			if negated {
-				if langBits&langDE == 0 && namedOther(nt, flags, s.m, cu.t0, &others) {
+				if lex&lexParty != 0 && langBits&langDE == 0 && otherParty(nt, flags, cu.t0, cu.t1) {
+					w *= elsewhereFactor // "my landlord won't let flinkwerk install fibre"
+				} else if langBits&langDE == 0 && namedOther(nt, flags, s.m, cu.t0, &others) {
 					w *= elsewhereFactor // "Hermes won't even answer the phone"
 				} else {
 					full = true
@@ -480,6 +482,10 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 		} else if a := happyTurn(nt, flags, s.cues); a > 0 && langBits&langDE == 0 {
 			p.crit -= happyTakeBack(s.cues, a)
 			p.turned = true
+			// the complaint rules tell the trouble before the turn too
+			// ("bus was 40 mins late, coffee was cold, but the flinkwerk
+			// store staff were lovely")
+			p.away = true
 		} else if lex&lexFixed != 0 && langBits&langDE == 0 {
 			// The brand put the problem right, praised after ("charged
 			// twice by mistake, chat spotted it and reversed it.
@@ -519,6 +525,13 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 			p.ask += fixedCredit
 		}
 	}
+	// A comparison the brand wins ("Hermes lost my parcel AGAIN.
+	// flinkwerk's own delivery has never done this"): the complaint is
+	// aimed at the other, and the comparison praises the brand.
+	if p.crit > 0 && p.irony == 0 && langBits&langDE == 0 && winsOver(nt, flags, s.m, s.cues, lex&lexRivalName != 0) {
+		p.away, p.turned = true, true
+		p.ask += fixedCredit
+	}
 	// Complaint words that the text says do not hold for the brand
 	// ("problems with every provider I've had except Flinkwerk") are
 	// aimed elsewhere.
@@ -529,6 +542,13 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	// and tells news rather than a complaint of the brand.
 	if p.crit > 0 && lex&lexFake != 0 && p.irony == 0 && warnsOfFakes(nt, flags) {
 		p.crit *= elsewhereFactor
+		p.ask = askCredit
+	}
+	// So is a text that defends the brand against the complaints of
+	// others ("stop blaming @Flinkwerk for the strike delays").
+	if p.crit > 0 && lex&lexDefend != 0 && p.irony == 0 && langBits&langDE == 0 && defendsBrand(nt, flags) {
+		p.crit *= elsewhereFactor
+		p.away = true
 		p.ask = askCredit
 	}
 	// A fear or expectation that turned out wrong after "but" ("I was
@@ -545,6 +565,15 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	// problem rather than reporting one.
 	if nt.quest == 1 && nt.excl == 0 && p.irony == 0 && asksFirst(nt, flags, lex) {
 		p.ask = askCredit
+	}
+	// So does one that asks what the author can do or how the service
+	// works ("how late can i order for next day delivery? is 10pm too
+	// late?"): the complaint words of its questions are no report.
+	if nt.quest > 0 && nt.excl == 0 && p.irony == 0 && p.ask == 0 && langBits&langDE == 0 {
+		if back := asksHow(nt, flags, s.cues); back >= 0 {
+			p.crit -= back
+			p.ask = askCredit
+		}
 	}
 	// So does a one-sentence report of what the brand says, announces or
 	// recalls, with no one speaking for themselves: it is news
@@ -1404,7 +1433,7 @@ func happyTurn(nt *normText, flags []uint8, cues []cueHit) int32 {
 	for k := c + 1; k < n && !acts; k++ {
 		acts = flags[k]&flagBrand != 0
 	}
-	if !acts {
+	if !acts && !brandThey(nt, flags, c) {
 		return 0
 	}
 	before, praise := false, false
@@ -1951,7 +1980,9 @@ func dialogue(nt *normText, flags []uint8) int32 {
 		}
 		labels++
 		for j := a; j < k; j++ {
-			if flags[j]&flagBrand != 0 && toks[j].kind == tokWord { // not "@flinkwerk" addressed
+			// not "@flinkwerk" addressed, nor a word before the speaker
+			// ("me: \"flinkwerk\" friend: ...")
+			if flags[j]&flagBrand != 0 && toks[j].kind == tokWord && brandLabel(nt, flags, k) {
 				brand = j
 				break
 			}
@@ -2941,6 +2972,7 @@ func rivalClause(nt *normText, flags []uint8, t0 int32) bool {
 // (addressedOther) (0 not known yet, 1 yes, -1 no).
 type clauseMemo struct {
 	a, b   int32
+	rival  bool // the text names a company of rivalWords
 	other  bool
 	named  int8
 	addr   int8
@@ -3030,6 +3062,8 @@ func namedOtherIn(nt *normText, flags []uint8, m *mention.Mention, t0 int32, mem
 		}
 		if o := int(tk.ostart); !other && !(o < len(txt) && txt[o]-'A' >= 26 && txt[o] < utf8.RuneSelf) {
 			other = otherAt(nt, m, a, t0)
+		} else if !other && memo.rival && a != t0 {
+			other = rivalName(nt, a)
 		}
 		if a == 0 {
 			break
@@ -3055,6 +3089,8 @@ func namedOtherIn(nt *normText, flags []uint8, m *mention.Mention, t0 int32, mem
 		}
 		if o := int(tk.ostart); !other && !(o < len(txt) && txt[o]-'A' >= 26 && txt[o] < utf8.RuneSelf) {
 			other = otherAt(nt, m, b, t0)
+		} else if !other && memo.rival && (tokIs(nt, b-1, "with") || tokIs(nt, b-1, "was") || tokIs(nt, b-1, "is")) {
+			other = rivalName(nt, b)
 		}
 	}
 	memo.a, memo.b, memo.other = a, b, false
@@ -3127,7 +3163,7 @@ func otherAt(nt *normText, m *mention.Mention, k, t0 int32) bool {
 	if k == t0 || k > t0 && !(tokIs(nt, k-1, "with") || tokIs(nt, k-1, "was") || tokIs(nt, k-1, "is")) {
 		return false
 	}
-	return tk.kind == tokHandle || tk.kind == tokWord && capital(m, tk, 0) && otherName(nt, m, k)
+	return tk.kind == tokHandle || tk.kind == tokWord && capital(m, tk, 0) && (otherName(nt, m, k) || rivalName(nt, k))
 }
 
 // clauseJoin reports whether token tk joins two clauses ("... and Hermes
@@ -3935,7 +3971,7 @@ var lexTab = func() (t struct {
 	keys [1024]uint64
 	vals [1024]uint32
 }) {
-	for _, c := range lexWords {
+	for _, c := range append(lexWords, tweetWords...) {
 		for _, w := range c.words {
 			h := unitHashStr(w)
 			t.bits[h>>57] |= 1 << (h & 63)
