@@ -327,10 +327,11 @@ func checkExposition(t *testing.T, body []byte) {
 			typed[name] = true
 			continue
 		}
-		if rest, ok := strings.CutPrefix(line, "# HELP earshot_"); ok {
-			// earshot's own series say what they count (promtool lint).
+		if rest, ok := strings.CutPrefix(line, "# HELP "); ok {
+			// Every series says what it counts (promtool lint), the
+			// runtime's and the process's too.
 			if name, help, _ := strings.Cut(rest, " "); help == "" {
-				t.Errorf("/metrics: no help text for earshot_%s", name)
+				t.Errorf("/metrics: no help text for %s", name)
 			}
 		}
 		if strings.HasPrefix(line, "#") {

@@ -23,7 +23,7 @@ var metricsHelp = func() map[string]string {
 		"earshot_consumer_pending_messages":                    "Messages a stage has not yet received (its lag).",
 		"earshot_consumer_ack_pending_messages":                "Messages a stage received but has not yet finished.",
 	}
-	for _, m := range []map[string]string{listener.MetricsHelp, workflow.MetricsHelp, classifier.StageMetricsHelp} {
+	for _, m := range []map[string]string{listener.MetricsHelp, workflow.MetricsHelp, classifier.StageMetricsHelp, runtimeHelp} {
 		maps.Copy(h, m)
 	}
 	return h
