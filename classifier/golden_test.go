@@ -665,6 +665,7 @@ func TestGolden(t *testing.T) {
 		{"golden-dev26.tsv", 0, 0.88, false},
 		{"golden-round27.tsv", 0, 0.84, true},
 		{"golden-dev28.tsv", 0, 0.83, false},
+		{"golden-dev29.tsv", 0, 0.81, false},
 	}
 	for _, gf := range files {
 		file := gf.name
