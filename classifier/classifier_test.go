@@ -1979,3 +1979,13 @@ func TestAskedQuote(t *testing.T) {
 		{`flinkwerk's "next day" delivery took 9 days`, true},
 	})
 }
+
+// TestPosesAs: a warning of a message claiming or pretending to be from
+// the brand is aimed at the fraudsters; calling the brand a scam is not.
+func TestPosesAs(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"got a dodgy text claiming to be from flinkwerk wanting my bank details. pretty sure it's a scam, don't click", false},
+		{"someone pretending to be @Flinkwerk keeps emailing me about a failed payment. dont click anything", false},
+		{"flinkwerk broadband? its a scam. paying for 100, getting 4", true},
+	})
+}

@@ -2652,12 +2652,14 @@ func warnsOfFakes(nt *normText, flags []uint8) bool {
 				switch {
 				case tokIs(nt, a, "is") && tokIs(nt, b, "this"):
 					fraud, warns = true, true
-				case (tokIs(nt, a, "it") || tokIs(nt, a, "that")) && tokIs(nt, b, "was"):
+				case (tokIs(nt, a, "it") || tokIs(nt, a, "that")) && tokIs(nt, b, "was") || tokIs(nt, b, "its"):
 					// a call or a text that was one; "this is a scam"
 					// still calls the brand one
 					fraud = true
 				}
 			}
+		case "claiming", "pretending":
+			fraud = fraud || posesAs(nt, k) // "a text claiming to be from flinkwerk"
 		case "psa", "beware":
 			warns = true
 		case "watch":

@@ -18,6 +18,7 @@ var tweetWords = []struct {
 	{lexDefend, []string{"blaming", "complaining", "moaning", "whining", "hating", "slating", "bashing", "slagging",
 		"say", "says", "complain", "moan", "whine", "hate", "complaints", "slander", "negativity", "rate", "mad",
 		"defend", "defending"}},
+	{lexFake, []string{"claiming", "pretending"}},
 }
 
 // rivalWords are companies people in the brand's market name beside it,
@@ -417,4 +418,11 @@ func askedQuote(nt *normText, q0 int32) bool {
 		return true
 	}
 	return false
+}
+
+// posesAs reports whether "claiming" or "pretending" at k is followed by
+// "to be" ("a text claiming to be from flinkwerk", "pretending to be
+// @Flinkwerk"): a message posing as another's.
+func posesAs(nt *normText, k int32) bool {
+	return k+2 < int32(len(nt.toks)) && tokIs(nt, k+1, "to") && tokIs(nt, k+2, "be")
 }
