@@ -1989,3 +1989,12 @@ func TestPosesAs(t *testing.T) {
 		{"flinkwerk broadband? its a scam. paying for 100, getting 4", true},
 	})
 }
+
+// TestNotSponsored: a disclaimer before praise ("not sponsored just
+// happy") does not negate the praise.
+func TestNotSponsored(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"got the flinkwerk blender half price in the sale. not sponsored just happy", false},
+		{"got the flinkwerk blender in the sale and it is not working, not happy", true},
+	})
+}
