@@ -1797,6 +1797,7 @@ func TestNoProofAsked(t *testing.T) {
 		{"Flinkwerk took money from my account without asking. Absolutely disgraceful.", true},
 	})
 }
+
 // TestRivalName: a company people compare the brand with, written in
 // lower case or opening its sentence ("hermes", "Hermes"), is named as
 // another, as one written with a capital inside a sentence is.
@@ -1941,4 +1942,59 @@ func TestRivalWords(t *testing.T) {
 			t.Errorf("rivalName(%q) = false", w)
 		}
 	}
+}
+
+// TestDefendsBrandMore: the author who defends the brand ("I'm defending
+// flinkwerk here", "not gonna defend flinkwerk on everything but ...") or
+// speaks of those who rate it down or are mad at it defends the brand;
+// not one who can no longer defend it.
+func TestDefendsBrandMore(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"sorry but im defending flinkwerk here, you gave the wrong address and then blamed them", false},
+		{"Not going to defend Flinkwerk on everything but this delay was a storm that shut the motorway", false},
+		{"people who rate flinkwerk 1 star because they were out when the driver came, it's not his fault", false},
+		{"wild that people are mad at flinkwerk for the delays when the whole motorway was closed by snow", false},
+		{"I can't defend flinkwerk anymore, third broken router in a month and no engineer", true},
+	})
+}
+
+// TestAgentSigned: a reply of the brand's support signed with its
+// agent's initials answers a problem rather than reports one.
+func TestAgentSigned(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"@Flinkwerk Hi Sam, so sorry your blender arrived damaged! We've sent a replacement today. ^RT", false},
+		{"@Flinkwerk Hi Jo, sorry about the delayed refund. It was processed this morning. ^KL ", false},
+		{"@Flinkwerk my blender arrived damaged and nobody has sent a replacement. 2 weeks now", true},
+		{"@Flinkwerk your agent ^KL promised a refund 2 weeks ago. still waiting, still broken", true},
+	})
+}
+
+// TestAskedQuote: a quoted question ("\"what colour is this\"") reports
+// what someone asked, not a claim in scare quotes.
+func TestAskedQuote(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{`"how is it so cheap" flinkwerk sale, babe`, false},
+		{`"what is this" my toddler asks about every flinkwerk box`, false},
+		{`"where did you get that" flinkwerk, obviously`, false},
+		{`flinkwerk's "next day" delivery took 9 days`, true},
+	})
+}
+
+// TestPosesAs: a warning of a message claiming or pretending to be from
+// the brand is aimed at the fraudsters; calling the brand a scam is not.
+func TestPosesAs(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"got a dodgy text claiming to be from flinkwerk wanting my bank details. pretty sure it's a scam, don't click", false},
+		{"someone pretending to be @Flinkwerk keeps emailing me about a failed payment. dont click anything", false},
+		{"flinkwerk broadband? its a scam. paying for 100, getting 4", true},
+	})
+}
+
+// TestNotSponsored: a disclaimer before praise ("not sponsored just
+// happy") does not negate the praise.
+func TestNotSponsored(t *testing.T) {
+	checkCriticism(t, []verdictCase{
+		{"got the flinkwerk blender half price in the sale. not sponsored just happy", false},
+		{"got the flinkwerk blender in the sale and it is not working, not happy", true},
+	})
 }

@@ -617,6 +617,42 @@ func TestGolden(t *testing.T) {
 	// titles. Instructions per text in the classifier's functions
 	// (cachegrind, BenchmarkClassify rules=1000, 3,000 - 1,000 texts):
 	// 79,584 against 79,220 (+0.46%).
+	// Set 29 (golden-dev29.tsv: 400 English customer tweets, 160
+	// complaints) was written by another such hand and measured blind
+	// twice, P 0.745 R 0.875 F1 0.805 at 2b8e1e9 and P 0.759 R 0.887 F1
+	// 0.818 (tp 142 fp 45 fn 18 tn 195) after the twenty-ninth round;
+	// then it became a development set of the thirtieth.
+	// The thirtieth round (tuned for English precision on tweets on dev29,
+	// each rule kept only with no loss on dev28 or any other file) went
+	// for kinds of tweet again: a reply of the brand's support signed
+	// with its agent's initials ("Hi Grace, we're sorry your speaker
+	// stopped working. ... ^YM": agentSigned, a look at the text's last
+	// bytes), whose problem words are the customer's it answers; the
+	// author defending the brand ("nah im defending flinkwerk on this
+	// one", "Not gonna defend Flinkwerk on everything but ...", not "I
+	// can't defend flinkwerk any more"), people who "rate" it down or
+	// are "mad" at it (defendsBrand, now also where no complaint cue
+	// holds, as the pack rules count too); a quoted question ("\"what
+	// colour is this\"") is speech, not a claim in scare quotes
+	// (askedQuote, in quotedClaim); a message "claiming to be" or
+	// "pretending to be" from the brand and "it's a scam" beside a
+	// warning (warnsOfFakes); "not sponsored", "not an ad" before praise
+	// do not negate it (pack). At its end dev29 measures P 0.811 R 0.887
+	// F1 0.848 (tp 142 fp 33 fn 18 tn 207; was 0.759/0.887/0.818, fp
+	// 45), dev25 P 0.848 R 0.783 F1 0.815 (fp 20; was 0.842/0.783/0.812,
+	// fp 21), dev28 (P 0.847 R 0.831 F1 0.839) and every other file
+	// unchanged; no complaint was lost in any file. The hold-outs'
+	// aggregate lines are all unchanged (English and German). The
+	// remaining false positives of dev29 are jokes and memes whose one
+	// weak cue carries the verdict ("stuck", "days straight", "no one
+	// knows"), stories of the author's own doing ("because i left it
+	// outside for 2 days"), comparisons the brand wins against a
+	// company not in rivalWords (Lufthansa) and conditional moods ("if
+	// my package doesnt come before the weekend im going to cry"), each
+	// too near to complaints of the same form to take without a loss.
+	// Instructions per text in the classifier's functions (cachegrind,
+	// BenchmarkClassify rules=1000, 3,000 - 1,000 texts): 74,343 against
+	// 74,242 (+0.14%).
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -661,10 +697,11 @@ func TestGolden(t *testing.T) {
 		{"golden-round22.tsv", 0, 0.92, true},
 		{"golden-round23.tsv", 0.71, 0, true},
 		{"golden-dev23.tsv", 0, 0.84, false},
-		{"golden-dev25.tsv", 0, 0.80, false},
+		{"golden-dev25.tsv", 0, 0.81, false},
 		{"golden-dev26.tsv", 0, 0.88, false},
 		{"golden-round27.tsv", 0, 0.84, true},
 		{"golden-dev28.tsv", 0, 0.83, false},
+		{"golden-dev29.tsv", 0, 0.84, false},
 	}
 	for _, gf := range files {
 		file := gf.name

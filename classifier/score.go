@@ -546,7 +546,14 @@ func (c *Classifier) score(s *scratch, v *mention.Verdict, langBits uint8) score
 	}
 	// So is a text that defends the brand against the complaints of
 	// others ("stop blaming @Flinkwerk for the strike delays").
-	if p.crit > 0 && lex&lexDefend != 0 && p.irony == 0 && langBits&langDE == 0 && defendsBrand(nt, flags) {
+	if lex&lexDefend != 0 && p.irony == 0 && langBits&langDE == 0 && defendsBrand(nt, flags) {
+		p.crit *= elsewhereFactor
+		p.away = true
+		p.ask = askCredit
+	}
+	// So is a reply of the brand's support, signed by its agent ("Hi
+	// Grace, we're sorry your speaker stopped working. ... ^YM").
+	if p.irony == 0 && agentSigned(s.m.Text) {
 		p.crit *= elsewhereFactor
 		p.away = true
 		p.ask = askCredit
@@ -953,7 +960,7 @@ func mocking(nt *normText, m *mention.Mention, q0, q1 int32) bool {
 func quotedClaim(nt *normText, flags []uint8, m *mention.Mention) int32 {
 	toks := nt.toks
 	for q0 := int32(0); q0 < int32(len(toks)); q0++ {
-		if toks[q0].kind != tokWord || !quoteBefore(m, int(toks[q0].ostart)) {
+		if toks[q0].kind != tokWord || !quoteBefore(m, int(toks[q0].ostart)) || askedQuote(nt, q0) {
 			continue
 		}
 		for k := q0; k < int32(len(toks)) && k < q0+5 && toks[k].kind == tokWord; k++ {
@@ -2645,12 +2652,14 @@ func warnsOfFakes(nt *normText, flags []uint8) bool {
 				switch {
 				case tokIs(nt, a, "is") && tokIs(nt, b, "this"):
 					fraud, warns = true, true
-				case (tokIs(nt, a, "it") || tokIs(nt, a, "that")) && tokIs(nt, b, "was"):
+				case (tokIs(nt, a, "it") || tokIs(nt, a, "that")) && tokIs(nt, b, "was") || tokIs(nt, b, "its"):
 					// a call or a text that was one; "this is a scam"
 					// still calls the brand one
 					fraud = true
 				}
 			}
+		case "claiming", "pretending":
+			fraud = fraud || posesAs(nt, k) // "a text claiming to be from flinkwerk"
 		case "psa", "beware":
 			warns = true
 		case "watch":

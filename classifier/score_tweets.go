@@ -16,7 +16,9 @@ var tweetWords = []struct {
 }{
 	{lexRivalName, rivalWords},
 	{lexDefend, []string{"blaming", "complaining", "moaning", "whining", "hating", "slating", "bashing", "slagging",
-		"say", "says", "complain", "moan", "whine", "hate", "complaints", "slander", "negativity"}},
+		"say", "says", "complain", "moan", "whine", "hate", "complaints", "slander", "negativity", "rate", "mad",
+		"defend", "defending"}},
+	{lexFake, []string{"claiming", "pretending"}},
 }
 
 // rivalWords are companies people in the brand's market name beside it,
@@ -252,6 +254,15 @@ func defendsBrand(nt *normText, flags []uint8) bool {
 		case "say", "says", "complain", "moan", "whine":
 			say = true
 		case "hate", "complaints", "slander", "negativity":
+		case "rate":
+			say = true // "people who rate flinkwerk 1 star because ..."
+		case "mad":
+			ing = true // "people are mad at flinkwerk for the delays"
+		case "defend", "defending":
+			if defends(nt, flags, k) {
+				return true
+			}
+			continue
 		default:
 			continue
 		}
@@ -263,7 +274,7 @@ func defendsBrand(nt *normText, flags []uint8) bool {
 				continue
 			}
 			switch word(j) {
-			case "who", "that", "all", "the", "always", "keep", "constantly", "still":
+			case "who", "that", "all", "the", "always", "keep", "constantly", "still", "are", "so", "getting":
 				continue
 			}
 			break
@@ -349,4 +360,69 @@ func brandThey(nt *normText, flags []uint8, c int32) bool {
 		}
 	}
 	return false
+}
+
+// defends reports whether "defend" at k has the author defend the brand:
+// the brand named within three words after it ("nah im defending
+// flinkwerk on this one", "I will defend Flinkwerk's drivers"), not
+// negated unless a contrast follows in its sentence ("Not gonna defend
+// Flinkwerk on everything but this outage was a fibre cut"; not "I
+// can't defend flinkwerk any more").
+func defends(nt *normText, flags []uint8, k int32) bool {
+	toks := nt.toks
+	n := int32(len(toks))
+	sent := toks[k].sent
+	named := false
+	for j := k + 1; j < n && j <= k+3 && toks[j].sent == sent && !named; j++ {
+		named = flags[j]&flagBrand != 0
+	}
+	if !named {
+		return false
+	}
+	negated := false
+	for j := k - 1; j >= 0 && j >= k-3 && toks[j].sent == sent; j-- {
+		negated = negated || flags[j]&flagNegator != 0
+	}
+	if !negated {
+		return true
+	}
+	for j := k + 1; j < n && toks[j].sent == sent; j++ {
+		if flags[j]&flagContrast != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// agentSigned reports whether the text ends with the initials a support
+// agent signs the brand's replies with ("... we'll dig in ^BK"): it is the
+// brand's own reply, whose problem words are the customer's it answers.
+func agentSigned(text string) bool {
+	i := len(text)
+	for i > 0 && (text[i-1] == ' ' || text[i-1] == '\t' || text[i-1] == '\n') {
+		i--
+	}
+	j := i
+	for j > 0 && i-j < 3 && text[j-1] >= 'A' && text[j-1] <= 'Z' {
+		j--
+	}
+	return j < i && j > 0 && text[j-1] == '^'
+}
+
+// askedQuote reports whether the quotation opening at word q0 asks a
+// question ("\"what colour is this\"", "\"how are you so organised\""):
+// it reports what someone asked, not a claim it mocks.
+func askedQuote(nt *normText, q0 int32) bool {
+	switch tk := &nt.toks[q0]; string(nt.buf[tk.start:tk.end]) {
+	case "what", "how", "who", "where", "when", "which", "whats", "hows", "wheres":
+		return true
+	}
+	return false
+}
+
+// posesAs reports whether "claiming" or "pretending" at k is followed by
+// "to be" ("a text claiming to be from flinkwerk", "pretending to be
+// @Flinkwerk"): a message posing as another's.
+func posesAs(nt *normText, k int32) bool {
+	return k+2 < int32(len(nt.toks)) && tokIs(nt, k+1, "to") && tokIs(nt, k+2, "be")
 }
