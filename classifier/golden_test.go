@@ -653,6 +653,19 @@ func TestGolden(t *testing.T) {
 	// Instructions per text in the classifier's functions (cachegrind,
 	// BenchmarkClassify rules=1000, 3,000 - 1,000 texts): 74,343 against
 	// 74,242 (+0.14%).
+	// Sets 28 and 30 (golden-round28.tsv: 400 English posts from the
+	// whole web mix and 400 German posts, with the brand's trains and
+	// buses among its businesses; golden-round30.tsv: 400 English tweets)
+	// were written during the twenty-eighth and twenty-ninth rounds by
+	// hands that never read the classifier and measured blind only
+	// (aggregate lines): at 2b8e1e9 en P 0.777 R 0.819 F1 0.797, de
+	// 0.791/0.791/0.791, tweets 0.792/0.787/0.790; after the thirtieth
+	// round en 0.792/0.846/0.818 (one complaint fewer than after the
+	// twenty-ninth, 0.794/0.852/0.822), de unchanged, tweets
+	// 0.825/0.794/0.809. Both are hold-outs. Fresh tweet sets by new
+	// hands (28, 29, 30) measured P 0.745-0.792 at 2b8e1e9, where the
+	// older tweet hold-outs measured 0.850-0.930: the rules had fitted the
+	// sets they were tuned on more than they generalised.
 	// One line per file, in the order the files were written, with the F1
 	// floors of its German and English part.
 	files := []struct {
@@ -702,6 +715,8 @@ func TestGolden(t *testing.T) {
 		{"golden-round27.tsv", 0, 0.84, true},
 		{"golden-dev28.tsv", 0, 0.83, false},
 		{"golden-dev29.tsv", 0, 0.84, false},
+		{"golden-round28.tsv", 0.79, 0.81, true},
+		{"golden-round30.tsv", 0, 0.80, true},
 	}
 	for _, gf := range files {
 		file := gf.name
