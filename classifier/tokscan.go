@@ -1185,13 +1185,19 @@ func (c *Classifier) tokScan(s *scratch) {
 }
 
 func (c *Classifier) sortHits(hs []hit) {
+	if len(hs) == 0 {
+		return
+	}
+	last := hs[0].end // the largest end so far: that of the last hit sorted
 	for i := 1; i < len(hs); i++ {
-		if hs[i].end > hs[i-1].end {
+		if e := hs[i].end; e > last {
+			last = e
 			continue // in order (most hits): one comparison
 		}
 		for j := i; j > 0 && c.hitLess(&hs[j], &hs[j-1]); j-- {
 			hs[j], hs[j-1] = hs[j-1], hs[j]
 		}
+		last = hs[i].end
 	}
 }
 
