@@ -192,6 +192,13 @@ func load64(b []byte, i int) uint64 {
 	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), i))[:])
 }
 
+// store64 writes v little-endian to b[i:i+8] within b's capacity. The
+// caller must have checked 0 <= i and i+8 <= cap(b): it writes without a
+// bounds check of its own.
+func store64(b []byte, i int, v uint64) {
+	binary.LittleEndian.PutUint64((*[8]byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), i))[:], v)
+}
+
 const (
 	lsb = 0x0101010101010101
 	msb = 0x8080808080808080
@@ -475,16 +482,16 @@ func (n *normText) shortWord(src []byte, i int) int {
 			// path has it: a '.' is punctuation then, the others are dropped)
 			return i
 		}
+		// written without bounds checks: turnsLeft made the room
 		b := n.buf
 		l := len(b)
 		if l > 0 {
-			b = b[:l+1]
-			b[l] = ' '
+			store64(b, l, ' ') // the space, and zeros the word overwrites
 			l++
 		}
-		binary.LittleEndian.PutUint64(b[l:l+8], w)
+		store64(b, l, w)
 		if wl2 > 0 {
-			binary.LittleEndian.PutUint64(b[l+8:l+16], w2)
+			store64(b, l+8, w2)
 			wl += wl2
 		}
 		n.buf = b[:l+wl]
