@@ -1026,14 +1026,14 @@ func (c *Classifier) tokScan(s *scratch) {
 	buf := nt.buf
 	us := nt.units // cut while tokenizing
 	s.units = us
-	hasP, hasS, hasB := len(x.prefixPats) > 0, len(x.suffixPats) > 0, len(x.brandWords) > 0
+	hasPS, hasB := len(x.prefixPats) > 0 || len(x.suffixPats) > 0, len(x.brandWords) > 0
 	for ui := range us {
 		u := &us[ui]
 		var sl *wordSlot // the unit's slot, nil outside the dictionary
 		if u.id >= 0 {
 			sl = &x.wslots[u.id]
 		}
-		if u.word && (hasP || hasS) {
+		if u.word && hasPS {
 			// prefix stems and compound heads: listed for the words of the
 			// dictionary, probed for the others
 			stemN := uint8(probeStems)
