@@ -659,6 +659,7 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 	next := slices.Grow(s.next[:0], len(hits))[:len(hits)]
 	s.next = next
 	heads, gen := s.heads, s.gen
+	hot := c.hot[:len(heads)] // one per pattern, as heads: one bounds check a hit for both
 	bits := &s.hitBits
 	*bits = [hitWords]uint64{}
 	for hi := range hits {
@@ -671,7 +672,7 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 		}
 		next[hi] = hs.h
 		hs.h = int32(hi)
-		hp := &c.hot[p]
+		hp := &hot[p]
 		if hp.ruleN == 0 || again && !hp.anyHit {
 			continue // its rules are candidates since its first hit
 		}
