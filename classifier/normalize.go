@@ -441,8 +441,8 @@ func (n *normText) shortWord(src []byte, i int) int {
 	if turns <= 0 {
 		return i
 	}
+	w := load64(src, i)
 	for {
-		w := load64(src, i)
 		first := byte(w)
 		capital := first-'A' < 26
 		if capital {
@@ -564,7 +564,9 @@ func (n *normText) shortWord(src []byte, i int) int {
 		if turns--; i+8 > len(src) || turns == 0 {
 			return i
 		}
-		if c := src[i] | 0x20; (c == 'h' || c == 'w') && urlStart(load64(src, i)) {
+		// the next word's first 8 bytes, read once for the check and the turn
+		w = load64(src, i)
+		if c := byte(w) | 0x20; (c == 'h' || c == 'w') && urlStart(w) {
 			return i // a URL: the general path
 		}
 	}
