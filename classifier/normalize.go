@@ -525,7 +525,9 @@ func (n *normText) shortWord(src []byte, i int) int {
 		// the next word, in the same call: the tokenizer's loop reloads its
 		// values after every call
 		i = j
-		if i < len(src) && punctMark[src[i]] && (i+1 == len(src) || src[i+1] != src[i]) {
+		if i < len(src) && src[i] == ' ' {
+			i++ // the common case: a space ends the word, and no word is open
+		} else if i < len(src) && punctMark[src[i]] && (i+1 == len(src) || src[i+1] != src[i]) {
 			// a punctuation mark after the word, not a run of it: its
 			// token, as punct adds it (the word before starts no run)
 			c := src[i]
@@ -557,9 +559,9 @@ func (n *normText) shortWord(src []byte, i int) int {
 				n.sent++
 			}
 			i++
-		}
-		if i < len(src) && src[i] == ' ' {
-			i++ // ends no word: none is open
+			if i < len(src) && src[i] == ' ' {
+				i++ // ends no word: none is open
+			}
 		}
 		if turns--; i+8 > len(src) || turns == 0 {
 			return i
