@@ -1079,19 +1079,21 @@ func (c *Classifier) tokScan(s *scratch) {
 		if sl.anchN == 0 {
 			continue
 		}
+		// the slots of the units before and after it (-1: none), which
+		// the phrases' neighbour checks compare with
+		l, r := int32(-1), int32(-1)
+		if ui > 0 {
+			l = us[ui-1].id
+		}
+		if ui+1 < len(us) {
+			r = us[ui+1].id
+		}
 		if sl.anchN&anchNoNb == 0 {
 			// Most anchored units have neither neighbour that one of
 			// their phrases checks first: the pair filter tells, in one
 			// line of it. (Inline and both bits computed: a call, or the
 			// left neighbour read only when the right one fails, cost
 			// more.)
-			l, r := int32(-1), int32(-1)
-			if ui > 0 {
-				l = us[ui-1].id
-			}
-			if ui+1 < len(us) {
-				r = us[ui+1].id
-			}
 			pl, wr, br := pairAt(u.id, r, 0)
 			_, wl, bl := pairAt(u.id, l, 1)
 			line := &x.pairs[pl]
@@ -1101,9 +1103,12 @@ func (c *Classifier) tokScan(s *scratch) {
 		}
 	multi:
 		for _, ar := range x.anchors[sl.anchOff:][:sl.anchN&(anchNoNb-1)] {
-			if ar.nb >= 0 {
-				k := ui + int(ar.nbOff)
-				if k < 0 || k >= len(us) || us[k].id != ar.nb {
+			if ar.nb >= 0 { // the unit right after (nbOff 1) or before (-1)
+				nb := l
+				if ar.nbOff > 0 {
+					nb = r
+				}
+				if nb != ar.nb {
 					continue
 				}
 			}
