@@ -642,9 +642,16 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 	brand := (!c.hasBrand || m.BrandOnly || c.isBrand(s)) && !c.isExcluded(s)
 	sc := c.score(s, v, langBits)
 
-	// Rules.
+	// Rules. A rule is a candidate only if the text's state lets it
+	// match (its ok bit), checked when its slot is first stamped: the
+	// rules it rules out never enter the candidate loop.
+	okBit := uint32(1) << textState(langBits, s.titleTok > 0, lang)
 	s.cands = s.cands[:0]
-	s.cands = append(s.cands, c.always...)
+	for _, r := range c.always {
+		if s.rules[r].ok&okBit != 0 {
+			s.cands = append(s.cands, r)
+		}
+	}
 	// One pass over the hits threads the hits of each pattern into a list
 	// (heads, next: for first) and collects the candidate rules.
 	s.trig = s.trig[:0]
@@ -652,6 +659,7 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 	next := slices.Grow(s.next[:0], len(hits))[:len(hits)]
 	s.next = next
 	heads, gen := s.heads, s.gen
+	hot := c.hot[:len(heads)] // one per pattern, as heads: one bounds check a hit for both
 	bits := &s.hitBits
 	*bits = [hitWords]uint64{}
 	for hi := range hits {
@@ -664,7 +672,7 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 		}
 		next[hi] = hs.h
 		hs.h = int32(hi)
-		hp := &c.hot[p]
+		hp := &hot[p]
 		if hp.ruleN == 0 || again && !hp.anyHit {
 			continue // its rules are candidates since its first hit
 		}
@@ -673,21 +681,22 @@ func (c *Classifier) Classify(m *mention.Mention, v *mention.Verdict) bool {
 			if anyHit {
 				r = ^r
 			}
-			st := &s.rules[r]
-			if st.gen != gen {
-				st.gen, st.trig = gen, -1
-				s.cands = append(s.cands, r)
+			rs := &s.rules[r]
+			if rs.gen != gen {
+				rs.gen, rs.trig = gen, -1
+				if rs.ok&okBit != 0 {
+					s.cands = append(s.cands, r)
+				}
 			}
 			if anyHit { // the trigger hits of the others are not needed
-				s.trig = append(s.trig, hitLink{hit: int32(hi), next: st.trig})
-				st.trig = int32(len(s.trig) - 1)
+				s.trig = append(s.trig, hitLink{hit: int32(hi), next: rs.trig})
+				rs.trig = int32(len(s.trig) - 1)
 			}
 		}
 	}
 	s.matched = s.matched[:0]
-	st := textState(langBits, s.titleTok > 0, lang)
 	for _, ri := range s.cands {
-		if rs := &s.rules[ri]; rs.ok>>st&1 != 0 && (rs.anyHit || (rs.need < 0 || s.first(rs.need) >= 0) && (rs.reqN == 0 || s.maybeReq(&rs.ruleHot)) && s.reqMaybe(&rs.reqMasks) && s.eval(&c.evals[ri])) {
+		if rs := &s.rules[ri]; rs.anyHit || (rs.need < 0 || s.first(rs.need) >= 0) && (rs.reqN == 0 || s.maybeReq(&rs.ruleHot)) && s.reqMaybe(&rs.reqMasks) && s.eval(&c.evals[ri]) {
 			s.matched = append(s.matched, ri)
 		}
 	}

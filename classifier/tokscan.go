@@ -1026,14 +1026,14 @@ func (c *Classifier) tokScan(s *scratch) {
 	buf := nt.buf
 	us := nt.units // cut while tokenizing
 	s.units = us
-	hasP, hasS, hasB := len(x.prefixPats) > 0, len(x.suffixPats) > 0, len(x.brandWords) > 0
+	hasPS, hasB := len(x.prefixPats) > 0 || len(x.suffixPats) > 0, len(x.brandWords) > 0
 	for ui := range us {
 		u := &us[ui]
 		var sl *wordSlot // the unit's slot, nil outside the dictionary
 		if u.id >= 0 {
 			sl = &x.wslots[u.id]
 		}
-		if u.word && (hasP || hasS) {
+		if u.word && hasPS {
 			// prefix stems and compound heads: listed for the words of the
 			// dictionary, probed for the others
 			stemN := uint8(probeStems)
@@ -1079,19 +1079,21 @@ func (c *Classifier) tokScan(s *scratch) {
 		if sl.anchN == 0 {
 			continue
 		}
+		// the slots of the units before and after it (-1: none), which
+		// the phrases' neighbour checks compare with
+		l, r := int32(-1), int32(-1)
+		if ui > 0 {
+			l = us[ui-1].id
+		}
+		if ui+1 < len(us) {
+			r = us[ui+1].id
+		}
 		if sl.anchN&anchNoNb == 0 {
 			// Most anchored units have neither neighbour that one of
 			// their phrases checks first: the pair filter tells, in one
 			// line of it. (Inline and both bits computed: a call, or the
 			// left neighbour read only when the right one fails, cost
 			// more.)
-			l, r := int32(-1), int32(-1)
-			if ui > 0 {
-				l = us[ui-1].id
-			}
-			if ui+1 < len(us) {
-				r = us[ui+1].id
-			}
 			pl, wr, br := pairAt(u.id, r, 0)
 			_, wl, bl := pairAt(u.id, l, 1)
 			line := &x.pairs[pl]
@@ -1101,9 +1103,12 @@ func (c *Classifier) tokScan(s *scratch) {
 		}
 	multi:
 		for _, ar := range x.anchors[sl.anchOff:][:sl.anchN&(anchNoNb-1)] {
-			if ar.nb >= 0 {
-				k := ui + int(ar.nbOff)
-				if k < 0 || k >= len(us) || us[k].id != ar.nb {
+			if ar.nb >= 0 { // the unit right after (nbOff 1) or before (-1)
+				nb := l
+				if ar.nbOff > 0 {
+					nb = r
+				}
+				if nb != ar.nb {
 					continue
 				}
 			}
@@ -1185,13 +1190,19 @@ func (c *Classifier) tokScan(s *scratch) {
 }
 
 func (c *Classifier) sortHits(hs []hit) {
+	if len(hs) == 0 {
+		return
+	}
+	last := hs[0].end // the largest end so far: that of the last hit sorted
 	for i := 1; i < len(hs); i++ {
-		if hs[i].end > hs[i-1].end {
+		if e := hs[i].end; e > last {
+			last = e
 			continue // in order (most hits): one comparison
 		}
 		for j := i; j > 0 && c.hitLess(&hs[j], &hs[j-1]); j-- {
 			hs[j], hs[j-1] = hs[j-1], hs[j]
 		}
+		last = hs[i].end
 	}
 }
 
