@@ -241,8 +241,8 @@ func TestLoopbackHost(t *testing.T) {
 	for host, want := range map[string]bool{
 		"localhost": true, "localhost:9464": true, "LOCALHOST.": true, "a.localhost:1": true,
 		"127.0.0.1": true, "127.0.0.1:9464": true, "127.1.2.3": true, "[::1]:9464": true, "::1": true,
-		"[::ffff:127.0.0.1]:80": true,
-		"":                      true, "evil.example": false, "evil.example:9464": false, "localhost.evil.example": false,
+		"[::ffff:127.0.0.1]:80": true, "": true,
+		"evil.example": false, "evil.example:9464": false, "localhost.evil.example": false,
 		"10.0.0.1:9464": false, "0.0.0.0": false, "[::]:9464": false,
 	} {
 		if got := loopbackHost(host); got != want {
