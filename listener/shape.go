@@ -97,44 +97,23 @@ func checkXMLShape(body []byte, maxUnits int) error {
 			depth--
 			ok = skip(">")
 		default:
-			// A start tag: its name, then its attributes (an "=" outside
-			// quotes each).
-			depth++
-			k, colon := 1, false
-			for ; k < len(rest) && !isXMLSpace(rest[k]) && rest[k] != '>' && rest[k] != '/'; k++ {
-				colon = colon || rest[k] == ':'
+			prefix, local, attrs, end, closed := xmlTag(rest)
+			if end < 0 {
+				return nil
 			}
-			switch name := rest[1:k]; {
-			case colon:
+			switch {
+			case prefix != nil:
 				units += weightPrefixed
-			case string(name) == "item" || string(name) == "entry":
+			case string(local) == "item" || string(local) == "entry":
 				units += weightItem
 			default:
 				units += weightElement
 			}
-			var quote byte
-		tag:
-			for ; k < len(rest); k++ {
-				switch c := rest[k]; {
-				case quote != 0:
-					if c == quote {
-						quote = 0
-					}
-				case c == '"' || c == '\'':
-					quote = c
-				case c == '=':
-					units += weightAttr
-				case c == '>':
-					break tag
-				}
+			units += weightAttr * attrCount(attrs)
+			if !closed {
+				depth++
 			}
-			if k == len(rest) {
-				return nil
-			}
-			if rest[k-1] == '/' {
-				depth--
-			}
-			i += k + 1
+			i += end
 			ok = true
 		}
 		if !ok {
@@ -148,6 +127,26 @@ func checkXMLShape(body []byte, maxUnits int) error {
 		}
 	}
 	return nil
+}
+
+// attrCount counts the attributes in a start tag's attribute text: its
+// "=" signs outside quoted values.
+func attrCount(attrs []byte) int {
+	n := 0
+	var quote byte
+	for _, c := range attrs {
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '=':
+			n++
+		}
+	}
+	return n
 }
 
 // checkJSONShape is checkXMLShape for a JSON body: objects and arrays nest
