@@ -18,12 +18,12 @@ import (
 func (l *Listener) Test(ctx context.Context, name string, w io.Writer) error {
 	s, ok := l.sourceByName(name)
 	if !ok {
-		return fmt.Errorf("test source: unknown source %q", name)
+		return fmt.Errorf("unknown source %q", name)
 	}
 	cfg, u, interval := s.snapshot()
 	st, err := l.state(ctx, s)
 	if err != nil {
-		return fmt.Errorf("test source %s: %w", name, err)
+		return err // the caller names the source
 	}
 	when := "every " + interval.String()
 	if cfg.Schedule != "" {
@@ -60,7 +60,7 @@ func (l *Listener) Test(ctx context.Context, name string, w io.Writer) error {
 	f, err := parseSafely(res.body.Bytes(), res.contentType, int64(cfg.MaxSize))
 	if err != nil {
 		fmt.Fprintf(w, "fetched %d bytes in %s\nparse failed: %v\nhealth would be: failing\n", size, time.Since(start).Round(time.Millisecond), err)
-		return fmt.Errorf("test source %s: %w", name, err)
+		return err // the caller names the source
 	}
 	fmt.Fprintf(w, "fetched %d bytes, %d items in %s", size, len(f.items), time.Since(start).Round(time.Millisecond))
 	if res.etag != "" || res.lastModified != "" {
@@ -85,7 +85,7 @@ func (l *Listener) Test(ctx context.Context, name string, w io.Writer) error {
 		fmt.Fprintln(w)
 	})
 	if err != nil {
-		return fmt.Errorf("test source %s: %w", name, err)
+		return err // the caller names the source
 	}
 	l.succeeded(ctx, s, &st, f, stats.new+stats.baseline, now, true)
 	fmt.Fprintf(w, "would publish %d (%d as baseline, not alerted), duplicates %d, churn %d, other sources %d\n",

@@ -465,8 +465,21 @@ sources:
 		t.Logf("stdout:\n%s", stdout)
 	}
 
+	// A body that is no feed fails after the fetch: its error names the
+	// source once.
+	writeFile(t, filepath.Join(dir, "junk.xml"), "<rss><channel><item>"+strings.Repeat("<x:a xmlns:x='urn:x'>", 200))
+	conf, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, string(conf)+"  - {name: junk, url: \"file:junk.xml\"}\n")
+	code, _, stderr = runCLI(t, "", "sources", "test", "--config", path, "junk")
+	if code != exitFailed || strings.Count(stderr, "junk") != 1 || !strings.Contains(stderr, "source junk: malformed feed: nested deeper than") {
+		t.Errorf("sources test junk: exit %d, want %d and one line naming the source once:\n%s", code, exitFailed, stderr)
+	}
+
 	code, _, stderr = runCLI(t, "", "sources", "test", "--config", path, "nosuch")
-	if want := `unknown source "nosuch" (sources: first, down, missing, last)`; code != exitUsage || !strings.Contains(stderr, want) {
+	if want := `unknown source "nosuch" (sources: first, down, missing, last, junk)`; code != exitUsage || !strings.Contains(stderr, want) {
 		t.Errorf("sources test nosuch: exit %d, want %d and %q\n%s", code, exitUsage, want, stderr)
 	}
 }
