@@ -395,7 +395,7 @@ func atomTextTypes(body []byte, n int) []atomTypes {
 			depth--
 			ok = skip(">")
 		default:
-			prefix, local, attrs, end, closed := xmlTag(rest)
+			prefix, local, attrs, _, end, closed := xmlTag(rest)
 			if end < 0 {
 				return nil
 			}
@@ -442,9 +442,10 @@ func atomTextTypes(body []byte, n int) []atomTypes {
 }
 
 // xmlTag reads the start tag at the beginning of b: its name's prefix and
-// local part, its attributes' text, where it ends (after its ">"; -1 if it
-// does not) and whether it closes itself ("/>").
-func xmlTag(b []byte) (prefix, local, attrs []byte, end int, closed bool) {
+// local part, its attributes' text and how many there are (the "=" signs
+// outside quoted values), where it ends (after its ">"; -1 if it does
+// not) and whether it closes itself ("/>").
+func xmlTag(b []byte) (prefix, local, attrs []byte, nattr, end int, closed bool) {
 	k := 1
 	for k < len(b) && !isXMLSpace(b[k]) && b[k] != '>' && b[k] != '/' {
 		k++
@@ -463,11 +464,13 @@ func xmlTag(b []byte) (prefix, local, attrs []byte, end int, closed bool) {
 			}
 		case c == '"' || c == '\'':
 			quote = c
+		case c == '=':
+			nattr++
 		case c == '>':
-			return prefix, local, b[start:k], k + 1, k > start && b[k-1] == '/'
+			return prefix, local, b[start:k], nattr, k + 1, k > start && b[k-1] == '/'
 		}
 	}
-	return nil, nil, nil, -1, false
+	return nil, nil, nil, 0, -1, false
 }
 
 // xmlAttr returns the value of the attribute name (no prefix) in attrs,

@@ -97,7 +97,7 @@ func checkXMLShape(body []byte, maxUnits int) error {
 			depth--
 			ok = skip(">")
 		default:
-			prefix, local, attrs, end, closed := xmlTag(rest)
+			prefix, local, _, nattr, end, closed := xmlTag(rest)
 			if end < 0 {
 				return nil
 			}
@@ -109,7 +109,7 @@ func checkXMLShape(body []byte, maxUnits int) error {
 			default:
 				units += weightElement
 			}
-			units += weightAttr * attrCount(attrs)
+			units += weightAttr * nattr
 			if !closed {
 				depth++
 			}
@@ -127,26 +127,6 @@ func checkXMLShape(body []byte, maxUnits int) error {
 		}
 	}
 	return nil
-}
-
-// attrCount counts the attributes in a start tag's attribute text: its
-// "=" signs outside quoted values.
-func attrCount(attrs []byte) int {
-	n := 0
-	var quote byte
-	for _, c := range attrs {
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '=':
-			n++
-		}
-	}
-	return n
 }
 
 // checkJSONShape is checkXMLShape for a JSON body: objects and arrays nest
